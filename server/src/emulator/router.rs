@@ -1,0 +1,166 @@
+//! The emulator's axum router and the helpers that run it on a socket.
+
+use std::net::SocketAddr;
+use std::sync::Arc;
+
+use axum::routing::{get, post};
+use axum::Router;
+use tokio::net::TcpListener;
+use tokio::sync::oneshot;
+use tokio::task::JoinHandle;
+
+use super::config::{ConfigError, EmulatorConfig};
+use super::state::{Emulator, SharedEmulator};
+use super::{
+    authorize, faults, index, login, logout, params, revoke, token_endpoint, userinfo, wellknown,
+};
+
+/// Builds the emulator's router from a configuration (validated; keys loaded).
+pub fn router(config: EmulatorConfig) -> Result<Router, ConfigError> {
+    Ok(router_for(Arc::new(Emulator::new(config)?)))
+}
+
+/// Builds the router over an existing emulator (to keep a handle on its state).
+pub fn router_for(emulator: SharedEmulator) -> Router {
+    let issuer_path = wellknown::issuer_path(&emulator.issuer);
+    let mut router = Router::new()
+        .route("/", get(index::index))
+        .route("/oauth2/authorize", get(authorize::authorize))
+        .route("/login", get(login::login_form).post(login::login_submit))
+        .route("/oauth2/token", post(token_endpoint::token))
+        .route(
+            "/oauth2/userInfo",
+            get(userinfo::userinfo).post(userinfo::userinfo),
+        )
+        .route("/oauth2/revoke", post(revoke::revoke))
+        .route("/logout", get(logout::logout))
+        .route(
+            &format!("{issuer_path}/.well-known/jwks.json"),
+            get(wellknown::jwks),
+        )
+        .route(
+            &format!("{issuer_path}/.well-known/openid-configuration"),
+            get(wellknown::openid_configuration),
+        )
+        .fallback(index::not_found);
+    if emulator.config.enable_test_control {
+        router = router.merge(faults::routes());
+    }
+    router.with_state(emulator)
+}
+
+/// A running emulator.
+#[derive(Debug)]
+pub struct RunningEmulator {
+    /// The socket address it listens on.
+    pub addr: SocketAddr,
+    /// Its shared state and configuration.
+    pub emulator: SharedEmulator,
+    shutdown: Option<oneshot::Sender<()>>,
+    task: JoinHandle<std::io::Result<()>>,
+}
+
+impl RunningEmulator {
+    /// The domain base URL.
+    pub fn domain_base(&self) -> &str {
+        &self.emulator.domain_base
+    }
+
+    /// The issuer URL.
+    pub fn issuer(&self) -> &str {
+        &self.emulator.issuer
+    }
+
+    /// Stops accepting connections and waits for the server task to end.
+    pub async fn shutdown(mut self) -> std::io::Result<()> {
+        if let Some(tx) = self.shutdown.take() {
+            let _ = tx.send(());
+        }
+        match (&mut self.task).await {
+            Ok(result) => result,
+            Err(e) => Err(std::io::Error::other(e)),
+        }
+    }
+
+    /// Waits until the server ends (it ends only on error or shutdown).
+    pub async fn wait(mut self) -> std::io::Result<()> {
+        match (&mut self.task).await {
+            Ok(result) => result,
+            Err(e) => Err(std::io::Error::other(e)),
+        }
+    }
+}
+
+/// Serves the emulator on an already bound listener. The configuration's `addr` is replaced
+/// by the listener's address (so a default domain base follows the actual port).
+pub async fn serve_on(
+    listener: TcpListener,
+    mut config: EmulatorConfig,
+) -> Result<RunningEmulator, ConfigError> {
+    let addr = listener
+        .local_addr()
+        .map_err(|e| ConfigError(format!("listener has no address: {e}")))?;
+    config.addr = addr;
+    let emulator = Arc::new(Emulator::new(config)?);
+    let app = router_for(emulator.clone());
+    let (tx, rx) = oneshot::channel::<()>();
+    let task = tokio::spawn(async move {
+        axum::serve(listener, app)
+            .with_graceful_shutdown(async {
+                let _ = rx.await;
+            })
+            .await
+    });
+    Ok(RunningEmulator {
+        addr,
+        emulator,
+        shutdown: Some(tx),
+        task,
+    })
+}
+
+/// Binds `config.addr` and serves the emulator there.
+pub async fn start(config: EmulatorConfig) -> Result<RunningEmulator, ConfigError> {
+    let listener = TcpListener::bind(config.addr)
+        .await
+        .map_err(|e| ConfigError(format!("cannot listen on {}: {e}", config.addr)))?;
+    serve_on(listener, config).await
+}
+
+/// The startup lines: says it is a development server, where it listens, the URL to open
+/// and the demo credentials.
+pub fn startup_banner(running: &RunningEmulator) -> String {
+    let emulator = &running.emulator;
+    let config = &emulator.config;
+    let mut lines = vec![
+        format!(
+            "cognito-local: DEVELOPMENT SERVER (local Amazon Cognito Hosted UI emulator, not Amazon Cognito; state in memory) listening on http://{}",
+            running.addr
+        ),
+        format!("  domain base: {}", emulator.domain_base),
+        format!("  issuer:      {}", emulator.issuer),
+    ];
+    if let Some(client) = config.clients.first() {
+        if let Some(callback) = client.callback_urls.first() {
+            let query = params::encode_pairs(&[
+                ("client_id", &client.client_id),
+                ("response_type", "code"),
+                ("redirect_uri", callback),
+            ]);
+            lines.push(format!(
+                "  sign in:     {}/oauth2/authorize?{query}",
+                emulator.domain_base
+            ));
+        }
+    }
+    let users: Vec<String> = config
+        .users
+        .iter()
+        .map(|u| format!("{} / {}", u.username, u.password))
+        .collect();
+    lines.push(format!("  demo users:  {}", users.join(", ")));
+    if config.enable_test_control {
+        lines.push("  test control surface enabled under /_test".to_owned());
+    }
+    lines.join("\n")
+}

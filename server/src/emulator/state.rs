@@ -1,0 +1,179 @@
+//! The emulator's in-memory state: authorization codes, refresh tokens, Hosted UI sessions and
+//! injected faults. Nothing is persisted; a restart forgets everything.
+
+use std::collections::{HashMap, VecDeque};
+use std::sync::{Arc, Mutex, MutexGuard};
+use std::time::{SystemTime, UNIX_EPOCH};
+
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use base64::Engine as _;
+use rand::RngCore;
+
+use super::config::{ConfigError, EmulatorConfig};
+use super::faults::Fault;
+use super::keys::KeySet;
+
+/// Seconds since the Unix epoch.
+pub fn now() -> u64 {
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map(|d| d.as_secs())
+        .unwrap_or(0)
+}
+
+/// `bytes` random bytes from the operating system's generator, base64url encoded.
+pub fn random_token(bytes: usize) -> String {
+    let mut buf = vec![0u8; bytes];
+    rand::rngs::OsRng.fill_bytes(&mut buf);
+    URL_SAFE_NO_PAD.encode(buf)
+}
+
+/// A random UUID (version 4 layout).
+pub fn random_uuid() -> String {
+    let mut b = [0u8; 16];
+    rand::rngs::OsRng.fill_bytes(&mut b);
+    b[6] = (b[6] & 0x0f) | 0x40;
+    b[8] = (b[8] & 0x3f) | 0x80;
+    let hex: String = b.iter().map(|x| format!("{x:02x}")).collect();
+    format!(
+        "{}-{}-{}-{}-{}",
+        &hex[0..8],
+        &hex[8..12],
+        &hex[12..16],
+        &hex[16..20],
+        &hex[20..32]
+    )
+}
+
+/// What a signed-in user is allowed to receive: the outcome of one sign-in, carried through
+/// codes and refresh tokens.
+#[derive(Debug, Clone)]
+pub struct Grant {
+    /// The client the tokens are for.
+    pub client_id: String,
+    /// The user.
+    pub username: String,
+    /// Granted scopes, in request order.
+    pub scopes: Vec<String>,
+    /// When the user signed in (kept on refresh).
+    pub auth_time: u64,
+    /// Identifies the sign-in; every token derived from it carries it as `origin_jti`.
+    pub origin_jti: String,
+}
+
+/// An issued, not yet redeemed authorization code.
+#[derive(Debug, Clone)]
+pub struct CodeRecord {
+    /// The sign-in it stands for.
+    pub grant: Grant,
+    /// The `redirect_uri` of the authorize request; the token request must repeat it.
+    pub redirect_uri: String,
+    /// The PKCE S256 challenge, when one was sent.
+    pub code_challenge: Option<String>,
+    /// The nonce to copy into the ID token.
+    pub nonce: Option<String>,
+    /// Expiry (Unix seconds).
+    pub expires_at: u64,
+}
+
+/// An issued refresh token.
+#[derive(Debug, Clone)]
+pub struct RefreshRecord {
+    /// The sign-in it stands for.
+    pub grant: Grant,
+    /// Expiry (Unix seconds).
+    pub expires_at: u64,
+    /// Revoked (by `/oauth2/revoke` or the test control surface).
+    pub revoked: bool,
+    /// Set when rotated out: the token keeps working until then.
+    pub retire_at: Option<u64>,
+}
+
+/// A Hosted UI session (the cookie's server side).
+#[derive(Debug, Clone)]
+pub struct Session {
+    /// The signed-in user.
+    pub username: String,
+    /// When the user entered the password.
+    pub auth_time: u64,
+    /// Expiry (Unix seconds).
+    pub expires_at: u64,
+}
+
+/// Mutable state behind one lock.
+#[derive(Debug, Default)]
+pub struct Store {
+    /// Authorization codes by code.
+    pub codes: HashMap<String, CodeRecord>,
+    /// Refresh tokens by token.
+    pub refresh_tokens: HashMap<String, RefreshRecord>,
+    /// Sign-ins (`origin_jti`) whose tokens were revoked.
+    pub revoked_origins: std::collections::HashSet<String>,
+    /// Hosted UI sessions by cookie value.
+    pub sessions: HashMap<String, Session>,
+    /// Faults queued for `/oauth2/token`, consumed front first.
+    pub token_faults: VecDeque<(Fault, u32)>,
+}
+
+impl Store {
+    /// Drops expired codes, sessions and refresh tokens.
+    pub fn purge_expired(&mut self, now: u64) {
+        self.codes.retain(|_, c| c.expires_at > now);
+        self.sessions.retain(|_, s| s.expires_at > now);
+        self.refresh_tokens.retain(|_, r| r.expires_at > now);
+    }
+
+    /// Revokes every refresh token (and so every access token) of one sign-in.
+    pub fn revoke_origin(&mut self, origin_jti: &str) {
+        self.revoked_origins.insert(origin_jti.to_owned());
+        for record in self.refresh_tokens.values_mut() {
+            if record.grant.origin_jti == origin_jti {
+                record.revoked = true;
+            }
+        }
+    }
+}
+
+/// Everything a handler needs: the configuration, the keys and the state.
+#[derive(Debug)]
+pub struct Emulator {
+    /// The configuration the emulator was started with.
+    pub config: EmulatorConfig,
+    /// The signing keys.
+    pub keys: KeySet,
+    /// The domain base URL, without a trailing slash.
+    pub domain_base: String,
+    /// The issuer URL, without a trailing slash.
+    pub issuer: String,
+    store: Mutex<Store>,
+}
+
+/// The shared handle the router's handlers receive.
+pub type SharedEmulator = Arc<Emulator>;
+
+impl Emulator {
+    /// Validates the configuration and loads the keys.
+    pub fn new(config: EmulatorConfig) -> Result<Self, ConfigError> {
+        config.validate()?;
+        let keys = KeySet::load(&config.keys)?;
+        Ok(Self {
+            domain_base: config.effective_domain_base(),
+            issuer: config.effective_issuer(),
+            config,
+            keys,
+            store: Mutex::new(Store::default()),
+        })
+    }
+
+    /// Locks the state. A poisoned lock is recovered: the state stays usable.
+    pub fn store(&self) -> MutexGuard<'_, Store> {
+        let mut guard = self.store.lock().unwrap_or_else(|p| p.into_inner());
+        guard.purge_expired(now());
+        guard
+    }
+
+    /// Whether cookies must carry `Secure` (an https domain).
+    pub fn secure_cookies(&self) -> bool {
+        self.domain_base.starts_with("https://")
+    }
+}

@@ -1,0 +1,6 @@
+//! The demo server's library: the embedded local Cognito Hosted UI emulator and its command line.
+
+pub mod cli;
+pub mod emulator;
+
+pub use emulator::{router, start, EmulatorConfig, RunningEmulator};
