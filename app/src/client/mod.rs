@@ -1,0 +1,16 @@
+//! The awaitable client: the original SDK's operations as `async fn`s over four traits
+//! (storage, HTTP, navigation, environment), so the same code runs in the browser, on the
+//! server and in tests.
+
+mod auth;
+mod memory;
+mod traits;
+
+#[cfg(test)]
+mod tests;
+
+pub use auth::{CognitoAuth, SignInOutcome};
+#[cfg(not(target_arch = "wasm32"))]
+pub use memory::SystemEnvironment;
+pub use memory::{ManualEnvironment, MemoryNavigator};
+pub use traits::{Environment, HttpClient, Navigator};

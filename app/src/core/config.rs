@@ -1,0 +1,877 @@
+//! The client configuration: the original SDK's `authData` fields and a few more, checked
+//! once at build time so that every later step can trust them.
+
+use std::fmt;
+use std::str::FromStr;
+
+use serde::Deserialize;
+
+use super::encoding::{is_loopback_host, split_url};
+use super::secret::Secret;
+
+/// Where the session's tokens are kept in the browser.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum StorageKind {
+    /// `window.localStorage`: survives restarts, shared by the origin's tabs (the default,
+    /// as in the original SDK).
+    #[default]
+    Local,
+    /// `window.sessionStorage`: one tab, gone when it closes.
+    Session,
+    /// Cookies, readable by the server for signed-in server-side rendering.
+    Cookie,
+    /// Memory only: gone on reload.
+    Memory,
+}
+
+impl FromStr for StorageKind {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        match s.trim().to_ascii_lowercase().as_str() {
+            "local" | "localstorage" => Ok(Self::Local),
+            "session" | "sessionstorage" => Ok(Self::Session),
+            "cookie" | "cookies" => Ok(Self::Cookie),
+            "memory" => Ok(Self::Memory),
+            other => Err(format!(
+                "unknown storage `{other}` (expected local, session, cookie or memory)"
+            )),
+        }
+    }
+}
+
+/// Which OAuth flow the Hosted UI is asked for.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum ResponseType {
+    /// Authorization code grant with PKCE (S256): the default and the secure choice.
+    #[default]
+    Code,
+    /// The implicit grant (`response_type=token`): tokens in the URL fragment, no refresh
+    /// token. Supported for migration from the original SDK, whose default it was.
+    Token,
+}
+
+impl ResponseType {
+    /// The `response_type` value.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Code => "code",
+            Self::Token => "token",
+        }
+    }
+}
+
+impl FromStr for ResponseType {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        match s.trim() {
+            "code" => Ok(Self::Code),
+            "token" => Ok(Self::Token),
+            other => Err(format!(
+                "unknown response type `{other}` (expected code or token)"
+            )),
+        }
+    }
+}
+
+/// The Hosted UI's `prompt` parameter.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Prompt {
+    /// `login`: ask for credentials even within a Hosted UI session.
+    Login,
+    /// `none`: never show a page; fail with `login_required` instead (managed login only).
+    None,
+}
+
+impl Prompt {
+    /// The `prompt` value.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Login => "login",
+            Self::None => "none",
+        }
+    }
+}
+
+/// A configuration value that is missing or invalid. Names the field, using the
+/// original SDK's name where it has one.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum ConfigError {
+    /// A required field is missing or empty.
+    #[error("configuration field `{field}` is required")]
+    Missing {
+        /// The field.
+        field: &'static str,
+    },
+    /// A field has a value that cannot work.
+    #[error("configuration field `{field}` is invalid: {reason}")]
+    Invalid {
+        /// The field.
+        field: &'static str,
+        /// Why.
+        reason: String,
+    },
+}
+
+impl ConfigError {
+    /// The field at fault.
+    pub fn field(&self) -> &'static str {
+        match self {
+            Self::Missing { field } | Self::Invalid { field, .. } => field,
+        }
+    }
+
+    fn invalid(field: &'static str, reason: impl Into<String>) -> Self {
+        Self::Invalid {
+            field,
+            reason: reason.into(),
+        }
+    }
+}
+
+/// A validated configuration. Build one with [`CognitoConfig::builder`], or deserialize a
+/// [`CognitoConfigBuilder`] from the original SDK's `authData` JSON.
+///
+/// ```
+/// use leptos_cognito_auth::CognitoConfig;
+///
+/// let config = CognitoConfig::builder()
+///     .client_id("7e0ks1bplq0example")
+///     .app_web_domain("myapp.auth.eu-west-1.amazoncognito.com")
+///     .scopes(["openid", "email"])
+///     .redirect_uri_sign_in("https://myapp.example.com/callback")
+///     .redirect_uri_sign_out("https://myapp.example.com/")
+///     .user_pool_id("eu-west-1_AbCdEf123")
+///     .build()
+///     .unwrap();
+/// assert_eq!(config.domain_base(), "https://myapp.auth.eu-west-1.amazoncognito.com");
+/// assert_eq!(
+///     config.issuer().unwrap(),
+///     "https://cognito-idp.eu-west-1.amazonaws.com/eu-west-1_AbCdEf123"
+/// );
+/// ```
+#[derive(Clone, PartialEq, Eq)]
+pub struct CognitoConfig {
+    client_id: String,
+    domain_base: String,
+    scopes: Vec<String>,
+    redirect_uri_sign_in: String,
+    redirect_uri_sign_out: String,
+    identity_provider: Option<String>,
+    idp_identifier: Option<String>,
+    user_pool_id: Option<String>,
+    issuer: Option<String>,
+    client_secret: Option<Secret>,
+    response_type: ResponseType,
+    storage: StorageKind,
+    advanced_security_data_collection: bool,
+    lang: Option<String>,
+    prompt: Option<Prompt>,
+    clock_skew_secs: u64,
+    revoke_on_sign_out: bool,
+}
+
+impl fmt::Debug for CognitoConfig {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("CognitoConfig")
+            .field("client_id", &self.client_id)
+            .field("domain_base", &self.domain_base)
+            .field("scopes", &self.scopes)
+            .field("redirect_uri_sign_in", &self.redirect_uri_sign_in)
+            .field("redirect_uri_sign_out", &self.redirect_uri_sign_out)
+            .field("user_pool_id", &self.user_pool_id)
+            .field("issuer", &self.issuer)
+            .field("client_secret", &self.client_secret)
+            .field("response_type", &self.response_type)
+            .field("storage", &self.storage)
+            .finish_non_exhaustive()
+    }
+}
+
+impl CognitoConfig {
+    /// Starts a configuration.
+    pub fn builder() -> CognitoConfigBuilder {
+        CognitoConfigBuilder::default()
+    }
+
+    /// The app client id (`ClientId`).
+    pub fn client_id(&self) -> &str {
+        &self.client_id
+    }
+    /// The Hosted UI base URL without a trailing slash, e.g.
+    /// `https://myapp.auth.eu-west-1.amazoncognito.com` or `http://localhost:9229`.
+    pub fn domain_base(&self) -> &str {
+        &self.domain_base
+    }
+    /// The scopes asked for (`TokenScopesArray`); empty means all the client's scopes.
+    pub fn scopes(&self) -> &[String] {
+        &self.scopes
+    }
+    /// The scopes joined by spaces, as stored in `tokenScopesString`.
+    pub fn scopes_string(&self) -> String {
+        self.scopes.join(" ")
+    }
+    /// The sign-in callback URL (`RedirectUriSignIn`).
+    pub fn redirect_uri_sign_in(&self) -> &str {
+        &self.redirect_uri_sign_in
+    }
+    /// The sign-out URL (`RedirectUriSignOut`).
+    pub fn redirect_uri_sign_out(&self) -> &str {
+        &self.redirect_uri_sign_out
+    }
+    /// `identity_provider` for the authorize request (`IdentityProvider`).
+    pub fn identity_provider(&self) -> Option<&str> {
+        self.identity_provider.as_deref()
+    }
+    /// `idp_identifier` for the authorize request.
+    pub fn idp_identifier(&self) -> Option<&str> {
+        self.idp_identifier.as_deref()
+    }
+    /// The user pool id (`UserPoolId`).
+    pub fn user_pool_id(&self) -> Option<&str> {
+        self.user_pool_id.as_deref()
+    }
+    /// The tokens' expected issuer: the override if one was set, otherwise derived from
+    /// the user pool id; `None` when neither is known (then `iss` is not checked).
+    pub fn issuer(&self) -> Option<String> {
+        if let Some(issuer) = &self.issuer {
+            return Some(issuer.clone());
+        }
+        let pool = self.user_pool_id.as_deref()?;
+        let region = pool.split_once('_')?.0;
+        Some(format!("https://cognito-idp.{region}.amazonaws.com/{pool}"))
+    }
+    /// The client secret, for confidential clients.
+    pub fn client_secret(&self) -> Option<&Secret> {
+        self.client_secret.as_ref()
+    }
+    /// Code (default) or implicit flow.
+    pub fn response_type(&self) -> ResponseType {
+        self.response_type
+    }
+    /// Which storage the browser adapter uses.
+    pub fn storage(&self) -> StorageKind {
+        self.storage
+    }
+    /// `AdvancedSecurityDataCollectionFlag` (default `true`).
+    pub fn advanced_security_data_collection(&self) -> bool {
+        self.advanced_security_data_collection
+    }
+    /// The Hosted UI language (`lang`).
+    pub fn lang(&self) -> Option<&str> {
+        self.lang.as_deref()
+    }
+    /// The `prompt` parameter.
+    pub fn prompt(&self) -> Option<Prompt> {
+        self.prompt
+    }
+    /// Seconds before expiry at which a token already counts as expired (default 60), so
+    /// that a token is never sent to a server whose clock is a little ahead.
+    pub fn clock_skew_secs(&self) -> u64 {
+        self.clock_skew_secs
+    }
+    /// Whether `sign_out` revokes the refresh token at `/oauth2/revoke` (default `true`).
+    pub fn revoke_on_sign_out(&self) -> bool {
+        self.revoke_on_sign_out
+    }
+
+    /// Switches between the code and the implicit flow after construction.
+    pub(crate) fn set_response_type(&mut self, response_type: ResponseType) {
+        self.response_type = response_type;
+    }
+
+    /// A copy with a different storage kind (the browser adapter falls back to memory
+    /// when the chosen storage is unavailable).
+    pub fn with_storage(mut self, storage: StorageKind) -> Self {
+        self.storage = storage;
+        self
+    }
+}
+
+/// Scopes as given in JSON: a list, or something else that is reported as an error.
+#[derive(Clone, Debug, PartialEq, Eq, Deserialize)]
+#[serde(untagged)]
+enum ScopesInput {
+    List(Vec<String>),
+    Other(serde_json::Value),
+}
+
+/// Builds a [`CognitoConfig`]. Deserializes from the original SDK's `authData` JSON (its
+/// PascalCase names are accepted, as are snake_case ones), so a migration can reuse it.
+///
+/// ```
+/// use leptos_cognito_auth::CognitoConfigBuilder;
+///
+/// let auth_data = r#"{
+///     "ClientId": "7e0ks1bplq0example",
+///     "AppWebDomain": "myapp.auth.eu-west-1.amazoncognito.com",
+///     "TokenScopesArray": ["openid", "email"],
+///     "RedirectUriSignIn": "https://myapp.example.com/callback",
+///     "RedirectUriSignOut": "https://myapp.example.com/",
+///     "UserPoolId": "eu-west-1_AbCdEf123",
+///     "AdvancedSecurityDataCollectionFlag": false
+/// }"#;
+/// let builder: CognitoConfigBuilder = serde_json::from_str(auth_data).unwrap();
+/// let config = builder.build().unwrap();
+/// assert_eq!(config.client_id(), "7e0ks1bplq0example");
+/// assert!(!config.advanced_security_data_collection());
+/// ```
+#[derive(Clone, Default, Deserialize)]
+#[serde(default)]
+pub struct CognitoConfigBuilder {
+    #[serde(alias = "ClientId")]
+    client_id: Option<String>,
+    #[serde(alias = "AppWebDomain", alias = "domain")]
+    app_web_domain: Option<String>,
+    #[serde(alias = "TokenScopesArray")]
+    scopes: Option<ScopesInput>,
+    #[serde(alias = "RedirectUriSignIn")]
+    redirect_uri_sign_in: Option<String>,
+    #[serde(alias = "RedirectUriSignOut")]
+    redirect_uri_sign_out: Option<String>,
+    #[serde(alias = "IdentityProvider")]
+    identity_provider: Option<String>,
+    idp_identifier: Option<String>,
+    #[serde(alias = "UserPoolId")]
+    user_pool_id: Option<String>,
+    issuer: Option<String>,
+    client_secret: Option<Secret>,
+    response_type: Option<ResponseType>,
+    #[serde(alias = "Storage")]
+    storage: Option<StorageKind>,
+    #[serde(alias = "AdvancedSecurityDataCollectionFlag")]
+    advanced_security_data_collection: Option<bool>,
+    lang: Option<String>,
+    prompt: Option<Prompt>,
+    clock_skew_secs: Option<u64>,
+    revoke_on_sign_out: Option<bool>,
+    insecure_allow_http: bool,
+}
+
+impl fmt::Debug for CognitoConfigBuilder {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("CognitoConfigBuilder")
+            .field("client_id", &self.client_id)
+            .field("app_web_domain", &self.app_web_domain)
+            .field("client_secret", &self.client_secret)
+            .finish_non_exhaustive()
+    }
+}
+
+impl CognitoConfigBuilder {
+    /// The app client id (`ClientId`). Required.
+    pub fn client_id(mut self, v: impl Into<String>) -> Self {
+        self.client_id = Some(v.into());
+        self
+    }
+    /// The Hosted UI domain (`AppWebDomain`). Required. A bare host means `https://`; a
+    /// full `http(s)://` base with an optional path prefix is accepted too (plain `http`
+    /// only for loopback hosts unless [`insecure_allow_http`](Self::insecure_allow_http)).
+    pub fn app_web_domain(mut self, v: impl Into<String>) -> Self {
+        self.app_web_domain = Some(v.into());
+        self
+    }
+    /// The scopes to ask for (`TokenScopesArray`). Default: none given, which gives all the
+    /// app client's scopes. An ID token is only issued with `openid`.
+    pub fn scopes<I, S>(mut self, scopes: I) -> Self
+    where
+        I: IntoIterator<Item = S>,
+        S: Into<String>,
+    {
+        self.scopes = Some(ScopesInput::List(
+            scopes.into_iter().map(Into::into).collect(),
+        ));
+        self
+    }
+    /// The callback URL registered with the app client (`RedirectUriSignIn`). Required.
+    pub fn redirect_uri_sign_in(mut self, v: impl Into<String>) -> Self {
+        self.redirect_uri_sign_in = Some(v.into());
+        self
+    }
+    /// The sign-out URL registered with the app client (`RedirectUriSignOut`). Required.
+    pub fn redirect_uri_sign_out(mut self, v: impl Into<String>) -> Self {
+        self.redirect_uri_sign_out = Some(v.into());
+        self
+    }
+    /// Skip the Hosted UI's page and go to this identity provider (`IdentityProvider`):
+    /// `COGNITO`, `Google`, `Facebook`, `LoginWithAmazon`, `SignInWithApple` or a
+    /// configured provider name.
+    pub fn identity_provider(mut self, v: impl Into<String>) -> Self {
+        self.identity_provider = Some(v.into());
+        self
+    }
+    /// An identity provider identifier (`idp_identifier`), the alternative to a name.
+    pub fn idp_identifier(mut self, v: impl Into<String>) -> Self {
+        self.idp_identifier = Some(v.into());
+        self
+    }
+    /// The user pool id (`UserPoolId`), e.g. `eu-west-1_AbCdEf123`. Gives the issuer.
+    pub fn user_pool_id(mut self, v: impl Into<String>) -> Self {
+        self.user_pool_id = Some(v.into());
+        self
+    }
+    /// The tokens' issuer, when it is not derived from the pool id (local emulators, other
+    /// Cognito-compatible servers).
+    pub fn issuer(mut self, v: impl Into<String>) -> Self {
+        self.issuer = Some(v.into());
+        self
+    }
+    /// The app client's secret, for confidential clients. **In browser code it is visible
+    /// to every user**: use it only in server-side code or with clients whose secret is not
+    /// a security boundary.
+    pub fn client_secret(mut self, v: impl Into<Secret>) -> Self {
+        self.client_secret = Some(v.into());
+        self
+    }
+    /// Code flow (default) or implicit flow.
+    pub fn response_type(mut self, v: ResponseType) -> Self {
+        self.response_type = Some(v);
+        self
+    }
+    /// Where tokens are stored in the browser (default: `localStorage`).
+    pub fn storage(mut self, v: StorageKind) -> Self {
+        self.storage = Some(v);
+        self
+    }
+    /// `AdvancedSecurityDataCollectionFlag` (default `true`): when AWS's advanced security
+    /// script is on the page, send its `userContextData` with the sign-in request.
+    pub fn advanced_security_data_collection(mut self, v: bool) -> Self {
+        self.advanced_security_data_collection = Some(v);
+        self
+    }
+    /// The Hosted UI language, e.g. `es`.
+    pub fn lang(mut self, v: impl Into<String>) -> Self {
+        self.lang = Some(v.into());
+        self
+    }
+    /// The `prompt` parameter.
+    pub fn prompt(mut self, v: Prompt) -> Self {
+        self.prompt = Some(v);
+        self
+    }
+    /// Seconds of clock-skew allowance (default 60, at most 600): a token expiring within
+    /// this many seconds already counts as expired.
+    pub fn clock_skew_secs(mut self, v: u64) -> Self {
+        self.clock_skew_secs = Some(v);
+        self
+    }
+    /// Whether `sign_out` revokes the refresh token (default `true`; turn off for app
+    /// clients without token revocation).
+    pub fn revoke_on_sign_out(mut self, v: bool) -> Self {
+        self.revoke_on_sign_out = Some(v);
+        self
+    }
+    /// Accept plain-`http` domain, issuer and redirect URLs on non-loopback hosts. Tokens
+    /// then cross the network in clear text: only for closed test networks.
+    pub fn insecure_allow_http(mut self, v: bool) -> Self {
+        self.insecure_allow_http = v;
+        self
+    }
+
+    /// Checks every field and builds the configuration.
+    pub fn build(self) -> Result<CognitoConfig, ConfigError> {
+        let allow_http = self.insecure_allow_http;
+        let client_id = required("ClientId", self.client_id)?;
+        if client_id
+            .chars()
+            .any(|c| c.is_whitespace() || c.is_control())
+        {
+            return Err(ConfigError::invalid("ClientId", "contains whitespace"));
+        }
+        let domain_base = domain_base(&required("AppWebDomain", self.app_web_domain)?, allow_http)?;
+        let scopes = match self.scopes {
+            None => Vec::new(),
+            Some(ScopesInput::List(list)) => {
+                let mut scopes: Vec<String> = Vec::with_capacity(list.len());
+                for scope in list {
+                    if scope.is_empty()
+                        || scope
+                            .chars()
+                            .any(|c| c.is_whitespace() || c.is_control() || c == '"' || c == '\\')
+                    {
+                        return Err(ConfigError::invalid(
+                            "TokenScopesArray",
+                            format!("`{scope}` is not a scope (empty or with a space or quote)"),
+                        ));
+                    }
+                    if !scopes.contains(&scope) {
+                        scopes.push(scope);
+                    }
+                }
+                scopes
+            }
+            Some(ScopesInput::Other(value)) => {
+                return Err(ConfigError::invalid(
+                    "TokenScopesArray",
+                    format!("must be a list of strings, not {value}"),
+                ))
+            }
+        };
+        let redirect_uri_sign_in = redirect_uri(
+            "RedirectUriSignIn",
+            required("RedirectUriSignIn", self.redirect_uri_sign_in)?,
+            allow_http,
+        )?;
+        let redirect_uri_sign_out = redirect_uri(
+            "RedirectUriSignOut",
+            required("RedirectUriSignOut", self.redirect_uri_sign_out)?,
+            allow_http,
+        )?;
+        let user_pool_id = optional(self.user_pool_id);
+        if let Some(pool) = &user_pool_id {
+            check_pool_id(pool)?;
+        }
+        let issuer = match optional(self.issuer) {
+            Some(issuer) => Some(issuer_url(&issuer, allow_http)?),
+            None => None,
+        };
+        let identity_provider = optional(self.identity_provider);
+        let idp_identifier = optional(self.idp_identifier);
+        let lang = optional(self.lang);
+        if let Some(lang) = &lang {
+            if !lang
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
+                || lang.len() > 35
+            {
+                return Err(ConfigError::invalid(
+                    "lang",
+                    format!("`{lang}` is not a language tag"),
+                ));
+            }
+        }
+        let clock_skew_secs = self.clock_skew_secs.unwrap_or(60);
+        if clock_skew_secs > 600 {
+            return Err(ConfigError::invalid(
+                "clock_skew_secs",
+                "more than 600 seconds would treat fresh tokens as expired",
+            ));
+        }
+        Ok(CognitoConfig {
+            client_id,
+            domain_base,
+            scopes,
+            redirect_uri_sign_in,
+            redirect_uri_sign_out,
+            identity_provider,
+            idp_identifier,
+            user_pool_id,
+            issuer,
+            client_secret: self.client_secret.filter(|s| !s.is_empty()),
+            response_type: self.response_type.unwrap_or_default(),
+            storage: self.storage.unwrap_or_default(),
+            advanced_security_data_collection: self
+                .advanced_security_data_collection
+                .unwrap_or(true),
+            lang,
+            prompt: self.prompt,
+            clock_skew_secs,
+            revoke_on_sign_out: self.revoke_on_sign_out.unwrap_or(true),
+        })
+    }
+}
+
+fn optional(v: Option<String>) -> Option<String> {
+    v.map(|s| s.trim().to_owned()).filter(|s| !s.is_empty())
+}
+
+fn required(field: &'static str, v: Option<String>) -> Result<String, ConfigError> {
+    optional(v).ok_or(ConfigError::Missing { field })
+}
+
+fn check_scheme(
+    field: &'static str,
+    scheme: &str,
+    host: &str,
+    allow_http: bool,
+) -> Result<(), ConfigError> {
+    if scheme == "http" && !allow_http && !is_loopback_host(host) {
+        return Err(ConfigError::invalid(
+            field,
+            format!("plain http is only allowed for loopback hosts, not `{host}`; use https"),
+        ));
+    }
+    Ok(())
+}
+
+fn domain_base(input: &str, allow_http: bool) -> Result<String, ConfigError> {
+    const FIELD: &str = "AppWebDomain";
+    let full = if input.contains("://") {
+        input.to_owned()
+    } else {
+        format!("https://{input}")
+    };
+    let url = split_url(&full).ok_or_else(|| {
+        ConfigError::invalid(
+            FIELD,
+            format!("`{input}` is not a host name or http(s) URL"),
+        )
+    })?;
+    if url.query.is_some() || url.fragment.is_some() {
+        return Err(ConfigError::invalid(
+            FIELD,
+            "must not have a query or fragment",
+        ));
+    }
+    check_scheme(FIELD, &url.scheme, &url.host, allow_http)?;
+    let path = url.path.trim_end_matches('/');
+    Ok(format!("{}{}", url.origin(), path))
+}
+
+fn redirect_uri(field: &'static str, uri: String, allow_http: bool) -> Result<String, ConfigError> {
+    let url = split_url(&uri).ok_or_else(|| {
+        ConfigError::invalid(field, format!("`{uri}` is not an absolute http(s) URL"))
+    })?;
+    if url.fragment.is_some() {
+        return Err(ConfigError::invalid(
+            field,
+            "must not contain a fragment (#)",
+        ));
+    }
+    check_scheme(field, &url.scheme, &url.host, allow_http)?;
+    Ok(uri)
+}
+
+fn issuer_url(issuer: &str, allow_http: bool) -> Result<String, ConfigError> {
+    let url = split_url(issuer).ok_or_else(|| {
+        ConfigError::invalid(
+            "issuer",
+            format!("`{issuer}` is not an absolute http(s) URL"),
+        )
+    })?;
+    if url.query.is_some() || url.fragment.is_some() {
+        return Err(ConfigError::invalid(
+            "issuer",
+            "must not have a query or fragment",
+        ));
+    }
+    check_scheme("issuer", &url.scheme, &url.host, allow_http)?;
+    Ok(issuer.trim_end_matches('/').to_owned())
+}
+
+fn check_pool_id(pool: &str) -> Result<(), ConfigError> {
+    let ok = pool.split_once('_').is_some_and(|(region, id)| {
+        !region.is_empty()
+            && region
+                .chars()
+                .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
+            && !id.is_empty()
+            && id.chars().all(|c| c.is_ascii_alphanumeric())
+    });
+    if ok {
+        Ok(())
+    } else {
+        Err(ConfigError::invalid(
+            "UserPoolId",
+            format!("`{pool}` is not a user pool id like `us-east-1_AbC123`"),
+        ))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn base() -> CognitoConfigBuilder {
+        CognitoConfig::builder()
+            .client_id("client")
+            .app_web_domain("myapp.auth.us-east-1.amazoncognito.com")
+            .scopes(["openid", "email"])
+            .redirect_uri_sign_in("https://app.example.com/callback")
+            .redirect_uri_sign_out("https://app.example.com/")
+    }
+
+    fn field_of(b: CognitoConfigBuilder) -> &'static str {
+        b.build().unwrap_err().field()
+    }
+
+    #[test]
+    fn defaults_are_secure() {
+        let c = base().build().unwrap();
+        assert_eq!(
+            c.domain_base(),
+            "https://myapp.auth.us-east-1.amazoncognito.com"
+        );
+        assert_eq!(c.response_type(), ResponseType::Code);
+        assert_eq!(c.storage(), StorageKind::Local);
+        assert_eq!(c.clock_skew_secs(), 60);
+        assert!(c.advanced_security_data_collection());
+        assert!(c.revoke_on_sign_out());
+        assert_eq!(c.issuer(), None);
+        assert_eq!(c.scopes_string(), "openid email");
+    }
+
+    #[test]
+    fn domain_forms() {
+        let c = base()
+            .app_web_domain("http://localhost:9229/")
+            .build()
+            .unwrap();
+        assert_eq!(c.domain_base(), "http://localhost:9229");
+        let c = base()
+            .app_web_domain("https://proxy.example.com/cognito/")
+            .build()
+            .unwrap();
+        assert_eq!(c.domain_base(), "https://proxy.example.com/cognito");
+        let c = base()
+            .app_web_domain("HTTP://127.0.0.1:9229/prefix")
+            .build()
+            .unwrap();
+        assert_eq!(c.domain_base(), "http://127.0.0.1:9229/prefix");
+        for bad in [
+            "http://auth.example.com",
+            "https://auth.example.com/?x=1",
+            "https://auth.example.com/#x",
+            "ftp://auth.example.com",
+            "auth example.com",
+            "https://user@auth.example.com",
+        ] {
+            assert_eq!(
+                field_of(base().app_web_domain(bad)),
+                "AppWebDomain",
+                "{bad}"
+            );
+        }
+        let c = base()
+            .app_web_domain("http://cognito.test")
+            .insecure_allow_http(true)
+            .build()
+            .unwrap();
+        assert_eq!(c.domain_base(), "http://cognito.test");
+    }
+
+    #[test]
+    fn required_fields_are_named() {
+        assert_eq!(
+            CognitoConfig::builder().build().unwrap_err(),
+            ConfigError::Missing { field: "ClientId" }
+        );
+        assert_eq!(field_of(base().client_id("  ")), "ClientId");
+        assert_eq!(field_of(base().client_id("a b")), "ClientId");
+        let mut b = base();
+        b.redirect_uri_sign_in = None;
+        assert_eq!(field_of(b), "RedirectUriSignIn");
+        let mut b = base();
+        b.app_web_domain = None;
+        assert_eq!(field_of(b), "AppWebDomain");
+    }
+
+    #[test]
+    fn redirect_uris_are_checked() {
+        for bad in [
+            "/callback",
+            "https://app.example.com/cb#frag",
+            "http://app.example.com/cb",
+            "javascript:alert(1)",
+        ] {
+            assert_eq!(
+                field_of(base().redirect_uri_sign_in(bad)),
+                "RedirectUriSignIn",
+                "{bad}"
+            );
+            assert_eq!(
+                field_of(base().redirect_uri_sign_out(bad)),
+                "RedirectUriSignOut",
+                "{bad}"
+            );
+        }
+        assert!(base()
+            .redirect_uri_sign_in("http://localhost:3000/callback")
+            .build()
+            .is_ok());
+        assert!(base()
+            .redirect_uri_sign_in("http://127.0.0.1:3000/cb?x=1")
+            .build()
+            .is_ok());
+    }
+
+    #[test]
+    fn scopes_are_checked_and_deduplicated() {
+        assert_eq!(field_of(base().scopes(["openid", ""])), "TokenScopesArray");
+        assert_eq!(
+            field_of(base().scopes(["openid email"])),
+            "TokenScopesArray"
+        );
+        let c = base()
+            .scopes(["openid", "openid", "api/read"])
+            .build()
+            .unwrap();
+        assert_eq!(c.scopes(), ["openid", "api/read"]);
+        let json = r#"{"ClientId":"c","AppWebDomain":"a.example.com","TokenScopesArray":"openid email",
+            "RedirectUriSignIn":"https://x.example.com/cb","RedirectUriSignOut":"https://x.example.com/"}"#;
+        let b: CognitoConfigBuilder = serde_json::from_str(json).unwrap();
+        let err = b.build().unwrap_err();
+        assert_eq!(err.field(), "TokenScopesArray");
+        assert!(err.to_string().contains("list"), "{err}");
+    }
+
+    #[test]
+    fn pool_id_gives_the_issuer_and_is_checked() {
+        let c = base().user_pool_id("eu-west-1_AbC123").build().unwrap();
+        assert_eq!(
+            c.issuer().as_deref(),
+            Some("https://cognito-idp.eu-west-1.amazonaws.com/eu-west-1_AbC123")
+        );
+        let c = base()
+            .user_pool_id("us-east-1_LocalPool")
+            .issuer("http://localhost:9229/us-east-1_LocalPool/")
+            .build()
+            .unwrap();
+        assert_eq!(
+            c.issuer().as_deref(),
+            Some("http://localhost:9229/us-east-1_LocalPool")
+        );
+        for bad in [
+            "nounderscore",
+            "_abc",
+            "us-east-1_",
+            "US-EAST-1_abc",
+            "us-east-1_a/b",
+        ] {
+            assert_eq!(field_of(base().user_pool_id(bad)), "UserPoolId", "{bad}");
+        }
+        assert_eq!(
+            field_of(base().issuer("http://idp.example.com/pool")),
+            "issuer"
+        );
+    }
+
+    #[test]
+    fn other_fields() {
+        assert_eq!(field_of(base().lang("e s")), "lang");
+        assert_eq!(field_of(base().clock_skew_secs(601)), "clock_skew_secs");
+        let c = base().client_secret("").build().unwrap();
+        assert!(c.client_secret().is_none());
+        let c = base().client_secret("s3cr3t").build().unwrap();
+        assert!(!format!("{c:?}").contains("s3cr3t"));
+        assert_eq!("Cookie".parse::<StorageKind>(), Ok(StorageKind::Cookie));
+        assert!("disk".parse::<StorageKind>().is_err());
+        assert_eq!("token".parse::<ResponseType>(), Ok(ResponseType::Token));
+        assert!("id_token".parse::<ResponseType>().is_err());
+    }
+
+    #[test]
+    fn seed_auth_data_json_is_accepted() {
+        let json = r#"{
+            "ClientId": "abc",
+            "AppWebDomain": "x.auth.us-east-1.amazoncognito.com",
+            "TokenScopesArray": ["openid", "phone"],
+            "RedirectUriSignIn": "https://x.example.com/cb",
+            "RedirectUriSignOut": "https://x.example.com/",
+            "IdentityProvider": "Google",
+            "UserPoolId": "us-east-1_abc",
+            "AdvancedSecurityDataCollectionFlag": false,
+            "Storage": "session"
+        }"#;
+        let c = serde_json::from_str::<CognitoConfigBuilder>(json)
+            .unwrap()
+            .build()
+            .unwrap();
+        assert_eq!(c.identity_provider(), Some("Google"));
+        assert_eq!(c.storage(), StorageKind::Session);
+        assert!(!c.advanced_security_data_collection());
+    }
+}

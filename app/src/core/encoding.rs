@@ -1,0 +1,266 @@
+//! Percent-encoding, form decoding and a small URL splitter.
+//!
+//! The `url` crate would do, but it costs the browser bundle tens of kilobytes for
+//! features (IDNA, relative resolution) the protocol does not need.
+
+use percent_encoding::{percent_decode_str, utf8_percent_encode, AsciiSet, NON_ALPHANUMERIC};
+
+/// Everything but RFC 3986's unreserved characters is encoded: the result is safe in a
+/// query value and in a form body.
+const COMPONENT: &AsciiSet = &NON_ALPHANUMERIC
+    .remove(b'-')
+    .remove(b'.')
+    .remove(b'_')
+    .remove(b'~');
+
+/// Percent-encodes a query or form value.
+pub(crate) fn encode(value: &str) -> String {
+    utf8_percent_encode(value, COMPONENT).to_string()
+}
+
+/// Builds `name=value&name=value` with every name and value encoded.
+pub(crate) fn form<'a>(pairs: impl IntoIterator<Item = (&'a str, &'a str)>) -> String {
+    let mut out = String::new();
+    for (name, value) in pairs {
+        if !out.is_empty() {
+            out.push('&');
+        }
+        out.push_str(&encode(name));
+        out.push('=');
+        out.push_str(&encode(value));
+    }
+    out
+}
+
+/// Why a form-encoded string could not be decoded.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) enum FormError {
+    /// A name or value was not valid UTF-8 once decoded.
+    NotUtf8,
+    /// The same name appeared twice.
+    Duplicate(String),
+}
+
+/// Decodes `application/x-www-form-urlencoded` text (`+` is a space), refusing duplicate
+/// names: a response carrying two `state`s or two `code`s is not one we can trust.
+pub(crate) fn parse_form(input: &str) -> Result<Vec<(String, String)>, FormError> {
+    let mut pairs: Vec<(String, String)> = Vec::new();
+    for part in input.split('&').filter(|p| !p.is_empty()) {
+        let (name, value) = part.split_once('=').unwrap_or((part, ""));
+        let name = decode_component(name)?;
+        let value = decode_component(value)?;
+        if pairs.iter().any(|(n, _)| *n == name) {
+            return Err(FormError::Duplicate(name));
+        }
+        pairs.push((name, value));
+    }
+    Ok(pairs)
+}
+
+fn decode_component(raw: &str) -> Result<String, FormError> {
+    let spaced = raw.replace('+', " ");
+    percent_decode_str(&spaced)
+        .decode_utf8()
+        .map(|c| c.into_owned())
+        .map_err(|_| FormError::NotUtf8)
+}
+
+/// An absolute `http(s)` URL split into the parts the protocol needs.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct SplitUrl<'a> {
+    /// `http` or `https`, lower case.
+    pub scheme: String,
+    /// Host and optional port, as written.
+    pub authority: &'a str,
+    /// The host without port or brackets, lower case.
+    pub host: String,
+    /// The path, possibly empty.
+    pub path: &'a str,
+    /// The query without `?`, if a `?` was present.
+    pub query: Option<&'a str>,
+    /// The fragment without `#`, if a `#` was present.
+    pub fragment: Option<&'a str>,
+}
+
+impl SplitUrl<'_> {
+    /// `scheme://authority`.
+    pub fn origin(&self) -> String {
+        format!("{}://{}", self.scheme, self.authority.to_ascii_lowercase())
+    }
+}
+
+/// Splits an absolute `http://` or `https://` URL. Returns `None` for anything else
+/// (relative references, other schemes, an empty host, user info, whitespace).
+pub(crate) fn split_url(input: &str) -> Option<SplitUrl<'_>> {
+    if input.chars().any(|c| c.is_whitespace() || c.is_control()) {
+        return None;
+    }
+    let (scheme, rest) = input.split_once("://")?;
+    let scheme = scheme.to_ascii_lowercase();
+    if scheme != "http" && scheme != "https" {
+        return None;
+    }
+    let (before_fragment, fragment) = match rest.split_once('#') {
+        Some((b, f)) => (b, Some(f)),
+        None => (rest, None),
+    };
+    let (before_query, query) = match before_fragment.split_once('?') {
+        Some((b, q)) => (b, Some(q)),
+        None => (before_fragment, None),
+    };
+    let (authority, path) = match before_query.find('/') {
+        Some(i) => before_query.split_at(i),
+        None => (before_query, ""),
+    };
+    if authority.is_empty() || authority.contains('@') || authority.contains('\\') {
+        return None;
+    }
+    let host = if let Some(bracketed) = authority.strip_prefix('[') {
+        bracketed.split_once(']')?.0
+    } else {
+        authority.split(':').next().unwrap_or_default()
+    };
+    if host.is_empty() {
+        return None;
+    }
+    if let Some(port) = authority.rsplit_once("]:").map(|(_, p)| p).or_else(|| {
+        (!authority.starts_with('['))
+            .then(|| authority.split_once(':').map(|(_, p)| p))
+            .flatten()
+    }) {
+        if port.is_empty() || !port.bytes().all(|b| b.is_ascii_digit()) || port.len() > 5 {
+            return None;
+        }
+    }
+    Some(SplitUrl {
+        scheme,
+        authority,
+        host: host.to_ascii_lowercase(),
+        path,
+        query,
+        fragment,
+    })
+}
+
+/// Whether a host name is the loopback interface (`localhost`, `127.0.0.0/8`, `::1`).
+pub(crate) fn is_loopback_host(host: &str) -> bool {
+    let host = host.trim_end_matches('.');
+    host == "localhost"
+        || host.ends_with(".localhost")
+        || host == "::1"
+        || host
+            .parse::<std::net::Ipv4Addr>()
+            .is_ok_and(|ip| ip.is_loopback())
+}
+
+/// base64url without padding (RFC 7515), as used by JWTs and PKCE.
+pub(crate) fn base64url(bytes: &[u8]) -> String {
+    use base64::Engine as _;
+    base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(bytes)
+}
+
+/// Decodes base64url, tolerating (but not requiring) `=` padding.
+pub(crate) fn base64url_decode(input: &str) -> Option<Vec<u8>> {
+    use base64::Engine as _;
+    base64::engine::general_purpose::URL_SAFE_NO_PAD
+        .decode(input.trim_end_matches('='))
+        .ok()
+}
+
+/// `base64(user:password)` for HTTP Basic authentication (standard alphabet, padded).
+pub(crate) fn basic_credentials(user: &str, password: &str) -> String {
+    use base64::Engine as _;
+    // RFC 6749 2.3.1: the client id and secret are form-encoded before Basic encoding.
+    let raw = format!("{}:{}", encode(user), encode(password));
+    base64::engine::general_purpose::STANDARD.encode(raw)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn encode_escapes_everything_but_unreserved() {
+        assert_eq!(encode("a b+c/d?e=f&g#h"), "a%20b%2Bc%2Fd%3Fe%3Df%26g%23h");
+        assert_eq!(encode("Zürich-._~"), "Z%C3%BCrich-._~");
+        assert_eq!(
+            form([("redirect_uri", "http://x/cb"), ("scope", "openid email")]),
+            "redirect_uri=http%3A%2F%2Fx%2Fcb&scope=openid%20email"
+        );
+    }
+
+    #[test]
+    fn parse_form_decodes_and_rejects_duplicates() {
+        let pairs = parse_form("a=1+2&b=%C3%A9t%C3%A9&c&&d=").unwrap();
+        assert_eq!(
+            pairs,
+            vec![
+                ("a".into(), "1 2".into()),
+                ("b".into(), "été".into()),
+                ("c".into(), "".into()),
+                ("d".into(), "".into())
+            ]
+        );
+        assert_eq!(
+            parse_form("state=1&state=2"),
+            Err(FormError::Duplicate("state".into()))
+        );
+        assert_eq!(parse_form("a=%FF"), Err(FormError::NotUtf8));
+    }
+
+    #[test]
+    fn split_url_handles_the_usual_shapes() {
+        let u = split_url("https://Auth.Example.com:8443/p/q?x=1#frag").unwrap();
+        assert_eq!(u.scheme, "https");
+        assert_eq!(u.host, "auth.example.com");
+        assert_eq!(u.path, "/p/q");
+        assert_eq!(u.query, Some("x=1"));
+        assert_eq!(u.fragment, Some("frag"));
+        assert_eq!(u.origin(), "https://auth.example.com:8443");
+        let v = split_url("http://[::1]:3000").unwrap();
+        assert_eq!(v.host, "::1");
+        assert_eq!(v.path, "");
+        for bad in [
+            "/callback",
+            "ftp://x/",
+            "https://",
+            "https://user@host/",
+            "https://host:abc/",
+            "https://ho st/",
+            "javascript:alert(1)",
+            "https://host:/",
+        ] {
+            assert!(split_url(bad).is_none(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn loopback_hosts() {
+        for h in [
+            "localhost",
+            "127.0.0.1",
+            "127.1.2.3",
+            "::1",
+            "app.localhost",
+        ] {
+            assert!(is_loopback_host(h), "{h}");
+        }
+        for h in [
+            "example.com",
+            "10.0.0.1",
+            "localhost.example.com",
+            "128.0.0.1",
+        ] {
+            assert!(!is_loopback_host(h), "{h}");
+        }
+    }
+
+    #[test]
+    fn base64url_round_trip_and_padding() {
+        assert_eq!(base64url(b"\xfb\xff"), "-_8");
+        assert_eq!(base64url_decode("-_8").unwrap(), b"\xfb\xff");
+        assert_eq!(base64url_decode("-_8=").unwrap(), b"\xfb\xff");
+        assert!(base64url_decode("+/8").is_none());
+        assert_eq!(basic_credentials("id", "s:cr t"), "aWQ6cyUzQWNyJTIwdA==");
+    }
+}

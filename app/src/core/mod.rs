@@ -1,0 +1,33 @@
+//! The pure protocol core: everything about Cognito's Hosted UI that can be computed
+//! without I/O. No Leptos, no `web-sys`, no clock and no randomness of its own: time and
+//! random bytes are passed in, so every function here is deterministic and unit tested
+//! natively.
+
+pub(crate) mod authorize;
+mod callback;
+mod config;
+pub(crate) mod encoding;
+mod error;
+mod http;
+mod jwt;
+mod logout;
+mod pkce;
+mod secret;
+mod session;
+mod storage;
+pub(crate) mod token;
+
+pub use authorize::{sanitize_return_path, AuthorizeRequest, PendingSignIn, PENDING_SIGN_IN_TTL};
+pub use callback::{CallbackResponse, ImplicitTokens};
+pub use config::{
+    CognitoConfig, CognitoConfigBuilder, ConfigError, Prompt, ResponseType, StorageKind,
+};
+pub use error::{AuthError, OAuthErrorKind};
+pub use http::{HttpRequest, HttpResponse, Method, TransportError, TransportErrorKind};
+pub use jwt::{AccessToken, Claims, IdToken, JwtError};
+pub use logout::LogoutRequest;
+pub use pkce::{code_challenge_s256, RandomSource};
+pub use secret::Secret;
+pub use session::{CognitoSession, Validity};
+pub use storage::{MemoryStorage, SessionStore, Storage, StorageError, StorageKeys};
+pub use token::{revoke_request, token_request, userinfo_request, TokenGrant, TokenSet};

@@ -1,0 +1,489 @@
+//! Token storage: the key layout of the original SDK (so a session cached by
+//! `amazon-cognito-auth-js` is read as is), a storage trait, and an in-memory storage.
+
+use std::collections::BTreeMap;
+use std::rc::Rc;
+use std::sync::{Arc, Mutex};
+
+use super::authorize::PendingSignIn;
+use super::secret::Secret;
+use super::session::CognitoSession;
+
+/// Why a storage operation failed.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum StorageError {
+    /// The storage cannot be used at all (disabled by the browser, private mode, no
+    /// `window` during server-side rendering).
+    #[error("storage is unavailable: {0}")]
+    Unavailable(String),
+    /// The storage is full.
+    #[error("storage is full")]
+    QuotaExceeded,
+    /// Any other failure.
+    #[error("storage failed: {0}")]
+    Failed(String),
+}
+
+/// A string key-value store: `localStorage`, `sessionStorage`, cookies or memory.
+/// Operations are synchronous, as the browser's storages are.
+pub trait Storage {
+    /// The value of `key`, if any.
+    fn get(&self, key: &str) -> Option<String>;
+    /// Sets `key` to `value`.
+    fn set(&self, key: &str, value: &str) -> Result<(), StorageError>;
+    /// Removes `key` (removing a missing key is not an error).
+    fn remove(&self, key: &str);
+    /// Every key currently stored (used to clear a prefix).
+    fn keys(&self) -> Vec<String>;
+}
+
+macro_rules! forward_storage {
+    ($($ty:ty),*) => {$(
+        impl<T: Storage + ?Sized> Storage for $ty {
+            fn get(&self, key: &str) -> Option<String> { (**self).get(key) }
+            fn set(&self, key: &str, value: &str) -> Result<(), StorageError> { (**self).set(key, value) }
+            fn remove(&self, key: &str) { (**self).remove(key) }
+            fn keys(&self) -> Vec<String> { (**self).keys() }
+        }
+    )*};
+}
+forward_storage!(&T, Rc<T>, Arc<T>, Box<T>);
+
+/// Storage in memory: the fallback when the browser's storage is unavailable, the
+/// server-side stand-in, and the storage of tests. Cloning shares the same map.
+#[derive(Clone, Debug, Default)]
+pub struct MemoryStorage {
+    map: Arc<Mutex<BTreeMap<String, String>>>,
+}
+
+impl MemoryStorage {
+    /// An empty storage.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    fn map(&self) -> std::sync::MutexGuard<'_, BTreeMap<String, String>> {
+        // A panic elsewhere cannot leave a map half-written: keep using it.
+        self.map
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+}
+
+impl Storage for MemoryStorage {
+    fn get(&self, key: &str) -> Option<String> {
+        self.map().get(key).cloned()
+    }
+    fn set(&self, key: &str, value: &str) -> Result<(), StorageError> {
+        self.map().insert(key.to_owned(), value.to_owned());
+        Ok(())
+    }
+    fn remove(&self, key: &str) {
+        self.map().remove(key);
+    }
+    fn keys(&self) -> Vec<String> {
+        self.map().keys().cloned().collect()
+    }
+}
+
+/// The storage keys of one app client, as the original SDK laid them out:
+/// `CognitoIdentityServiceProvider.<clientId>.LastAuthUser`,
+/// `CognitoIdentityServiceProvider.<clientId>.<username>.idToken`, and so on.
+///
+/// ```
+/// use leptos_cognito_auth::StorageKeys;
+/// let keys = StorageKeys::new("abc");
+/// assert_eq!(keys.last_auth_user(), "CognitoIdentityServiceProvider.abc.LastAuthUser");
+/// assert_eq!(keys.id_token("alice"), "CognitoIdentityServiceProvider.abc.alice.idToken");
+/// ```
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct StorageKeys {
+    prefix: String,
+}
+
+impl StorageKeys {
+    /// The keys of app client `client_id`.
+    pub fn new(client_id: &str) -> Self {
+        Self {
+            prefix: format!("CognitoIdentityServiceProvider.{client_id}"),
+        }
+    }
+    /// `<prefix>`: every key of this client starts with it and a dot.
+    pub fn prefix(&self) -> &str {
+        &self.prefix
+    }
+    /// `<prefix>.LastAuthUser`: the signed-in user's name.
+    pub fn last_auth_user(&self) -> String {
+        format!("{}.LastAuthUser", self.prefix)
+    }
+    /// `<prefix>.<username>.idToken`.
+    pub fn id_token(&self, username: &str) -> String {
+        format!("{}.{username}.idToken", self.prefix)
+    }
+    /// `<prefix>.<username>.accessToken`.
+    pub fn access_token(&self, username: &str) -> String {
+        format!("{}.{username}.accessToken", self.prefix)
+    }
+    /// `<prefix>.<username>.refreshToken`.
+    pub fn refresh_token(&self, username: &str) -> String {
+        format!("{}.{username}.refreshToken", self.prefix)
+    }
+    /// `<prefix>.<username>.tokenScopesString`.
+    pub fn token_scopes(&self, username: &str) -> String {
+        format!("{}.{username}.tokenScopesString", self.prefix)
+    }
+    /// `<prefix>.pendingSignIn`: this kit's record of a started sign-in (state, nonce,
+    /// PKCE verifier, return path), removed by the callback that consumes it.
+    pub fn pending_sign_in(&self) -> String {
+        format!("{}.pendingSignIn", self.prefix)
+    }
+    fn user_keys(&self, username: &str) -> [String; 4] {
+        [
+            self.id_token(username),
+            self.access_token(username),
+            self.refresh_token(username),
+            self.token_scopes(username),
+        ]
+    }
+}
+
+/// Reads and writes sessions and pending sign-ins in a [`Storage`] with the original
+/// SDK's layout. Entries that cannot be read (corrupted by hand, half-written, from
+/// another user) count as no session and are removed.
+#[derive(Clone, Debug)]
+pub struct SessionStore<S> {
+    storage: S,
+    keys: StorageKeys,
+}
+
+impl<S: Storage> SessionStore<S> {
+    /// A store for app client `client_id` over `storage`.
+    pub fn new(storage: S, client_id: &str) -> Self {
+        Self {
+            storage,
+            keys: StorageKeys::new(client_id),
+        }
+    }
+
+    /// The underlying storage.
+    pub fn storage(&self) -> &S {
+        &self.storage
+    }
+
+    /// The keys used.
+    pub fn keys(&self) -> &StorageKeys {
+        &self.keys
+    }
+
+    /// The cached session, if a complete and readable one is stored (expired or not).
+    /// A corrupted one is removed and reads as `None`.
+    pub fn load(&self) -> Option<CognitoSession> {
+        let user = self.storage.get(&self.keys.last_auth_user())?;
+        if user.is_empty() {
+            self.clear();
+            return None;
+        }
+        let session = self.read_user(&user);
+        if session.is_none() {
+            self.clear();
+        }
+        session
+    }
+
+    fn read_user(&self, user: &str) -> Option<CognitoSession> {
+        let access = self.storage.get(&self.keys.access_token(user))?;
+        let id = self
+            .storage
+            .get(&self.keys.id_token(user))
+            .filter(|t| !t.is_empty());
+        let refresh = self
+            .storage
+            .get(&self.keys.refresh_token(user))
+            .map(Secret::new);
+        let scopes = self
+            .storage
+            .get(&self.keys.token_scopes(user))
+            .unwrap_or_default();
+        if id.is_none() && scopes.split_whitespace().any(|s| s == "openid") {
+            return None;
+        }
+        let session = CognitoSession::from_tokens(id.as_deref(), &access, refresh, scopes).ok()?;
+        // The tokens must be the user's the keys say they are.
+        (session.username() == Some(user)).then_some(session)
+    }
+
+    /// Stores a session under its user. A different previous user's tokens are removed
+    /// first, so one user's refresh token is never kept under the next user (a defect of
+    /// the original SDK). `LastAuthUser` is written last.
+    pub fn save(&self, session: &CognitoSession) -> Result<(), StorageError> {
+        let user = session
+            .username()
+            .ok_or_else(|| StorageError::Failed("the access token has no username".into()))?;
+        if let Some(previous) = self.storage.get(&self.keys.last_auth_user()) {
+            if previous != user {
+                self.clear();
+            }
+        }
+        let write = || -> Result<(), StorageError> {
+            match session.id_token() {
+                Some(id) => self
+                    .storage
+                    .set(&self.keys.id_token(user), id.jwt_token())?,
+                None => self.storage.remove(&self.keys.id_token(user)),
+            }
+            self.storage.set(
+                &self.keys.access_token(user),
+                session.access_token().jwt_token(),
+            )?;
+            match session.refresh_token() {
+                Some(r) => self
+                    .storage
+                    .set(&self.keys.refresh_token(user), r.expose())?,
+                None => self.storage.remove(&self.keys.refresh_token(user)),
+            }
+            self.storage
+                .set(&self.keys.token_scopes(user), session.scopes_string())?;
+            self.storage.set(&self.keys.last_auth_user(), user)
+        };
+        write()
+    }
+
+    /// Removes the session and any pending sign-in: every key of this client, including
+    /// keys of other users left behind (the original `CookieStorage.clear()` removed
+    /// nothing).
+    pub fn clear(&self) {
+        if let Some(user) = self.storage.get(&self.keys.last_auth_user()) {
+            for key in self.keys.user_keys(&user) {
+                self.storage.remove(&key);
+            }
+        }
+        let dotted = format!("{}.", self.keys.prefix());
+        for key in self.storage.keys() {
+            if key.starts_with(&dotted) {
+                self.storage.remove(&key);
+            }
+        }
+    }
+
+    /// Stores the record of a started sign-in (replacing an older one).
+    pub fn save_pending(&self, pending: &PendingSignIn) -> Result<(), StorageError> {
+        let json =
+            serde_json::to_string(pending).map_err(|e| StorageError::Failed(e.to_string()))?;
+        self.storage.set(&self.keys.pending_sign_in(), &json)
+    }
+
+    /// The pending sign-in, without removing it.
+    pub fn peek_pending(&self) -> Option<PendingSignIn> {
+        let raw = self.storage.get(&self.keys.pending_sign_in())?;
+        let parsed = serde_json::from_str(&raw).ok();
+        if parsed.is_none() {
+            self.remove_pending();
+        }
+        parsed
+    }
+
+    /// Removes the pending sign-in.
+    pub fn remove_pending(&self) {
+        self.storage.remove(&self.keys.pending_sign_in());
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::core::authorize::PendingResponseType;
+    use crate::core::session::tests::{access_jwt, id_jwt};
+
+    const P: &str = "CognitoIdentityServiceProvider.local-spa-client";
+
+    fn session(user: &str, refresh: Option<&str>) -> CognitoSession {
+        CognitoSession::from_tokens(
+            Some(&id_jwt(user, 2_000_000_000, "n")),
+            &access_jwt(user, 2_000_000_000),
+            refresh.map(Secret::new),
+            "openid email",
+        )
+        .unwrap()
+    }
+
+    fn store() -> SessionStore<MemoryStorage> {
+        SessionStore::new(MemoryStorage::new(), "local-spa-client")
+    }
+
+    #[test]
+    fn layout_is_the_original_sdks() {
+        let store = store();
+        store.save(&session("alice", Some("r1"))).unwrap();
+        let s = store.storage();
+        assert_eq!(
+            s.get(&format!("{P}.LastAuthUser")).as_deref(),
+            Some("alice")
+        );
+        assert_eq!(
+            s.get(&format!("{P}.alice.refreshToken")).as_deref(),
+            Some("r1")
+        );
+        assert_eq!(
+            s.get(&format!("{P}.alice.tokenScopesString")).as_deref(),
+            Some("openid email")
+        );
+        assert!(s.get(&format!("{P}.alice.idToken")).is_some());
+        assert!(s.get(&format!("{P}.alice.accessToken")).is_some());
+        assert_eq!(s.keys().len(), 5);
+    }
+
+    #[test]
+    fn reads_a_session_written_by_the_javascript_sdk() {
+        let storage = MemoryStorage::new();
+        storage.set(&format!("{P}.LastAuthUser"), "alice").unwrap();
+        storage
+            .set(
+                &format!("{P}.alice.idToken"),
+                &id_jwt("alice", 2_000_000_000, ""),
+            )
+            .unwrap();
+        storage
+            .set(
+                &format!("{P}.alice.accessToken"),
+                &access_jwt("alice", 2_000_000_000),
+            )
+            .unwrap();
+        storage
+            .set(&format!("{P}.alice.refreshToken"), "opaque")
+            .unwrap();
+        storage
+            .set(&format!("{P}.alice.tokenScopesString"), "openid email")
+            .unwrap();
+        let session = SessionStore::new(&storage, "local-spa-client")
+            .load()
+            .unwrap();
+        assert_eq!(session.username(), Some("alice"));
+        assert_eq!(session.refresh_token().unwrap().expose(), "opaque");
+        assert_eq!(session.scopes_string(), "openid email");
+    }
+
+    #[test]
+    fn corrupted_or_partial_entries_are_cleaned() {
+        let corruptions: Vec<(&str, Box<dyn Fn(&MemoryStorage)>)> = vec![
+            (
+                "garbage access token",
+                Box::new(|s| s.set(&format!("{P}.alice.accessToken"), "garbage").unwrap()),
+            ),
+            (
+                "missing access token",
+                Box::new(|s| s.remove(&format!("{P}.alice.accessToken"))),
+            ),
+            (
+                "garbage id token",
+                Box::new(|s| s.set(&format!("{P}.alice.idToken"), "{}").unwrap()),
+            ),
+            (
+                "missing id token with openid",
+                Box::new(|s| s.remove(&format!("{P}.alice.idToken"))),
+            ),
+            (
+                "empty user",
+                Box::new(|s| s.set(&format!("{P}.LastAuthUser"), "").unwrap()),
+            ),
+            (
+                "user mismatch",
+                Box::new(|s| {
+                    s.set(&format!("{P}.LastAuthUser"), "bob").unwrap();
+                    for k in [
+                        "idToken",
+                        "accessToken",
+                        "refreshToken",
+                        "tokenScopesString",
+                    ] {
+                        let v = s.get(&format!("{P}.alice.{k}")).unwrap();
+                        s.set(&format!("{P}.bob.{k}"), &v).unwrap();
+                    }
+                }),
+            ),
+        ];
+        for (what, corrupt) in corruptions {
+            let store = store();
+            store.save(&session("alice", Some("r"))).unwrap();
+            corrupt(store.storage());
+            assert!(store.load().is_none(), "{what}");
+            assert!(
+                store.storage().keys().is_empty(),
+                "{what}: left {:?}",
+                store.storage().keys()
+            );
+        }
+    }
+
+    #[test]
+    fn next_user_never_inherits_the_previous_refresh_token() {
+        let store = store();
+        store
+            .save(&session("alice", Some("alice-refresh")))
+            .unwrap();
+        store.save(&session("bob", None)).unwrap();
+        let loaded = store.load().unwrap();
+        assert_eq!(loaded.username(), Some("bob"));
+        assert!(loaded.refresh_token().is_none());
+        assert!(store
+            .storage()
+            .keys()
+            .iter()
+            .all(|k| !k.contains(".alice.")));
+    }
+
+    #[test]
+    fn clear_removes_every_key_of_the_client_only() {
+        let store = store();
+        store.save(&session("alice", Some("r"))).unwrap();
+        store
+            .storage()
+            .set(&format!("{P}.ghost.refreshToken"), "left behind")
+            .unwrap();
+        store
+            .storage()
+            .set(
+                "CognitoIdentityServiceProvider.other-client.LastAuthUser",
+                "x",
+            )
+            .unwrap();
+        store.storage().set("unrelated", "y").unwrap();
+        store.clear();
+        assert_eq!(
+            store.storage().keys(),
+            [
+                "CognitoIdentityServiceProvider.other-client.LastAuthUser",
+                "unrelated"
+            ]
+        );
+    }
+
+    #[test]
+    fn pending_round_trip_and_corruption() {
+        let store = store();
+        let pending = PendingSignIn {
+            state: "s".into(),
+            nonce: "n".into(),
+            code_verifier: Some(Secret::new("v")),
+            response_type: PendingResponseType::Code,
+            redirect_uri: "http://localhost:3000/callback".into(),
+            scopes: "openid".into(),
+            return_to: "/p".into(),
+            app_state: Some("x".into()),
+            created_at: 5,
+        };
+        store.save_pending(&pending).unwrap();
+        assert_eq!(store.peek_pending(), Some(pending));
+        store.remove_pending();
+        assert_eq!(store.peek_pending(), None);
+        store
+            .storage()
+            .set(&format!("{P}.pendingSignIn"), "{not json")
+            .unwrap();
+        assert_eq!(store.peek_pending(), None);
+        assert!(
+            store.storage().keys().is_empty(),
+            "a corrupted record is removed"
+        );
+    }
+}
