@@ -106,8 +106,7 @@ impl IntoResponse for AuthorizeError {
 /// Whether `s` is a well-formed S256 code challenge (43 base64url characters).
 fn is_s256_challenge(s: &str) -> bool {
     s.len() == 43
-        && s
-            .bytes()
+        && s.bytes()
             .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
 }
 
@@ -124,7 +123,10 @@ pub fn validate(emulator: &Emulator, params: &Params) -> Result<AuthorizeRequest
         )
     })?;
     let redirect_uri = params.get("redirect_uri").ok_or_else(|| {
-        AuthorizeError::Page(StatusCode::BAD_REQUEST, "redirect_uri is required.".to_owned())
+        AuthorizeError::Page(
+            StatusCode::BAD_REQUEST,
+            "redirect_uri is required.".to_owned(),
+        )
     })?;
     if !client.callback_urls.iter().any(|u| u == redirect_uri) {
         return Err(AuthorizeError::Page(
@@ -215,7 +217,9 @@ pub fn validate(emulator: &Emulator, params: &Params) -> Result<AuthorizeRequest
             if granted.is_empty() {
                 return Err(fail(
                     "invalid_scope",
-                    format!("none of the requested scopes {requested:?} is allowed for this app client"),
+                    format!(
+                        "none of the requested scopes {requested:?} is allowed for this app client"
+                    ),
                 ));
             }
             granted
@@ -242,12 +246,12 @@ pub fn validate(emulator: &Emulator, params: &Params) -> Result<AuthorizeRequest
         {
             Some(p) if p != "COGNITO" => identity_provider = Some(p.clone()),
             Some(_) => {}
-            None => {
-                return Err(fail(
-                    "invalid_request",
-                    format!("idp_identifier {identifier:?} matches no identity provider of this app client"),
-                ))
-            }
+            None => return Err(fail(
+                "invalid_request",
+                format!(
+                    "idp_identifier {identifier:?} matches no identity provider of this app client"
+                ),
+            )),
         }
     }
 

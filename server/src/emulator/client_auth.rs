@@ -37,7 +37,8 @@ fn basic_credentials(headers: &HeaderMap) -> Result<Option<(String, String)>, Cl
     let decoded = STANDARD
         .decode(encoded.trim())
         .map_err(|_| bad("the Basic credentials are not valid base64"))?;
-    let decoded = String::from_utf8(decoded).map_err(|_| bad("the Basic credentials are not UTF-8"))?;
+    let decoded =
+        String::from_utf8(decoded).map_err(|_| bad("the Basic credentials are not UTF-8"))?;
     let (id, secret) = decoded
         .split_once(':')
         .ok_or_else(|| bad("the Basic credentials must be client_id:client_secret"))?;
@@ -59,12 +60,10 @@ pub fn authenticate<'a>(
                 "client_id in the body differs from the Basic credentials".into(),
             ))
         }
-        (Some(_), _) if body_secret.is_some() => {
-            return Err(ClientAuthError::Invalid(
-                "send the client secret either in the Authorization header or in the body, not both"
-                    .into(),
-            ))
-        }
+        (Some(_), _) if body_secret.is_some() => return Err(ClientAuthError::Invalid(
+            "send the client secret either in the Authorization header or in the body, not both"
+                .into(),
+        )),
         (Some((id, secret)), _) => (id.as_str(), (!secret.is_empty()).then_some(secret.as_str())),
         (None, Some(id)) => (id, body_secret),
         (None, None) => return Err(ClientAuthError::Missing),

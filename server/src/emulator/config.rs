@@ -171,9 +171,15 @@ impl Default for ClientConfig {
             client_secret: None,
             callback_urls: vec![DEFAULT_CALLBACK_URL.to_owned()],
             logout_urls: vec![DEFAULT_LOGOUT_URL.to_owned()],
-            allowed_scopes: ["openid", "email", "profile", "phone", "aws.cognito.signin.user.admin"]
-                .map(String::from)
-                .to_vec(),
+            allowed_scopes: [
+                "openid",
+                "email",
+                "profile",
+                "phone",
+                "aws.cognito.signin.user.admin",
+            ]
+            .map(String::from)
+            .to_vec(),
             allowed_flows: vec![OAuthFlow::Code, OAuthFlow::Implicit],
             identity_providers: vec!["COGNITO".to_owned()],
             id_token_lifetime_secs: 3600,
@@ -336,9 +342,12 @@ impl EmulatorConfig {
             .map_err(|e| ConfigError(format!("cannot read {}: {e}", path.display())))?;
         let mut config = Self::from_toml(&text)?;
         let dir = path.parent().unwrap_or(std::path::Path::new("."));
-        for key in [&mut config.keys.id_token_key, &mut config.keys.access_token_key]
-            .into_iter()
-            .flatten()
+        for key in [
+            &mut config.keys.id_token_key,
+            &mut config.keys.access_token_key,
+        ]
+        .into_iter()
+        .flatten()
         {
             if key.is_relative() {
                 *key = dir.join(&*key);
@@ -358,12 +367,16 @@ impl EmulatorConfig {
         }
         if let Some(base) = &self.domain_base {
             if !(base.starts_with("http://") || base.starts_with("https://")) {
-                return err(format!("domain_base {base:?} must start with http:// or https://"));
+                return err(format!(
+                    "domain_base {base:?} must start with http:// or https://"
+                ));
             }
         }
         if let Some(issuer) = &self.issuer {
             if !(issuer.starts_with("http://") || issuer.starts_with("https://")) {
-                return err(format!("issuer {issuer:?} must start with http:// or https://"));
+                return err(format!(
+                    "issuer {issuer:?} must start with http:// or https://"
+                ));
             }
         }
         if self.session_lifetime_secs == 0 || self.code_lifetime_secs == 0 {
@@ -393,8 +406,7 @@ impl EmulatorConfig {
                 ));
             }
             for url in client.callback_urls.iter().chain(&client.logout_urls) {
-                if !(url.starts_with("http://") || url.starts_with("https://"))
-                    || url.contains('#')
+                if !(url.starts_with("http://") || url.starts_with("https://")) || url.contains('#')
                 {
                     return err(format!(
                         "client {}: URL {url:?} must be absolute http(s) without a fragment",
@@ -406,7 +418,10 @@ impl EmulatorConfig {
         let mut seen = std::collections::HashSet::new();
         for user in &self.users {
             if user.username.is_empty() || !seen.insert(user.username.as_str()) {
-                return err(format!("user name {:?} is empty or duplicated", user.username));
+                return err(format!(
+                    "user name {:?} is empty or duplicated",
+                    user.username
+                ));
             }
         }
         Ok(())

@@ -82,8 +82,11 @@ pub async fn apply(fault: Fault) -> Option<Response> {
             None
         }
         Fault::MalformedJson => {
-            let mut response =
-                (StatusCode::OK, "{\"access_token\": \"eyJraWQiOi, \"expires_in\": ").into_response();
+            let mut response = (
+                StatusCode::OK,
+                "{\"access_token\": \"eyJraWQiOi, \"expires_in\": ",
+            )
+                .into_response();
             response.headers_mut().insert(
                 header::CONTENT_TYPE,
                 HeaderValue::from_static("application/json;charset=UTF-8"),

@@ -17,7 +17,11 @@ pub async fn index(State(emulator): State<SharedEmulator>) -> Response {
             format!(
                 "<tr><td><code>{}</code></td><td>{}</td><td>{}</td></tr>",
                 escape(&c.client_id),
-                if c.client_secret.is_some() { "confidential" } else { "public" },
+                if c.client_secret.is_some() {
+                    "confidential"
+                } else {
+                    "public"
+                },
                 escape(&c.callback_urls.join(" ")),
             )
         })
@@ -50,5 +54,8 @@ JWKS <a href=\"{issuer}/.well-known/jwks.json\">{issuer}/.well-known/jwks.json</
 
 /// Any unknown path.
 pub async fn not_found() -> Response {
-    error_page(StatusCode::NOT_FOUND, "There is no such page on this server.")
+    error_page(
+        StatusCode::NOT_FOUND,
+        "There is no such page on this server.",
+    )
 }

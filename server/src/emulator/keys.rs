@@ -79,9 +79,7 @@ impl SigningKey {
             URL_SAFE_NO_PAD.encode(claims.to_string())
         );
         let hashed = Sha256::digest(signing_input.as_bytes());
-        let signature = self
-            .private
-            .sign(Pkcs1v15Sign::new::<Sha256>(), &hashed)?;
+        let signature = self.private.sign(Pkcs1v15Sign::new::<Sha256>(), &hashed)?;
         Ok(format!(
             "{signing_input}.{}",
             URL_SAFE_NO_PAD.encode(signature)
@@ -138,18 +136,22 @@ impl KeySet {
         if parts.next().is_some() {
             return None;
         }
-        let header: Value = serde_json::from_slice(&URL_SAFE_NO_PAD.decode(header_b64).ok()?).ok()?;
+        let header: Value =
+            serde_json::from_slice(&URL_SAFE_NO_PAD.decode(header_b64).ok()?).ok()?;
         if header.get("alg")?.as_str()? != "RS256" {
             return None;
         }
         let kid = header.get("kid")?.as_str()?;
-        let key = [&self.id, &self.access].into_iter().find(|k| k.kid == kid)?;
+        let key = [&self.id, &self.access]
+            .into_iter()
+            .find(|k| k.kid == kid)?;
         let signature = URL_SAFE_NO_PAD.decode(signature_b64).ok()?;
         let signing_input = &token[..header_b64.len() + 1 + claims_b64.len()];
         if !key.verify(signing_input.as_bytes(), &signature) {
             return None;
         }
-        let claims: Value = serde_json::from_slice(&URL_SAFE_NO_PAD.decode(claims_b64).ok()?).ok()?;
+        let claims: Value =
+            serde_json::from_slice(&URL_SAFE_NO_PAD.decode(claims_b64).ok()?).ok()?;
         Some((header, claims))
     }
 }

@@ -46,10 +46,7 @@ pub async fn logout(
     } else if params.get("redirect_uri").is_some() && params.get("response_type").is_some() {
         let carried = params.only(AUTHORIZE_PARAMS);
         match authorize::validate(&emulator, &carried) {
-            Ok(request) => redirect(&format!(
-                "{}/login?{}",
-                emulator.domain_base, request.query
-            )),
+            Ok(request) => redirect(&format!("{}/login?{}", emulator.domain_base, request.query)),
             Err(error) => return error.into_response(),
         }
     } else {

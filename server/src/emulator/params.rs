@@ -140,6 +140,9 @@ mod tests {
             append_query("http://x/cb", &[("code", "a b")]),
             "http://x/cb?code=a%20b"
         );
-        assert_eq!(append_query("http://x/cb?k=1", &[("s", "&")]), "http://x/cb?k=1&s=%26");
+        assert_eq!(
+            append_query("http://x/cb?k=1", &[("s", "&")]),
+            "http://x/cb?k=1&s=%26"
+        );
     }
 }

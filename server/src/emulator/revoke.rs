@@ -18,9 +18,8 @@ pub async fn revoke(
     headers: HeaderMap,
     body: Bytes,
 ) -> Response {
-    let bad_request = |error: &str, description: &str| {
-        oauth_error(StatusCode::BAD_REQUEST, error, description)
-    };
+    let bad_request =
+        |error: &str, description: &str| oauth_error(StatusCode::BAD_REQUEST, error, description);
     if !is_form(&headers) {
         return bad_request(
             "invalid_request",
@@ -56,10 +55,7 @@ pub async fn revoke(
     let origin = match store.refresh_tokens.get(token) {
         None => None,
         Some(record) if record.grant.client_id != client.client_id => {
-            return bad_request(
-                "invalid_request",
-                "the token was not issued to this client",
-            )
+            return bad_request("invalid_request", "the token was not issued to this client")
         }
         Some(record) => Some(record.grant.origin_jti.clone()),
     };

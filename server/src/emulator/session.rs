@@ -51,9 +51,14 @@ pub fn end(emulator: &Emulator, headers: &HeaderMap, response: &mut Response) {
 }
 
 fn set_cookie(emulator: &Emulator, response: &mut Response, value: &str, max_age: u64) {
-    let secure = if emulator.secure_cookies() { "; Secure" } else { "" };
-    let cookie =
-        format!("{SESSION_COOKIE}={value}; Path=/; Max-Age={max_age}; HttpOnly; SameSite=Lax{secure}");
+    let secure = if emulator.secure_cookies() {
+        "; Secure"
+    } else {
+        ""
+    };
+    let cookie = format!(
+        "{SESSION_COOKIE}={value}; Path=/; Max-Age={max_age}; HttpOnly; SameSite=Lax{secure}"
+    );
     if let Ok(value) = HeaderValue::from_str(&cookie) {
         response.headers_mut().append(header::SET_COOKIE, value);
     }

@@ -53,7 +53,10 @@ pub fn is_form(headers: &HeaderMap) -> bool {
         .get(header::CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())
         .and_then(|v| v.split(';').next())
-        .is_some_and(|v| v.trim().eq_ignore_ascii_case("application/x-www-form-urlencoded"))
+        .is_some_and(|v| {
+            v.trim()
+                .eq_ignore_ascii_case("application/x-www-form-urlencoded")
+        })
 }
 
 /// Maps a client authentication failure to a token endpoint error.
@@ -97,7 +100,10 @@ fn authorization_code(
         .remove(code)
         .filter(|r| r.expires_at > now())
         .ok_or_else(|| {
-            TokenError::new("invalid_grant", "the code is invalid, expired or already used")
+            TokenError::new(
+                "invalid_grant",
+                "the code is invalid, expired or already used",
+            )
         })?;
     if record.grant.client_id != client.client_id {
         return Err(TokenError::new(

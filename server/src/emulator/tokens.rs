@@ -119,10 +119,7 @@ pub fn mint(
     access.insert("token_use".into(), json!("access"));
     access.insert("scope".into(), json!(grant.scopes.join(" ")));
     access.insert("auth_time".into(), json!(grant.auth_time));
-    access.insert(
-        "exp".into(),
-        json!(iat + client.access_token_lifetime_secs),
-    );
+    access.insert("exp".into(), json!(iat + client.access_token_lifetime_secs));
     access.insert("iat".into(), json!(iat));
     access.insert("jti".into(), json!(random_uuid()));
     access.insert("username".into(), json!(user.username));

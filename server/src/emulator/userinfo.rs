@@ -97,5 +97,12 @@ pub async fn userinfo(State(emulator): State<SharedEmulator>, headers: HeaderMap
         return error(StatusCode::UNAUTHORIZED, "invalid_token", BAD_TOKEN);
     };
     let scope = claims.get("scope").and_then(Value::as_str).unwrap_or("");
-    no_store(Json(visible_attributes(user_attributes(user), &user.username, scope)).into_response())
+    no_store(
+        Json(visible_attributes(
+            user_attributes(user),
+            &user.username,
+            scope,
+        ))
+        .into_response(),
+    )
 }

@@ -12,9 +12,7 @@ use super::state::{Emulator, SharedEmulator};
 /// The path part of the issuer URL (e.g. `/us-east-1_LocalPool`), under which the issuer
 /// endpoints are served.
 pub fn issuer_path(issuer: &str) -> String {
-    let without_scheme = issuer
-        .split_once("://")
-        .map_or(issuer, |(_, rest)| rest);
+    let without_scheme = issuer.split_once("://").map_or(issuer, |(_, rest)| rest);
     match without_scheme.find('/') {
         Some(i) => without_scheme[i..].trim_end_matches('/').to_owned(),
         None => String::new(),
@@ -26,7 +24,12 @@ pub fn discovery_document(emulator: &Emulator) -> Value {
     let domain = &emulator.domain_base;
     let scopes: Vec<&str> = {
         let mut all: Vec<&str> = Vec::new();
-        for scope in emulator.config.clients.iter().flat_map(|c| &c.allowed_scopes) {
+        for scope in emulator
+            .config
+            .clients
+            .iter()
+            .flat_map(|c| &c.allowed_scopes)
+        {
             if !all.contains(&scope.as_str()) {
                 all.push(scope);
             }
@@ -79,7 +82,10 @@ mod tests {
 
     #[test]
     fn issuer_paths() {
-        assert_eq!(issuer_path("http://localhost:9229/us-east-1_X"), "/us-east-1_X");
+        assert_eq!(
+            issuer_path("http://localhost:9229/us-east-1_X"),
+            "/us-east-1_X"
+        );
         assert_eq!(issuer_path("https://idp.example.com/a/b/"), "/a/b");
         assert_eq!(issuer_path("https://idp.example.com"), "");
     }
