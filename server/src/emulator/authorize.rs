@@ -239,19 +239,16 @@ pub fn validate(emulator: &Emulator, params: &Params) -> Result<AuthorizeRequest
         }
     }
     if let Some(identifier) = params.get("idp_identifier") {
-        match client
+        let provider = client
             .identity_providers
             .iter()
-            .find(|p| p.eq_ignore_ascii_case(identifier))
-        {
-            Some(p) if p != "COGNITO" => identity_provider = Some(p.clone()),
-            Some(_) => {}
-            None => return Err(fail(
-                "invalid_request",
-                format!(
-                    "idp_identifier {identifier:?} matches no identity provider of this app client"
-                ),
-            )),
+            .find(|p| p.eq_ignore_ascii_case(identifier));
+        let Some(provider) = provider else {
+            let message = format!("idp_identifier {identifier:?} matches no identity provider");
+            return Err(fail("invalid_request", message));
+        };
+        if provider != "COGNITO" {
+            identity_provider = Some(provider.clone());
         }
     }
 
