@@ -365,7 +365,8 @@ mod tests {
 
     #[test]
     fn corrupted_or_partial_entries_are_cleaned() {
-        let corruptions: Vec<(&str, Box<dyn Fn(&MemoryStorage)>)> = vec![
+        type Corruption = Box<dyn Fn(&MemoryStorage)>;
+        let corruptions: Vec<(&str, Corruption)> = vec![
             (
                 "garbage access token",
                 Box::new(|s| s.set(&format!("{P}.alice.accessToken"), "garbage").unwrap()),
