@@ -1,3 +1,4 @@
+#![cfg(not(target_arch = "wasm32"))]
 //! Property tests: random and adversarial input to every parser never panics, and what
 //! the core builds, it can read back.
 

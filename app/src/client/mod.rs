@@ -6,7 +6,7 @@ mod auth;
 mod memory;
 mod traits;
 
-#[cfg(test)]
+#[cfg(all(test, not(target_arch = "wasm32")))]
 mod tests;
 
 pub use auth::{CognitoAuth, SignInOutcome};
