@@ -1,4 +1,5 @@
 //! The demo server's library: the embedded local Cognito Hosted UI emulator and its command line.
+#![warn(missing_docs)]
 
 pub mod cli;
 pub mod emulator;
