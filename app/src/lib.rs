@@ -2,8 +2,13 @@
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
 
+#[cfg(feature = "hydrate")]
+pub mod browser;
 pub mod client;
+pub mod components;
 pub mod core;
+#[cfg(feature = "demo")]
+pub mod demo;
 
 pub use crate::core::*;
 pub use client::CognitoAuth;

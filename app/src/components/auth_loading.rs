@@ -1,0 +1,32 @@
+//! `<AuthLoading>`.
+
+use leptos::prelude::*;
+
+use super::use_auth;
+
+/// Renders its children only while the user is not known yet (before hydration has read storage, or during a refresh).
+///
+/// ```
+/// use leptos::prelude::*;
+/// use leptos_cognito_auth::components::AuthLoading;
+///
+/// #[component]
+/// fn Panel() -> impl IntoView {
+///     view! { <AuthLoading>"shown only then"</AuthLoading> }
+/// }
+/// ```
+#[component]
+pub fn AuthLoading(
+    /// What to render.
+    children: ChildrenFn,
+    /// What to render otherwise (default: nothing).
+    #[prop(optional, into)]
+    fallback: ViewFn,
+) -> impl IntoView {
+    let auth = use_auth();
+    view! {
+        <Show when=move || auth.is_authenticated.get() == None fallback=fallback>
+            {children()}
+        </Show>
+    }
+}

@@ -1,0 +1,61 @@
+//! `<AuthProvider>`: holds the session in signals and provides it to [`use_auth`].
+//!
+//! [`use_auth`]: super::use_auth
+
+use leptos::prelude::*;
+
+use super::state::AuthState;
+use crate::core::CognitoConfig;
+
+/// Provides the auth state to its children.
+///
+/// On the server it renders the "not known yet" state and touches no browser API; in the
+/// browser, once hydrated, it builds the client over the configured storage (falling back
+/// to memory, with the reason in `use_auth().error`, if that storage is unavailable),
+/// reads the cached session and refreshes it if it has expired.
+///
+/// ```
+/// use leptos::prelude::*;
+/// use leptos_cognito_auth::components::AuthProvider;
+/// use leptos_cognito_auth::CognitoConfig;
+///
+/// #[component]
+/// fn App() -> impl IntoView {
+///     let config = CognitoConfig::builder()
+///         .client_id("local-spa-client")
+///         .app_web_domain("http://localhost:9229")
+///         .scopes(["openid", "email"])
+///         .redirect_uri_sign_in("http://localhost:3000/callback")
+///         .redirect_uri_sign_out("http://localhost:3000/")
+///         .build()
+///         .expect("valid configuration");
+///     view! { <AuthProvider config=config>"the app"</AuthProvider> }
+/// }
+/// ```
+#[component]
+pub fn AuthProvider(
+    /// The Cognito configuration.
+    config: CognitoConfig,
+    /// The app.
+    children: Children,
+) -> impl IntoView {
+    let state = AuthState::new(config);
+    provide_context(state);
+
+    #[cfg(feature = "hydrate")]
+    {
+        let config = state.config.get_value();
+        let (client, fallback) =
+            crate::browser::browser_auth(config, &crate::browser::CookieOptions::default());
+        state.client.set_value(Some(std::rc::Rc::new(client)));
+        // After hydration: read storage and publish what it holds.
+        Effect::new(move |_| {
+            if let Some(reason) = fallback.clone() {
+                state.error.set(Some(reason.into()));
+            }
+            state.load();
+        });
+    }
+
+    children()
+}

@@ -1,0 +1,27 @@
+//! Leptos components and hooks: `<AuthProvider>` holds the session in signals,
+//! [`use_auth`] reads it and acts on it, `<AuthCallback/>` completes sign-in, and route
+//! protection plugs into leptos_router's `ProtectedRoute`.
+
+mod auth_callback;
+mod auth_loading;
+mod auth_provider;
+mod authenticated;
+mod error_text;
+mod sign_in_button;
+mod sign_out_button;
+mod state;
+mod unauthenticated;
+mod use_auth;
+mod user;
+
+pub use auth_callback::AuthCallback;
+pub use auth_loading::AuthLoading;
+pub use auth_provider::AuthProvider;
+pub use authenticated::Authenticated;
+pub use error_text::explain_error;
+pub use sign_in_button::SignInButton;
+pub use sign_out_button::SignOutButton;
+pub use state::AuthStatus;
+pub use unauthenticated::Unauthenticated;
+pub use use_auth::{use_auth, UseAuth};
+pub use user::AuthUser;

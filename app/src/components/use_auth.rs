@@ -1,0 +1,190 @@
+//! [`use_auth`]: the session's signals and the actions that change it.
+
+use leptos::prelude::*;
+
+use super::state::{AuthState, AuthStatus};
+use super::user::AuthUser;
+use crate::core::{AuthError, CognitoSession};
+
+/// The auth handle returned by [`use_auth`]: `Copy`, so it moves into any closure.
+///
+/// ```
+/// use leptos::prelude::*;
+/// use leptos_cognito_auth::components::{use_auth, SignInButton, SignOutButton};
+///
+/// #[component]
+/// fn Greeting() -> impl IntoView {
+///     let auth = use_auth();
+///     view! {
+///         {move || match auth.is_authenticated.get() {
+///             None => "Checking your session…".into_any(),
+///             Some(true) => {
+///                 let name = auth.user.get().map(|u| u.username).unwrap_or_default();
+///                 view! { <p>"Hello, " {name}</p> <SignOutButton/> }.into_any()
+///             }
+///             Some(false) => view! { <SignInButton/> }.into_any(),
+///         }}
+///     }
+/// }
+/// ```
+#[derive(Clone, Copy)]
+pub struct UseAuth {
+    /// The session (`None` when signed out or not known yet).
+    pub session: Signal<Option<CognitoSession>>,
+    /// The signed-in user: name, e-mail, groups, scopes, claims.
+    pub user: Signal<Option<AuthUser>>,
+    /// `Some(true)` signed in, `Some(false)` signed out, `None` not known yet (during
+    /// server-side rendering, before hydration has read storage, during a refresh).
+    pub is_authenticated: Signal<Option<bool>>,
+    /// The same as [`AuthStatus`].
+    pub status: Signal<AuthStatus>,
+    /// The last error (with [`AuthError::code`]), cleared by the next success.
+    pub error: Signal<Option<AuthError>>,
+    /// Whether an action is in flight (buttons disable themselves meanwhile).
+    pub is_busy: Signal<bool>,
+    state: AuthState,
+}
+
+/// The auth handle of the nearest `<AuthProvider>`.
+///
+/// # Panics
+/// When called outside an `<AuthProvider>`: that is a mistake in the component tree, not
+/// a runtime condition, and the message says how to fix it.
+pub fn use_auth() -> UseAuth {
+    let state = use_context::<AuthState>()
+        .expect("use_auth() must be called inside <AuthProvider config=...>");
+    UseAuth::from_state(state)
+}
+
+impl UseAuth {
+    pub(crate) fn from_state(state: AuthState) -> Self {
+        let session = state.session;
+        let status = state.status;
+        Self {
+            session: session.into(),
+            user: Memo::new(move |_| session.with(|s| s.as_ref().and_then(AuthUser::from_session)))
+                .into(),
+            is_authenticated: Signal::derive(move || match status.get() {
+                AuthStatus::Loading => None,
+                AuthStatus::SignedIn => Some(true),
+                AuthStatus::SignedOut => Some(false),
+            }),
+            status: status.into(),
+            error: state.error.into(),
+            is_busy: state.busy.into(),
+            state,
+        }
+    }
+
+    /// Sends the browser to the Hosted UI; after sign-in it comes back to `return_to`
+    /// (a same-origin path), or to the current page when `None`.
+    pub fn sign_in(&self, return_to: Option<String>) {
+        self.state.sign_in(return_to);
+    }
+
+    /// Signs out: revokes the refresh token, clears storage, ends the Hosted UI session.
+    pub fn sign_out(&self) {
+        self.state.sign_out();
+    }
+
+    /// Refreshes the tokens now.
+    pub fn refresh(&self) {
+        self.state.refresh();
+    }
+
+    /// Makes sure a valid session is held: cached, else refreshed, else sign-in starts.
+    pub fn get_session(&self) {
+        self.state.get_session();
+    }
+
+    /// Clears the last error.
+    pub fn clear_error(&self) {
+        self.state.error.set(None);
+    }
+
+    /// A `ProtectedRoute` condition that signs the user in when needed: `Some(true)` with
+    /// a valid session; otherwise `None`, so the route shows its fallback, while the
+    /// session is not known yet, while an expired session is refreshed, and while sign-in
+    /// starts: it starts sign-in itself, with the current path as return path, instead of
+    /// redirecting to a fixed page (so the route's `redirect_path` is not used). After an
+    /// error (Cognito unreachable, a revoked session) it does not retry on its own: the
+    /// fallback stays and [`error`](Self::error) says why, until the user retries.
+    ///
+    /// ```
+    /// use leptos::prelude::*;
+    /// use leptos_router::{components::{ProtectedRoute, Route, Router, Routes}, path};
+    /// use leptos_cognito_auth::components::use_auth;
+    ///
+    /// #[component]
+    /// fn AppRoutes() -> impl IntoView {
+    ///     let auth = use_auth();
+    ///     view! {
+    ///         <Router>
+    ///             <Routes fallback=|| "Not found">
+    ///                 <Route path=path!("/") view=|| "Home"/>
+    ///                 <ProtectedRoute
+    ///                     path=path!("/account")
+    ///                     condition=auth.require_sign_in()
+    ///                     redirect_path=|| "/"
+    ///                     view=|| "Your account"
+    ///                     fallback=|| "Signing you in…"
+    ///                 />
+    ///             </Routes>
+    ///         </Router>
+    ///     }
+    /// }
+    /// ```
+    pub fn require_sign_in(&self) -> impl Fn() -> Option<bool> + Send + Sync + Clone + 'static {
+        let state = self.state;
+        move || match state.status.get() {
+            AuthStatus::Loading => None,
+            AuthStatus::SignedIn if state.session_expired_untracked() => {
+                state.get_session();
+                None
+            }
+            AuthStatus::SignedIn => Some(true),
+            AuthStatus::SignedOut => {
+                if state.error.with(Option::is_none) && !state.in_flight.get_value() {
+                    state.get_session();
+                }
+                None
+            }
+        }
+    }
+
+    /// A `ProtectedRoute` condition: signed in and in Cognito group `group` (`None` while
+    /// not known). Pair it with [`require_sign_in`](Self::require_sign_in) on a parent
+    /// route, or use it on its own with a redirect to a sign-in or "not allowed" page.
+    pub fn in_group(
+        &self,
+        group: impl Into<String>,
+    ) -> impl Fn() -> Option<bool> + Send + Sync + Clone + 'static {
+        let group = group.into();
+        let status = self.state.status;
+        let user = self.user;
+        move || match status.get() {
+            AuthStatus::Loading => None,
+            AuthStatus::SignedOut => Some(false),
+            AuthStatus::SignedIn => {
+                Some(user.with(|u| u.as_ref().is_some_and(|u| u.in_group(&group))))
+            }
+        }
+    }
+
+    /// A `ProtectedRoute` condition: signed in with an access token carrying `scope`.
+    pub fn has_scope(
+        &self,
+        scope: impl Into<String>,
+    ) -> impl Fn() -> Option<bool> + Send + Sync + Clone + 'static {
+        let scope = scope.into();
+        let status = self.state.status;
+        let user = self.user;
+        move || match status.get() {
+            AuthStatus::Loading => None,
+            AuthStatus::SignedOut => Some(false),
+            AuthStatus::SignedIn => {
+                Some(user.with(|u| u.as_ref().is_some_and(|u| u.has_scope(&scope))))
+            }
+        }
+    }
+}

@@ -1,0 +1,53 @@
+//! `/protected`: the session's claims and scopes.
+
+use leptos::prelude::*;
+
+use crate::components::use_auth;
+
+/// Shows who is signed in, the ID token's claims, the access token's scopes and a live
+/// countdown to expiry.
+#[component]
+pub fn ProtectedPage() -> impl IntoView {
+    let auth = use_auth();
+    let now = RwSignal::new(0u64);
+    #[cfg(feature = "hydrate")]
+    {
+        let tick = move || now.set((js_sys::Date::now() / 1000.0) as u64);
+        tick();
+        leptos::prelude::set_interval(tick, std::time::Duration::from_secs(1));
+    }
+    let user = auth.user;
+    view! {
+        <section class="card">
+            <h1>"Protected"</h1>
+            {move || user.get().map(|u| {
+                let expires_at = u.expires_at;
+                let groups = if u.groups.is_empty() { "none".to_owned() } else { u.groups.join(", ") };
+                let claims = serde_json::to_string_pretty(&u.claims).unwrap_or_default();
+                view! {
+                    <dl class="facts">
+                        <dt>"Username"</dt><dd>{u.username.clone()}</dd>
+                        <dt>"E-mail"</dt><dd>{u.email.clone().unwrap_or_else(|| "not shared".into())}</dd>
+                        <dt>"Groups"</dt><dd>{groups}</dd>
+                        <dt>"Expires"</dt>
+                        <dd>
+                            <span data-testid="expires-in">
+                                {move || {
+                                    let left = expires_at.saturating_sub(now.get());
+                                    if now.get() == 0 { String::new() } else { format!("in {}:{:02}", left / 60, left % 60) }
+                                }}
+                            </span>
+                            " (at " {expires_at} ")"
+                        </dd>
+                    </dl>
+                    <h2>"Access token scopes"</h2>
+                    <ul class="scopes" data-testid="scopes">
+                        {u.scopes.iter().map(|s| view! { <li><code>{s.clone()}</code></li> }).collect_view()}
+                    </ul>
+                    <h2>"ID token claims"</h2>
+                    <pre class="claims" data-testid="claims">{claims}</pre>
+                }
+            })}
+        </section>
+    }
+}
