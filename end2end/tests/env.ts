@@ -1,0 +1,64 @@
+// Where everything the tests talk to runs (all on 127.0.0.1, named `localhost` because the
+// registered callback URLs say so). scripts/test-e2e.sh starts exactly these.
+
+/** The local Hosted UI emulator (cognito-local) with the /_test control surface. */
+export const HOSTED_UI = 'http://localhost:9229';
+/** The third-party OAuth server (oidc-provider at Cognito's paths). */
+export const THIRD_PARTY = 'http://localhost:9300';
+
+export interface DemoInstance {
+  /** The demo's origin. */
+  url: string;
+  /** The Hosted UI (domain base) it signs in with. */
+  hostedUi: string;
+  /** Its app client id (the storage keys depend on it). */
+  clientId: string;
+  /** Its token issuer. */
+  issuer: string;
+}
+
+/** Code flow against the emulator, default client. */
+export const A: DemoInstance = {
+  url: 'http://localhost:3000',
+  hostedUi: HOSTED_UI,
+  clientId: 'local-spa-client',
+  issuer: `${HOSTED_UI}/us-east-1_LocalPool`,
+};
+
+/** Implicit flow against the emulator, default client. */
+export const B: DemoInstance = {
+  url: 'http://localhost:3002',
+  hostedUi: HOSTED_UI,
+  clientId: 'local-spa-client',
+  issuer: `${HOSTED_UI}/us-east-1_LocalPool`,
+};
+
+/** Code flow against the third-party OAuth server. */
+export const C: DemoInstance = {
+  url: 'http://localhost:3003',
+  hostedUi: THIRD_PARTY,
+  clientId: 'third-party-spa-client',
+  issuer: `${THIRD_PARTY}/us-east-1_ThirdParty`,
+};
+
+/** Code flow against the emulator with 68 s tokens (valid for the kit for about 8 s). */
+export const D: DemoInstance = {
+  url: 'http://localhost:3004',
+  hostedUi: HOSTED_UI,
+  clientId: 'e2e-short-lived-client',
+  issuer: `${HOSTED_UI}/us-east-1_LocalPool`,
+};
+
+export const ALL_SERVERS: Array<[string, string]> = [
+  ['cognito-local (the emulator)', `${HOSTED_UI}/`],
+  ['third-party OAuth server', `${THIRD_PARTY}/healthz`],
+  ['demo instance A (code flow)', `${A.url}/`],
+  ['demo instance B (implicit flow)', `${B.url}/`],
+  ['demo instance C (third-party server)', `${C.url}/`],
+  ['demo instance D (short-lived tokens)', `${D.url}/`],
+];
+
+export const PASSWORD = 'Passw0rd!';
+
+/** The kit's clock-skew allowance: a token expiring within this many seconds is expired. */
+export const CLOCK_SKEW_SECS = 60;

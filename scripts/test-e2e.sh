@@ -1,0 +1,155 @@
+#!/usr/bin/env bash
+# The end-to-end tests: builds the demo, starts on 127.0.0.1 only
+#   - cognito-local (the local Hosted UI) with end2end/cognito-local.e2e.toml and /_test,
+#   - demo instance A (code flow, :3000), B (implicit flow, :3002), C (against the
+#     third-party OAuth server, :3003), D (68 s tokens, for the refresh tests, :3004),
+#   - the third-party OAuth server (npm oidc-provider at Cognito's paths, :9300),
+# waits until each answers, runs Playwright (headless system Chromium) in end2end/, always
+# stops what it started, and exits with Playwright's status.
+#
+#   scripts/test-e2e.sh                 # everything
+#   scripts/test-e2e.sh -g 'group gate' # extra arguments go to `npx playwright test`
+#   E2E_SKIP_BUILD=1 scripts/test-e2e.sh  # reuse target/debug/{server,cognito-local}, target/site
+set -euo pipefail
+cd "$(dirname "$0")/.."
+ROOT=$(pwd)
+
+say() { printf '\033[1;34m[e2e]\033[0m %s\n' "$*"; }
+die() { printf '\033[1;31m[e2e] %s\033[0m\n' "$*" >&2; exit 1; }
+
+LOG_DIR="$ROOT/target/e2e-logs"
+mkdir -p "$LOG_DIR"
+STARTUP_TIMEOUT_SECS=${E2E_STARTUP_TIMEOUT_SECS:-60}
+
+command -v chromium >/dev/null 2>&1 || die "chromium is not on PATH: run scripts/setup.sh"
+command -v curl >/dev/null 2>&1 || die "curl is not on PATH"
+
+# --- processes we start, stopped on every exit ------------------------------------------
+PIDS=()
+NAMES=()
+cleanup() {
+  local status=$?
+  local i pid
+  for ((i = ${#PIDS[@]} - 1; i >= 0; i--)); do
+    pid=${PIDS[$i]}
+    if kill -0 "$pid" 2>/dev/null; then
+      kill -TERM "$pid" 2>/dev/null || true
+    fi
+  done
+  for ((i = ${#PIDS[@]} - 1; i >= 0; i--)); do
+    pid=${PIDS[$i]}
+    for _ in $(seq 1 50); do
+      kill -0 "$pid" 2>/dev/null || break
+      sleep 0.1
+    done
+    if kill -0 "$pid" 2>/dev/null; then
+      say "${NAMES[$i]} (pid $pid) ignored SIGTERM; killing it"
+      kill -KILL "$pid" 2>/dev/null || true
+    fi
+    wait "$pid" 2>/dev/null || true
+  done
+  exit "$status"
+}
+trap cleanup EXIT
+trap 'exit 130' INT
+trap 'exit 143' TERM
+
+# start NAME LOGFILE COMMAND... : runs COMMAND in the background, remembering its pid.
+start() {
+  local name=$1 log=$2
+  shift 2
+  "$@" >"$log" 2>&1 &
+  PIDS+=("$!")
+  NAMES+=("$name")
+}
+
+# wait_for NAME URL: until URL answers (any HTTP status below 500), the process is still
+# alive, or STARTUP_TIMEOUT_SECS pass.
+wait_for() {
+  local name=$1 url=$2 log=$3 pid=${PIDS[-1]}
+  local deadline=$((SECONDS + STARTUP_TIMEOUT_SECS))
+  local code
+  while true; do
+    code=$(curl -s -o /dev/null -w '%{http_code}' --max-time 2 "$url" || true)
+    if [[ $code =~ ^[1-4][0-9][0-9]$ ]]; then
+      say "$name is up ($url)"
+      return 0
+    fi
+    if ! kill -0 "$pid" 2>/dev/null; then
+      tail -n 30 "$log" >&2 || true
+      die "$name did not start: the process exited (log: $log)"
+    fi
+    if ((SECONDS >= deadline)); then
+      tail -n 30 "$log" >&2 || true
+      die "$name did not start: $url did not answer within ${STARTUP_TIMEOUT_SECS}s (log: $log)"
+    fi
+    sleep 0.25
+  done
+}
+
+# A port that already answers belongs to someone else (a `make demo` left running...).
+for port in 9229 9300 3000 3002 3003 3004; do
+  if curl -s -o /dev/null --max-time 1 "http://127.0.0.1:$port/"; then
+    die "port $port on 127.0.0.1 is already in use; stop what runs there and try again"
+  fi
+done
+
+# --- build ---------------------------------------------------------------------------------
+if [[ ${E2E_SKIP_BUILD:-0} != 1 ]]; then
+  command -v cargo-leptos >/dev/null 2>&1 || die "cargo-leptos is not installed: run scripts/setup.sh"
+  say "building the emulator (cargo build -p server --bin cognito-local)"
+  cargo build -p server --bin cognito-local
+  say "building the demo (cargo leptos build)"
+  cargo leptos build
+fi
+for f in target/debug/cognito-local target/debug/server target/site/pkg; do
+  [[ -e $f ]] || die "$f is missing: build first (run without E2E_SKIP_BUILD)"
+done
+if [[ ! -d end2end/node_modules ]]; then
+  say "installing the end-to-end packages (npm ci)"
+  (cd end2end && npm ci --no-fund --no-audit)
+fi
+
+# --- start ---------------------------------------------------------------------------------
+start "cognito-local" "$LOG_DIR/cognito-local.log" \
+  target/debug/cognito-local --config end2end/cognito-local.e2e.toml --enable-test-control --addr 127.0.0.1:9229
+wait_for "cognito-local" "http://127.0.0.1:9229/" "$LOG_DIR/cognito-local.log"
+
+start "third-party OAuth server" "$LOG_DIR/third-party.log" \
+  node end2end/third-party/server.mjs --port 9300
+wait_for "third-party OAuth server" "http://127.0.0.1:9300/healthz" "$LOG_DIR/third-party.log"
+
+# demo NAME PORT [VAR=value...]: one demo server, its Cognito settings from the environment.
+demo() {
+  local name=$1 port=$2
+  shift 2
+  start "demo instance $name" "$LOG_DIR/demo-$name.log" \
+    env -u COGNITO_LOCAL_CONFIG -u COGNITO_LOCAL_TEST_CONTROL -u COGNITO_LOCAL_ADDR \
+    LEPTOS_SITE_ROOT=target/site LEPTOS_SITE_PKG_DIR=pkg LEPTOS_OUTPUT_NAME=demo \
+    LEPTOS_SITE_ADDR="127.0.0.1:$port" LEPTOS_ENV=DEV RUST_LOG="${RUST_LOG:-info}" \
+    COGNITO_DOMAIN=http://localhost:9229 \
+    COGNITO_USER_POOL_ID=us-east-1_LocalPool \
+    COGNITO_ISSUER=http://localhost:9229/us-east-1_LocalPool \
+    COGNITO_REDIRECT_SIGN_IN="http://localhost:$port/callback" \
+    COGNITO_REDIRECT_SIGN_OUT="http://localhost:$port/" \
+    "$@" target/debug/server
+  wait_for "demo instance $name" "http://127.0.0.1:$port/" "$LOG_DIR/demo-$name.log"
+}
+
+demo A 3000 COGNITO_CLIENT_ID=local-spa-client COGNITO_RESPONSE_TYPE=code
+demo B 3002 COGNITO_CLIENT_ID=local-spa-client COGNITO_RESPONSE_TYPE=token
+demo C 3003 COGNITO_CLIENT_ID=third-party-spa-client COGNITO_RESPONSE_TYPE=code \
+  COGNITO_DOMAIN=http://localhost:9300 COGNITO_USER_POOL_ID=us-east-1_ThirdParty \
+  COGNITO_ISSUER=http://localhost:9300/us-east-1_ThirdParty
+demo D 3004 COGNITO_CLIENT_ID=e2e-short-lived-client COGNITO_RESPONSE_TYPE=code
+
+# --- test ----------------------------------------------------------------------------------
+say "running Playwright (logs of the servers: $LOG_DIR)"
+set +e
+(cd end2end && npx playwright test "$@")
+status=$?
+set -e
+if ((status != 0)); then
+  say "Playwright failed (status $status); server logs are in $LOG_DIR"
+fi
+exit "$status"
