@@ -3,5 +3,7 @@
 
 pub mod cli;
 pub mod emulator;
+#[cfg(feature = "demo")]
+pub mod site;
 
 pub use emulator::{router, start, EmulatorConfig, RunningEmulator};
