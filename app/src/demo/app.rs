@@ -20,6 +20,7 @@ pub fn shell(options: LeptosOptions, settings: DemoSettings) -> impl IntoView {
             <head>
                 <meta charset="utf-8"/>
                 <meta name="viewport" content="width=device-width, initial-scale=1"/>
+                <link rel="icon" type="image/svg+xml" href="/favicon.svg"/>
                 <script id=SETTINGS_ELEMENT_ID type="application/json" inner_html=json></script>
                 <AutoReload options=options.clone()/>
                 <HydrationScripts options/>
