@@ -6,7 +6,7 @@ import { expect, test, type Page } from '@playwright/test';
 
 import { A, HOSTED_UI } from './env';
 import {
-  authError,
+  expectAuthError,
   expectSignInForm,
   keys,
   kitKeys,
@@ -39,7 +39,7 @@ test('forged callback (state not ours) is rejected and nothing is stored', async
   const recorder = recordRequests(page);
   const forgedState = randomBytes(32).toString('base64url');
   await page.goto(`${A.url}/callback?code=${randomBytes(16).toString('hex')}&state=${forgedState}`);
-  await expect(authError(page)).toContainText('state_mismatch');
+  await expectAuthError(page, 'state_mismatch');
   await expect(sessionState(page)).toHaveText('signed-out');
 
   // The forged code was never sent to the token endpoint.
@@ -68,7 +68,7 @@ test('a replayed callback URL is refused and changes nothing', async ({ page, br
   // Replayed in the same tab: the pending sign-in was consumed by the first use.
   const recorder = recordRequests(page);
   await page.goto(callbackUrl);
-  await expect(authError(page)).toContainText('no_pending_sign_in');
+  await expectAuthError(page, 'no_pending_sign_in');
   expect(recorder.tokenRequests(HOSTED_UI)).toEqual([]);
   expect(await kitEntries(page)).toEqual(signedIn);
   await openDemo(page, A, '/', 'signed-in');
@@ -79,7 +79,7 @@ test('a replayed callback URL is refused and changes nothing', async ({ page, br
   const other = await context.newPage();
   const otherRecorder = recordRequests(other);
   await other.goto(callbackUrl);
-  await expect(authError(other)).toContainText('no_pending_sign_in');
+  await expectAuthError(other, 'no_pending_sign_in');
   await expect(sessionState(other)).toHaveText('signed-out');
   expect(otherRecorder.tokenRequests(HOSTED_UI)).toEqual([]);
   expect(kitKeys(await localStorageOf(other), A.clientId)).toEqual([]);
@@ -97,7 +97,7 @@ test('a Cognito ?error=access_denied callback is shown and consumes the pending 
   await page.goto(
     `${A.url}/callback?error=access_denied&error_description=${encodeURIComponent('User denied the request')}&state=${encodeURIComponent(pending!.state)}`,
   );
-  await expect(authError(page)).toContainText('access_denied');
+  await expectAuthError(page, 'access_denied');
   await expect(sessionState(page)).toHaveText('signed-out');
   expect(recorder.tokenRequests(HOSTED_UI)).toEqual([]);
   const storage = await localStorageOf(page);

@@ -9,17 +9,23 @@ export function sessionState(page: Page) {
   return page.getByTestId('session-state');
 }
 
-/** The kit's last error, shown by the demo (contains the error code). */
+/** Every error the demo shows (`data-testid="auth-error"`, each with the error's code). */
 export function authError(page: Page) {
   return page.getByTestId('auth-error');
 }
 
+/** Waits for an error showing `code` (a page may show the banner and the callback's error). */
+export async function expectAuthError(page: Page, code: string | RegExp) {
+  await expect(authError(page).filter({ hasText: code }).first()).toBeVisible();
+}
+
+/** The first "Sign in" button (the header's; the home page has a second one). */
 export function signInButton(page: Page) {
-  return page.getByRole('button', { name: 'Sign in', exact: true });
+  return page.getByRole('button', { name: 'Sign in', exact: true }).first();
 }
 
 export function signOutButton(page: Page) {
-  return page.getByRole('button', { name: 'Sign out', exact: true });
+  return page.getByRole('button', { name: 'Sign out', exact: true }).first();
 }
 
 /**

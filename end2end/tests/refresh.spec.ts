@@ -6,6 +6,7 @@ import { expect, test, type Page } from '@playwright/test';
 import { CLOCK_SKEW_SECS, D, HOSTED_UI } from './env';
 import {
   authError,
+  expectAuthError,
   control,
   formOf,
   jwtClaims,
@@ -79,7 +80,7 @@ test('a revoked refresh token signs the user out cleanly, with a message', async
   const recorder = recordRequests(page);
   await page.reload();
   await expect(sessionState(page)).toHaveText('signed-out');
-  await expect(authError(page)).toContainText('invalid_grant');
+  await expectAuthError(page, 'invalid_grant');
 
   // Cleanly: still on the app (no bounce to the Hosted UI), nothing of the session left.
   await expect(page).toHaveURL(`${D.url}/`);
@@ -94,7 +95,7 @@ test('token endpoint failing: the error is shown, Retry works, nothing is lost',
 
   await waitUntilExpiredForKit(page, accessToken, CLOCK_SKEW_SECS);
   await page.reload();
-  await expect(authError(page)).toContainText(/server_error|endpoint_error/);
+  await expectAuthError(page, /server_error|endpoint_error/);
   const retry = page.getByTestId('retry');
   await expect(retry).toBeVisible();
 
