@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Runs what the project serves today: the embedded local Cognito Hosted UI (cognito-local),
-# a development server with its state in memory, on http://localhost:9229.
+# Builds the demo site in release mode and serves it on http://localhost:3000, with the
+# embedded local Cognito Hosted UI on http://localhost:9229 (unless COGNITO_DOMAIN is set:
+# see the README's configuration table).
 set -euo pipefail
 cd "$(dirname "$0")/.."
-exec cargo run --release -p server --bin cognito-local -- "$@"
+exec cargo leptos serve --release
