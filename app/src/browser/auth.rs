@@ -1,0 +1,34 @@
+//! The client wired to the browser adapters.
+
+use super::cookie::CookieOptions;
+use super::environment::BrowserEnvironment;
+use super::http::FetchHttp;
+use super::navigator::BrowserNavigator;
+use super::storage::BrowserStorage;
+use crate::client::CognitoAuth;
+use crate::core::{CognitoConfig, StorageError};
+
+/// [`CognitoAuth`] over the browser: the configured storage, `fetch`, `window.location`
+/// and the page's clock and randomness.
+pub type BrowserAuth = CognitoAuth<BrowserStorage, FetchHttp, BrowserNavigator, BrowserEnvironment>;
+
+/// Builds the client with the storage the configuration chooses (`cookie` applies to
+/// [`StorageKind::Cookie`](crate::core::StorageKind::Cookie) only) and a 10-second HTTP
+/// timeout. When that storage is unavailable the client keeps the session in memory, its
+/// configuration says [`StorageKind::Memory`](crate::core::StorageKind::Memory), and the
+/// reason is returned as the second value for the UI to report.
+pub fn browser_auth(
+    config: CognitoConfig,
+    cookie: &CookieOptions,
+) -> (BrowserAuth, Option<StorageError>) {
+    let (storage, fallback) = BrowserStorage::open(config.storage(), cookie);
+    let config = config.with_storage(storage.kind());
+    let auth = CognitoAuth::new(
+        config,
+        storage,
+        FetchHttp::new(),
+        BrowserNavigator,
+        BrowserEnvironment,
+    );
+    (auth, fallback)
+}
