@@ -7,6 +7,8 @@ pub mod browser;
 pub mod client;
 pub mod components;
 pub mod core;
+#[cfg(feature = "ssr")]
+pub mod ssr;
 #[cfg(feature = "demo")]
 pub mod demo;
 

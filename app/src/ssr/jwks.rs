@@ -1,0 +1,151 @@
+//! The JWKS cache: one fetch on a cold start however many requests arrive at once, one
+//! rate-limited refetch on an unknown `kid`, and failures that are reported, not cached.
+
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, RwLock};
+use std::time::{Duration, Instant};
+
+use rsa::RsaPublicKey;
+
+use super::error::VerifyError;
+use super::fetch::JwksFetcher;
+use super::jwk::{parse_jwks, KeySet};
+
+/// The default shortest interval between two refetches caused by unknown `kid`s.
+pub const DEFAULT_JWKS_REFETCH_INTERVAL: Duration = Duration::from_secs(30);
+
+/// Counters describing the cache's work, for logs and tests.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct JwksStats {
+    /// Fetches completed (successful or not).
+    pub fetches: u64,
+    /// Fetches that failed (transport error or unusable document).
+    pub failures: u64,
+    /// Keys currently cached.
+    pub keys: usize,
+}
+
+pub(crate) struct JwksCache {
+    url: String,
+    fetcher: Arc<dyn JwksFetcher>,
+    refetch_interval: Duration,
+    keys: RwLock<Option<Arc<KeySet>>>,
+    /// Completed fetch attempts; a waiter that sees it move knows someone fetched for it.
+    attempts: AtomicU64,
+    failures: AtomicU64,
+    /// Held while fetching: concurrent misses queue here instead of fetching again.
+    fetch: tokio::sync::Mutex<FetchState>,
+}
+
+#[derive(Default)]
+struct FetchState {
+    last_attempt: Option<Instant>,
+    last_error: Option<VerifyError>,
+}
+
+impl JwksCache {
+    pub fn new(url: String, fetcher: Arc<dyn JwksFetcher>, refetch_interval: Duration) -> Self {
+        Self {
+            url,
+            fetcher,
+            refetch_interval,
+            keys: RwLock::new(None),
+            attempts: AtomicU64::new(0),
+            failures: AtomicU64::new(0),
+            fetch: tokio::sync::Mutex::new(FetchState::default()),
+        }
+    }
+
+    pub fn url(&self) -> &str {
+        &self.url
+    }
+
+    pub fn refetch_interval(&self) -> Duration {
+        self.refetch_interval
+    }
+
+    fn snapshot(&self) -> Option<Arc<KeySet>> {
+        self.keys
+            .read()
+            .map(|k| k.clone())
+            .unwrap_or_else(|p| p.into_inner().clone())
+    }
+
+    fn store(&self, keys: KeySet) {
+        let mut slot = self.keys.write().unwrap_or_else(|p| p.into_inner());
+        *slot = Some(Arc::new(keys));
+    }
+
+    pub fn stats(&self) -> JwksStats {
+        JwksStats {
+            fetches: self.attempts.load(Ordering::Acquire),
+            failures: self.failures.load(Ordering::Acquire),
+            keys: self.snapshot().map_or(0, |k| k.len()),
+        }
+    }
+
+    /// Replaces the cached keys with a JWKS document's (no fetch).
+    pub fn hydrate(&self, body: &[u8]) -> Result<(), VerifyError> {
+        self.store(parse_jwks(body).map_err(VerifyError::JwksUnavailable)?);
+        Ok(())
+    }
+
+    /// The cached key only: `None` if it would take a fetch.
+    pub fn cached(&self, kid: &str) -> Option<Arc<RsaPublicKey>> {
+        self.snapshot()?.get(kid)
+    }
+
+    /// The key for `kid`, fetching the JWKS on a cold cache or an unknown `kid`.
+    pub async fn key(&self, kid: &str) -> Result<Arc<RsaPublicKey>, VerifyError> {
+        let seen = self.attempts.load(Ordering::Acquire);
+        if let Some(key) = self.cached(kid) {
+            return Ok(key);
+        }
+        let mut state = self.fetch.lock().await;
+        if self.attempts.load(Ordering::Acquire) != seen {
+            // Someone fetched while this request waited: use that result.
+            if let Some(key) = self.cached(kid) {
+                return Ok(key);
+            }
+            return Err(state.last_error.clone().unwrap_or(VerifyError::UnknownKid));
+        }
+        let warm = self.snapshot().is_some();
+        if warm
+            && state
+                .last_attempt
+                .is_some_and(|at| at.elapsed() < self.refetch_interval)
+        {
+            return Err(VerifyError::UnknownKid);
+        }
+        self.fetch_locked(&mut state).await?;
+        self.cached(kid).ok_or(VerifyError::UnknownKid)
+    }
+
+    /// Fetches now, whatever the cache holds (to warm it at startup).
+    pub async fn refresh(&self) -> Result<(), VerifyError> {
+        let mut state = self.fetch.lock().await;
+        self.fetch_locked(&mut state).await
+    }
+
+    /// One fetch, with the fetch lock held. A failure leaves the cached keys as they were.
+    async fn fetch_locked(&self, state: &mut FetchState) -> Result<(), VerifyError> {
+        let result = match self.fetcher.fetch(self.url.clone()).await {
+            Ok(body) => parse_jwks(&body).map_err(VerifyError::JwksUnavailable),
+            Err(e) => Err(VerifyError::JwksUnavailable(e.0)),
+        };
+        state.last_attempt = Some(Instant::now());
+        self.attempts.fetch_add(1, Ordering::AcqRel);
+        match result {
+            Ok(keys) => {
+                self.store(keys);
+                state.last_error = None;
+                Ok(())
+            }
+            Err(err) => {
+                self.failures.fetch_add(1, Ordering::AcqRel);
+                state.last_error = Some(err.clone());
+                Err(err)
+            }
+        }
+    }
+}

@@ -1,0 +1,38 @@
+//! Server side (feature `ssr`): verification of Cognito ID and access tokens against the
+//! user pool's JWKS, the way AWS prescribes, an axum extractor, and helpers for Leptos
+//! server functions.
+//!
+//! - [`CognitoJwtVerifier`], built with [`CognitoJwtVerifierBuilder`]: RS256 only, `kid`
+//!   required, key from a cached JWKS, signature, `exp` / `nbf` / `iat` with a leeway of at
+//!   most 60 s, `iss`, `token_use`, app client, groups and scopes.
+//! - [`VerifiedUser`]: the typed claims of an accepted token; also an axum extractor
+//!   (`Authorization: Bearer`, or a token cookie) answering 401 / 403 with RFC 6750
+//!   `WWW-Authenticate` headers ([`AuthRejection`]).
+//! - [`require_user`] / [`require_group`] for `#[server]` functions.
+//! - [`VerifyError`]: every rejection, with a stable [`code`](VerifyError::code) and
+//!   [`status`](VerifyError::status).
+
+mod builder;
+mod claims;
+mod error;
+mod extractor;
+mod fetch;
+mod jwk;
+mod jwks;
+mod jws;
+mod server_fn;
+mod validation;
+mod verifier;
+
+pub use builder::CognitoJwtVerifierBuilder;
+pub use claims::VerifiedUser;
+pub use error::{VerifierConfigError, VerifyError};
+pub use extractor::{token_from_headers, AuthRejection, VerifierSource};
+pub use fetch::{HttpJwksFetcher, JwksFetchError, JwksFetcher, MAX_JWKS_BYTES};
+pub use jwks::{JwksStats, DEFAULT_JWKS_REFETCH_INTERVAL};
+pub use jws::MAX_TOKEN_BYTES;
+pub use server_fn::{rejection_to_server_fn_error, require_group, require_user};
+pub use validation::{
+    Clock, ExpectedTokenUse, SystemClock, TokenUse, Validation, DEFAULT_LEEWAY, MAX_LEEWAY,
+};
+pub use verifier::CognitoJwtVerifier;

@@ -1,0 +1,83 @@
+//! Helpers for Leptos server functions: [`require_user`] and [`require_group`].
+
+use axum::http::header::WWW_AUTHENTICATE;
+use axum::http::{Extensions, HeaderMap, HeaderValue, StatusCode};
+use leptos::prelude::{use_context, ServerFnError};
+use leptos_axum::ResponseOptions;
+
+use super::claims::VerifiedUser;
+use super::extractor::{token_from_headers, AuthRejection};
+use super::verifier::CognitoJwtVerifier;
+
+/// The `ServerFnError` for a rejection: a `ServerError` whose message is
+/// `"<code>: <message>"` (e.g. `"expired: the token has expired"`). When called inside a
+/// server function it also sets the HTTP status (401 / 403 / 503) and the
+/// `WWW-Authenticate` header, so the client can tell "sign in again" from "forbidden".
+pub fn rejection_to_server_fn_error(rejection: &AuthRejection) -> ServerFnError {
+    if let Some(response) = use_context::<ResponseOptions>() {
+        if let Ok(status) = StatusCode::from_u16(rejection.status()) {
+            response.set_status(status);
+        }
+        if let Some(value) = rejection
+            .www_authenticate()
+            .and_then(|c| HeaderValue::from_str(&c).ok())
+        {
+            response.insert_header(WWW_AUTHENTICATE, value);
+        }
+    }
+    ServerFnError::new(format!("{}: {rejection}", rejection.code()))
+}
+
+/// The signed-in user of the current server-function call, verified.
+///
+/// Reads the request headers with `leptos_axum::extract` (bearer token, or the token
+/// cookie when the verifier names one) and the verifier from the Leptos context
+/// (`provide_context(verifier)` in `handle_server_fns_with_context` /
+/// `leptos_routes_with_context`), else from the request extensions.
+///
+/// ```
+/// use leptos::prelude::*;
+///
+/// #[server]
+/// pub async fn whoami() -> Result<String, ServerFnError> {
+///     let user = leptos_cognito_auth::ssr::require_user().await?;
+///     Ok(user.username().unwrap_or(user.sub()).to_owned())
+/// }
+/// ```
+pub async fn require_user() -> Result<VerifiedUser, ServerFnError> {
+    let headers: HeaderMap = leptos_axum::extract()
+        .await
+        .map_err(|e| ServerFnError::new(e.to_string()))?;
+    let verifier = match use_context::<CognitoJwtVerifier>() {
+        Some(verifier) => verifier,
+        None => leptos_axum::extract::<Extensions>()
+            .await
+            .ok()
+            .and_then(|ext| ext.get::<CognitoJwtVerifier>().cloned())
+            .ok_or_else(|| rejection_to_server_fn_error(&AuthRejection::VerifierMissing))?,
+    };
+    let result = match token_from_headers(&headers, verifier.token_cookie()) {
+        Ok(Some(token)) => verifier.verify(token).await.map_err(AuthRejection::Invalid),
+        Ok(None) => Err(AuthRejection::MissingToken),
+        Err(e) => Err(AuthRejection::Invalid(e)),
+    };
+    result.map_err(|rejection| rejection_to_server_fn_error(&rejection))
+}
+
+/// Like [`require_user`], and the user must be in `group` (else `missing_group`, 403).
+///
+/// ```
+/// use leptos::prelude::*;
+///
+/// #[server]
+/// pub async fn admin_report() -> Result<Vec<String>, ServerFnError> {
+///     let _admin = leptos_cognito_auth::ssr::require_group("admin").await?;
+///     Ok(vec!["for admins only".into()])
+/// }
+/// ```
+pub async fn require_group(group: &str) -> Result<VerifiedUser, ServerFnError> {
+    let user = require_user().await?;
+    user.require_group(group)
+        .map_err(|e| rejection_to_server_fn_error(&AuthRejection::Invalid(e)))?;
+    Ok(user)
+}
