@@ -16,7 +16,7 @@ use crate::core::encoding::{is_loopback_host, split_url};
 /// Defaults (secure unless changed, see [`Validation`]): access tokens only, no client
 /// accepted until one is named (building without one fails), no group or scope required,
 /// 10 s leeway (60 s at most), JWKS over HTTPS with [`HttpJwksFetcher`], at most one
-/// unknown-`kid` refetch per 30 s, the system clock, no token cookie.
+/// fruitless unknown-`kid` refetch per 30 s, the system clock, no token cookie.
 ///
 /// ```
 /// use std::time::Duration;
@@ -162,9 +162,11 @@ impl CognitoJwtVerifierBuilder {
         self
     }
 
-    /// The shortest interval between two JWKS refetches caused by unknown `kid`s. A cold
-    /// cache is always fetched (concurrent requests share one fetch) and a failed fetch is
-    /// not cached. Default: 30 s.
+    /// Rate limit for JWKS refetches caused by unknown `kid`s: after such a refetch fails or
+    /// does not find the `kid`, unknown `kid`s are refused without fetching for this long
+    /// (a refetch that finds a rotated key starts no quiet period). So tokens with made-up
+    /// `kid`s cause at most one fetch per interval. A cold cache is always fetched
+    /// (concurrent requests share one fetch) and a failed fetch is not cached. Default: 30 s.
     pub fn jwks_refetch_interval(mut self, interval: Duration) -> Self {
         self.refetch_interval = interval;
         self

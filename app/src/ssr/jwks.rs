@@ -11,7 +11,8 @@ use super::error::VerifyError;
 use super::fetch::JwksFetcher;
 use super::jwk::{parse_jwks, KeySet};
 
-/// The default shortest interval between two refetches caused by unknown `kid`s.
+/// The default quiet period after a refetch for an unknown `kid` that did not find it:
+/// during it, unknown `kid`s are refused without fetching.
 pub const DEFAULT_JWKS_REFETCH_INTERVAL: Duration = Duration::from_secs(30);
 
 /// Counters describing the cache's work, for logs and tests.
@@ -39,7 +40,9 @@ pub(crate) struct JwksCache {
 
 #[derive(Default)]
 struct FetchState {
-    last_attempt: Option<Instant>,
+    /// Until when unknown `kid`s do not cause refetches: set when a refetch for an unknown
+    /// `kid` failed or did not find it.
+    quiet_until: Option<Instant>,
     last_error: Option<VerifyError>,
 }
 
@@ -112,13 +115,18 @@ impl JwksCache {
         let warm = self.snapshot().is_some();
         if warm
             && state
-                .last_attempt
-                .is_some_and(|at| at.elapsed() < self.refetch_interval)
+                .quiet_until
+                .is_some_and(|until| Instant::now() < until)
         {
             return Err(VerifyError::UnknownKid);
         }
-        self.fetch_locked(&mut state).await?;
-        self.cached(kid).ok_or(VerifyError::UnknownKid)
+        let fetched = self.fetch_locked(&mut state).await;
+        let key = fetched.and_then(|()| self.cached(kid).ok_or(VerifyError::UnknownKid));
+        if warm {
+            // A refetch for an unknown kid: if it did not help, the next ones wait.
+            state.quiet_until = key.is_err().then(|| Instant::now() + self.refetch_interval);
+        }
+        key
     }
 
     /// Fetches now, whatever the cache holds (to warm it at startup).
@@ -133,7 +141,6 @@ impl JwksCache {
             Ok(body) => parse_jwks(&body).map_err(VerifyError::JwksUnavailable),
             Err(e) => Err(VerifyError::JwksUnavailable(e.0)),
         };
-        state.last_attempt = Some(Instant::now());
         self.attempts.fetch_add(1, Ordering::AcqRel);
         match result {
             Ok(keys) => {
