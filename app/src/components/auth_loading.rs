@@ -25,7 +25,7 @@ pub fn AuthLoading(
 ) -> impl IntoView {
     let auth = use_auth();
     view! {
-        <Show when=move || auth.is_authenticated.get() == None fallback=fallback>
+        <Show when=move || auth.is_authenticated.get().is_none() fallback=fallback>
             {children()}
         </Show>
     }
