@@ -4,7 +4,15 @@ use std::future::Future;
 use std::sync::{Arc, OnceLock};
 use std::time::Duration;
 
+use axum::body::Bytes;
+use axum::http::header::{ACCEPT, USER_AGENT};
+use axum::http::Request;
 use futures::future::BoxFuture;
+use http_body_util::{BodyExt as _, Empty, LengthLimitError, Limited};
+use hyper_rustls::HttpsConnector;
+use hyper_util::client::legacy::connect::HttpConnector;
+use hyper_util::client::legacy::Client;
+use hyper_util::rt::TokioExecutor;
 
 use crate::core::encoding::{is_loopback_host, split_url};
 
@@ -50,19 +58,16 @@ where
     }
 }
 
-/// The default fetcher: `reqwest` over HTTPS (rustls with the `ring` provider and the
+/// The default fetcher: hyper over HTTPS (rustls with the `ring` provider and the
 /// platform's root certificates), plain HTTP only for loopback hosts. No redirects are
-/// followed, a request times out after 5 seconds, bodies over 256 KiB are refused.
+/// followed, no proxy is used, a fetch times out after 5 seconds, bodies over 256 KiB are
+/// refused. Behind a proxy, or to reuse your own HTTP client, implement [`JwksFetcher`].
 #[derive(Clone, Default)]
 pub struct HttpJwksFetcher {
-    inner: Arc<Clients>,
+    client: Arc<OnceLock<Result<HttpClient, String>>>,
 }
 
-#[derive(Default)]
-struct Clients {
-    https: OnceLock<Result<reqwest::Client, String>>,
-    loopback: OnceLock<Result<reqwest::Client, String>>,
-}
+type HttpClient = Client<HttpsConnector<HttpConnector>, Empty<Bytes>>;
 
 impl std::fmt::Debug for HttpJwksFetcher {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -72,104 +77,83 @@ impl std::fmt::Debug for HttpJwksFetcher {
 
 const TIMEOUT: Duration = Duration::from_secs(5);
 
-fn provider() -> Arc<rustls::crypto::CryptoProvider> {
-    Arc::new(rustls::crypto::ring::default_provider())
-}
-
-fn https_client() -> Result<reqwest::Client, String> {
+fn http_client() -> Result<HttpClient, String> {
     use rustls_platform_verifier::BuilderVerifierExt as _;
-    let tls = rustls::ClientConfig::builder_with_provider(provider())
+    let provider = Arc::new(rustls::crypto::ring::default_provider());
+    let tls = rustls::ClientConfig::builder_with_provider(provider)
         .with_safe_default_protocol_versions()
         .and_then(|b| b.with_platform_verifier())
         .map_err(|e| format!("TLS setup failed: {e}"))?
         .with_no_client_auth();
-    reqwest::Client::builder()
-        .tls_backend_preconfigured(tls)
-        .https_only(true)
-        .redirect(reqwest::redirect::Policy::none())
-        .timeout(TIMEOUT)
-        .connect_timeout(TIMEOUT)
-        .build()
-        .map_err(|e| format!("HTTP client setup failed: {e}"))
-}
-
-/// Plain HTTP to loopback hosts: no proxy (a proxy would leave the machine), and a TLS
-/// configuration that trusts nothing (reqwest needs one; it is never used).
-fn loopback_client() -> Result<reqwest::Client, String> {
-    let tls = rustls::ClientConfig::builder_with_provider(provider())
-        .with_safe_default_protocol_versions()
-        .map_err(|e| format!("TLS setup failed: {e}"))?
-        .with_root_certificates(rustls::RootCertStore::empty())
-        .with_no_client_auth();
-    reqwest::Client::builder()
-        .tls_backend_preconfigured(tls)
-        .no_proxy()
-        .redirect(reqwest::redirect::Policy::none())
-        .timeout(TIMEOUT)
-        .connect_timeout(TIMEOUT)
-        .build()
-        .map_err(|e| format!("HTTP client setup failed: {e}"))
+    let mut http = HttpConnector::new();
+    http.enforce_http(false);
+    http.set_connect_timeout(Some(TIMEOUT));
+    let connector = hyper_rustls::HttpsConnectorBuilder::new()
+        .with_tls_config(tls)
+        .https_or_http()
+        .enable_http1()
+        .wrap_connector(http);
+    Ok(Client::builder(TokioExecutor::new()).build(connector))
 }
 
 impl HttpJwksFetcher {
-    /// A fetcher; its HTTP clients are built on first use.
+    /// A fetcher; its HTTP client is built on first use.
     pub fn new() -> Self {
         Self::default()
     }
 
-    fn client_for(&self, url: &str) -> Result<reqwest::Client, JwksFetchError> {
+    fn request(&self, url: &str) -> Result<(HttpClient, Request<Empty<Bytes>>), JwksFetchError> {
         let parts =
             split_url(url).ok_or_else(|| JwksFetchError(format!("not an absolute URL: {url}")))?;
-        let slot = match parts.scheme.as_str() {
-            "https" => self.inner.https.get_or_init(https_client),
-            "http" if is_loopback_host(&parts.host) => {
-                self.inner.loopback.get_or_init(loopback_client)
-            }
-            _ => {
-                return Err(JwksFetchError(format!(
-                    "refusing plain HTTP to a non-loopback host: {url}"
-                )))
-            }
-        };
-        slot.clone().map_err(JwksFetchError)
+        if parts.scheme != "https" && !is_loopback_host(&parts.host) {
+            return Err(JwksFetchError(format!(
+                "refusing plain HTTP to a non-loopback host: {url}"
+            )));
+        }
+        let request = Request::get(url)
+            .header(ACCEPT, "application/json")
+            .header(
+                USER_AGENT,
+                concat!("leptos-cognito-auth/", env!("CARGO_PKG_VERSION")),
+            )
+            .body(Empty::new())
+            .map_err(|e| JwksFetchError(format!("bad JWKS URL {url}: {e}")))?;
+        let client = self.client.get_or_init(http_client).clone();
+        Ok((client.map_err(JwksFetchError)?, request))
     }
 }
 
 impl JwksFetcher for HttpJwksFetcher {
     fn fetch(&self, url: String) -> BoxFuture<'static, Result<Vec<u8>, JwksFetchError>> {
-        let client = self.client_for(&url);
+        let prepared = self.request(&url);
         Box::pin(async move {
-            let client = client?;
-            let mut response = client
-                .get(&url)
-                .header("accept", "application/json")
-                .send()
-                .await
-                .map_err(|e| JwksFetchError(format!("GET {url} failed: {e}")))?;
-            if !response.status().is_success() {
-                return Err(JwksFetchError(format!(
-                    "GET {url} answered HTTP {}",
-                    response.status().as_u16()
-                )));
-            }
-            if response
-                .content_length()
-                .is_some_and(|len| len > MAX_JWKS_BYTES as u64)
-            {
-                return Err(JwksFetchError(format!("GET {url}: body too large")));
-            }
-            let mut body = Vec::new();
-            while let Some(chunk) = response
-                .chunk()
-                .await
-                .map_err(|e| JwksFetchError(format!("GET {url}: reading the body failed: {e}")))?
-            {
-                if body.len() + chunk.len() > MAX_JWKS_BYTES {
-                    return Err(JwksFetchError(format!("GET {url}: body too large")));
+            let (client, request) = prepared?;
+            let exchange = async {
+                let response = client
+                    .request(request)
+                    .await
+                    .map_err(|e| JwksFetchError(format!("GET {url} failed: {e}")))?;
+                if !response.status().is_success() {
+                    return Err(JwksFetchError(format!(
+                        "GET {url} answered HTTP {}",
+                        response.status().as_u16()
+                    )));
                 }
-                body.extend_from_slice(&chunk);
-            }
-            Ok(body)
+                Limited::new(response.into_body(), MAX_JWKS_BYTES)
+                    .collect()
+                    .await
+                    .map(|body| body.to_bytes().to_vec())
+                    .map_err(|e| {
+                        if e.is::<LengthLimitError>() {
+                            JwksFetchError(format!("GET {url}: body too large"))
+                        } else {
+                            JwksFetchError(format!("GET {url}: reading the body failed: {e}"))
+                        }
+                    })
+            };
+            tokio::time::timeout(TIMEOUT, exchange)
+                .await
+                .map_err(|_| JwksFetchError(format!("GET {url} timed out")))?
         })
     }
 }
