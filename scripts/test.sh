@@ -1,25 +1,34 @@
 #!/usr/bin/env bash
 # Runs every test and check: formatting, clippy for the server (ssr) and browser (hydrate,
-# wasm32) builds, the unit, integration and documentation tests.
+# wasm32) builds, the unit, property, integration and documentation tests, the browser
+# adapters' tests in headless Chromium, and the end-to-end tests.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 step() { printf '\n\033[1;34m==> %s\033[0m\n' "$*"; }
 export CARGO_TERM_COLOR="${CARGO_TERM_COLOR:-never}"
+# The native build: the kit's server side and the demo, as the demo server uses them.
+FEATURES="leptos-cognito-auth/ssr,server/demo"
 
 step "formatting (cargo fmt --check)"
 cargo fmt --all -- --check
 
-step "clippy: native, ssr"
-cargo clippy --workspace --all-targets --features leptos-cognito-auth/ssr -- -D warnings
+step "clippy: native (ssr + demo)"
+cargo clippy --workspace --all-targets --features "$FEATURES" -- -D warnings
 
-step "clippy: wasm32, hydrate"
-cargo clippy -p leptos-cognito-auth --lib --target wasm32-unknown-unknown --features hydrate -- -D warnings
+step "clippy: wasm32 (hydrate + demo)"
+cargo clippy -p leptos-cognito-auth --lib --tests --target wasm32-unknown-unknown --features hydrate,demo -- -D warnings
 
-step "unit, integration and property tests, benchmarks run once as tests (native)"
-cargo test --workspace --all-targets --features leptos-cognito-auth/ssr
+step "unit, integration and property tests; benchmarks run once as tests (native)"
+cargo test --workspace --all-targets --features "$FEATURES"
 
 step "documentation examples"
-cargo test --workspace --doc --features leptos-cognito-auth/ssr
+cargo test --workspace --doc --features "$FEATURES"
+
+step "browser adapter tests (wasm-bindgen-test in headless Chromium)"
+scripts/test-wasm.sh
+
+step "end-to-end tests (Playwright in headless Chromium)"
+scripts/test-e2e.sh
 
 step "all tests passed"
