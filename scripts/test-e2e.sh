@@ -10,6 +10,7 @@
 #   scripts/test-e2e.sh                 # everything
 #   scripts/test-e2e.sh -g 'group gate' # extra arguments go to `npx playwright test`
 #   E2E_SKIP_BUILD=1 scripts/test-e2e.sh  # reuse target/debug/{server,cognito-local}, target/site
+#   E2E_COGNITO_LOCAL_BIN=/path/to/cognito-local scripts/test-e2e.sh  # another emulator build
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT=$(pwd)
@@ -102,7 +103,8 @@ if [[ ${E2E_SKIP_BUILD:-0} != 1 ]]; then
   say "building the demo (cargo leptos build)"
   cargo leptos build
 fi
-for f in target/debug/cognito-local target/debug/server target/site/pkg; do
+COGNITO_LOCAL_BIN=${E2E_COGNITO_LOCAL_BIN:-target/debug/cognito-local}
+for f in "$COGNITO_LOCAL_BIN" target/debug/server target/site/pkg; do
   [[ -e $f ]] || die "$f is missing: build first (run without E2E_SKIP_BUILD)"
 done
 if [[ ! -d end2end/node_modules ]]; then
@@ -112,7 +114,7 @@ fi
 
 # --- start ---------------------------------------------------------------------------------
 start "cognito-local" "$LOG_DIR/cognito-local.log" \
-  target/debug/cognito-local --config end2end/cognito-local.e2e.toml --enable-test-control --addr 127.0.0.1:9229
+  "$COGNITO_LOCAL_BIN" --config end2end/cognito-local.e2e.toml --enable-test-control --addr 127.0.0.1:9229
 wait_for "cognito-local" "http://127.0.0.1:9229/" "$LOG_DIR/cognito-local.log"
 
 start "third-party OAuth server" "$LOG_DIR/third-party.log" \
