@@ -1,19 +1,6 @@
-import { execSync } from 'node:child_process';
 import { defineConfig } from '@playwright/test';
 
-// Chromium from the system (apt), never a browser downloaded by `npx playwright install`.
-function systemChromium(): string {
-  if (process.env.CHROMIUM_PATH) return process.env.CHROMIUM_PATH;
-  for (const name of ['chromium', 'chromium-browser', 'google-chrome']) {
-    try {
-      const path = execSync(`command -v ${name}`, { shell: '/bin/sh', encoding: 'utf8' }).trim();
-      if (path) return path;
-    } catch {
-      // not on PATH; try the next name
-    }
-  }
-  throw new Error('no Chromium on PATH: run scripts/setup.sh (apt-get install chromium)');
-}
+import { chromiumLaunchOptions } from './launch';
 
 // The servers (the emulator, four demo instances, the third-party OAuth server) are started
 // and stopped by scripts/test-e2e.sh; global-setup.ts only checks that they answer.
@@ -37,19 +24,8 @@ export default defineConfig({
     navigationTimeout: 15_000,
     trace: 'retain-on-failure',
     screenshot: 'only-on-failure',
-    launchOptions: {
-      executablePath: systemChromium(),
-      args: [
-        '--headless',
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--disable-sync',
-        '--disable-quic',
-        '--no-first-run',
-      ],
-    },
+    // System Chromium (see launch.ts), never one from `npx playwright install`.
+    launchOptions: chromiumLaunchOptions,
   },
   projects: [{ name: 'chromium' }],
 });

@@ -197,23 +197,6 @@ test('wrong password: the Hosted UI says so and nothing reaches the app', async 
   await expect(sessionState(page)).toHaveText('signed-in');
 });
 
-test('back button on the sign-in page returns to a usable, signed-out app', async ({ page }) => {
-  await openDemo(page, A, '/', 'signed-out');
-  await signInButton(page).click();
-  await expectSignInForm(page, HOSTED_UI);
-
-  await page.goBack();
-  await expect(page).toHaveURL(`${A.url}/`);
-  await expect(sessionState(page)).toHaveText('signed-out');
-  await expect(authError(page)).toHaveCount(0);
-  // Not stuck in "working": the button works again (also after a back/forward cache restore).
-  await expect(signInButton(page)).toBeEnabled();
-  expect((await localStorageOf(page))[keys(A.clientId).lastAuthUser]).toBeUndefined();
-
-  await signIn(page, A, 'alice');
-  await expect(page).toHaveURL(`${A.url}/`);
-});
-
 test('no code or token is left in location.href or the history after the callback', async ({ page, browser }) => {
   // Code flow.
   await openDemo(page, A, '/', 'signed-out');
