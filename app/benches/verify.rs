@@ -13,7 +13,7 @@ use std::time::{Duration, Instant};
 
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine as _;
-use criterion::{criterion_group, criterion_main, Criterion};
+use criterion::{criterion_group, Criterion};
 use leptos_cognito_auth::ssr::{CognitoJwtVerifier, ExpectedTokenUse};
 use rsa::pkcs1::DecodeRsaPrivateKey;
 use rsa::traits::PublicKeyParts;
@@ -69,7 +69,7 @@ fn access_token(key: &Key, i: usize, now: u64) -> String {
     let header = json!({ "kid": key.kid, "alg": "RS256" });
     let claims = json!({
         "sub": format!("{i:08x}-5e1d-4c1b-9a7e-0123456789ab"),
-        "cognito:groups": if i % 10 == 0 { json!(["admin", "users"]) } else { json!(["users"]) },
+        "cognito:groups": if i.is_multiple_of(10) { json!(["admin", "users"]) } else { json!(["users"]) },
         "iss": issuer(), "version": 2, "client_id": CLIENT,
         "origin_jti": format!("{i:08x}-origin"), "token_use": "access",
         "scope": "openid email profile aws.cognito.signin.user.admin",
@@ -121,12 +121,16 @@ fn fixture() -> Fixture {
     }
 }
 
-fn verifier(jwks: &Value) -> CognitoJwtVerifier {
-    let verifier = CognitoJwtVerifier::for_user_pool(POOL)
+/// A verifier with the JWKS loaded; `remember` keeps the default verified-token cache,
+/// otherwise every request pays for the full check (RSA included), as aws-jwt-verify does.
+fn verifier(jwks: &Value, remember: bool) -> CognitoJwtVerifier {
+    let mut builder = CognitoJwtVerifier::for_user_pool(POOL)
         .client_id(CLIENT)
-        .token_use(ExpectedTokenUse::Access)
-        .build()
-        .expect("verifier");
+        .token_use(ExpectedTokenUse::Access);
+    if !remember {
+        builder = builder.verified_token_cache(0);
+    }
+    let verifier = builder.build().expect("verifier");
     verifier
         .hydrate_jwks(jwks.to_string().as_bytes())
         .expect("jwks");
@@ -135,21 +139,23 @@ fn verifier(jwks: &Value) -> CognitoJwtVerifier {
 
 fn benches(c: &mut Criterion) {
     let fx = fixture();
-    let verifier = verifier(&fx.jwks);
     let mut group = c.benchmark_group("verify");
-    group.bench_function("one token, repeatedly", |b| {
-        b.iter(|| {
-            futures::executor::block_on(verifier.verify(black_box(&fx.single))).expect("valid")
-        })
-    });
-    let mut next = 0usize;
-    group.bench_function("1000 users, skewed reuse", |b| {
-        b.iter(|| {
-            let token = &fx.mix[fx.requests[next % fx.requests.len()]];
-            next += 1;
-            futures::executor::block_on(verifier.verify(black_box(token))).expect("valid")
-        })
-    });
+    for (remember, label) in [(false, "full check"), (true, "verified-token cache")] {
+        let verifier = verifier(&fx.jwks, remember);
+        group.bench_function(format!("one token, repeatedly ({label})"), |b| {
+            b.iter(|| {
+                futures::executor::block_on(verifier.verify(black_box(&fx.single))).expect("valid")
+            })
+        });
+        let mut next = 0usize;
+        group.bench_function(format!("1000 users, skewed reuse ({label})"), |b| {
+            b.iter(|| {
+                let token = &fx.mix[fx.requests[next % fx.requests.len()]];
+                next += 1;
+                futures::executor::block_on(verifier.verify(black_box(token))).expect("valid")
+            })
+        });
+    }
     group.finish();
 }
 
@@ -184,21 +190,28 @@ fn export(dir: &str) {
             "single": fx.single, "mix": fx.mix, "requests": fx.requests,
         }),
     );
-    let verifier = verifier(&fx.jwks);
     let seconds: u64 = std::env::var("VERIFY_BENCH_SECONDS")
         .ok()
         .and_then(|s| s.parse().ok())
         .unwrap_or(5);
-    let single = throughput(
-        &verifier,
-        &[fx.single.as_str()],
-        Duration::from_secs(seconds),
-    );
+    let duration = Duration::from_secs(seconds);
     let stream: Vec<&str> = fx.requests.iter().map(|&i| fx.mix[i].as_str()).collect();
-    let mix = throughput(&verifier, &stream, Duration::from_secs(seconds));
-    let results = json!({ "single_per_sec": single, "mix_per_sec": mix });
-    write("rust-results.json", &results);
-    println!("rust leptos-cognito-auth: single {single:.0}/s, mix {mix:.0}/s");
+    let mut results = serde_json::Map::new();
+    for (remember, suffix) in [(false, ""), (true, "_cached")] {
+        let single = throughput(&verifier(&fx.jwks, remember), &[&fx.single], duration);
+        let mix = throughput(&verifier(&fx.jwks, remember), &stream, duration);
+        println!(
+            "rust leptos-cognito-auth{}: single {single:.0}/s, mix {mix:.0}/s",
+            if remember {
+                " (verified-token cache)"
+            } else {
+                " (full check)"
+            }
+        );
+        results.insert(format!("single{suffix}_per_sec"), json!(single));
+        results.insert(format!("mix{suffix}_per_sec"), json!(mix));
+    }
+    write("rust-results.json", &Value::Object(results));
 }
 
 criterion_group!(verify, benches);

@@ -298,3 +298,79 @@ async fn http_fetcher_refuses_plain_http_off_loopback_and_builds_tls() {
     assert!(err.0.contains("failed"), "{err}");
     assert!(!err.0.contains("setup"), "{err}");
 }
+
+#[tokio::test]
+async fn verified_tokens_are_remembered_but_time_is_checked_again() {
+    use std::sync::atomic::AtomicU64;
+    let (a, _) = keys();
+    let now = Arc::new(AtomicU64::new(NOW));
+    let clock = now.clone();
+    let fetcher = Fetcher::new(jwks_of(&[a]));
+    let v = fetcher
+        .install(builder().clock(move || clock.load(Ordering::SeqCst)))
+        .build()
+        .unwrap();
+    let token = a.sign(&with(access_claims(), json!({"exp": NOW + 60})));
+    assert_eq!(v.verified_tokens_cached(), 0);
+    let first = v.verify(&token).await.unwrap();
+    assert_eq!(v.verified_tokens_cached(), 1);
+    assert_eq!(
+        v.verify(&token).await.unwrap(),
+        first,
+        "a hit gives the same user"
+    );
+    assert_eq!(v.verify_cached(&token).unwrap(), first);
+    // Past exp + leeway the remembered token is expired like any other.
+    now.store(NOW + 70, Ordering::SeqCst);
+    assert_eq!(v.verify(&token).await.unwrap_err().code(), "expired");
+    assert_eq!(v.verify_cached(&token).unwrap_err().code(), "expired");
+    // A failed token is never remembered.
+    let bad = a.sign(&with(access_claims(), json!({"client_id": "other"})));
+    assert!(v.verify(&bad).await.is_err());
+    assert_eq!(v.verified_tokens_cached(), 1);
+}
+
+#[tokio::test]
+async fn a_jwks_refetch_invalidates_remembered_tokens() {
+    let (a, b) = keys();
+    let fetcher = Fetcher::new(jwks_of(&[a]));
+    let v = fetcher
+        .install(builder().jwks_refetch_interval(Duration::ZERO))
+        .build()
+        .unwrap();
+    let by_a = a.sign(&access_claims());
+    v.verify(&by_a).await.unwrap();
+    // Key A is withdrawn, key B published; a B token makes the cache refetch.
+    fetcher.answer(Ok(jwks_of(&[b])));
+    v.verify(&b.sign(&access_claims())).await.unwrap();
+    assert_eq!(
+        v.verify(&by_a).await.unwrap_err().code(),
+        "unknown_kid",
+        "the remembered result died with its key"
+    );
+}
+
+#[tokio::test]
+async fn the_verified_cache_is_bounded_and_can_be_disabled() {
+    let (a, _) = keys();
+    let fetcher = Fetcher::new(jwks_of(&[a]));
+    let tokens: Vec<String> = (0..5)
+        .map(|i| a.sign(&with(access_claims(), json!({"jti": format!("j{i}")}))))
+        .collect();
+    let small = fetcher
+        .install(builder().verified_token_cache(2))
+        .build()
+        .unwrap();
+    for token in &tokens {
+        small.verify(token).await.unwrap();
+        assert!(small.verified_tokens_cached() <= 2);
+    }
+    let off = fetcher
+        .install(builder().verified_token_cache(0))
+        .build()
+        .unwrap();
+    for token in &tokens {
+        off.verify(token).await.unwrap();
+    }
+    assert_eq!(off.verified_tokens_cached(), 0);
+}

@@ -7,6 +7,7 @@ use super::error::VerifierConfigError;
 use super::fetch::{HttpJwksFetcher, JwksFetcher};
 use super::jwks::{JwksCache, DEFAULT_JWKS_REFETCH_INTERVAL};
 use super::validation::{Clock, ExpectedTokenUse, SystemClock, Validation, MAX_LEEWAY};
+use super::verified_cache::{VerifiedCache, DEFAULT_VERIFIED_CACHE_CAPACITY};
 use super::verifier::{CognitoJwtVerifier, Inner};
 use crate::core::encoding::{is_loopback_host, split_url};
 
@@ -16,7 +17,8 @@ use crate::core::encoding::{is_loopback_host, split_url};
 /// Defaults (secure unless changed, see [`Validation`]): access tokens only, no client
 /// accepted until one is named (building without one fails), no group or scope required,
 /// 10 s leeway (60 s at most), JWKS over HTTPS with [`HttpJwksFetcher`], at most one
-/// fruitless unknown-`kid` refetch per 30 s, the system clock, no token cookie.
+/// fruitless unknown-`kid` refetch per 30 s, the system clock, no token cookie, 4096 verified tokens
+/// remembered.
 ///
 /// ```
 /// use std::time::Duration;
@@ -40,6 +42,7 @@ pub struct CognitoJwtVerifierBuilder {
     fetcher: Option<Arc<dyn JwksFetcher>>,
     clock: Arc<dyn Clock>,
     token_cookie: Option<String>,
+    verified_capacity: usize,
 }
 
 /// `<region>_<id>`: region like `eu-west-1` or `us-gov-west-1`, id alphanumeric.
@@ -81,6 +84,7 @@ impl CognitoJwtVerifierBuilder {
             fetcher: None,
             clock: Arc::new(SystemClock),
             token_cookie: None,
+            verified_capacity: DEFAULT_VERIFIED_CACHE_CAPACITY,
         }
     }
 
@@ -192,6 +196,16 @@ impl CognitoJwtVerifierBuilder {
         self
     }
 
+    /// How many verified tokens to remember, so a token reused across requests is checked
+    /// with one hash lookup instead of an RSA signature verification. Only tokens that
+    /// passed every check are remembered, keyed by the SHA-256 of the whole token; `exp`,
+    /// `nbf` and `iat` are checked again on each use; a JWKS refetch invalidates them.
+    /// When full, the cache is emptied. `0` disables it. Default: 4096 (a few MB).
+    pub fn verified_token_cache(mut self, capacity: usize) -> Self {
+        self.verified_capacity = capacity;
+        self
+    }
+
     /// Checks the settings and builds the verifier. No I/O happens here.
     pub fn build(self) -> Result<CognitoJwtVerifier, VerifierConfigError> {
         let issuer = self.issuer?;
@@ -217,6 +231,7 @@ impl CognitoJwtVerifierBuilder {
             issuer,
             validation,
             jwks: JwksCache::new(jwks_url, fetcher, self.refetch_interval),
+            verified: VerifiedCache::new(self.verified_capacity),
             clock: self.clock,
             token_cookie: self.token_cookie,
         }))

@@ -179,6 +179,32 @@ fn audience<'a>(
         .ok_or(VerifyError::WrongClient)
 }
 
+/// `exp` (with leeway) is in the future, `nbf` and `iat` are not (beyond the leeway).
+fn check_time(
+    exp: u64,
+    nbf: Option<u64>,
+    iat: Option<u64>,
+    now: u64,
+    leeway: u64,
+) -> Result<(), VerifyError> {
+    if now >= exp.saturating_add(leeway) {
+        return Err(VerifyError::Expired);
+    }
+    let latest = now.saturating_add(leeway);
+    if nbf.is_some_and(|t| t > latest) || iat.is_some_and(|t| t > latest) {
+        return Err(VerifyError::NotYetValid);
+    }
+    Ok(())
+}
+
+impl VerifiedUser {
+    /// The time checks again, for a user remembered from an earlier verification.
+    pub(crate) fn check_time(&self, now: u64, leeway: u64) -> Result<(), VerifyError> {
+        let nbf = date(&self.claims, "nbf")?;
+        check_time(self.expires_at, nbf, self.issued_at, now, leeway)
+    }
+}
+
 /// Checks a signature-verified payload against `validation` at time `now`.
 pub(crate) fn check(
     payload: &[u8],
@@ -224,14 +250,7 @@ pub(crate) fn check(
         }
     };
 
-    let leeway = validation.leeway.as_secs();
-    if now >= exp.saturating_add(leeway) {
-        return Err(VerifyError::Expired);
-    }
-    let latest = now.saturating_add(leeway);
-    if nbf.is_some_and(|t| t > latest) || iat.is_some_and(|t| t > latest) {
-        return Err(VerifyError::NotYetValid);
-    }
+    check_time(exp, nbf, iat, now, validation.leeway.as_secs())?;
 
     if let Some(missing) = validation
         .required_groups

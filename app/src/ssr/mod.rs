@@ -22,6 +22,7 @@ mod jwks;
 mod jws;
 mod server_fn;
 mod validation;
+mod verified_cache;
 mod verifier;
 
 pub use builder::CognitoJwtVerifierBuilder;
@@ -35,4 +36,5 @@ pub use server_fn::{rejection_to_server_fn_error, require_group, require_user};
 pub use validation::{
     Clock, ExpectedTokenUse, SystemClock, TokenUse, Validation, DEFAULT_LEEWAY, MAX_LEEWAY,
 };
+pub use verified_cache::DEFAULT_VERIFIED_CACHE_CAPACITY;
 pub use verifier::CognitoJwtVerifier;

@@ -12,10 +12,14 @@ use super::error::VerifyError;
 use super::jwks::{JwksCache, JwksStats};
 use super::jws;
 use super::validation::{Clock, Validation};
+use super::verified_cache::{digest, VerifiedCache};
 
 /// Verifies Cognito JWTs against the user pool's JWKS: structure, `alg` = RS256, key by
 /// `kid`, RSA PKCS#1 v1.5 SHA-256 signature, `exp` / `nbf` / `iat` with a small leeway,
-/// `iss`, `token_use`, the app client, then required groups and scopes.
+/// `iss`, `token_use`, the app client, then required groups and scopes. Tokens that passed
+/// are remembered (by SHA-256, bounded, see
+/// [`CognitoJwtVerifierBuilder::verified_token_cache`]) so a token reused across requests
+/// is not RSA-checked again; its time checks are redone on every use.
 ///
 /// Cheap to clone (the JWKS cache is shared): keep one per user pool in the axum state, an
 /// `Extension`, or the Leptos context.
@@ -40,6 +44,7 @@ pub(crate) struct Inner {
     pub issuer: String,
     pub validation: Validation,
     pub jwks: JwksCache,
+    pub verified: VerifiedCache,
     pub clock: Arc<dyn Clock>,
     pub token_cookie: Option<String>,
 }
@@ -53,6 +58,12 @@ impl std::fmt::Debug for CognitoJwtVerifier {
             .field("token_cookie", &self.inner.token_cookie)
             .finish_non_exhaustive()
     }
+}
+
+#[derive(Default)]
+struct Remembered {
+    digest: Option<[u8; 32]>,
+    hit: Option<Result<VerifiedUser, VerifyError>>,
 }
 
 impl CognitoJwtVerifier {
@@ -138,40 +149,80 @@ impl CognitoJwtVerifier {
     /// (at most one refetch per refetch interval), the keys are fetched; concurrent callers
     /// share that one fetch.
     pub async fn verify(&self, token: &str) -> Result<VerifiedUser, VerifyError> {
+        let remembered = self.remembered(token);
+        if let Some(hit) = remembered.hit {
+            return hit;
+        }
         let jws = jws::parse(token)?;
         let key = self.inner.jwks.key(&jws.kid).await?;
-        self.finish(token, &jws, &key)
+        self.finish(token, &jws, key, remembered.digest)
     }
 
     /// Verifies with the cached keys only, without awaiting: a token whose key is not cached
     /// (cold cache, unknown `kid`) fails with `unknown_kid`. For synchronous code paths
     /// after [`prefetch_jwks`](Self::prefetch_jwks) or [`hydrate_jwks`](Self::hydrate_jwks).
     pub fn verify_cached(&self, token: &str) -> Result<VerifiedUser, VerifyError> {
+        let remembered = self.remembered(token);
+        if let Some(hit) = remembered.hit {
+            return hit;
+        }
         let jws = jws::parse(token)?;
         let key = self
             .inner
             .jwks
             .cached(&jws.kid)
             .ok_or(VerifyError::UnknownKid)?;
-        self.finish(token, &jws, &key)
+        self.finish(token, &jws, key, remembered.digest)
+    }
+
+    /// How many verified tokens are remembered (see
+    /// [`CognitoJwtVerifierBuilder::verified_token_cache`]).
+    pub fn verified_tokens_cached(&self) -> usize {
+        self.inner.verified.len()
+    }
+
+    /// A token verified before, with its key still current: its time checks are redone.
+    fn remembered(&self, token: &str) -> Remembered {
+        if !self.inner.verified.enabled() || token.len() > jws::MAX_TOKEN_BYTES {
+            return Remembered::default();
+        }
+        let digest = digest(token);
+        let hit = self
+            .inner
+            .verified
+            .get(&digest, |kid| self.inner.jwks.cached(kid))
+            .map(|user| {
+                let now = self.inner.clock.now_unix();
+                user.check_time(now, self.inner.validation.leeway.as_secs())
+                    .map(|()| user)
+            });
+        Remembered {
+            digest: Some(digest),
+            hit,
+        }
     }
 
     fn finish(
         &self,
         token: &str,
         jws: &jws::Jws<'_>,
-        key: &RsaPublicKey,
+        key: Arc<RsaPublicKey>,
+        digest: Option<[u8; 32]>,
     ) -> Result<VerifiedUser, VerifyError> {
-        let digest = Sha256::digest(jws.signing_input);
-        key.verify(Pkcs1v15Sign::new::<Sha256>(), &digest, &jws.signature)
+        let hashed = Sha256::digest(jws.signing_input);
+        key.verify(Pkcs1v15Sign::new::<Sha256>(), &hashed, &jws.signature)
             .map_err(|_| VerifyError::BadSignature)?;
-        check(
+        let user = check(
             &jws.payload,
             token,
             &self.inner.issuer,
             &self.inner.validation,
             self.inner.clock.now_unix(),
-        )
+        )?;
+        if let Some(digest) = digest {
+            self.inner.verified.insert(digest, &user, &jws.kid, key);
+        }
+        Ok(user)
     }
 
     /// The refetch interval in force (for diagnostics).

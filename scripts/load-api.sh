@@ -1,0 +1,27 @@
+#!/usr/bin/env bash
+# Load run of an /api/me route protected by the kit's axum extractor (server/tests/verifier_load.rs):
+# the local Cognito emulator on 127.0.0.1 issues alice's access token and serves the JWKS,
+# wrk sends a bounded number of requests (LOAD_REQUESTS, default 50000) over LOAD_CONNECTIONS
+# (default 32) connections. Prints requests/s, p99 latency, errors (must be 0) and JWKS
+# fetches (must be 1; the test fails otherwise). Release build.
+#
+#   scripts/load-api.sh
+set -euo pipefail
+cd "$(dirname "$0")/.."
+export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$PWD/target}"
+
+if ! command -v wrk >/dev/null 2>&1; then
+  if ! apt-get install -y wrk >/dev/null 2>&1; then
+    apt-get update >/dev/null && apt-get install -y wrk >/dev/null
+  fi
+fi
+
+set +e
+output="$(cargo test -p server --release --test verifier_load -- --ignored --nocapture 2>&1)"
+status=$?
+set -e
+printf '%s\n' "$output" | grep -Ev '^\s*(Compiling|Finished|Running|running [0-9]|test result|$)' || true
+if [ "$status" -ne 0 ]; then
+  echo "load run FAILED (see above: errors, or more than one JWKS fetch)"
+fi
+exit "$status"
