@@ -4,6 +4,7 @@
 pub mod authorize;
 pub mod client_auth;
 pub mod config;
+pub mod cors;
 pub mod faults;
 pub mod index;
 pub mod keys;

@@ -12,7 +12,8 @@ use tokio::task::JoinHandle;
 use super::config::{ConfigError, EmulatorConfig};
 use super::state::{Emulator, SharedEmulator};
 use super::{
-    authorize, faults, index, login, logout, params, revoke, token_endpoint, userinfo, wellknown,
+    authorize, cors, faults, index, login, logout, params, revoke, token_endpoint, userinfo,
+    wellknown,
 };
 
 /// Builds the emulator's router from a configuration (validated; keys loaded).
@@ -46,7 +47,9 @@ pub fn router_for(emulator: SharedEmulator) -> Router {
     if emulator.config.enable_test_control {
         router = router.merge(faults::routes());
     }
-    router.with_state(emulator)
+    router
+        .layer(axum::middleware::from_fn(cors::cors))
+        .with_state(emulator)
 }
 
 /// A running emulator.
