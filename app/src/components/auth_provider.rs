@@ -55,6 +55,16 @@ pub fn AuthProvider(
             }
             state.load();
         });
+        // Back from the Hosted UI, a browser may restore this page from its back/forward
+        // cache exactly as it was left: mid sign-in, buttons disabled. Start over.
+        let restored = window_event_listener(leptos::ev::pageshow, move |event| {
+            if event.persisted() {
+                state.in_flight.set_value(false);
+                state.busy.set(false);
+                state.load();
+            }
+        });
+        on_cleanup(move || restored.remove());
     }
 
     children()
