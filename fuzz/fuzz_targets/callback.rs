@@ -1,0 +1,56 @@
+//! `CallbackResponse::parse` on arbitrary callback URLs, then `check` against a pending
+//! sign-in of each flow. Nothing may panic; an accepted response must keep its invariants.
+#![no_main]
+
+use leptos_cognito_auth::{CallbackResponse, PendingSignIn};
+use libfuzzer_sys::fuzz_target;
+
+/// A pending sign-in with `state` for `flow` (`"code"` or `"token"`), built the way storage
+/// reads it back (the flow's enum is not nameable outside the kit).
+fn pending(state: &str, flow: &str) -> PendingSignIn {
+    serde_json::from_value(serde_json::json!({
+        "state": state,
+        "nonce": "n",
+        "code_verifier": null,
+        "response_type": flow,
+        "redirect_uri": "http://localhost:3000/callback",
+        "scopes": "openid email",
+        "return_to": "/",
+        "app_state": null,
+        "created_at": 0,
+    }))
+    .expect("a valid pending sign-in")
+}
+
+fuzz_target!(|data: &[u8]| {
+    let url = String::from_utf8_lossy(data);
+    let Ok(response) = CallbackResponse::parse(&url) else {
+        return;
+    };
+    match &response {
+        CallbackResponse::Code { code, .. } => assert!(!code.is_empty()),
+        CallbackResponse::Implicit { tokens, .. } => assert!(!tokens.access_token.is_empty()),
+        CallbackResponse::Error { description, .. } => {
+            if let Some(d) = description {
+                assert!(d.chars().count() <= 500);
+                assert!(!d.chars().any(char::is_control));
+            }
+        }
+    }
+    let state = response.state().unwrap_or("").to_owned();
+    for flow in ["code", "token"] {
+        // Our own state: accepted when the flow matches (error responses always).
+        let ours = response.check(&pending(&state, flow)).is_ok();
+        let expected = response.state().is_some()
+            && matches!(
+                (&response, flow),
+                (CallbackResponse::Error { .. }, _)
+                    | (CallbackResponse::Code { .. }, "code")
+                    | (CallbackResponse::Implicit { .. }, "token")
+            );
+        assert_eq!(ours, expected);
+        // Someone else's state: always refused.
+        let theirs = response.check(&pending(&format!("{state}x"), flow));
+        assert!(theirs.is_err());
+    }
+});

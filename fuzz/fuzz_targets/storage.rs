@@ -1,0 +1,87 @@
+//! The storage reader: `SessionStore::load` and `peek_pending` over a `MemoryStorage` filled
+//! from the input, which is lines of `key<TAB>value`.
+//!
+//! - A key starting with `.` is relative to the app client's prefix
+//!   (`.LastAuthUser` is `CognitoIdentityServiceProvider.local-spa-client.LastAuthUser`).
+//! - A value starting with `~` is a JWT payload: the rest is base64url-encoded behind a
+//!   fixed header, so the fuzzer mutates claims rather than base64.
+//!
+//! Checked: nothing panics; whatever is read back can be saved and read again unchanged;
+//! an unreadable session or pending record is removed, every key of the client with it.
+#![no_main]
+
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use base64::Engine as _;
+use leptos_cognito_auth::{MemoryStorage, SessionStore, Storage};
+use libfuzzer_sys::fuzz_target;
+
+const CLIENT: &str = "local-spa-client";
+const PREFIX: &str = "CognitoIdentityServiceProvider.local-spa-client";
+
+fn fill(storage: &MemoryStorage, text: &str) {
+    for line in text.split('\n') {
+        let (key, value) = line.split_once('\t').unwrap_or((line, ""));
+        let key = match key.strip_prefix('.') {
+            Some(rest) => format!("{PREFIX}.{rest}"),
+            None => key.to_owned(),
+        };
+        let value = match value.strip_prefix('~') {
+            Some(payload) => format!(
+                "{}.{}.c2ln",
+                URL_SAFE_NO_PAD.encode(r#"{"kid":"k","alg":"RS256"}"#),
+                URL_SAFE_NO_PAD.encode(payload)
+            ),
+            None => value.to_owned(),
+        };
+        storage
+            .set(&key, &value)
+            .expect("memory storage accepts everything");
+    }
+}
+
+fn client_keys(storage: &MemoryStorage) -> usize {
+    let dotted = format!("{PREFIX}.");
+    storage
+        .keys()
+        .iter()
+        .filter(|k| k.starts_with(&dotted))
+        .count()
+}
+
+fuzz_target!(|data: &[u8]| {
+    let text = String::from_utf8_lossy(data);
+    let storage = MemoryStorage::new();
+    fill(&storage, &text);
+    let store = SessionStore::new(storage.clone(), CLIENT);
+    let pending_key = store.keys().pending_sign_in();
+    let last_user_key = store.keys().last_auth_user();
+
+    let had_pending = storage.get(&pending_key).is_some();
+    match store.peek_pending() {
+        Some(pending) => {
+            let again = SessionStore::new(MemoryStorage::new(), CLIENT);
+            again.save_pending(&pending).expect("saved");
+            assert_eq!(again.peek_pending(), Some(pending));
+            // Peeking does not consume.
+            assert!(storage.get(&pending_key).is_some());
+        }
+        None => assert!(!had_pending || storage.get(&pending_key).is_none()),
+    }
+
+    let had_user = storage.get(&last_user_key).is_some();
+    match store.load() {
+        Some(session) => {
+            assert!(session.username().is_some());
+            let again = SessionStore::new(MemoryStorage::new(), CLIENT);
+            again.save(&session).expect("saved");
+            assert_eq!(again.load(), Some(session));
+        }
+        None if had_user => assert_eq!(client_keys(&storage), 0, "a bad session is cleaned"),
+        None => {}
+    }
+    // Reading twice gives the same answer (nothing half-removed).
+    let first = store.load();
+    assert_eq!(store.load(), first);
+    store.clear();
+    assert_eq!(client_keys(&storage), 0);
+});
