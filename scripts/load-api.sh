@@ -3,9 +3,11 @@
 # the local Cognito emulator on 127.0.0.1 issues alice's access token and serves the JWKS,
 # wrk sends a bounded number of requests (LOAD_REQUESTS, default 50000) over LOAD_CONNECTIONS
 # (default 32) connections. Prints requests/s, p99 latency, errors (must be 0) and JWKS
-# fetches (must be 1; the test fails otherwise). Release build.
+# fetches (must be 1; the test fails otherwise). Release build. LOAD_VERIFIED_CACHE=0 turns
+# the verifier's verified-token cache off (every request pays for the RSA check).
 #
 #   scripts/load-api.sh
+#   LOAD_VERIFIED_CACHE=0 scripts/load-api.sh
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$PWD/target}"
