@@ -1,0 +1,161 @@
+#!/usr/bin/env bash
+# Builds the demo's front end in release (`cargo leptos build --release`: the
+# `wasm-release` profile, wasm-bindgen, `wasm-opt -Oz`, JS minified) and the same demo
+# shape without the kit (size-baseline/), then reports the wasm and JS sizes (raw, gzip -9,
+# brotli -q 11) and the kit's share: demo minus baseline. Budget: the kit adds at most
+# 15 KiB gzip (wasm + JS); the script exits 1 above it.
+#
+#   scripts/size-report.sh              build both, report, check the budget
+#   SIZE_TOP=25 scripts/size-report.sh  also list the demo wasm's largest items and the
+#                                       code each crate adds over the baseline (twiggy, on
+#                                       the pre-wasm-opt builds, which still have names)
+#
+# Everything builds under $SIZE_TARGET_DIR (default /work/target-size, else
+# <repo>/target-size); the sites go to $SIZE_TARGET_DIR/site-demo and site-baseline, so the
+# repository's own target/site (served by the end-to-end tests) is left alone.
+set -euo pipefail
+
+root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+if [ -n "${SIZE_TARGET_DIR:-}" ]; then
+  out="$SIZE_TARGET_DIR"
+elif [ -d /work ] && [ -w /work ]; then
+  out=/work/target-size
+else
+  out="$root/target-size"
+fi
+mkdir -p "$out"
+budget_bytes=$((15 * 1024))
+
+need() { command -v "$1" >/dev/null 2>&1; }
+for tool in cargo-leptos wasm-opt wasm-bindgen gzip; do
+  need "$tool" || { echo "size-report: $tool is missing (scripts/setup.sh installs it)" >&2; exit 1; }
+done
+if ! need brotli; then
+  echo "size-report: installing brotli" >&2
+  if ! { apt-get install -y brotli >/dev/null 2>&1 || { apt-get update >/dev/null && apt-get install -y brotli >/dev/null; }; }; then
+    python3 -c 'import brotli' 2>/dev/null || pip3 install --quiet brotli
+  fi
+fi
+brotli_size() {
+  if need brotli; then
+    brotli -c -q 11 "$1" | wc -c
+  else
+    python3 -c 'import brotli,sys; print(len(brotli.compress(open(sys.argv[1],"rb").read(), quality=11)))' "$1"
+  fi
+}
+
+# The baseline must be built the same way: same profile, same leptos and wasm-bindgen.
+profile() { sed -n '/^\[profile.wasm-release\]/,/^\[/p' "$1" | grep -v '^\[' | grep -v '^#' | grep -v '^$'; }
+if [ "$(profile "$root/Cargo.toml")" != "$(profile "$root/size-baseline/Cargo.toml")" ]; then
+  echo "size-report: [profile.wasm-release] differs between Cargo.toml and size-baseline/Cargo.toml" >&2
+  exit 1
+fi
+lock_version() { grep -A1 "^name = \"$2\"\$" "$1" | sed -n 's/^version = "\(.*\)"/\1/p' | sort -u | tr '\n' ' '; }
+for crate in leptos leptos_router leptos_meta wasm-bindgen; do
+  a="$(lock_version "$root/Cargo.lock" "$crate")"
+  b="$(lock_version "$root/size-baseline/Cargo.lock" "$crate")"
+  if [ "$a" != "$b" ]; then
+    echo "size-report: $crate is $a in Cargo.lock but $b in size-baseline/Cargo.lock" >&2
+    echo "  (refresh it: cp Cargo.lock size-baseline/Cargo.lock, then build the baseline once)" >&2
+    exit 1
+  fi
+done
+
+build() { # <dir> <site> <log>
+  (
+    cd "$1"
+    CARGO_TARGET_DIR="$out" LEPTOS_SITE_ROOT="$2" \
+      cargo leptos build --release --frontend-only >"$3" 2>&1
+  ) || { echo "size-report: the build in $1 failed; the end of $3:" >&2; tail -n 30 "$3" >&2; exit 1; }
+}
+echo "size-report: building the demo (release) ..." >&2
+build "$root" "$out/site-demo" "$out/demo-build.log"
+echo "size-report: building the baseline (release) ..." >&2
+build "$root/size-baseline" "$out/site-baseline" "$out/baseline-build.log"
+
+declare -A size
+measure() { # <key> <file>
+  [ -f "$2" ] || { echo "size-report: $2 was not built" >&2; exit 1; }
+  size[$1.raw]=$(wc -c <"$2")
+  size[$1.gzip]=$(gzip -9 -c "$2" | wc -c)
+  size[$1.brotli]=$(brotli_size "$2")
+}
+measure demo.wasm "$out/site-demo/pkg/demo.wasm"
+measure demo.js "$out/site-demo/pkg/demo.js"
+measure base.wasm "$out/site-baseline/pkg/baseline.wasm"
+measure base.js "$out/site-baseline/pkg/baseline.js"
+for v in demo base; do
+  for c in raw gzip brotli; do
+    size[$v.total.$c]=$((size[$v.wasm.$c] + size[$v.js.$c]))
+  done
+done
+
+kb() { awk -v b="$1" 'BEGIN { printf "%.1f KiB", b / 1024 }'; }
+printf '%-22s %14s %14s %14s\n' "" raw gzip brotli
+row() { # <label> <key> [diff-of]
+  printf '%-22s' "$1"
+  for c in raw gzip brotli; do
+    if [ -n "${3:-}" ]; then
+      n=$((size[demo.$2.$c] - size[base.$2.$c]))
+    else
+      n=${size[$2.$c]}
+    fi
+    printf ' %8s %-5s' "$n" "($(kb "$n" | cut -d' ' -f1))"
+  done
+  printf '\n'
+}
+row "demo wasm" demo.wasm
+row "demo js" demo.js
+row "demo total" demo.total
+row "baseline wasm" base.wasm
+row "baseline js" base.js
+row "baseline total" base.total
+row "kit share wasm" wasm diff
+row "kit share js" js diff
+row "kit share total" total diff
+echo "(bytes, KiB in brackets)"
+
+if [ -n "${SIZE_TOP:-}" ]; then
+  pre="$out/front/wasm32-unknown-unknown/wasm-release/leptos_cognito_auth.wasm"
+  pre_base="$out/front/wasm32-unknown-unknown/wasm-release/size_baseline.wasm"
+  if need twiggy && [ -f "$pre" ] && [ -f "$pre_base" ]; then
+    echo
+    echo "largest items of the demo's wasm before wasm-bindgen and wasm-opt (twiggy top):"
+    twiggy top -n "$SIZE_TOP" "$pre"
+    echo
+    echo "code by crate before wasm-opt, demo vs baseline (bytes; function names excluded):"
+    twiggy top -f csv "$pre" >"$out/demo-top.csv"
+    twiggy top -f csv "$pre_base" >"$out/baseline-top.csv"
+    python3 - "$out/demo-top.csv" "$out/baseline-top.csv" "$SIZE_TOP" <<'PY'
+import collections, csv, re, sys
+def by_crate(path):
+    sizes = collections.Counter()
+    for row in csv.DictReader(open(path)):
+        name = row["Name"]
+        if name.startswith('"function names"'):
+            continue
+        if name.startswith(("custom section", "data segment")):
+            key = "<" + name + ">"
+        else:
+            first = re.search(r"([A-Za-z_][A-Za-z0-9_]*)(?:\[[0-9a-f]+\])?::", name)
+            key = first.group(1) if first else "<unnamed>"
+        sizes[key] += int(row["ShallowSize"])
+    return sizes
+demo, base = by_crate(sys.argv[1]), by_crate(sys.argv[2])
+rows = sorted(set(demo) | set(base), key=lambda k: base[k] - demo[k])
+print(f"{'crate':44} {'demo':>9} {'baseline':>9} {'added':>9}")
+for k in rows[: int(sys.argv[3])]:
+    print(f"{k[:44]:44} {demo[k]:9} {base[k]:9} {demo[k] - base[k]:9}")
+PY
+  else
+    echo "size-report: SIZE_TOP needs twiggy (cargo install twiggy) and both pre-wasm-opt builds" >&2
+  fi
+fi
+
+share=$((size[demo.total.gzip] - size[base.total.gzip]))
+echo
+if [ "$share" -gt "$budget_bytes" ]; then
+  echo "size-report: OVER BUDGET: the kit adds $(kb "$share") gzip (wasm + JS), budget $(kb "$budget_bytes")"
+  exit 1
+fi
+echo "size-report: within budget: the kit adds $(kb "$share") gzip (wasm + JS), budget $(kb "$budget_bytes")"
