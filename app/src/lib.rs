@@ -7,10 +7,10 @@ pub mod browser;
 pub mod client;
 pub mod components;
 pub mod core;
-#[cfg(feature = "ssr")]
-pub mod ssr;
 #[cfg(feature = "demo")]
 pub mod demo;
+#[cfg(feature = "ssr")]
+pub mod ssr;
 
 pub use crate::core::*;
 pub use client::CognitoAuth;

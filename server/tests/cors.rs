@@ -21,12 +21,20 @@ async fn fetch_endpoints_allow_cross_origin_calls() {
         assert_eq!(preflight.status(), StatusCode::NO_CONTENT, "{path}");
         let headers = preflight.headers();
         assert_eq!(headers["access-control-allow-origin"], "*", "{path}");
-        assert!(headers["access-control-allow-methods"].to_str().unwrap().contains("POST"));
-        assert!(headers["access-control-allow-headers"].to_str().unwrap().contains("authorization"));
+        assert!(headers["access-control-allow-methods"]
+            .to_str()
+            .unwrap()
+            .contains("POST"));
+        assert!(headers["access-control-allow-headers"]
+            .to_str()
+            .unwrap()
+            .contains("authorization"));
     }
     // An actual (failing) token request still carries the header, so the browser can read
     // Cognito's error JSON.
-    let response = h.token(&[("grant_type", "authorization_code"), ("code", "nope")]).await;
+    let response = h
+        .token(&[("grant_type", "authorization_code"), ("code", "nope")])
+        .await;
     assert_eq!(response.status(), StatusCode::BAD_REQUEST);
     assert_eq!(response.headers()["access-control-allow-origin"], "*");
 }
@@ -35,5 +43,8 @@ async fn fetch_endpoints_allow_cross_origin_calls() {
 async fn pages_get_no_cors_headers() {
     let h = common::start().await;
     let response = h.get("/login").await;
-    assert!(response.headers().get("access-control-allow-origin").is_none());
+    assert!(response
+        .headers()
+        .get("access-control-allow-origin")
+        .is_none());
 }
