@@ -28,7 +28,13 @@ fuzz_target!(|data: &[u8]| {
     let jwt = token(data);
     if let Ok(id) = IdToken::parse(&jwt) {
         assert_eq!(id.jwt_token(), jwt);
-        let _ = (id.expiration(), id.issued_at(), id.auth_time(), id.sub(), id.issuer());
+        let _ = (
+            id.expiration(),
+            id.issued_at(),
+            id.auth_time(),
+            id.sub(),
+            id.issuer(),
+        );
         let _ = (id.token_use(), id.groups(), id.username(), id.email());
         let _ = (id.email_verified(), id.audience(), id.nonce());
         let _ = format!("{id:?}");
@@ -36,7 +42,11 @@ fuzz_target!(|data: &[u8]| {
     if let Ok(access) = AccessToken::parse(&jwt) {
         assert_eq!(access.jwt_token(), jwt);
         let _ = (access.expiration(), access.groups(), access.username());
-        let _ = (access.scopes(), access.client_id(), access.claims().as_map().len());
+        let _ = (
+            access.scopes(),
+            access.client_id(),
+            access.claims().as_map().len(),
+        );
         let _ = format!("{access:?}");
         // A session over it: validity arithmetic must not overflow at any time.
         if let Ok(session) = CognitoSession::from_tokens(Some(&jwt), &jwt, None, "openid") {

@@ -31,7 +31,11 @@ fuzz_target!(|data: &[u8]| {
             // Every error has a stable code and reads as text.
             assert!(!error.code().is_empty());
             let _ = (error.status(), error.is_transient(), error.to_string());
-            if let AuthError::OAuth { description: Some(d), .. } = &error {
+            if let AuthError::OAuth {
+                description: Some(d),
+                ..
+            } = &error
+            {
                 assert!(d.chars().count() <= 500);
             }
         }
