@@ -108,6 +108,13 @@ fn decode_object(segment: &str, what: &'static str) -> Result<Map<String, Value>
     }
 }
 
+/// Decodes a token whose `exp` claim is required.
+fn decode_with_expiry(jwt: &str) -> Result<(Secret, Claims, u64), JwtError> {
+    let claims = decode_claims(jwt)?;
+    let exp = claims.seconds("exp").ok_or(JwtError::Claim("exp"))?;
+    Ok((Secret::new(jwt), claims, exp))
+}
+
 macro_rules! token_common {
     ($ty:ident) => {
         impl $ty {
@@ -181,13 +188,8 @@ pub struct IdToken {
 impl IdToken {
     /// Decodes an ID token. `exp` is required.
     pub fn parse(jwt: &str) -> Result<Self, JwtError> {
-        let claims = decode_claims(jwt)?;
-        let exp = claims.seconds("exp").ok_or(JwtError::Claim("exp"))?;
-        Ok(Self {
-            raw: Secret::new(jwt),
-            claims,
-            exp,
-        })
+        let (raw, claims, exp) = decode_with_expiry(jwt)?;
+        Ok(Self { raw, claims, exp })
     }
     /// The user name (`cognito:username`).
     pub fn username(&self) -> Option<&str> {
@@ -223,13 +225,8 @@ pub struct AccessToken {
 impl AccessToken {
     /// Decodes an access token. `exp` is required.
     pub fn parse(jwt: &str) -> Result<Self, JwtError> {
-        let claims = decode_claims(jwt)?;
-        let exp = claims.seconds("exp").ok_or(JwtError::Claim("exp"))?;
-        Ok(Self {
-            raw: Secret::new(jwt),
-            claims,
-            exp,
-        })
+        let (raw, claims, exp) = decode_with_expiry(jwt)?;
+        Ok(Self { raw, claims, exp })
     }
     /// The user name (`username`).
     pub fn username(&self) -> Option<&str> {
