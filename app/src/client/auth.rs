@@ -8,7 +8,7 @@ use super::traits::{Environment, HttpClient, Navigator};
 use crate::core::authorize::AuthorizeOptions;
 use crate::core::{
     revoke_request, token_request, userinfo_request, AuthError, AuthorizeRequest, CallbackResponse,
-    CognitoConfig, CognitoSession, HttpRequest, HttpResponse, LogoutRequest, ResponseType,
+    CognitoConfig, CognitoSession, HttpRequest, HttpResponse, LogoutRequest, ResponseType, Secret,
     SessionStore, Storage, TokenGrant, TokenSet,
 };
 
@@ -66,6 +66,7 @@ pub struct CognitoAuth<S, H, N, E> {
     navigator: N,
     env: E,
     settings: Mutex<Settings>,
+    refresh_lock: futures::lock::Mutex<()>,
 }
 
 impl<S, H, N, E> std::fmt::Debug for CognitoAuth<S, H, N, E> {
@@ -97,6 +98,7 @@ where
                 response_type,
                 app_state: None,
             }),
+            refresh_lock: futures::lock::Mutex::new(()),
         }
     }
 
@@ -250,8 +252,20 @@ where
     /// (`refreshSession`). The refresh token is kept unless Cognito sends a new one
     /// (rotation). `invalid_grant` (revoked or expired refresh token) removes the
     /// session; any other failure leaves it untouched.
+    ///
+    /// Concurrent calls share one request: a caller that finds a refresh in flight waits
+    /// for it and gets its result from storage instead of sending a second request (which,
+    /// with refresh-token rotation, could spend the refresh token twice).
     pub async fn refresh_session(&self) -> Result<CognitoSession, AuthError> {
+        let before = self.get_cached_session();
+        let _turn = self.refresh_lock.lock().await;
         let current = self.get_cached_session().ok_or(AuthError::NoSession)?;
+        let refreshed_meanwhile = before
+            .as_ref()
+            .is_some_and(|b| b.access_token().jwt_token() != current.access_token().jwt_token());
+        if refreshed_meanwhile && self.is_valid(&current) {
+            return Ok(current);
+        }
         let refresh_token = current.refresh_token().ok_or(AuthError::NoSession)?;
         let request = token_request(&self.config, TokenGrant::RefreshToken { refresh_token });
         let response = self.send(request).await?;
@@ -275,6 +289,26 @@ where
         let session = current.refreshed(fresh);
         self.store.save(&session)?;
         Ok(session)
+    }
+
+    /// Sends a request to the app's own API with the session's access token
+    /// (`Authorization: Bearer`), refreshing first if the session has expired, and once
+    /// more (then retrying once) if the API answers 401. Without a usable session it
+    /// fails with [`AuthError::NoSession`] and sends nothing; it never leaves the page.
+    pub async fn fetch_with_session(
+        &self,
+        request: HttpRequest,
+    ) -> Result<HttpResponse, AuthError> {
+        let mut session = self.get_cached_session().ok_or(AuthError::NoSession)?;
+        if !self.is_valid(&session) {
+            session = self.refresh_session().await?;
+        }
+        let response = self.send(with_bearer(request.clone(), &session)).await?;
+        if response.status != 401 || session.refresh_token().is_none() {
+            return Ok(response);
+        }
+        let session = self.refresh_session().await?;
+        self.send(with_bearer(request, &session)).await
     }
 
     /// Completes a sign-in from the callback URL (`parseCognitoWebResponse`): reads the
@@ -378,6 +412,18 @@ where
         let response = self.send(request).await?;
         crate::core::token::userinfo_result(&response)
     }
+}
+
+/// The request with `Authorization: Bearer <access token>` (replacing any other).
+fn with_bearer(mut request: HttpRequest, session: &CognitoSession) -> HttpRequest {
+    request
+        .headers
+        .retain(|(name, _)| !name.eq_ignore_ascii_case("authorization"));
+    request.headers.push((
+        "Authorization".into(),
+        Secret::new(format!("Bearer {}", session.access_token().jwt_token())),
+    ));
+    request
 }
 
 fn session_from(tokens: TokenSet, scopes: &str) -> Result<CognitoSession, AuthError> {

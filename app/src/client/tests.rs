@@ -37,9 +37,29 @@ impl ScriptedHttp {
     }
 }
 
+/// A future that is pending once, so that concurrent callers interleave.
+struct YieldOnce(bool);
+
+impl std::future::Future for YieldOnce {
+    type Output = ();
+    fn poll(
+        mut self: std::pin::Pin<&mut Self>,
+        cx: &mut std::task::Context<'_>,
+    ) -> std::task::Poll<()> {
+        if self.0 {
+            std::task::Poll::Ready(())
+        } else {
+            self.0 = true;
+            cx.waker().wake_by_ref();
+            std::task::Poll::Pending
+        }
+    }
+}
+
 impl HttpClient for ScriptedHttp {
     async fn send(&self, request: HttpRequest) -> Result<HttpResponse, TransportError> {
         self.seen.lock().unwrap().push(request.clone());
+        YieldOnce(false).await;
         self.script
             .lock()
             .unwrap()
@@ -690,4 +710,87 @@ fn two_clients_sharing_storage_see_each_other() {
     assert_eq!(other.get_username().as_deref(), Some("alice"));
     other.sign_out_locally();
     assert!(!h.auth.is_user_signed_in());
+}
+
+#[test]
+fn concurrent_refreshes_share_one_request() {
+    let h = harness();
+    store_session(&h, "alice", NOW - 10, Some("r-1"));
+    h.http.json(200, token_response("alice", None, Some("r-2")));
+    let (a, b, c) = block_on(async {
+        futures::join!(
+            h.auth.refresh_session(),
+            h.auth.refresh_session(),
+            h.auth.get_session()
+        )
+    });
+    let (a, b, c) = (a.unwrap(), b.unwrap(), c.unwrap());
+    assert_eq!(
+        h.http.requests().len(),
+        1,
+        "one refresh request for three callers"
+    );
+    assert_eq!(a.access_token().jwt_token(), b.access_token().jwt_token());
+    assert_eq!(a.access_token().jwt_token(), c.access_token().jwt_token());
+    assert_eq!(b.refresh_token().unwrap().expose(), "r-2");
+    // A later explicit refresh still refreshes.
+    h.http.json(200, token_response("alice", None, None));
+    block_on(h.auth.refresh_session()).unwrap();
+    assert_eq!(h.http.requests().len(), 2);
+}
+
+fn api_request() -> HttpRequest {
+    HttpRequest {
+        method: Method::Get,
+        url: "http://localhost:3000/api/me".into(),
+        headers: vec![("Authorization".into(), Secret::new("Bearer stale"))],
+        body: None,
+    }
+}
+
+#[test]
+fn fetch_with_session_adds_the_token_and_retries_once_after_a_refresh() {
+    let h = harness();
+    assert_eq!(
+        block_on(h.auth.fetch_with_session(api_request())).unwrap_err(),
+        AuthError::NoSession
+    );
+    assert!(
+        h.http.requests().is_empty(),
+        "nothing is sent without a session"
+    );
+
+    store_session(&h, "alice", NOW + 3600, Some("r-1"));
+    h.http.then(Ok(HttpResponse::new(200, "{}")));
+    assert_eq!(
+        block_on(h.auth.fetch_with_session(api_request()))
+            .unwrap()
+            .status,
+        200
+    );
+    let first = &h.http.requests()[0];
+    assert_eq!(
+        first.header("Authorization"),
+        Some(format!("Bearer {}", access_token("alice", NOW + 3600)).as_str())
+    );
+    assert_eq!(first.headers.len(), 1, "the stale header is replaced");
+
+    // 401 -> refresh -> one retry with the new token; a second 401 is returned as is.
+    h.http
+        .then(Ok(HttpResponse::new(401, "")))
+        .json(200, json!({"access_token": access_token("alice", NOW + 7200), "id_token": id_token("alice", NOW + 7200, None), "token_type": "Bearer"}))
+        .then(Ok(HttpResponse::new(401, "")));
+    assert_eq!(
+        block_on(h.auth.fetch_with_session(api_request()))
+            .unwrap()
+            .status,
+        401
+    );
+    let requests = h.http.requests();
+    assert_eq!(requests.len(), 4, "call, refresh, one retry");
+    assert_eq!(requests[2].url, "http://localhost:9229/oauth2/token");
+    assert_eq!(
+        requests[3].header("Authorization"),
+        Some(format!("Bearer {}", access_token("alice", NOW + 7200)).as_str())
+    );
 }
