@@ -259,15 +259,29 @@ async fn standalone_binary_starts_fast_and_announces_itself() {
         }
         tokio::time::sleep(Duration::from_millis(5)).await;
     }
+    // The server may answer before the main task has printed its banner: read the banner
+    // lines as they come (until the last one, "demo users"), then stop the child.
     let stdout = child.stdout.take().unwrap();
+    let (lines_tx, lines_rx) = std::sync::mpsc::channel::<String>();
+    std::thread::spawn(move || {
+        for line in BufReader::new(stdout).lines().map_while(Result::ok) {
+            if lines_tx.send(line).is_err() {
+                break;
+            }
+        }
+    });
+    let mut banner_lines = Vec::new();
+    while let Ok(line) = lines_rx.recv_timeout(Duration::from_secs(10)) {
+        let last = line.contains("demo users");
+        banner_lines.push(line);
+        if last {
+            break;
+        }
+    }
     child.kill().ok();
     child.wait().ok();
     let ready = ready.expect("cognito-local answered");
-    let banner: Vec<String> = BufReader::new(stdout)
-        .lines()
-        .map_while(Result::ok)
-        .collect();
-    let banner = banner.join("\n");
+    let banner = banner_lines.join("\n");
     println!("cognito-local startup (spawn -> first JWKS 200, debug build): {ready:?}");
     assert!(banner.contains("DEVELOPMENT SERVER"), "{banner}");
     assert!(banner.contains(&format!("http://127.0.0.1:{port}")));
