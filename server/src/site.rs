@@ -3,10 +3,12 @@
 
 use std::process::ExitCode;
 
-use axum::Router;
+use axum::routing::get;
+use axum::{Extension, Json, Router};
 use leptos::prelude::*;
 use leptos_axum::{generate_route_list, LeptosRoutes};
 use leptos_cognito_auth::demo::{shell, App, DemoSettings};
+use leptos_cognito_auth::ssr::{CognitoJwtVerifier, ExpectedTokenUse, VerifiedUser};
 
 use crate::emulator::{self, EmulatorConfig, RunningEmulator};
 
@@ -24,6 +26,34 @@ async fn start_local_hosted_ui() -> Result<RunningEmulator, String> {
     emulator::start(config)
         .await
         .map_err(|e| format!("the local Hosted UI could not start: {e}"))
+}
+
+/// The verifier of the demo's access tokens: the settings' issuer (or user pool), its app
+/// client, access tokens only.
+pub fn verifier_for(settings: &DemoSettings) -> Result<CognitoJwtVerifier, String> {
+    let builder = match (&settings.issuer, &settings.user_pool_id) {
+        (Some(issuer), _) => CognitoJwtVerifier::for_issuer(issuer),
+        (None, Some(pool)) => CognitoJwtVerifier::for_user_pool(pool),
+        (None, None) => {
+            return Err("COGNITO_USER_POOL_ID or COGNITO_ISSUER is needed to verify tokens".into())
+        }
+    };
+    builder
+        .client_id(&settings.client_id)
+        .token_use(ExpectedTokenUse::Access)
+        .build()
+        .map_err(|e| e.to_string())
+}
+
+/// `GET /api/me`: who the bearer token (or, in cookie session mode, the session cookie)
+/// says the caller is; 401 / 403 with `WWW-Authenticate` otherwise.
+pub async fn me(user: VerifiedUser) -> Json<serde_json::Value> {
+    Json(serde_json::json!({
+        "username": user.username(),
+        "sub": user.sub(),
+        "groups": user.groups(),
+        "scopes": user.scopes(),
+    }))
 }
 
 /// Runs the demo server until Ctrl-C. Returns the process exit code.
@@ -50,6 +80,13 @@ pub async fn run() -> ExitCode {
         println!("server: using the Hosted UI at {}", settings.domain);
         None
     };
+    let verifier = match verifier_for(&settings) {
+        Ok(verifier) => verifier,
+        Err(e) => {
+            eprintln!("server: invalid configuration: {e}");
+            return ExitCode::from(2);
+        }
+    };
     if settings.client_secret.is_some() {
         println!("server: warning: COGNITO_CLIENT_SECRET is set, and the browser needs it for the token exchange, so every visitor can read it");
     }
@@ -67,16 +104,28 @@ pub async fn run() -> ExitCode {
         let settings = settings.clone();
         move || view! { <App settings=settings.clone()/> }
     });
+    // The verifier where both find it: the axum extractor in the request extensions,
+    // `require_user()` in the Leptos context of pages and server functions.
     let app = Router::new()
-        .leptos_routes(&options, routes, {
-            let options = options.clone();
-            let settings = settings.clone();
-            move || shell(options.clone(), settings.clone())
-        })
+        .route("/api/me", get(me))
+        .leptos_routes_with_context(
+            &options,
+            routes,
+            {
+                let verifier = verifier.clone();
+                move || provide_context(verifier.clone())
+            },
+            {
+                let options = options.clone();
+                let settings = settings.clone();
+                move || shell(options.clone(), settings.clone())
+            },
+        )
         .fallback(leptos_axum::file_and_error_handler({
             let settings = settings.clone();
             move |options| shell(options, settings.clone())
         }))
+        .layer(Extension(verifier))
         .with_state(options);
 
     let listener = match tokio::net::TcpListener::bind(addr).await {

@@ -48,6 +48,7 @@ pub fn AuthProvider(
         let (client, fallback) =
             crate::browser::browser_auth(config, &crate::browser::CookieOptions::default());
         state.client.set_value(Some(std::rc::Rc::new(client)));
+        super::server_fn_client::register(state);
         // After hydration: read storage and publish what it holds.
         Effect::new(move |_| {
             if let Some(reason) = fallback.clone() {

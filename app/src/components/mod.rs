@@ -7,6 +7,7 @@ mod auth_loading;
 mod auth_provider;
 mod authenticated;
 mod error_text;
+mod server_fn_client;
 mod sign_in_button;
 mod sign_out_button;
 mod state;
@@ -19,6 +20,9 @@ pub use auth_loading::AuthLoading;
 pub use auth_provider::AuthProvider;
 pub use authenticated::Authenticated;
 pub use error_text::explain_error;
+#[cfg(feature = "hydrate")]
+pub use server_fn_client::AuthorizedRequest;
+pub use server_fn_client::CognitoServerFnClient;
 pub use sign_in_button::SignInButton;
 pub use sign_out_button::SignOutButton;
 pub use state::AuthStatus;

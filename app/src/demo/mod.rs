@@ -4,9 +4,11 @@
 mod app;
 mod layout;
 mod pages;
+mod server_fns;
 mod settings;
 
 pub use app::{shell, App};
+pub use server_fns::{admin_report, whoami};
 pub use settings::{DemoSettings, SettingsError, SETTINGS_ELEMENT_ID};
 
 /// The browser entry point: reads the settings the server rendered into the page and

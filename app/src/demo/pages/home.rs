@@ -3,6 +3,7 @@
 use leptos::prelude::*;
 
 use crate::components::{use_auth, AuthLoading, Authenticated, SignInButton, Unauthenticated};
+use crate::demo::server_fns::{whoami, ServerError};
 
 /// The home page.
 #[component]
@@ -33,6 +34,29 @@ pub fn HomePage() -> impl IntoView {
                 </p>
                 <p>"See your token claims on the " <a href="/protected">"protected page"</a> ", or try the " <a href="/admin">"admin page"</a> "."</p>
             </Authenticated>
+        </section>
+        <AskTheServer/>
+    }
+}
+
+/// A button that calls the `whoami` server function, signed in or not.
+#[component]
+fn AskTheServer() -> impl IntoView {
+    let ask = Action::new_local(|_: &()| whoami());
+    view! {
+        <section class="card">
+            <p>
+                "The server checks the access token itself: "
+                <button type="button" data-testid="ask-server" on:click=move |_| { ask.dispatch_local(()); }>
+                    "Ask the server who I am"
+                </button>
+            </p>
+            {move || ask.value().get().map(|result| match result {
+                Ok(name) => view! {
+                    <p data-testid="server-says">"The server says you are " <strong>{name}</strong></p>
+                }.into_any(),
+                Err(error) => view! { <ServerError error/> }.into_any(),
+            })}
         </section>
     }
 }

@@ -3,6 +3,7 @@
 use leptos::prelude::*;
 
 use crate::components::use_auth;
+use crate::demo::server_fns::{whoami, ServerError};
 
 /// Shows who is signed in, the ID token's claims, the access token's scopes and a live
 /// countdown to expiry.
@@ -13,13 +14,25 @@ pub fn ProtectedPage() -> impl IntoView {
     #[cfg(feature = "hydrate")]
     {
         let tick = move || now.set((js_sys::Date::now() / 1000.0) as u64);
-        tick();
+        // After hydration, so the first client render matches the server's HTML (in
+        // cookie session mode the server renders this page signed in).
+        Effect::new(move |_| tick());
         leptos::prelude::set_interval(tick, std::time::Duration::from_secs(1));
     }
     let user = auth.user;
+    // Asked from the browser only (with the access token): during server-side rendering
+    // the page shows "asking".
+    let server_says = LocalResource::new(whoami);
     view! {
         <section class="card">
             <h1>"Protected"</h1>
+            {move || match server_says.get() {
+                None => view! { <p class="checking" data-testid="server-asking">"Asking the server who you are…"</p> }.into_any(),
+                Some(Ok(name)) => view! {
+                    <p data-testid="server-says">"The server says you are " <strong>{name}</strong></p>
+                }.into_any(),
+                Some(Err(error)) => view! { <ServerError error/> }.into_any(),
+            }}
             {move || user.get().map(|u| {
                 let expires_at = u.expires_at;
                 let groups = if u.groups.is_empty() { "none".to_owned() } else { u.groups.join(", ") };
@@ -34,7 +47,7 @@ pub fn ProtectedPage() -> impl IntoView {
                             <span data-testid="expires-in">
                                 {move || {
                                     let left = expires_at.saturating_sub(now.get());
-                                    if now.get() == 0 { String::new() } else { format!("in {}:{:02}", left / 60, left % 60) }
+                                    if now.get() == 0 { "…".to_owned() } else { format!("in {}:{:02}", left / 60, left % 60) }
                                 }}
                             </span>
                             " (at " {expires_at} ")"
