@@ -49,6 +49,14 @@ export const D: DemoInstance = {
   issuer: `${HOSTED_UI}/us-east-1_LocalPool`,
 };
 
+/** Code flow against the emulator in cookie session mode (`COGNITO_STORAGE=cookie`). */
+export const E: DemoInstance = {
+  url: 'http://localhost:3005',
+  hostedUi: HOSTED_UI,
+  clientId: 'local-spa-client',
+  issuer: `${HOSTED_UI}/us-east-1_LocalPool`,
+};
+
 export const ALL_SERVERS: Array<[string, string]> = [
   ['cognito-local (the emulator)', `${HOSTED_UI}/`],
   ['third-party OAuth server', `${THIRD_PARTY}/healthz`],
@@ -56,6 +64,7 @@ export const ALL_SERVERS: Array<[string, string]> = [
   ['demo instance B (implicit flow)', `${B.url}/`],
   ['demo instance C (third-party server)', `${C.url}/`],
   ['demo instance D (short-lived tokens)', `${D.url}/`],
+  ['demo instance E (cookie session mode)', `${E.url}/`],
 ];
 
 export const PASSWORD = 'Passw0rd!';

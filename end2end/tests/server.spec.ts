@@ -1,16 +1,20 @@
 // The server side: server functions and /api/me verify the access token (instance A,
-// tokens in localStorage sent as `Authorization: Bearer`).
+// tokens in localStorage sent as `Authorization: Bearer`), and cookie session mode
+// (instance E) renders protected pages signed in on the server.
 
 import { expect, test, type APIRequestContext, type Page } from '@playwright/test';
 
-import { A, HOSTED_UI } from './env';
+import { A, E, HOSTED_UI } from './env';
 import {
+  expectSignInForm,
   formOf,
   keys,
   localStorageOf,
   openDemo,
   recordRequests,
+  sessionState,
   signIn,
+  submitSignInForm,
 } from './helpers';
 
 /** Signs `username` in on A from the home page; returns the stored access token. */
@@ -151,4 +155,69 @@ test('admin server function: alice gets the report, bob gets 403 missing_group',
   expect(direct.status()).toBe(403);
   expect(direct.headers()['www-authenticate']).toMatch(/insufficient_scope/);
   await context.close();
+});
+
+test('cookie session mode: /protected renders signed in on the server, JavaScript disabled', async ({
+  page,
+  browser,
+}) => {
+  // Signed out, the server itself sends /protected to the Hosted UI (no page, no script).
+  const first = await page.request.get(`${E.url}/protected`, { maxRedirects: 0 });
+  expect(first.status()).toBe(302);
+  const location = new URL(first.headers()['location']);
+  expect(`${location.origin}${location.pathname}`).toBe(`${HOSTED_UI}/oauth2/authorize`);
+  expect(location.searchParams.get('redirect_uri')).toBe(`${E.url}/callback`);
+  expect(first.headers()['set-cookie']).toContain(`${keys(E.clientId).pendingSignIn}=`);
+
+  // With JavaScript: the server's redirect, the Hosted UI, the callback, back to /protected.
+  await page.goto(`${E.url}/protected`);
+  await expectSignInForm(page, HOSTED_UI);
+  await submitSignInForm(page, 'alice');
+  await expect(page).toHaveURL(`${E.url}/protected`);
+  await expect(sessionState(page)).toHaveText('signed-in');
+  await expect(page.getByTestId('server-says')).toHaveText('The server says you are alice');
+  const cookies = await page.context().cookies(E.url);
+  const names = cookies.map((c) => decodeURIComponent(c.name));
+  const k = keys(E.clientId, 'alice');
+  expect(names).toEqual(expect.arrayContaining([k.lastAuthUser, k.accessToken, k.idToken, k.refreshToken]));
+  expect(names).not.toContain(keys(E.clientId).pendingSignIn);
+  expect(await localStorageOf(page)).toEqual({});
+
+  // The same cookies in a browser without JavaScript: the server's HTML is signed in.
+  const noJs = await browser.newContext({ javaScriptEnabled: false });
+  await noJs.addCookies(cookies);
+  const plain = await noJs.newPage();
+  const response = await plain.goto(`${E.url}/protected`);
+  expect(response?.status()).toBe(200);
+  await expect(plain).toHaveURL(`${E.url}/protected`);
+  await expect(sessionState(plain)).toHaveText('signed-in');
+  await expect(plain.getByTestId('username')).toHaveText('alice');
+  await expect(plain.getByTestId('claims')).toContainText('alice@example.com');
+  await noJs.close();
+
+  // With JavaScript the page hydrates over the signed-in HTML: the first client render
+  // starts from the same cookies, so no hydration error and no "loading" on the way.
+  const problems: string[] = [];
+  page.on('pageerror', (e) => problems.push(e.message));
+  page.on('console', (m) => {
+    if (m.type() === 'error' || /hydrat/i.test(m.text())) problems.push(m.text());
+  });
+  await page.goto(`${E.url}/protected`);
+  await expect(sessionState(page)).toHaveText('signed-in');
+  await expect(page.getByTestId('server-says')).toHaveText('The server says you are alice');
+  await expect(page.getByTestId('expires-in')).toHaveText(/in \d+:\d\d/);
+  expect(problems).toEqual([]);
+
+  // The cookie session authenticates /api/me for the page's own (same-origin) requests.
+  const meStatus = await page.evaluate(async () => (await fetch('/api/me')).status);
+  expect(meStatus).toBe(200);
+});
+
+test('cookie session mode: a signed-out request for /admin is redirected, / is not', async ({ request }) => {
+  const admin = await request.get(`${E.url}/admin`, { maxRedirects: 0 });
+  expect(admin.status()).toBe(302);
+  expect(admin.headers()['location']).toMatch(/\/oauth2\/authorize\?/);
+  const home = await request.get(`${E.url}/`, { maxRedirects: 0 });
+  expect(home.status()).toBe(200);
+  expect(await home.text()).toContain('signed-out');
 });

@@ -9,7 +9,8 @@ use crate::core::CognitoConfig;
 
 /// Provides the auth state to its children.
 ///
-/// On the server it renders the "not known yet" state and touches no browser API; in the
+/// On the server it renders the "not known yet" state and touches no browser API (in
+/// cookie session mode, what an [`InitialAuth`](super::InitialAuth) in the context says); in the
 /// browser, once hydrated, it builds the client over the configured storage (falling back
 /// to memory, with the reason in `use_auth().error`, if that storage is unavailable),
 /// reads the cached session and refreshes it if it has expired.
@@ -42,11 +43,35 @@ pub fn AuthProvider(
     let state = AuthState::new(config);
     provide_context(state);
 
+    // Cookie session mode on the server: render what the request's cookies say.
+    #[cfg(feature = "ssr")]
+    if let Some(initial) = use_context::<super::InitialAuth>() {
+        state.status.set(initial.status);
+        state.session.set(initial.session);
+    }
+
     #[cfg(feature = "hydrate")]
     {
         let config = state.config.get_value();
         let (client, fallback) =
             crate::browser::browser_auth(config, &crate::browser::CookieOptions::default());
+        // Cookie session mode: the server rendered what the cookies say, and the cookies
+        // can be read now, so the first render (hydration) starts from the same state.
+        if client.config().storage() == crate::core::StorageKind::Cookie {
+            state.status.set(match client.get_cached_session() {
+                Some(session) if client.is_valid(&session) => {
+                    state.session.set(Some(session));
+                    super::AuthStatus::SignedIn
+                }
+                Some(session)
+                    if session.refresh_token().is_some()
+                        && session.has_scopes_of(client.config()) =>
+                {
+                    super::AuthStatus::Loading
+                }
+                _ => super::AuthStatus::SignedOut,
+            });
+        }
         state.client.set_value(Some(std::rc::Rc::new(client)));
         super::server_fn_client::register(state);
         // After hydration: read storage and publish what it holds.

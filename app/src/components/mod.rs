@@ -6,6 +6,8 @@ mod auth_callback;
 mod auth_loading;
 mod auth_provider;
 mod authenticated;
+#[cfg(feature = "ssr")]
+mod cookie_session;
 mod error_text;
 mod server_fn_client;
 mod sign_in_button;
@@ -19,6 +21,8 @@ pub use auth_callback::AuthCallback;
 pub use auth_loading::AuthLoading;
 pub use auth_provider::AuthProvider;
 pub use authenticated::Authenticated;
+#[cfg(feature = "ssr")]
+pub use cookie_session::{initial_auth, server_sign_in, session_from_cookies, InitialAuth};
 pub use error_text::explain_error;
 #[cfg(feature = "hydrate")]
 pub use server_fn_client::AuthorizedRequest;

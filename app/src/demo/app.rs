@@ -3,7 +3,7 @@
 use leptos::prelude::*;
 use leptos_meta::{provide_meta_context, MetaTags, Stylesheet, Title};
 use leptos_router::components::{ProtectedRoute, Route, Router, Routes};
-use leptos_router::path;
+use leptos_router::{path, SsrMode};
 
 use super::layout::Layout;
 use super::pages::{AdminPage, HomePage, NotFound, ProtectedPage};
@@ -68,6 +68,9 @@ pub fn App(
 fn DemoRoutes() -> impl IntoView {
     let auth = use_auth();
     let checking = || view! { <p class="checking">"Checking your session…"</p> };
+    // The protected pages are rendered whole before the response is sent (not streamed
+    // out of order): in cookie session mode the server renders them signed in, and a
+    // browser without JavaScript could not swap streamed content in.
     view! {
         <Routes fallback=NotFound>
             <Route path=path!("/") view=HomePage/>
@@ -78,6 +81,7 @@ fn DemoRoutes() -> impl IntoView {
                 redirect_path=|| "/"
                 view=ProtectedPage
                 fallback=checking
+                ssr=SsrMode::Async
             />
             <ProtectedRoute
                 path=path!("/admin")
@@ -85,6 +89,7 @@ fn DemoRoutes() -> impl IntoView {
                 redirect_path=|| "/"
                 view=AdminPage
                 fallback=checking
+                ssr=SsrMode::Async
             />
         </Routes>
     }

@@ -3,7 +3,9 @@
 use leptos::prelude::*;
 
 use crate::components::use_auth;
-use crate::demo::server_fns::{admin_report, ServerError};
+#[cfg(feature = "hydrate")]
+use crate::demo::server_fns::admin_report;
+use crate::demo::server_fns::ServerError;
 
 /// The admin page: its content for members of `admin`, a clear "not allowed" otherwise.
 #[component]
@@ -12,7 +14,12 @@ pub fn AdminPage() -> impl IntoView {
     let is_admin = auth.in_group("admin");
     // The page's data comes from a server function that checks the group itself: the
     // client-side gate above is only for the looks.
-    let report = LocalResource::new(admin_report);
+    // Asked once hydrated, like `/protected`'s `whoami`.
+    let report = RwSignal::new(None::<Result<Vec<String>, ServerFnError>>);
+    #[cfg(feature = "hydrate")]
+    Effect::new(move |_| {
+        leptos::task::spawn_local(async move { report.set(Some(admin_report().await)) })
+    });
     let report_view = move || match report.get() {
         None => view! { <p class="checking">"Loading the report…"</p> }.into_any(),
         Some(Ok(lines)) => view! {

@@ -3,7 +3,9 @@
 use leptos::prelude::*;
 
 use crate::components::use_auth;
-use crate::demo::server_fns::{whoami, ServerError};
+#[cfg(feature = "hydrate")]
+use crate::demo::server_fns::whoami;
+use crate::demo::server_fns::ServerError;
 
 /// Shows who is signed in, the ID token's claims, the access token's scopes and a live
 /// countdown to expiry.
@@ -20,9 +22,14 @@ pub fn ProtectedPage() -> impl IntoView {
         leptos::prelude::set_interval(tick, std::time::Duration::from_secs(1));
     }
     let user = auth.user;
-    // Asked from the browser only (with the access token): during server-side rendering
-    // the page shows "asking".
-    let server_says = LocalResource::new(whoami);
+    // Asked from the browser only (with the access token), once the page is hydrated:
+    // the server renders "asking". A plain signal, not a resource: a resource read here
+    // would hold up the route's `<Transition>` during server-side rendering.
+    let server_says = RwSignal::new(None::<Result<String, ServerFnError>>);
+    #[cfg(feature = "hydrate")]
+    Effect::new(move |_| {
+        leptos::task::spawn_local(async move { server_says.set(Some(whoami().await)) })
+    });
     view! {
         <section class="card">
             <h1>"Protected"</h1>
