@@ -211,6 +211,25 @@ test('cookie session mode: /protected renders signed in on the server, JavaScrip
   // The cookie session authenticates /api/me for the page's own (same-origin) requests.
   const meStatus = await page.evaluate(async () => (await fetch('/api/me')).status);
   expect(meStatus).toBe(200);
+
+  // But not for requests another site makes the browser send (CSRF): the same cookies,
+  // marked cross-site by the browser, or a POST naming a foreign Origin, are not a session.
+  const form = { 'Content-Type': 'application/x-www-form-urlencoded' };
+  const crossSite = await page.request.post(`${E.url}/api/whoami`, {
+    headers: { ...form, 'Sec-Fetch-Site': 'cross-site' },
+    data: '',
+  });
+  expect(crossSite.status()).toBe(401);
+  const foreignOrigin = await page.request.post(`${E.url}/api/whoami`, {
+    headers: { ...form, Origin: 'http://evil.example' },
+    data: '',
+  });
+  expect(foreignOrigin.status()).toBe(401);
+  const sameOrigin = await page.request.post(`${E.url}/api/whoami`, {
+    headers: { ...form, Origin: E.url, 'Sec-Fetch-Site': 'same-origin' },
+    data: '',
+  });
+  expect(sameOrigin.status()).toBe(200);
 });
 
 test('cookie session mode: a signed-out request for /admin is redirected, / is not', async ({ request }) => {
