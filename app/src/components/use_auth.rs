@@ -160,15 +160,7 @@ impl UseAuth {
         group: impl Into<String>,
     ) -> impl Fn() -> Option<bool> + Send + Sync + Clone + 'static {
         let group = group.into();
-        let status = self.state.status;
-        let user = self.user;
-        move || match status.get() {
-            AuthStatus::Loading => None,
-            AuthStatus::SignedOut => Some(false),
-            AuthStatus::SignedIn => {
-                Some(user.with(|u| u.as_ref().is_some_and(|u| u.in_group(&group))))
-            }
-        }
+        self.user_condition(move |u| u.in_group(&group))
     }
 
     /// A `ProtectedRoute` condition: signed in with an access token carrying `scope`.
@@ -177,14 +169,20 @@ impl UseAuth {
         scope: impl Into<String>,
     ) -> impl Fn() -> Option<bool> + Send + Sync + Clone + 'static {
         let scope = scope.into();
+        self.user_condition(move |u| u.has_scope(&scope))
+    }
+
+    /// `None` while not known, `Some(false)` signed out, else what `test` says of the user.
+    fn user_condition(
+        &self,
+        test: impl Fn(&AuthUser) -> bool + Send + Sync + Clone + 'static,
+    ) -> impl Fn() -> Option<bool> + Send + Sync + Clone + 'static {
         let status = self.state.status;
         let user = self.user;
         move || match status.get() {
             AuthStatus::Loading => None,
             AuthStatus::SignedOut => Some(false),
-            AuthStatus::SignedIn => {
-                Some(user.with(|u| u.as_ref().is_some_and(|u| u.has_scope(&scope))))
-            }
+            AuthStatus::SignedIn => Some(user.with(|u| u.as_ref().is_some_and(&test))),
         }
     }
 }
