@@ -11,8 +11,16 @@ use crate::core::{AuthError, CognitoConfig, CognitoSession};
 
 #[cfg(feature = "hydrate")]
 pub(crate) type Client = std::rc::Rc<crate::browser::BrowserAuth>;
+/// The browser client is not `Send`: it lives in the page's thread-local arena.
+#[cfg(feature = "hydrate")]
+type ClientStorage = LocalStorage;
 #[cfg(not(feature = "hydrate"))]
 pub(crate) type Client = ();
+/// On the server there is no client, and a request's reactive owner may be dropped on
+/// another worker thread than the one that rendered it, which thread-local storage does
+/// not allow: use the thread-safe arena.
+#[cfg(not(feature = "hydrate"))]
+type ClientStorage = SyncStorage;
 
 /// Whether a user is signed in, as far as the page knows.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -36,7 +44,7 @@ pub(crate) struct AuthState {
     #[cfg_attr(not(feature = "hydrate"), allow(dead_code))]
     pub config: StoredValue<CognitoConfig>,
     #[cfg_attr(not(feature = "hydrate"), allow(dead_code))]
-    pub client: StoredValue<Option<Client>, LocalStorage>,
+    pub client: StoredValue<Option<Client>, ClientStorage>,
     /// Set while a sign-in redirect or a session check is under way, so that route guards
     /// evaluated again meanwhile do not start a second one.
     pub in_flight: StoredValue<bool>,
@@ -50,7 +58,7 @@ impl AuthState {
             error: RwSignal::new(None),
             busy: RwSignal::new(false),
             config: StoredValue::new(config),
-            client: StoredValue::new_local(None),
+            client: StoredValue::new_with_storage(None),
             in_flight: StoredValue::new(false),
         }
     }

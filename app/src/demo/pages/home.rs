@@ -42,16 +42,20 @@ pub fn HomePage() -> impl IntoView {
 /// A button that calls the `whoami` server function, signed in or not.
 #[component]
 fn AskTheServer() -> impl IntoView {
-    let ask = Action::new_local(|_: &()| whoami());
+    // A plain signal filled by a task spawned on click (in the browser only): an
+    // `Action::new_local` would keep thread-local values in the server-side render, whose
+    // owner may be dropped on another worker thread.
+    let answer = RwSignal::new(None);
+    let ask = move |_| leptos::task::spawn_local(async move { answer.set(Some(whoami().await)) });
     view! {
         <section class="card">
             <p>
                 "The server checks the access token itself: "
-                <button type="button" data-testid="ask-server" on:click=move |_| { ask.dispatch_local(()); }>
+                <button type="button" data-testid="ask-server" on:click=ask>
                     "Ask the server who I am"
                 </button>
             </p>
-            {move || ask.value().get().map(|result| match result {
+            {move || answer.get().map(|result| match result {
                 Ok(name) => view! {
                     <p data-testid="server-says">"The server says you are " <strong>{name}</strong></p>
                 }.into_any(),
