@@ -127,56 +127,55 @@ mod browser_ops {
 
         /// Runs `get_session` (cached -> refresh -> Hosted UI) and publishes the result.
         pub fn get_session(&self) {
-            let Some(client) = self.with_client() else {
+            let Some(client) = self.begin() else {
                 return;
             };
-            if self.in_flight.get_value() {
-                return;
-            }
-            self.in_flight.set_value(true);
+            self.error.set(None);
+            self.status.set(AuthStatus::Loading);
             let state = *self;
-            state.error.set(None);
-            state.busy.set(true);
-            state.status.set(AuthStatus::Loading);
             spawn_local(async move {
                 let result = client.get_session().await;
-                state.in_flight.set_value(false);
-                state.busy.set(false);
-                match result {
-                    Ok(session) => {
-                        state.error.set(None);
-                        state.set_session(Some(session));
-                    }
-                    // The page is leaving for the Hosted UI: stay "loading".
-                    Err(AuthError::Redirecting) => state.in_flight.set_value(true),
-                    Err(e) => state.fail(e, client.get_cached_session()),
-                }
+                state.publish(&client, result);
             });
         }
 
         /// Exchanges the refresh token for fresh tokens and publishes the result.
         pub fn refresh(&self) {
-            let Some(client) = self.with_client() else {
+            let Some(client) = self.begin() else {
                 return;
             };
-            if self.in_flight.get_value() {
-                return;
-            }
-            self.in_flight.set_value(true);
             let state = *self;
-            state.busy.set(true);
             spawn_local(async move {
                 let result = client.refresh_session().await;
-                state.in_flight.set_value(false);
-                state.busy.set(false);
-                match result {
-                    Ok(session) => {
-                        state.error.set(None);
-                        state.set_session(Some(session));
-                    }
-                    Err(e) => state.fail(e, client.get_cached_session()),
-                }
+                state.publish(&client, result);
             });
+        }
+
+        /// Marks a session task as started (busy, in flight) and returns the client, or
+        /// `None` when there is no client or a task is already in flight.
+        fn begin(&self) -> Option<Client> {
+            let client = self.with_client()?;
+            if self.in_flight.get_value() {
+                return None;
+            }
+            self.in_flight.set_value(true);
+            self.busy.set(true);
+            Some(client)
+        }
+
+        /// Publishes the result of a session task.
+        fn publish(&self, client: &Client, result: Result<CognitoSession, AuthError>) {
+            self.in_flight.set_value(false);
+            self.busy.set(false);
+            match result {
+                Ok(session) => {
+                    self.error.set(None);
+                    self.set_session(Some(session));
+                }
+                // The page is leaving for the Hosted UI: stay "loading".
+                Err(AuthError::Redirecting) => self.in_flight.set_value(true),
+                Err(e) => self.fail(e, client.get_cached_session()),
+            }
         }
 
         /// Publishes a failure. A session that is still valid stays signed in (a failed
