@@ -13,8 +13,8 @@ use crate::core::{CognitoConfig, StorageError};
 pub type BrowserAuth = CognitoAuth<BrowserStorage, FetchHttp, BrowserNavigator, BrowserEnvironment>;
 
 /// Builds the client with the storage the configuration chooses (`cookie` applies to
-/// [`StorageKind::Cookie`](crate::core::StorageKind::Cookie) only) and a 10-second HTTP
-/// timeout. When that storage is unavailable the client keeps the session in memory, its
+/// [`StorageKind::Cookie`](crate::core::StorageKind::Cookie) only) and the configured HTTP
+/// timeout ([`CognitoConfig::http_timeout_ms`]). When that storage is unavailable the client keeps the session in memory, its
 /// configuration says [`StorageKind::Memory`](crate::core::StorageKind::Memory), and the
 /// reason is returned as the second value for the UI to report.
 pub fn browser_auth(
@@ -26,7 +26,9 @@ pub fn browser_auth(
     let auth = CognitoAuth::new(
         config,
         storage,
-        FetchHttp::new(),
+        FetchHttp::with_timeout(std::time::Duration::from_millis(u64::from(
+            config.http_timeout_ms(),
+        ))),
         BrowserNavigator,
         BrowserEnvironment,
     );

@@ -172,6 +172,9 @@ pub struct CognitoConfig {
     prompt: Option<Prompt>,
     clock_skew_secs: u64,
     revoke_on_sign_out: bool,
+    http_timeout_ms: u32,
+    auto_refresh: bool,
+    refresh_margin_secs: Option<u64>,
 }
 
 impl fmt::Debug for CognitoConfig {
@@ -277,6 +280,24 @@ impl CognitoConfig {
     pub fn revoke_on_sign_out(&self) -> bool {
         self.revoke_on_sign_out
     }
+    /// How long a request to Cognito may take, headers and body, before it fails with a
+    /// `timeout` error (default 10 000 ms).
+    pub fn http_timeout_ms(&self) -> u32 {
+        self.http_timeout_ms
+    }
+    /// Whether `<AuthProvider>` refreshes the session by itself before it expires
+    /// (default `true`).
+    pub fn auto_refresh(&self) -> bool {
+        self.auto_refresh
+    }
+    /// How many seconds before the session would count as expired the automatic refresh
+    /// runs, for a session that lives `lifetime_secs`: the configured margin, or by
+    /// default 60 s capped at a fifth of the lifetime (so a 5-minute token is refreshed
+    /// after 4 minutes, a 1-hour token after 59).
+    pub fn refresh_margin_secs(&self, lifetime_secs: u64) -> u64 {
+        self.refresh_margin_secs
+            .unwrap_or_else(|| 60.min(lifetime_secs / 5))
+    }
 
     /// Switches between the code and the implicit flow after construction.
     pub(crate) fn set_response_type(&mut self, response_type: ResponseType) {
@@ -348,6 +369,9 @@ pub struct CognitoConfigBuilder {
     prompt: Option<Prompt>,
     clock_skew_secs: Option<u64>,
     revoke_on_sign_out: Option<bool>,
+    http_timeout_ms: Option<u32>,
+    auto_refresh: Option<bool>,
+    refresh_margin_secs: Option<u64>,
     insecure_allow_http: bool,
 }
 
@@ -464,6 +488,24 @@ impl CognitoConfigBuilder {
         self.revoke_on_sign_out = Some(v);
         self
     }
+    /// How long a request to Cognito may take before it fails with a `timeout` error, in
+    /// milliseconds (default 10 000; from 100 to 120 000).
+    pub fn http_timeout_ms(mut self, v: u32) -> Self {
+        self.http_timeout_ms = Some(v);
+        self
+    }
+    /// Whether `<AuthProvider>` refreshes the session by itself before it expires
+    /// (default `true`). Paused while the tab is hidden, caught up when it is shown.
+    pub fn auto_refresh(mut self, v: bool) -> Self {
+        self.auto_refresh = Some(v);
+        self
+    }
+    /// Refresh this many seconds before the session would count as expired (default: 60
+    /// s, at most a fifth of the token lifetime).
+    pub fn refresh_margin_secs(mut self, v: u64) -> Self {
+        self.refresh_margin_secs = Some(v);
+        self
+    }
     /// Accept plain-`http` domain, issuer and redirect URLs on non-loopback hosts. Tokens
     /// then cross the network in clear text: only for closed test networks.
     pub fn insecure_allow_http(mut self, v: bool) -> Self {
@@ -550,6 +592,13 @@ impl CognitoConfigBuilder {
                 "more than 600 seconds would treat fresh tokens as expired",
             ));
         }
+        let http_timeout_ms = self.http_timeout_ms.unwrap_or(10_000);
+        if !(100..=120_000).contains(&http_timeout_ms) {
+            return Err(ConfigError::invalid(
+                "http_timeout_ms",
+                format!("{http_timeout_ms} ms is outside 100..=120000"),
+            ));
+        }
         Ok(CognitoConfig {
             client_id,
             domain_base,
@@ -570,6 +619,9 @@ impl CognitoConfigBuilder {
             prompt: self.prompt,
             clock_skew_secs,
             revoke_on_sign_out: self.revoke_on_sign_out.unwrap_or(true),
+            http_timeout_ms,
+            auto_refresh: self.auto_refresh.unwrap_or(true),
+            refresh_margin_secs: self.refresh_margin_secs,
         })
     }
 }

@@ -41,6 +41,12 @@ pub struct DemoSettings {
     pub identity_provider: Option<String>,
     /// `COGNITO_STORAGE`: `local`, `session`, `cookie` or `memory`.
     pub storage: String,
+    /// `COGNITO_HTTP_TIMEOUT_MS`: how long a request to Cognito may take.
+    #[serde(default)]
+    pub http_timeout_ms: Option<u32>,
+    /// `COGNITO_REFRESH_MARGIN_SECS`: refresh this long before expiry.
+    #[serde(default)]
+    pub refresh_margin_secs: Option<u64>,
 }
 
 /// A setting that stops the server at start, naming the variable.
@@ -87,6 +93,8 @@ impl DemoSettings {
             response_type: var("COGNITO_RESPONSE_TYPE").unwrap_or_else(|| "code".to_owned()),
             identity_provider: var("COGNITO_IDENTITY_PROVIDER"),
             storage: var("COGNITO_STORAGE").unwrap_or_else(|| "local".to_owned()),
+            http_timeout_ms: number(&var, "COGNITO_HTTP_TIMEOUT_MS")?,
+            refresh_margin_secs: number(&var, "COGNITO_REFRESH_MARGIN_SECS")?,
         };
         settings.config()?;
         Ok(settings)
@@ -125,6 +133,12 @@ impl DemoSettings {
         if let Some(idp) = &self.identity_provider {
             builder = builder.identity_provider(idp);
         }
+        if let Some(ms) = self.http_timeout_ms {
+            builder = builder.http_timeout_ms(ms);
+        }
+        if let Some(secs) = self.refresh_margin_secs {
+            builder = builder.refresh_margin_secs(secs);
+        }
         builder.build().map_err(|e| SettingsError {
             variable: variable_of(&e),
             message: e.to_string(),
@@ -150,6 +164,21 @@ impl DemoSettings {
     }
 }
 
+/// An optional whole-number variable.
+fn number<T: std::str::FromStr>(
+    var: &impl Fn(&str) -> Option<String>,
+    name: &'static str,
+) -> Result<Option<T>, SettingsError> {
+    var(name)
+        .map(|v| {
+            v.parse().map_err(|_| SettingsError {
+                variable: name,
+                message: format!("`{v}` is not a whole number"),
+            })
+        })
+        .transpose()
+}
+
 fn variable_of(error: &ConfigError) -> &'static str {
     match error.field() {
         "ClientId" => "COGNITO_CLIENT_ID",
@@ -159,6 +188,7 @@ fn variable_of(error: &ConfigError) -> &'static str {
         "RedirectUriSignOut" => "COGNITO_REDIRECT_SIGN_OUT",
         "UserPoolId" => "COGNITO_USER_POOL_ID",
         "issuer" => "COGNITO_ISSUER",
+        "http_timeout_ms" => "COGNITO_HTTP_TIMEOUT_MS",
         _ => "COGNITO_*",
     }
 }
