@@ -23,12 +23,11 @@ pub fn browser_auth(
 ) -> (BrowserAuth, Option<StorageError>) {
     let (storage, fallback) = BrowserStorage::open(config.storage(), cookie);
     let config = config.with_storage(storage.kind());
+    let timeout = std::time::Duration::from_millis(u64::from(config.http_timeout_ms()));
     let auth = CognitoAuth::new(
         config,
         storage,
-        FetchHttp::with_timeout(std::time::Duration::from_millis(u64::from(
-            config.http_timeout_ms(),
-        ))),
+        FetchHttp::with_timeout(timeout),
         BrowserNavigator,
         BrowserEnvironment,
     );
