@@ -278,7 +278,8 @@ where
                 return Err(e);
             }
         };
-        let fresh = session_from(tokens, current.scopes_string())?;
+        let fresh =
+            session_from(tokens, current.scopes_string())?.with_clock_drift_at(self.env.now());
         fresh.check_claims(&self.config, None)?;
         if fresh.username() != current.username() {
             return Err(AuthError::TokenRejected {
@@ -361,6 +362,7 @@ where
                 pending.scopes.clone(),
             )?,
         };
+        let session = session.with_clock_drift_at(self.env.now());
         session.check_claims(&self.config, Some(&pending.nonce))?;
         self.store.save(&session)?;
         Ok(SignInOutcome {

@@ -794,3 +794,49 @@ fn fetch_with_session_adds_the_token_and_retries_once_after_a_refresh() {
         Some(format!("Bearer {}", access_token("alice", NOW + 7200)).as_str())
     );
 }
+
+/// A device clock that is off by minutes (either way): the session from the callback and
+/// from a refresh is judged by Cognito's clock, not thrown away or kept too long.
+#[test]
+fn skewed_device_clock_is_measured_and_corrected() {
+    for offset in [-7200_i64, -600, 600, 7200] {
+        let h = harness();
+        let device_now = NOW.checked_add_signed(offset).unwrap();
+        h.env.set_now(device_now);
+        let (state, nonce, _) = start(&h);
+        h.http
+            .json(200, token_response("alice", Some(&nonce), Some("r-1")));
+        let session = block_on(h.auth.parse_cognito_web_response(&format!(
+            "http://localhost:3000/callback?code=c&state={state}"
+        )))
+        .unwrap()
+        .session;
+        assert_eq!(session.clock_drift(), offset, "offset {offset}");
+        assert!(
+            h.auth.is_valid(&session),
+            "offset {offset}: fresh tokens are valid"
+        );
+        // Read back from storage (a reload): still valid, no request.
+        let cached = block_on(h.auth.get_session()).unwrap();
+        assert_eq!(cached.clock_drift(), offset);
+        assert_eq!(h.http.requests().len(), 1, "offset {offset}");
+        // 59 min later (Cognito's clock) the 60 s skew allowance makes it expired.
+        h.env.advance(3540);
+        assert!(!h.auth.is_valid(&h.auth.get_cached_session().unwrap()));
+        let mut fresh = token_response("alice", None, None);
+        fresh["access_token"] = json!(access_token("alice", NOW + 3540 + 3600));
+        fresh["id_token"] = json!(id_token("alice", NOW + 3540 + 3600, None));
+        h.http.json(200, fresh);
+        let refreshed = block_on(h.auth.get_session()).unwrap();
+        assert_eq!(refreshed.clock_drift(), offset);
+        assert!(
+            h.auth.is_valid(&refreshed),
+            "offset {offset}: refreshed tokens are valid"
+        );
+        assert_eq!(
+            h.http.requests().len(),
+            2,
+            "offset {offset}: exactly one refresh"
+        );
+    }
+}

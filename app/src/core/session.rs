@@ -12,6 +12,7 @@ pub struct CognitoSession {
     access_token: AccessToken,
     refresh_token: Option<Secret>,
     scopes: String,
+    clock_drift: i64,
 }
 
 /// Where a session stands at a given time.
@@ -48,7 +49,45 @@ impl CognitoSession {
             access_token,
             refresh_token: refresh_token.filter(|r| !r.is_empty()),
             scopes: scopes.into(),
+            clock_drift: 0,
         })
+    }
+
+    /// The same session, remembering that this device's clock was `drift` seconds ahead of
+    /// Cognito's (negative: behind) when the tokens were received.
+    pub fn with_clock_drift(mut self, drift: i64) -> Self {
+        self.clock_drift = drift;
+        self
+    }
+
+    /// The same session with its clock drift measured now: this device's time `now` minus
+    /// the access token's `iat` (when Cognito issued it, a moment ago). Differences under
+    /// 5 seconds (the time the response took) count as none.
+    pub fn with_clock_drift_at(self, now: u64) -> Self {
+        let drift = self
+            .access_token
+            .issued_at()
+            .map(|iat| (now as i64).saturating_sub(iat as i64))
+            .filter(|d| d.unsigned_abs() >= 5)
+            .unwrap_or(0);
+        self.with_clock_drift(drift)
+    }
+
+    /// How many seconds this device's clock was ahead of Cognito's when the tokens were
+    /// received (negative: behind). Validity checks subtract it from the local time, so a
+    /// device whose clock is minutes off neither throws away good tokens nor keeps
+    /// expired ones (the original SDK had neither the measurement nor the correction).
+    pub fn clock_drift(&self) -> i64 {
+        self.clock_drift
+    }
+
+    /// `now` on this device, as Cognito's clock reads it.
+    fn server_time(&self, now: u64) -> u64 {
+        if self.clock_drift >= 0 {
+            now.saturating_sub(self.clock_drift.unsigned_abs())
+        } else {
+            now.saturating_add(self.clock_drift.unsigned_abs())
+        }
     }
 
     /// The ID token (present when the `openid` scope was granted).
@@ -85,10 +124,12 @@ impl CognitoSession {
         }
     }
 
-    /// Where the session stands at `now` (seconds since the Unix epoch), counting a token
-    /// as expired `skew_secs` before its `exp`. Both tokens are checked (the original SDK
-    /// checked only the access token, and with no allowance for clock skew).
+    /// Where the session stands at `now` (seconds since the Unix epoch on this device,
+    /// corrected by [`clock_drift`](Self::clock_drift)), counting a token as expired
+    /// `skew_secs` before its `exp`. Both tokens are checked (the original SDK checked only
+    /// the access token, and with no allowance for clock skew).
     pub fn validity(&self, now: u64, skew_secs: u64) -> Validity {
+        let now = self.server_time(now);
         let deadline = self.expires_at().saturating_sub(skew_secs);
         if now < deadline {
             Validity::Valid {
@@ -332,5 +373,26 @@ pub(crate) mod tests {
             }
         ));
         assert_eq!(err.code(), "malformed_token");
+    }
+
+    #[test]
+    fn clock_drift_moves_the_deadline_both_ways() {
+        // Tokens valid until 10_000 (iat 6_400), skew 60: deadline 9_940 on Cognito's clock.
+        let s = session(10_000, 10_000);
+        assert!(s.is_valid(9_939, 60) && !s.is_valid(9_940, 60));
+        // Received at device time 7_000: the device is 600 s ahead.
+        let ahead = s.clone().with_clock_drift_at(7_000);
+        assert_eq!(ahead.clock_drift(), 600);
+        assert!(ahead.is_valid(10_539, 60) && !ahead.is_valid(10_540, 60));
+        // Received at device time 5_800: 600 s behind.
+        let behind = s.clone().with_clock_drift_at(5_800);
+        assert_eq!(behind.clock_drift(), -600);
+        assert!(behind.is_valid(9_339, 60) && !behind.is_valid(9_340, 60));
+        // A few seconds are the response's own delay, not drift.
+        assert_eq!(s.clone().with_clock_drift_at(6_404).clock_drift(), 0);
+        assert_eq!(
+            s.with_clock_drift(i64::MIN).validity(0, 60),
+            Validity::Expired
+        );
     }
 }

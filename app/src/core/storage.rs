@@ -133,20 +133,29 @@ impl StorageKeys {
     pub fn token_scopes(&self, username: &str) -> String {
         format!("{}.{username}.tokenScopesString", self.prefix)
     }
+    /// `<prefix>.<username>.clockDrift`: seconds this device's clock was ahead of
+    /// Cognito's when the tokens came (the key `amazon-cognito-identity-js` uses).
+    pub fn clock_drift(&self, username: &str) -> String {
+        format!("{}.{username}.clockDrift", self.prefix)
+    }
     /// `<prefix>.pendingSignIn`: this kit's record of a started sign-in (state, nonce,
     /// PKCE verifier, return path), removed by the callback that consumes it.
     pub fn pending_sign_in(&self) -> String {
         format!("{}.pendingSignIn", self.prefix)
     }
-    fn user_keys(&self, username: &str) -> [String; 4] {
+    fn user_keys(&self, username: &str) -> [String; 5] {
         [
             self.id_token(username),
             self.access_token(username),
             self.refresh_token(username),
             self.token_scopes(username),
+            self.clock_drift(username),
         ]
     }
 }
+
+/// A stored clock drift beyond a week is not a clock that is off but a broken entry.
+const MAX_CLOCK_DRIFT_SECS: u64 = 7 * 24 * 3600;
 
 /// Reads and writes sessions and pending sign-ins in a [`Storage`] with the original
 /// SDK's layout. Entries that cannot be read (corrupted by hand, half-written, from
@@ -208,7 +217,16 @@ impl<S: Storage> SessionStore<S> {
         if id.is_none() && scopes.split_whitespace().any(|s| s == "openid") {
             return None;
         }
-        let session = CognitoSession::from_tokens(id.as_deref(), &access, refresh, scopes).ok()?;
+        // A missing or unreadable drift (an older layout, a hand edit) counts as none.
+        let drift = self
+            .storage
+            .get(&self.keys.clock_drift(user))
+            .and_then(|d| d.parse::<i64>().ok())
+            .filter(|d| d.unsigned_abs() <= MAX_CLOCK_DRIFT_SECS)
+            .unwrap_or(0);
+        let session = CognitoSession::from_tokens(id.as_deref(), &access, refresh, scopes)
+            .ok()?
+            .with_clock_drift(drift);
         // The tokens must be the user's the keys say they are.
         (session.username() == Some(user)).then_some(session)
     }
@@ -244,6 +262,12 @@ impl<S: Storage> SessionStore<S> {
             }
             self.storage
                 .set(&self.keys.token_scopes(user), session.scopes_string())?;
+            match session.clock_drift() {
+                0 => self.storage.remove(&self.keys.clock_drift(user)),
+                drift => self
+                    .storage
+                    .set(&self.keys.clock_drift(user), &drift.to_string())?,
+            }
             self.storage.set(&self.keys.last_auth_user(), user)
         };
         write()
@@ -486,5 +510,32 @@ mod tests {
             store.storage().keys().is_empty(),
             "a corrupted record is removed"
         );
+    }
+
+    #[test]
+    fn clock_drift_round_trips_and_bad_values_read_as_none() {
+        let store = SessionStore::new(MemoryStorage::new(), "local-spa-client");
+        let s = session("alice", Some("r")).with_clock_drift(-600);
+        store.save(&s).unwrap();
+        assert_eq!(
+            store
+                .storage()
+                .get(&format!("{P}.alice.clockDrift"))
+                .as_deref(),
+            Some("-600")
+        );
+        assert_eq!(store.load().unwrap(), s);
+        for junk in ["ten", "", "1e9", "99999999999"] {
+            store
+                .storage()
+                .set(&format!("{P}.alice.clockDrift"), junk)
+                .unwrap();
+            assert_eq!(store.load().unwrap().clock_drift(), 0, "{junk}");
+        }
+        // No drift: no entry.
+        store.save(&session("alice", Some("r"))).unwrap();
+        assert_eq!(store.storage().get(&format!("{P}.alice.clockDrift")), None);
+        store.clear();
+        assert!(store.storage().keys().is_empty());
     }
 }
