@@ -256,10 +256,53 @@ where
     /// Concurrent calls share one request: a caller that finds a refresh in flight waits
     /// for it and gets its result from storage instead of sending a second request (which,
     /// with refresh-token rotation, could spend the refresh token twice).
+    ///
+    /// Across tabs, when the session is in storage other tabs share (`local` or
+    /// `cookie`), the refresh runs under [`Environment::cross_tab_lock`]: a tab that finds
+    /// another tab's refresh in flight waits for it and takes its result from storage.
     pub async fn refresh_session(&self) -> Result<CognitoSession, AuthError> {
+        self.refresh(None).await
+    }
+
+    /// Refreshes the session unless it is still valid for more than `margin_secs`, in
+    /// which case the cached session is returned without a request. The check is made
+    /// under the same locks as the refresh, so tabs whose timers fire together send one
+    /// request: the others find the session it stored. This is what automatic refresh
+    /// before expiry uses.
+    pub async fn refresh_session_if_expiring(
+        &self,
+        margin_secs: u64,
+    ) -> Result<CognitoSession, AuthError> {
+        self.refresh(Some(margin_secs)).await
+    }
+
+    /// The name of the cross-tab refresh lock of this app client.
+    fn refresh_lock_name(&self) -> String {
+        format!("leptos-cognito-auth.refresh.{}", self.config.client_id())
+    }
+
+    async fn refresh(&self, margin_secs: Option<u64>) -> Result<CognitoSession, AuthError> {
         let before = self.get_cached_session();
         let _turn = self.refresh_lock.lock().await;
+        let shared = matches!(
+            self.config.storage(),
+            crate::core::StorageKind::Local | crate::core::StorageKind::Cookie
+        );
+        let _tabs = match shared {
+            true => Some(self.env.cross_tab_lock(&self.refresh_lock_name()).await),
+            false => None,
+        };
         let current = self.get_cached_session().ok_or(AuthError::NoSession)?;
+        if let Some(margin) = margin_secs {
+            let skew = self.config.clock_skew_secs();
+            let good_for = match current.validity(self.env.now(), skew) {
+                crate::core::Validity::Valid { expires_in } => expires_in,
+                crate::core::Validity::Expired => 0,
+            };
+            if good_for > margin && current.has_scopes_of(&self.config) {
+                return Ok(current);
+            }
+        }
         let refreshed_meanwhile = before
             .as_ref()
             .is_some_and(|b| b.access_token().jwt_token() != current.access_token().jwt_token());

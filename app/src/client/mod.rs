@@ -13,4 +13,4 @@ pub use auth::{CognitoAuth, SignInOutcome};
 #[cfg(not(target_arch = "wasm32"))]
 pub use memory::SystemEnvironment;
 pub use memory::{ManualEnvironment, MemoryNavigator};
-pub use traits::{Environment, HttpClient, Navigator};
+pub use traits::{CrossTabGuard, Environment, HttpClient, Navigator};

@@ -840,3 +840,114 @@ fn skewed_device_clock_is_measured_and_corrected() {
         );
     }
 }
+
+/// An environment whose cross-tab lock is a real lock shared by every "tab" (client) made
+/// with it, counting how often it was taken.
+#[derive(Clone)]
+struct TabsEnvironment {
+    clock: ManualEnvironment,
+    lock: Arc<futures::lock::Mutex<()>>,
+    taken: Arc<Mutex<u32>>,
+}
+
+impl Environment for TabsEnvironment {
+    fn now(&self) -> u64 {
+        self.clock.now()
+    }
+    fn fill_random(&self, buf: &mut [u8]) {
+        self.clock.fill_random(buf)
+    }
+    async fn cross_tab_lock(&self, _name: &str) -> CrossTabGuard {
+        let guard = self.lock.clone().lock_owned().await;
+        *self.taken.lock().unwrap() += 1;
+        CrossTabGuard::new(move || drop(guard))
+    }
+}
+
+/// Several tabs (clients over one shared storage, each with its own in-tab lock) whose
+/// session expires together: one refresh request in total, and every tab gets its result.
+#[test]
+fn tabs_sharing_storage_send_one_refresh_between_them() {
+    for tabs in [1_usize, 3, 5] {
+        let storage = MemoryStorage::new();
+        let http = ScriptedHttp::default();
+        let env = TabsEnvironment {
+            clock: ManualEnvironment::new(NOW),
+            lock: Arc::default(),
+            taken: Arc::default(),
+        };
+        let clients: Vec<_> = (0..tabs)
+            .map(|_| {
+                CognitoAuth::new(
+                    config(),
+                    storage.clone(),
+                    http.clone(),
+                    MemoryNavigator::new(),
+                    env.clone(),
+                )
+            })
+            .collect();
+        let first = &clients[0];
+        first
+            .store()
+            .save(
+                &CognitoSession::from_tokens(
+                    Some(&id_token("alice", NOW + 30, None)),
+                    &access_token("alice", NOW + 30),
+                    Some(Secret::new("r-1")),
+                    "openid email",
+                )
+                .unwrap(),
+            )
+            .unwrap();
+        http.json(200, token_response("alice", None, Some("r-2")));
+        // Every tab's timer fires: refresh if within 60 s of expiry (it is).
+        let results = block_on(futures::future::join_all(
+            clients.iter().map(|c| c.refresh_session_if_expiring(60)),
+        ));
+        assert_eq!(http.requests().len(), 1, "{tabs} tabs: one refresh request");
+        assert_eq!(*env.taken.lock().unwrap(), tabs as u32);
+        for result in results {
+            let session = result.unwrap();
+            assert_eq!(session.refresh_token().unwrap().expose(), "r-2");
+            assert!(first.is_valid(&session));
+        }
+        // Fresh for an hour: asking again within a 60 s margin sends nothing.
+        block_on(first.refresh_session_if_expiring(60)).unwrap();
+        assert_eq!(http.requests().len(), 1);
+    }
+}
+
+/// Memory and session storage are not shared between tabs: no cross-tab lock is taken.
+#[test]
+fn unshared_storage_takes_no_cross_tab_lock() {
+    let env = TabsEnvironment {
+        clock: ManualEnvironment::new(NOW),
+        lock: Arc::default(),
+        taken: Arc::default(),
+    };
+    let storage = MemoryStorage::new();
+    let http = ScriptedHttp::default();
+    let auth = CognitoAuth::new(
+        config().with_storage(crate::core::StorageKind::Memory),
+        storage,
+        http.clone(),
+        MemoryNavigator::new(),
+        env.clone(),
+    );
+    auth.store()
+        .save(
+            &CognitoSession::from_tokens(
+                Some(&id_token("alice", NOW - 10, None)),
+                &access_token("alice", NOW - 10),
+                Some(Secret::new("r-1")),
+                "openid email",
+            )
+            .unwrap(),
+        )
+        .unwrap();
+    http.json(200, token_response("alice", None, None));
+    block_on(auth.refresh_session()).unwrap();
+    assert_eq!(*env.taken.lock().unwrap(), 0);
+    assert_eq!(http.requests().len(), 1);
+}

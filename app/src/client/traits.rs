@@ -70,6 +70,50 @@ pub trait Environment {
     ) -> Option<String> {
         None
     }
+
+    /// Waits for the lock `name`, shared with every other page of this origin (other
+    /// tabs and windows), and returns a guard that holds it until dropped. The client
+    /// takes it around a refresh when the session is in storage other tabs share, so that
+    /// several tabs whose tokens expire together send one refresh request between them.
+    /// The default has no other tabs and returns at once.
+    fn cross_tab_lock(&self, _name: &str) -> impl Future<Output = CrossTabGuard> {
+        std::future::ready(CrossTabGuard::none())
+    }
+}
+
+/// Holds a lock from [`Environment::cross_tab_lock`]; dropping it releases the lock.
+pub struct CrossTabGuard {
+    release: Option<Box<dyn FnOnce() + Send>>,
+}
+
+impl CrossTabGuard {
+    /// A guard that holds nothing (no other tabs, or no way to lock).
+    pub fn none() -> Self {
+        Self { release: None }
+    }
+
+    /// A guard that runs `release` when dropped.
+    pub fn new(release: impl FnOnce() + Send + 'static) -> Self {
+        Self {
+            release: Some(Box::new(release)),
+        }
+    }
+}
+
+impl Drop for CrossTabGuard {
+    fn drop(&mut self) {
+        if let Some(release) = self.release.take() {
+            release();
+        }
+    }
+}
+
+impl std::fmt::Debug for CrossTabGuard {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("CrossTabGuard")
+            .field("held", &self.release.is_some())
+            .finish()
+    }
 }
 
 impl<T: Navigator + ?Sized> Navigator for &T {
@@ -90,5 +134,8 @@ impl<T: Environment + ?Sized> Environment for &T {
     }
     fn user_context_data(&self, username: &str, pool: &str, client: &str) -> Option<String> {
         (**self).user_context_data(username, pool, client)
+    }
+    fn cross_tab_lock(&self, name: &str) -> impl Future<Output = CrossTabGuard> {
+        (**self).cross_tab_lock(name)
     }
 }
