@@ -4,7 +4,7 @@
 use wasm_bindgen::{JsCast, JsValue};
 
 use super::js;
-use crate::client::Environment;
+use crate::client::{CrossTabGuard, Environment};
 
 /// The global name of AWS's advanced security data collection script.
 const ADVANCED_SECURITY_GLOBAL: &str = "AmazonCognitoAdvancedSecurityData";
@@ -68,5 +68,11 @@ impl Environment for BrowserEnvironment {
             .ok()?
             .as_string()
             .filter(|data| !data.is_empty())
+    }
+
+    /// The Web Locks API, else a lease in `localStorage`: see
+    /// [`cross_tab_lock`](super::cross_tab_lock).
+    async fn cross_tab_lock(&self, name: &str) -> CrossTabGuard {
+        super::tabs::cross_tab_lock(name).await
     }
 }

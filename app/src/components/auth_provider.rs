@@ -4,6 +4,7 @@
 
 use leptos::prelude::*;
 
+use super::events::AuthEvent;
 use super::state::AuthState;
 use crate::core::CognitoConfig;
 
@@ -14,6 +15,19 @@ use crate::core::CognitoConfig;
 /// browser, once hydrated, it builds the client over the configured storage (falling back
 /// to memory, with the reason in `use_auth().error`, if that storage is unavailable),
 /// reads the cached session and refreshes it if it has expired.
+///
+/// Then it keeps the session alive and in step with the other tabs:
+/// - **Automatic refresh** before expiry ([`CognitoConfig::refresh_margin_secs`], by
+///   default 60 s or a fifth of the token lifetime), paused while the tab is hidden and
+///   caught up when it is shown again or comes back online; failures are retried with a
+///   back-off while the session is still valid. Off with
+///   [`auto_refresh(false)`](crate::CognitoConfigBuilder::auto_refresh). A session that
+///   cannot be refreshed (implicit flow) ends at expiry.
+/// - **Other tabs**: a sign-in, refresh or sign-out in another tab of the app reaches this
+///   one through storage events and a `BroadcastChannel` (for cookie storage); tabs whose
+///   tokens expire together send one refresh request between them (a cross-tab lock).
+/// - **Events**: every change is an [`AuthEvent`], passed to `on_event` and published in
+///   [`UseAuth::last_event`](super::UseAuth::last_event).
 ///
 /// ```
 /// use leptos::prelude::*;
@@ -37,10 +51,14 @@ use crate::core::CognitoConfig;
 pub fn AuthProvider(
     /// The Cognito configuration.
     config: CognitoConfig,
+    /// Called with every [`AuthEvent`] (sign-in, sign-out, refresh, refresh failure,
+    /// session expired), here or in another tab.
+    #[prop(optional, into)]
+    on_event: Option<Callback<AuthEvent>>,
     /// The app.
     children: Children,
 ) -> impl IntoView {
-    let state = AuthState::new(config);
+    let state = AuthState::new(config, on_event);
     provide_context(state);
 
     // Cookie session mode on the server: render what the request's cookies say.
@@ -72,7 +90,9 @@ pub fn AuthProvider(
                 _ => super::AuthStatus::SignedOut,
             });
         }
+        let prefix = client.store().keys().prefix().to_owned() + ".";
         state.client.set_value(Some(std::rc::Rc::new(client)));
+        state.start_lifecycle();
         super::server_fn_client::register(state);
         // After hydration: read storage and publish what it holds.
         Effect::new(move |_| {
@@ -80,6 +100,11 @@ pub fn AuthProvider(
                 state.error.set(Some(reason.into()));
             }
             state.load();
+        });
+        // Each session published (here or from another tab) re-arms the refresh timer.
+        Effect::new(move |_| {
+            state.session.track();
+            state.schedule();
         });
         // Back from the Hosted UI, a browser may restore this page from its back/forward
         // cache exactly as it was left: mid sign-in, buttons disabled. Start over.
@@ -90,7 +115,26 @@ pub fn AuthProvider(
                 state.load();
             }
         });
-        on_cleanup(move || restored.remove());
+        // Another tab wrote this client's keys in localStorage (`key` is null for clear()).
+        let other_tab = window_event_listener(leptos::ev::storage, move |event| {
+            if event.key().is_none_or(|key| key.starts_with(&prefix)) {
+                state.sync_soon();
+            }
+        });
+        // Shown again, or back online: catch up with a refresh that came due meanwhile.
+        let shown = window_event_listener(leptos::ev::visibilitychange, move |_| {
+            if !document().hidden() {
+                state.tick();
+            }
+        });
+        let online = window_event_listener(leptos::ev::online, move |_| state.tick());
+        on_cleanup(move || {
+            restored.remove();
+            other_tab.remove();
+            shown.remove();
+            online.remove();
+            state.stop_lifecycle();
+        });
     }
 
     children()

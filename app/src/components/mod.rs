@@ -9,6 +9,7 @@ mod authenticated;
 #[cfg(feature = "ssr")]
 mod cookie_session;
 mod error_text;
+mod events;
 mod server_fn_client;
 mod sign_in_button;
 mod sign_out_button;
@@ -24,6 +25,7 @@ pub use authenticated::Authenticated;
 #[cfg(feature = "ssr")]
 pub use cookie_session::{initial_auth, server_sign_in, session_from_cookies, InitialAuth};
 pub use error_text::explain_error;
+pub use events::AuthEvent;
 #[cfg(feature = "hydrate")]
 pub use server_fn_client::AuthorizedRequest;
 pub use server_fn_client::CognitoServerFnClient;

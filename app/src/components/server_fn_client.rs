@@ -325,20 +325,15 @@ mod browser {
             return Some(cached.access_token().jwt_token().to_owned());
         }
         cached.refresh_token()?;
-        match client.refresh_session().await {
-            Ok(fresh) => {
-                let token = fresh.access_token().jwt_token().to_owned();
-                state.set_session(Some(fresh));
-                Some(token)
-            }
-            Err(e) => {
-                // `invalid_grant` removed the session: publish that.
-                let still = client.get_cached_session().filter(|s| client.is_valid(s));
-                state.error.set(Some(e));
-                state.set_session(still);
-                None
-            }
-        }
+        // The provider's refresh, a fetch's and this one share one request (the client's
+        // lock), and its result is published with its events like any other.
+        let result = client.refresh_session().await;
+        let token = result
+            .as_ref()
+            .ok()
+            .map(|fresh| fresh.access_token().jwt_token().to_owned());
+        state.finish_refresh(&client, result);
+        token
     }
 
     fn authorize(request: &BrowserRequest, token: Option<&str>) {

@@ -7,6 +7,7 @@
 
 use leptos::prelude::*;
 
+use super::events::AuthEvent;
 use crate::core::{AuthError, CognitoConfig, CognitoSession};
 
 #[cfg(feature = "hydrate")]
@@ -41,6 +42,8 @@ pub(crate) struct AuthState {
     pub session: RwSignal<Option<CognitoSession>>,
     pub error: RwSignal<Option<AuthError>>,
     pub busy: RwSignal<bool>,
+    pub last_event: RwSignal<Option<AuthEvent>>,
+    on_event: StoredValue<Option<Callback<AuthEvent>>>,
     #[cfg_attr(not(feature = "hydrate"), allow(dead_code))]
     pub config: StoredValue<CognitoConfig>,
     #[cfg_attr(not(feature = "hydrate"), allow(dead_code))]
@@ -48,18 +51,25 @@ pub(crate) struct AuthState {
     /// Set while a sign-in redirect or a session check is under way, so that route guards
     /// evaluated again meanwhile do not start a second one.
     pub in_flight: StoredValue<bool>,
+    /// The automatic refresh's timers and the channel to the other tabs.
+    #[cfg(feature = "hydrate")]
+    lifecycle: StoredValue<Option<std::rc::Rc<browser_ops::Lifecycle>>, LocalStorage>,
 }
 
 impl AuthState {
-    pub fn new(config: CognitoConfig) -> Self {
+    pub fn new(config: CognitoConfig, on_event: Option<Callback<AuthEvent>>) -> Self {
         Self {
             status: RwSignal::new(AuthStatus::Loading),
             session: RwSignal::new(None),
             error: RwSignal::new(None),
             busy: RwSignal::new(false),
+            last_event: RwSignal::new(None),
+            on_event: StoredValue::new(on_event),
             config: StoredValue::new(config),
             client: StoredValue::new_with_storage(None),
             in_flight: StoredValue::new(false),
+            #[cfg(feature = "hydrate")]
+            lifecycle: StoredValue::new_with_storage(None),
         }
     }
 
@@ -72,6 +82,15 @@ impl AuthState {
             AuthStatus::SignedOut
         });
         self.session.set(session);
+    }
+
+    /// Tells the app: the provider's `on_event` callback, then `last_event`.
+    #[cfg_attr(not(feature = "hydrate"), allow(dead_code))]
+    pub fn emit(&self, event: AuthEvent) {
+        if let Some(callback) = self.on_event.try_get_value().flatten() {
+            callback.run(event.clone());
+        }
+        self.last_event.set(Some(event));
     }
 
     /// Seconds since the Unix epoch, from the client's clock.
@@ -98,12 +117,92 @@ impl AuthState {
 
 #[cfg(feature = "hydrate")]
 mod browser_ops {
-    use super::*;
+    use std::cell::{Cell, RefCell};
+    use std::rc::Rc;
+    use std::time::Duration;
+
     use leptos::task::spawn_local;
+
+    use super::*;
+    use crate::browser::SessionChannel;
+    use crate::core::Validity;
+
+    /// Look at the session at least this often (seconds), whatever its expiry: timers do
+    /// not run while the computer sleeps, and clocks get changed.
+    const MAX_TIMER_SECS: u64 = 300;
+    /// Changes from other tabs are read this long (ms) after the last storage event, so
+    /// that a session being written key by key is read whole.
+    const SYNC_DELAY_MS: u64 = 50;
+
+    /// The provider's timers and its channel to the other tabs (one per page).
+    #[derive(Default)]
+    pub(crate) struct Lifecycle {
+        refresh_timer: Cell<Option<TimeoutHandle>>,
+        sync_timer: Cell<Option<TimeoutHandle>>,
+        /// Automatic refreshes failed in a row (for the back-off).
+        failures: Cell<u32>,
+        channel: RefCell<Option<SessionChannel>>,
+    }
+
+    impl Lifecycle {
+        fn stop(&self) {
+            for timer in [&self.refresh_timer, &self.sync_timer] {
+                if let Some(handle) = timer.take() {
+                    handle.clear();
+                }
+            }
+            self.channel.borrow_mut().take();
+        }
+    }
+
+    /// Seconds to wait before retrying after `failures` failed automatic refreshes: 5,
+    /// 10, 20, 40, then every 60.
+    fn backoff_secs(failures: u32) -> u64 {
+        (5_u64 << failures.saturating_sub(1).min(4)).min(60)
+    }
+
+    fn page_hidden() -> bool {
+        document().hidden()
+    }
+
+    fn token_of(session: Option<&CognitoSession>) -> Option<&str> {
+        session.map(|s| s.access_token().jwt_token())
+    }
 
     impl AuthState {
         fn with_client(&self) -> Option<Client> {
-            self.client.get_value()
+            self.client.try_get_value().flatten()
+        }
+
+        fn lifecycle(&self) -> Option<Rc<Lifecycle>> {
+            self.lifecycle.try_get_value().flatten()
+        }
+
+        /// Starts the per-page machinery: the channel to the other tabs. Timers start as
+        /// sessions are published ([`schedule`](Self::schedule)).
+        pub fn start_lifecycle(&self) {
+            let lifecycle = Rc::new(Lifecycle::default());
+            let state = *self;
+            let client_id = self.config.with_value(|c| c.client_id().to_owned());
+            *lifecycle.channel.borrow_mut() =
+                SessionChannel::open(&client_id, move || state.sync_soon());
+            self.lifecycle.set_value(Some(lifecycle));
+        }
+
+        /// Stops the timers and closes the channel (the provider is unmounted).
+        pub fn stop_lifecycle(&self) {
+            if let Some(lifecycle) = self.lifecycle() {
+                lifecycle.stop();
+            }
+        }
+
+        /// Tells the other tabs that this one changed the session.
+        fn announce(&self) {
+            if let Some(lifecycle) = self.lifecycle() {
+                if let Some(channel) = lifecycle.channel.borrow().as_ref() {
+                    channel.announce();
+                }
+            }
         }
 
         /// Reads the cached session after hydration: valid -> signed in; expired with a
@@ -135,7 +234,9 @@ mod browser_ops {
             let state = *self;
             spawn_local(async move {
                 let result = client.get_session().await;
-                state.publish(&client, result);
+                state.in_flight.set_value(false);
+                state.busy.set(false);
+                state.finish_refresh(&client, result);
             });
         }
 
@@ -147,7 +248,9 @@ mod browser_ops {
             let state = *self;
             spawn_local(async move {
                 let result = client.refresh_session().await;
-                state.publish(&client, result);
+                state.in_flight.set_value(false);
+                state.busy.set(false);
+                state.finish_refresh(&client, result);
             });
         }
 
@@ -163,29 +266,210 @@ mod browser_ops {
             Some(client)
         }
 
-        /// Publishes the result of a session task.
-        fn publish(&self, client: &Client, result: Result<CognitoSession, AuthError>) {
-            self.in_flight.set_value(false);
-            self.busy.set(false);
+        /// Publishes the result of a task that may have refreshed the session (a
+        /// refresh, `get_session`, a server function's refresh), with its events; the
+        /// caller has cleared its own in-flight marks. A failure keeps a session that is still valid; otherwise the user is
+        /// signed out, with the session kept in storage when the failure was transient so
+        /// that a retry can work.
+        pub(crate) fn finish_refresh(
+            &self,
+            client: &Client,
+            result: Result<CognitoSession, AuthError>,
+        ) {
+            let before = self.session.get_untracked();
+            let lifecycle = self.lifecycle();
             match result {
                 Ok(session) => {
+                    if let Some(lifecycle) = &lifecycle {
+                        lifecycle.failures.set(0);
+                    }
+                    let changed = token_of(before.as_ref()) != token_of(Some(&session));
                     self.error.set(None);
                     self.set_session(Some(session));
+                    if changed {
+                        self.emit(AuthEvent::Refreshed {
+                            from_other_tab: false,
+                        });
+                        self.announce();
+                    }
                 }
                 // The page is leaving for the Hosted UI: stay "loading".
                 Err(AuthError::Redirecting) => self.in_flight.set_value(true),
-                Err(e) => self.fail(e, client.get_cached_session()),
+                Err(error) => {
+                    if let Some(lifecycle) = &lifecycle {
+                        lifecycle
+                            .failures
+                            .set(lifecycle.failures.get().saturating_add(1));
+                    }
+                    let had_session =
+                        before.is_some() || self.status.get_untracked() == AuthStatus::Loading;
+                    let still_valid = client.get_cached_session().filter(|s| client.is_valid(s));
+                    let ended = still_valid.is_none();
+                    self.error.set(Some(error.clone()));
+                    self.set_session(still_valid);
+                    self.emit(AuthEvent::RefreshFailed { error });
+                    if ended && had_session {
+                        self.emit(AuthEvent::SessionExpired {
+                            from_other_tab: false,
+                        });
+                    }
+                    // Retry (with back-off) while the session is still valid.
+                    self.schedule();
+                }
             }
         }
 
-        /// Publishes a failure. A session that is still valid stays signed in (a failed
-        /// refresh of a not-yet-expired session loses nothing); otherwise signed out, with
-        /// the session kept in storage when the failure was transient so a retry can work.
-        fn fail(&self, error: AuthError, cached: Option<CognitoSession>) {
-            let skew = self.config.with_value(|c| c.clock_skew_secs());
-            let still_valid = cached.filter(|s| s.is_valid(self.now(), skew));
-            self.error.set(Some(error));
-            self.set_session(still_valid);
+        /// (Re)arms the automatic refresh for the held session: at the refresh margin
+        /// before expiry (or at expiry, for a session that cannot be refreshed), after a
+        /// back-off when refreshes have been failing, and in any case within 5 minutes.
+        pub fn schedule(&self) {
+            let Some(lifecycle) = self.lifecycle() else {
+                return;
+            };
+            if let Some(handle) = lifecycle.refresh_timer.take() {
+                handle.clear();
+            }
+            let (Some(client), Some(session)) = (self.with_client(), self.session.get_untracked())
+            else {
+                return;
+            };
+            let good_for = self.good_for(&client, &session);
+            let due_in = if self.renewable(&client, &session) {
+                good_for.saturating_sub(self.margin(&client, &session))
+            } else {
+                good_for
+            };
+            let failures = lifecycle.failures.get();
+            let due_in = if due_in == 0 && failures > 0 {
+                backoff_secs(failures)
+            } else {
+                due_in
+            };
+            let state = *self;
+            let delay = Duration::from_secs(due_in.min(MAX_TIMER_SECS));
+            if let Ok(handle) = set_timeout_with_handle(move || state.tick(), delay) {
+                lifecycle.refresh_timer.set(Some(handle));
+            }
+        }
+
+        /// Seconds the session stays valid (0 when expired).
+        fn good_for(&self, client: &Client, session: &CognitoSession) -> u64 {
+            match session.validity(self.now(), client.config().clock_skew_secs()) {
+                Validity::Valid { expires_in } => expires_in,
+                Validity::Expired => 0,
+            }
+        }
+
+        /// Whether the provider refreshes this session by itself.
+        fn renewable(&self, client: &Client, session: &CognitoSession) -> bool {
+            client.config().auto_refresh() && session.refresh_token().is_some()
+        }
+
+        /// The refresh margin for this session's token lifetime.
+        fn margin(&self, client: &Client, session: &CognitoSession) -> u64 {
+            let access = session.access_token();
+            let lifetime = access
+                .issued_at()
+                .map_or(3600, |iat| access.expiration().saturating_sub(iat));
+            client.config().refresh_margin_secs(lifetime)
+        }
+
+        /// The automatic refresh's timer (also run when the tab is shown again or comes
+        /// back online): refreshes the session if it is within the margin of expiring,
+        /// unless the tab is hidden (it catches up when shown); ends a session that has
+        /// expired and cannot be refreshed.
+        pub fn tick(&self) {
+            if let Some(lifecycle) = self.lifecycle() {
+                lifecycle.refresh_timer.take();
+            }
+            let (Some(client), Some(session)) = (self.with_client(), self.session.get_untracked())
+            else {
+                return;
+            };
+            if !self.renewable(&client, &session) {
+                if client.is_valid(&session) {
+                    self.schedule();
+                } else if session.refresh_token().is_none() {
+                    self.set_session(None);
+                    self.emit(AuthEvent::SessionExpired {
+                        from_other_tab: false,
+                    });
+                }
+                return;
+            }
+            if page_hidden() || self.in_flight.get_value() {
+                return;
+            }
+            let margin = self.margin(&client, &session);
+            if self.good_for(&client, &session) > margin {
+                self.schedule();
+                return;
+            }
+            self.in_flight.set_value(true);
+            let state = *self;
+            spawn_local(async move {
+                let result = client.refresh_session_if_expiring(margin).await;
+                state.in_flight.set_value(false);
+                state.finish_refresh(&client, result);
+            });
+        }
+
+        /// Reads the session again shortly (another tab changed storage).
+        pub fn sync_soon(&self) {
+            let Some(lifecycle) = self.lifecycle() else {
+                return;
+            };
+            if let Some(handle) = lifecycle.sync_timer.take() {
+                handle.clear();
+            }
+            let state = *self;
+            let delay = Duration::from_millis(SYNC_DELAY_MS);
+            if let Ok(handle) = set_timeout_with_handle(move || state.sync(true), delay) {
+                lifecycle.sync_timer.set(Some(handle));
+            }
+        }
+
+        /// Publishes what storage holds if it is not the held session: a sign-in,
+        /// refresh or sign-out made elsewhere (another tab when `from_other_tab`, else a
+        /// fetch of this tab that refreshed).
+        pub(crate) fn sync(&self, from_other_tab: bool) {
+            if let Some(lifecycle) = self.lifecycle() {
+                lifecycle.sync_timer.take();
+            }
+            let Some(client) = self.with_client() else {
+                return;
+            };
+            let stored = client.get_cached_session();
+            let held = self.session.get_untracked();
+            if token_of(stored.as_ref()) == token_of(held.as_ref()) {
+                return;
+            }
+            match stored {
+                Some(session) if client.is_valid(&session) => {
+                    let same_user = held
+                        .as_ref()
+                        .is_some_and(|h| h.username() == session.username());
+                    self.error.set(None);
+                    self.set_session(Some(session));
+                    self.emit(if same_user {
+                        AuthEvent::Refreshed { from_other_tab }
+                    } else {
+                        AuthEvent::SignedIn { from_other_tab }
+                    });
+                    if !from_other_tab {
+                        self.announce();
+                    }
+                }
+                _ if held.is_some() => {
+                    self.set_session(None);
+                    self.emit(if from_other_tab {
+                        AuthEvent::SignedOut { from_other_tab }
+                    } else {
+                        AuthEvent::SessionExpired { from_other_tab }
+                    });
+                }
+                _ => {}
+            }
         }
 
         /// Starts a sign-in that returns to `return_to` (default: the current path).
@@ -222,7 +506,24 @@ mod browser_ops {
                 state.error.set(result.err());
                 state.set_session(None);
                 state.busy.set(false);
+                state.emit(AuthEvent::SignedOut {
+                    from_other_tab: false,
+                });
+                state.announce();
             });
+        }
+
+        /// Sends a request to the app's own API with the session's access token (see
+        /// [`CognitoAuth::fetch_with_session`](crate::CognitoAuth::fetch_with_session)),
+        /// publishing a refresh it made.
+        pub async fn fetch_with_session(
+            &self,
+            request: crate::core::HttpRequest,
+        ) -> Result<crate::core::HttpResponse, AuthError> {
+            let client = self.with_client().ok_or(AuthError::NoSession)?;
+            let result = client.fetch_with_session(request).await;
+            self.sync(false);
+            result
         }
 
         /// Completes a sign-in from the current URL; returns the path to go to.
@@ -241,6 +542,10 @@ mod browser_ops {
                 Ok(outcome) => {
                     self.error.set(None);
                     self.set_session(Some(outcome.session));
+                    self.emit(AuthEvent::SignedIn {
+                        from_other_tab: false,
+                    });
+                    self.announce();
                     Ok(outcome.return_to)
                 }
                 Err(e) => {
@@ -261,4 +566,10 @@ impl AuthState {
     pub fn refresh(&self) {}
     pub fn sign_in(&self, _return_to: Option<String>) {}
     pub fn sign_out(&self) {}
+    pub async fn fetch_with_session(
+        &self,
+        _request: crate::core::HttpRequest,
+    ) -> Result<crate::core::HttpResponse, AuthError> {
+        Err(AuthError::NoSession)
+    }
 }

@@ -2,9 +2,10 @@
 
 use leptos::prelude::*;
 
+use super::events::AuthEvent;
 use super::state::{AuthState, AuthStatus};
 use super::user::AuthUser;
-use crate::core::{AuthError, CognitoSession};
+use crate::core::{AuthError, CognitoSession, HttpRequest, HttpResponse};
 
 /// The auth handle returned by [`use_auth`]: `Copy`, so it moves into any closure.
 ///
@@ -42,6 +43,9 @@ pub struct UseAuth {
     pub error: Signal<Option<AuthError>>,
     /// Whether an action is in flight (buttons disable themselves meanwhile).
     pub is_busy: Signal<bool>,
+    /// The last [`AuthEvent`] (`None` until something happens). Each event is published,
+    /// even one equal to the previous, so an `Effect` on it sees every one.
+    pub last_event: Signal<Option<AuthEvent>>,
     state: AuthState,
 }
 
@@ -72,6 +76,7 @@ impl UseAuth {
             status: status.into(),
             error: state.error.into(),
             is_busy: state.busy.into(),
+            last_event: state.last_event.into(),
             state,
         }
     }
@@ -95,6 +100,34 @@ impl UseAuth {
     /// Makes sure a valid session is held: cached, else refreshed, else sign-in starts.
     pub fn get_session(&self) {
         self.state.get_session();
+    }
+
+    /// Sends a request to the app's own API with `Authorization: Bearer <access token>`:
+    /// refreshed first if the session has expired, refreshed and sent once more if the
+    /// API answers 401 (see [`CognitoAuth::fetch_with_session`](crate::CognitoAuth::fetch_with_session)).
+    /// A refresh it makes is published like any other. Without a session (or during
+    /// server-side rendering) it fails with `no_session` and sends nothing.
+    ///
+    /// ```
+    /// use leptos_cognito_auth::components::UseAuth;
+    /// use leptos_cognito_auth::{HttpRequest, Method};
+    ///
+    /// async fn my_orders(auth: UseAuth) -> Option<String> {
+    ///     let request = HttpRequest {
+    ///         method: Method::Get,
+    ///         url: "/api/orders".into(),
+    ///         headers: Vec::new(),
+    ///         body: None,
+    ///     };
+    ///     let response = auth.fetch_with_session(request).await.ok()?;
+    ///     (response.status == 200).then_some(response.body)
+    /// }
+    /// ```
+    pub async fn fetch_with_session(
+        &self,
+        request: HttpRequest,
+    ) -> Result<HttpResponse, AuthError> {
+        self.state.fetch_with_session(request).await
     }
 
     /// Clears the last error.

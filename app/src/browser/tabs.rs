@@ -1,0 +1,184 @@
+//! Coordination between the tabs and windows of one origin: an exclusive lock (the Web
+//! Locks API, else a lease in `localStorage`) and a channel that tells the other tabs that
+//! the session changed (`BroadcastChannel`).
+
+use futures::channel::oneshot;
+use futures::future::{select, Either};
+use js_sys::{Function, Promise, Reflect};
+use leptos::__reexports::send_wrapper::SendWrapper;
+use wasm_bindgen::prelude::*;
+use wasm_bindgen::JsCast;
+
+use super::js;
+use crate::client::CrossTabGuard;
+
+/// How long a tab waits for another tab's lock before going on without it: longer than
+/// any refresh can take (the HTTP timeout is at most 120 s by configuration, 10 s by
+/// default), so only a tab that is stuck is overtaken.
+const MAX_WAIT_MS: u32 = 30_000;
+/// How long a storage lease lasts unless released: a tab closed mid-refresh blocks the
+/// others for at most this long.
+const LEASE_MS: f64 = 15_000.0;
+/// After writing a lease, how long to wait before reading it back, so that a tab that
+/// wrote at the same moment has been seen.
+const LEASE_SETTLE_MS: u32 = 40;
+/// How often a waiting tab looks at a lease held by another.
+const LEASE_POLL_MS: u32 = 100;
+
+/// Waits for the exclusive lock `name`, shared by every page of this origin, and returns
+/// a guard that releases it when dropped. Uses the Web Locks API (`navigator.locks`)
+/// where the browser has it, which releases the lock by itself if the tab is closed, and
+/// [`storage_lease`] otherwise. A lock not granted within 30 s is given up: the guard
+/// then holds nothing and the caller goes on.
+pub async fn cross_tab_lock(name: &str) -> CrossTabGuard {
+    match web_locks() {
+        Some((locks, request)) => web_lock(&locks, &request, name).await,
+        None => storage_lease(name).await,
+    }
+}
+
+/// `navigator.locks` and its `request` function, when the browser has them.
+fn web_locks() -> Option<(JsValue, Function)> {
+    let navigator = js::global_property("navigator")?;
+    let locks = Reflect::get(&navigator, &JsValue::from_str("locks")).ok()?;
+    if locks.is_undefined() || locks.is_null() {
+        return None;
+    }
+    let request = Reflect::get(&locks, &JsValue::from_str("request"))
+        .ok()?
+        .dyn_into::<Function>()
+        .ok()?;
+    Some((locks, request))
+}
+
+async fn web_lock(locks: &JsValue, request: &Function, name: &str) -> CrossTabGuard {
+    let (granted, on_grant) = oneshot::channel::<Function>();
+    let mut granted = Some(granted);
+    // Called by the browser with the lock held; the lock is held until the promise it
+    // returns settles, which is when the guard calls `resolve`. If nobody waits any more
+    // (given up), the promise settles at once and the lock passes on.
+    let callback = Closure::once(move |_lock: JsValue| -> Promise {
+        Promise::new(&mut |resolve, _reject| {
+            if let Some(granted) = granted.take() {
+                if let Err(resolve) = granted.send(resolve) {
+                    let _ = resolve.call0(&JsValue::UNDEFINED);
+                }
+            }
+        })
+    });
+    if request
+        .call2(locks, &JsValue::from_str(name), callback.as_ref())
+        .is_err()
+    {
+        return storage_lease(name).await;
+    }
+    let gave_up = gloo_timers::future::TimeoutFuture::new(MAX_WAIT_MS);
+    match select(on_grant, gave_up).await {
+        Either::Left((Ok(resolve), _)) => {
+            // The page is single-threaded: the guard never leaves this thread.
+            let held = SendWrapper::new((resolve, callback));
+            CrossTabGuard::new(move || {
+                let (resolve, _callback) = held.take();
+                let _ = resolve.call0(&JsValue::UNDEFINED);
+            })
+        }
+        _ => {
+            // The browser may still call the callback later: keep it alive (it then
+            // releases the lock at once, as the receiver is gone).
+            callback.forget();
+            CrossTabGuard::none()
+        }
+    }
+}
+
+/// The lock `name` as a lease in `localStorage` (the fallback where the Web Locks API is
+/// missing): an entry `<name>.lease` = `<owner> <until, ms since the epoch>`, written,
+/// read back after a moment (so that two tabs writing at once see who won), and removed
+/// on release. A lease not released (a tab closed mid-refresh) lapses after 15 s. Without
+/// `localStorage` there is nothing to share, and the guard holds nothing.
+pub async fn storage_lease(name: &str) -> CrossTabGuard {
+    let Some(storage) = web_sys::window().and_then(|w| w.local_storage().ok().flatten()) else {
+        return CrossTabGuard::none();
+    };
+    let key = format!("{name}.lease");
+    let me = format!("{:.0}", js_sys::Math::random() * 1e15);
+    let give_up_at = js_sys::Date::now() + f64::from(MAX_WAIT_MS);
+    loop {
+        let now = js_sys::Date::now();
+        let held = storage.get_item(&key).ok().flatten();
+        let held_by_other = held
+            .as_deref()
+            .and_then(parse_lease)
+            .is_some_and(|(owner, until)| owner != me && until > now);
+        if held_by_other {
+            if now > give_up_at {
+                return CrossTabGuard::none();
+            }
+            gloo_timers::future::TimeoutFuture::new(LEASE_POLL_MS).await;
+            continue;
+        }
+        let lease = format!("{me} {:.0}", now + LEASE_MS);
+        if storage.set_item(&key, &lease).is_err() {
+            return CrossTabGuard::none();
+        }
+        gloo_timers::future::TimeoutFuture::new(LEASE_SETTLE_MS).await;
+        if storage.get_item(&key).ok().flatten().as_deref() == Some(lease.as_str()) {
+            let held = SendWrapper::new((storage, key, lease));
+            return CrossTabGuard::new(move || {
+                let (storage, key, lease) = held.take();
+                if storage.get_item(&key).ok().flatten().as_deref() == Some(lease.as_str()) {
+                    let _ = storage.remove_item(&key);
+                }
+            });
+        }
+    }
+}
+
+/// `<owner> <until>` from a lease entry.
+fn parse_lease(value: &str) -> Option<(&str, f64)> {
+    let (owner, until) = value.split_once(' ')?;
+    Some((owner, until.parse().ok()?))
+}
+
+/// A `BroadcastChannel` over which the tabs of this origin tell each other that the
+/// session of an app client changed. Storage events already say so for `localStorage`;
+/// this also covers cookie storage, which has no events. Closed when dropped.
+pub struct SessionChannel {
+    channel: web_sys::BroadcastChannel,
+    _on_message: Closure<dyn FnMut(web_sys::MessageEvent)>,
+}
+
+impl std::fmt::Debug for SessionChannel {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("SessionChannel")
+            .field("name", &self.channel.name())
+            .finish()
+    }
+}
+
+impl SessionChannel {
+    /// Opens the channel of app client `client_id`; `on_change` runs when another tab
+    /// announces a change. `None` where the browser has no `BroadcastChannel`.
+    pub fn open(client_id: &str, on_change: impl Fn() + 'static) -> Option<Self> {
+        let channel =
+            web_sys::BroadcastChannel::new(&format!("leptos-cognito-auth.{client_id}")).ok()?;
+        let on_message = Closure::<dyn FnMut(web_sys::MessageEvent)>::new(move |_| on_change());
+        channel.set_onmessage(Some(on_message.as_ref().unchecked_ref()));
+        Some(Self {
+            channel,
+            _on_message: on_message,
+        })
+    }
+
+    /// Tells the other tabs that this tab changed the session.
+    pub fn announce(&self) {
+        let _ = self.channel.post_message(&JsValue::from_str("session"));
+    }
+}
+
+impl Drop for SessionChannel {
+    fn drop(&mut self) {
+        self.channel.set_onmessage(None);
+        self.channel.close();
+    }
+}
