@@ -371,7 +371,8 @@ mod browser_ops {
             let lifetime = access
                 .issued_at()
                 .map_or(3600, |iat| access.expiration().saturating_sub(iat));
-            client.config().refresh_margin_secs(lifetime)
+            let usable = lifetime.saturating_sub(client.config().clock_skew_secs());
+            client.config().refresh_margin_secs(usable)
         }
 
         /// The automatic refresh's timer (also run when the tab is shown again or comes

@@ -291,12 +291,28 @@ impl CognitoConfig {
         self.auto_refresh
     }
     /// How many seconds before the session would count as expired the automatic refresh
-    /// runs, for a session that lives `lifetime_secs`: the configured margin, or by
-    /// default 60 s capped at a fifth of the lifetime (so a 5-minute token is refreshed
-    /// after 4 minutes, a 1-hour token after 59).
-    pub fn refresh_margin_secs(&self, lifetime_secs: u64) -> u64 {
-        self.refresh_margin_secs
-            .unwrap_or_else(|| 60.min(lifetime_secs / 5))
+    /// runs, for tokens that are usable for `usable_secs` (their lifetime minus the
+    /// clock-skew allowance): the configured margin, or by default 60 s; in either case at
+    /// most a fifth of the usable time (default) or half of it (configured), so that fresh
+    /// tokens are never already due (a 1-hour token is refreshed 60 s before it counts as
+    /// expired, a 5-minute one after 3 min 12 s).
+    ///
+    /// ```
+    /// # use leptos_cognito_auth::CognitoConfig;
+    /// let config = CognitoConfig::builder()
+    ///     .client_id("c").app_web_domain("http://localhost:9229")
+    ///     .redirect_uri_sign_in("http://localhost:3000/callback")
+    ///     .redirect_uri_sign_out("http://localhost:3000/")
+    ///     .build().unwrap();
+    /// assert_eq!(config.refresh_margin_secs(3600 - 60), 60);
+    /// assert_eq!(config.refresh_margin_secs(300 - 60), 48);
+    /// assert_eq!(config.refresh_margin_secs(8), 1);
+    /// ```
+    pub fn refresh_margin_secs(&self, usable_secs: u64) -> u64 {
+        match self.refresh_margin_secs {
+            Some(margin) => margin.min(usable_secs / 2),
+            None => 60.min(usable_secs / 5),
+        }
     }
 
     /// Switches between the code and the implicit flow after construction.
@@ -500,8 +516,9 @@ impl CognitoConfigBuilder {
         self.auto_refresh = Some(v);
         self
     }
-    /// Refresh this many seconds before the session would count as expired (default: 60
-    /// s, at most a fifth of the token lifetime).
+    /// Refresh this many seconds before the session would count as expired (default 60 s;
+    /// at most half of the tokens' usable time: see
+    /// [`CognitoConfig::refresh_margin_secs`]).
     pub fn refresh_margin_secs(mut self, v: u64) -> Self {
         self.refresh_margin_secs = Some(v);
         self

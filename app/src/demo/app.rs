@@ -8,7 +8,7 @@ use leptos_router::{path, SsrMode};
 use super::layout::Layout;
 use super::pages::{AdminPage, HomePage, NotFound, ProtectedPage};
 use super::settings::{DemoSettings, SETTINGS_ELEMENT_ID};
-use crate::components::{use_auth, AuthCallback, AuthProvider};
+use crate::components::{use_auth, AuthCallback, AuthEvent, AuthProvider};
 
 /// The HTML document the server renders around the app; it embeds the settings for
 /// `hydrate()`.
@@ -50,10 +50,25 @@ pub fn App(
         }
     };
     let local = settings.local_emulator;
+    // Every session event goes to the browser console, as an app would send it to its
+    // analytics or logs.
+    let log_event = Callback::new(|event: AuthEvent| {
+        let origin = if event.from_other_tab() {
+            " (from another tab)"
+        } else {
+            ""
+        };
+        match &event {
+            AuthEvent::RefreshFailed { error } => {
+                leptos::logging::warn!("[auth event] {}: {}", event.name(), error.code())
+            }
+            _ => leptos::logging::log!("[auth event] {}{origin}", event.name()),
+        }
+    });
     view! {
         <Stylesheet id="leptos" href="/pkg/demo.css"/>
         <Title text="Cognito sign-in for Leptos: demo"/>
-        <AuthProvider config=config>
+        <AuthProvider config=config on_event=log_event>
             <Router>
                 <Layout local_emulator=local>
                     <DemoRoutes/>

@@ -35,6 +35,12 @@ pub fn Layout(
                     AuthStatus::SignedOut => view! { <SignInButton/> }.into_any(),
                     AuthStatus::Loading => ().into_any(),
                 }}
+                {move || auth.last_event.get().map(|event| view! {
+                    <span class="event" data-testid="last-event" title="The last session event">
+                        {event.name()}
+                        {event.from_other_tab().then_some(" (another tab)")}
+                    </span>
+                })}
             </div>
         </header>
         <ErrorBanner/>
