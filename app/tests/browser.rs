@@ -601,3 +601,123 @@ fn navigator_redirect_assigns_the_location() {
     replace_url(&original).unwrap();
     assert_eq!(hash, "#lca-redirected");
 }
+
+// ---- coordination between tabs ---------------------------------------------------------
+
+use leptos_cognito_auth::browser::{cross_tab_lock, storage_lease, SessionChannel};
+use std::cell::Cell;
+use std::rc::Rc;
+
+async fn sleep_ms(ms: u32) {
+    gloo_timers::future::TimeoutFuture::new(ms).await;
+}
+
+/// Takes the lock with `acquire` while a first holder has it: the second is granted only
+/// after the first guard is dropped.
+async fn second_waits_for_the_first<F, Fut>(acquire: F)
+where
+    F: Fn() -> Fut + 'static,
+    Fut: std::future::Future<Output = leptos_cognito_auth::client::CrossTabGuard> + 'static,
+{
+    let first = acquire().await;
+    let granted = Rc::new(Cell::new(false));
+    let flag = granted.clone();
+    let second = acquire();
+    wasm_bindgen_futures::spawn_local(async move {
+        let guard = second.await;
+        flag.set(true);
+        drop(guard);
+    });
+    sleep_ms(300).await;
+    assert!(!granted.get(), "the second holder must wait");
+    drop(first);
+    for _ in 0..50 {
+        if granted.get() {
+            return;
+        }
+        sleep_ms(20).await;
+    }
+    panic!("the second holder was not granted the lock after the first released it");
+}
+
+#[wasm_bindgen_test]
+async fn web_locks_lock_is_exclusive_and_released_on_drop() {
+    assert!(
+        !eval("navigator.locks === undefined").is_truthy(),
+        "Chromium has the Web Locks API"
+    );
+    second_waits_for_the_first(|| cross_tab_lock("lcat-test-web-lock")).await;
+}
+
+#[wasm_bindgen_test]
+async fn storage_lease_is_exclusive_and_removed_on_release() {
+    let key = "lcat-test-lease.lease";
+    second_waits_for_the_first(|| storage_lease("lcat-test-lease")).await;
+    sleep_ms(50).await;
+    assert_eq!(
+        local_storage().get_item(key).unwrap(),
+        None,
+        "released leases are removed"
+    );
+}
+
+#[wasm_bindgen_test]
+async fn storage_lease_overtakes_a_lapsed_lease_and_waits_for_a_live_one() {
+    let storage = local_storage();
+    let key = "lcat-test-lapsed.lease";
+    // A tab that closed mid-refresh left a lease that lapsed long ago.
+    storage.set_item(key, "gone-tab 1000").unwrap();
+    let guard = storage_lease("lcat-test-lapsed").await;
+    assert_ne!(
+        storage.get_item(key).unwrap().as_deref(),
+        Some("gone-tab 1000")
+    );
+    drop(guard);
+    // Another tab holds a live lease: wait until it is released.
+    let until = js_sys::Date::now() + 60_000.0;
+    storage
+        .set_item(key, &format!("other-tab {until:.0}"))
+        .unwrap();
+    let granted = Rc::new(Cell::new(false));
+    let flag = granted.clone();
+    wasm_bindgen_futures::spawn_local(async move {
+        let _guard = storage_lease("lcat-test-lapsed").await;
+        flag.set(true);
+    });
+    sleep_ms(400).await;
+    assert!(!granted.get(), "a live lease of another tab is respected");
+    storage.remove_item(key).unwrap();
+    sleep_ms(400).await;
+    assert!(
+        granted.get(),
+        "granted once the other tab released its lease"
+    );
+}
+
+#[wasm_bindgen_test]
+async fn session_channel_reaches_other_channels_not_itself() {
+    let heard_by_a = Rc::new(Cell::new(0));
+    let heard_by_b = Rc::new(Cell::new(0));
+    let (a_count, b_count) = (heard_by_a.clone(), heard_by_b.clone());
+    let a = SessionChannel::open(CLIENT, move || a_count.set(a_count.get() + 1)).unwrap();
+    let b = SessionChannel::open(CLIENT, move || b_count.set(b_count.get() + 1)).unwrap();
+    let other_client = Rc::new(Cell::new(0));
+    let other_count = other_client.clone();
+    let _c = SessionChannel::open("another-client", move || {
+        other_count.set(other_count.get() + 1)
+    })
+    .unwrap();
+    a.announce();
+    sleep_ms(200).await;
+    assert_eq!(heard_by_b.get(), 1);
+    assert_eq!(heard_by_a.get(), 0, "a channel does not hear itself");
+    assert_eq!(
+        other_client.get(),
+        0,
+        "another app client's channel hears nothing"
+    );
+    drop(b);
+    a.announce();
+    sleep_ms(200).await;
+    assert_eq!(heard_by_b.get(), 1, "a dropped channel is closed");
+}
