@@ -57,6 +57,14 @@ export const E: DemoInstance = {
   issuer: `${HOSTED_UI}/us-east-1_LocalPool`,
 };
 
+/** Code flow against the emulator with 68 s tokens and refresh-token rotation. */
+export const G: DemoInstance = {
+  url: 'http://localhost:3007',
+  hostedUi: HOSTED_UI,
+  clientId: 'e2e-rotating-client',
+  issuer: `${HOSTED_UI}/us-east-1_LocalPool`,
+};
+
 export const ALL_SERVERS: Array<[string, string]> = [
   ['cognito-local (the emulator)', `${HOSTED_UI}/`],
   ['third-party OAuth server', `${THIRD_PARTY}/healthz`],
@@ -65,6 +73,7 @@ export const ALL_SERVERS: Array<[string, string]> = [
   ['demo instance C (third-party server)', `${C.url}/`],
   ['demo instance D (short-lived tokens)', `${D.url}/`],
   ['demo instance E (cookie session mode)', `${E.url}/`],
+  ['demo instance G (rotating refresh tokens)', `${G.url}/`],
 ];
 
 export const PASSWORD = 'Passw0rd!';

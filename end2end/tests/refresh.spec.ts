@@ -1,5 +1,8 @@
 // Expiry and refresh, on demo instance D whose client gets 68 s tokens from the emulator:
 // with the kit's 60 s clock-skew allowance a fresh session is usable for about 8 s.
+// These tests are about a page that loads with an expired session, so the page is left
+// (about:blank) while the tokens expire: an open page refreshes them by itself before
+// expiry (see tabs.spec.ts).
 
 import { expect, test, type Page } from '@playwright/test';
 
@@ -46,6 +49,7 @@ async function signedInOnD(page: Page, username: string) {
 test('an expired access token is refreshed transparently', async ({ page }) => {
   const { accessToken, refreshToken, k } = await signedInOnD(page, 'alice');
 
+  await page.goto('about:blank');
   const recorder = recordRequests(page);
   await waitUntilExpiredForKit(page, accessToken, CLOCK_SKEW_SECS);
   const started = Date.now();
@@ -76,9 +80,10 @@ test('a revoked refresh token signs the user out cleanly, with a message', async
   const { revoked } = await control.revokeRefreshTokens(request, 'bob');
   expect(revoked).toBeGreaterThanOrEqual(1);
 
+  await page.goto('about:blank');
   await waitUntilExpiredForKit(page, accessToken, CLOCK_SKEW_SECS);
   const recorder = recordRequests(page);
-  await page.reload();
+  await page.goto(`${D.url}/`);
   await expect(sessionState(page)).toHaveText('signed-out');
   await expectAuthError(page, 'invalid_grant');
 
@@ -93,8 +98,9 @@ test('token endpoint failing: the error is shown, Retry works, nothing is lost',
   const { accessToken, refreshToken, k } = await signedInOnD(page, 'alice');
   await control.failTokenEndpoint(request, 1);
 
+  await page.goto('about:blank');
   await waitUntilExpiredForKit(page, accessToken, CLOCK_SKEW_SECS);
-  await page.reload();
+  await page.goto(`${D.url}/`);
   await expectAuthError(page, /server_error|endpoint_error/);
   const retry = page.getByTestId('retry');
   await expect(retry).toBeVisible();
