@@ -46,7 +46,16 @@ if ! command -v chromium >/dev/null 2>&1 || ! command -v chromedriver >/dev/null
   apt-get install -y -qq chromium chromium-driver >/dev/null
 fi
 
-# 6. npm packages for the end-to-end tests.
+# 6. cargo-fuzz for the fuzz targets in fuzz/ (nightly, which step 2 installs).
+if ! cargo +nightly fuzz --version >/dev/null 2>&1; then
+  say "installing cargo-fuzz (about 1.5 minutes, once)"
+  if ! rustup toolchain list | grep -q '^nightly'; then
+    rustup toolchain install nightly --profile minimal
+  fi
+  cargo +nightly install --locked cargo-fuzz
+fi
+
+# 7. npm packages for the end-to-end tests.
 if [ -f end2end/package.json ] && [ ! -d end2end/node_modules ]; then
   say "installing the end-to-end test packages (npm ci)"
   (cd end2end && npm ci --no-fund --no-audit)

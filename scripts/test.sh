@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Runs every test and check: formatting, clippy for the server (ssr) and browser (hydrate,
 # wasm32) builds, the unit, property, integration and documentation tests, the browser
-# adapters' tests in headless Chromium, and the end-to-end tests.
+# adapters' tests in headless Chromium, the end-to-end tests, and a short fuzz run of every
+# fuzz target (scripts/fuzz.sh runs them longer).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -30,5 +31,8 @@ scripts/test-wasm.sh
 
 step "end-to-end tests (Playwright in headless Chromium)"
 scripts/test-e2e.sh
+
+step "fuzzing: every target for ${FUZZ_SECONDS:-10} s (0 crashes required)"
+scripts/fuzz.sh "${FUZZ_SECONDS:-10}"
 
 step "all tests passed"
