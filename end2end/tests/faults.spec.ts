@@ -1,5 +1,6 @@
 // Faults: the token endpoint failing, hanging, answering garbage or refusing a revoked
-// refresh token, the network going down, storage that is full, disabled or corrupted.
+// refresh token, the network going down, storage that is full, disabled or corrupted, and
+// a device clock that is minutes or hours off.
 // Whatever happens the user sees a clear state (the error's code in the demo's
 // `auth-error` elements), a valid session is never thrown away, a broken one is removed,
 // trying again works, and the page never panics (the `console` fixture of ./fixtures).
@@ -420,3 +421,77 @@ test('storage entries corrupted by hand: no panic, a broken session is removed, 
   await openDemo(page, A, '/protected', 'signed-in');
   await expect(page.getByTestId('claims')).toContainText('alice');
 });
+
+// --- 8. the device's clock is minutes or hours off ----------------------------------------
+
+/** An init script moving the page's clock (`Date.now()`, `new Date()`) by `offsetMs`. */
+function shiftClock(offsetMs: number) {
+  const RealDate = Date;
+  class ShiftedDate extends RealDate {
+    constructor(...args: ConstructorParameters<DateConstructor> | []) {
+      if (args.length === 0) super(RealDate.now() + offsetMs);
+      else super(...(args as ConstructorParameters<DateConstructor>));
+    }
+    static now() {
+      return RealDate.now() + offsetMs;
+    }
+  }
+  globalThis.Date = ShiftedDate as DateConstructor;
+}
+
+for (const [label, offsetSecs] of [
+  ['10 minutes ahead', 600],
+  ['10 minutes behind', -600],
+] as const) {
+  test(`device clock ${label}: the session is judged by Cognito's clock (no refresh while valid, one once expired)`, async ({
+    page,
+  }) => {
+    expect(Math.abs(offsetSecs)).toBeGreaterThan(CLOCK_SKEW_SECS);
+    await page.addInitScript(shiftClock, offsetSecs * 1000);
+    const recorder = recordRequests(page);
+    const stored = await signedIn(page, F, 'alice');
+    // The page's clock really is off by that much (both ways of asking it).
+    const [now, constructed] = await page.evaluate(() => [Date.now(), new Date().getTime()]);
+    for (const t of [now, constructed]) expect(Math.abs(t - Date.now() - offsetSecs * 1000)).toBeLessThan(5_000);
+    // The drift was measured against the token's `iat` and stored beside the session.
+    const drift = Number((await localStorageOf(page))[`${stored.k.prefix}alice.clockDrift`]);
+    expect(Math.abs(drift - offsetSecs)).toBeLessThanOrEqual(5);
+
+    // Still valid by Cognito's clock (for about 8 s on F): a reload keeps it as it is.
+    await page.reload();
+    await expect(sessionState(page)).toHaveText('signed-in');
+    expect(refreshes(recorder)).toEqual([]);
+
+    // Expired by Cognito's clock: the next page refreshes it, once.
+    await waitUntilExpiredForKit(page, stored.accessToken, CLOCK_SKEW_SECS);
+    await page.reload();
+    await expect(sessionState(page)).toHaveText('signed-in');
+    await page.waitForTimeout(2_000);
+    expect(refreshes(recorder)).toHaveLength(1);
+    await expect(page.getByTestId('username')).toHaveText('alice');
+    await expect(authError(page)).toHaveCount(0);
+    expect((await localStorageOf(page))[stored.k.accessToken]).not.toBe(stored.accessToken);
+  });
+}
+
+for (const [label, offsetSecs] of [
+  ['2 hours ahead', 7_200],
+  ['2 hours behind', -7_200],
+] as const) {
+  test(`device clock ${label}, automatic refresh on: signed in after sign-in and reload, no refresh loop`, async ({
+    page,
+  }) => {
+    await page.addInitScript(shiftClock, offsetSecs * 1000);
+    const recorder = recordRequests(page);
+    await openDemo(page, A, '/', 'signed-out');
+    await signIn(page, A, 'alice');
+    await page.reload();
+    await expect(sessionState(page)).toHaveText('signed-in');
+    await page.waitForTimeout(3_000);
+    await expect(sessionState(page)).toHaveText('signed-in');
+    await expect(authError(page)).toHaveCount(0);
+    // The code exchange, and nothing since: 1-hour tokens need no refresh yet.
+    expect(codeExchanges(recorder)).toHaveLength(1);
+    expect(refreshes(recorder)).toEqual([]);
+  });
+}
