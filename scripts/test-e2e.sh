@@ -3,8 +3,9 @@
 #   - cognito-local (the local Hosted UI) with end2end/cognito-local.e2e.toml and /_test,
 #   - demo instance A (code flow, :3000), B (implicit flow, :3002), C (against the
 #     third-party OAuth server, :3003), D (68 s tokens, for the refresh tests, :3004),
-#     E (cookie session mode, COGNITO_STORAGE=cookie, :3005), G (68 s tokens with
-#     refresh-token rotation, for the many-tabs tests, :3007),
+#     E (cookie session mode, COGNITO_STORAGE=cookie, :3005), F (68 s tokens and a 2 s
+#     HTTP timeout, for the fault tests, :3006), G (68 s tokens with refresh-token
+#     rotation and automatic refresh, for the many-tabs tests, :3007),
 #   - the third-party OAuth server (npm oidc-provider at Cognito's paths, :9300),
 # waits until each answers, runs Playwright (headless system Chromium) in end2end/, always
 # stops what it started, and exits with Playwright's status.
@@ -91,7 +92,7 @@ wait_for() {
 }
 
 # A port that already answers belongs to someone else (a `make demo` left running...).
-for port in 9229 9300 3000 3002 3003 3004 3005 3007; do
+for port in 9229 9300 3000 3002 3003 3004 3005 3006 3007; do
   if curl -s -o /dev/null --max-time 1 "http://127.0.0.1:$port/"; then
     die "port $port on 127.0.0.1 is already in use; stop what runs there and try again"
   fi
@@ -145,8 +146,12 @@ demo B 3002 COGNITO_CLIENT_ID=local-spa-client COGNITO_RESPONSE_TYPE=token
 demo C 3003 COGNITO_CLIENT_ID=third-party-spa-client COGNITO_RESPONSE_TYPE=code \
   COGNITO_DOMAIN=http://localhost:9300 COGNITO_USER_POOL_ID=us-east-1_ThirdParty \
   COGNITO_ISSUER=http://localhost:9300/us-east-1_ThirdParty
-demo D 3004 COGNITO_CLIENT_ID=e2e-short-lived-client COGNITO_RESPONSE_TYPE=code
+# D and F refresh only when a page finds its session expired (no automatic refresh): their
+# tokens are usable for about 8 s, and the tests decide when the refresh happens.
+demo D 3004 COGNITO_CLIENT_ID=e2e-short-lived-client COGNITO_RESPONSE_TYPE=code COGNITO_AUTO_REFRESH=false
 demo E 3005 COGNITO_CLIENT_ID=local-spa-client COGNITO_RESPONSE_TYPE=code COGNITO_STORAGE=cookie
+demo F 3006 COGNITO_CLIENT_ID=e2e-short-lived-client COGNITO_RESPONSE_TYPE=code COGNITO_AUTO_REFRESH=false \
+  COGNITO_HTTP_TIMEOUT_MS=2000
 demo G 3007 COGNITO_CLIENT_ID=e2e-rotating-client COGNITO_RESPONSE_TYPE=code
 
 # --- test ----------------------------------------------------------------------------------

@@ -41,7 +41,11 @@ export const C: DemoInstance = {
   issuer: `${THIRD_PARTY}/us-east-1_ThirdParty`,
 };
 
-/** Code flow against the emulator with 68 s tokens (valid for the kit for about 8 s). */
+/**
+ * Code flow against the emulator with 68 s tokens (valid for the kit for about 8 s),
+ * without automatic refresh (`COGNITO_AUTO_REFRESH=false`): a page refreshes the session
+ * when it finds it expired.
+ */
 export const D: DemoInstance = {
   url: 'http://localhost:3004',
   hostedUi: HOSTED_UI,
@@ -56,6 +60,20 @@ export const E: DemoInstance = {
   clientId: 'local-spa-client',
   issuer: `${HOSTED_UI}/us-east-1_LocalPool`,
 };
+
+/**
+ * Code flow against the emulator with 68 s tokens (as D) and a 2 s HTTP timeout
+ * (`COGNITO_HTTP_TIMEOUT_MS=2000`), for the fault tests.
+ */
+export const F: DemoInstance = {
+  url: 'http://localhost:3006',
+  hostedUi: HOSTED_UI,
+  clientId: 'e2e-short-lived-client',
+  issuer: `${HOSTED_UI}/us-east-1_LocalPool`,
+};
+
+/** F's HTTP timeout in milliseconds (`COGNITO_HTTP_TIMEOUT_MS`). */
+export const F_HTTP_TIMEOUT_MS = 2_000;
 
 /** Code flow against the emulator with 68 s tokens and refresh-token rotation. */
 export const G: DemoInstance = {
@@ -73,6 +91,7 @@ export const ALL_SERVERS: Array<[string, string]> = [
   ['demo instance C (third-party server)', `${C.url}/`],
   ['demo instance D (short-lived tokens)', `${D.url}/`],
   ['demo instance E (cookie session mode)', `${E.url}/`],
+  ['demo instance F (2 s HTTP timeout)', `${F.url}/`],
   ['demo instance G (rotating refresh tokens)', `${G.url}/`],
 ];
 

@@ -142,15 +142,33 @@ export async function historyUrls(page: Page): Promise<string[]> {
 /** What must never be left in an address after the callback. */
 export const SECRET_PARAMS = /[?#&](code|access_token|id_token|refresh_token|state)=/;
 
+/** A fault the emulator's token endpoint can be told to answer with (server/src/emulator/faults.rs). */
+export type TokenFault =
+  | { fault: 'server_error'; count?: number }
+  | { fault: 'hang'; ms: number; count?: number }
+  | { fault: 'malformed_json'; count?: number };
+
 /** The emulator's test-only control surface. */
 export const control = {
   async clearFaults(request: APIRequestContext) {
     const res = await request.delete(`${HOSTED_UI}/_test/faults`);
     expect(res.status()).toBe(204);
   },
-  async failTokenEndpoint(request: APIRequestContext, count = 1) {
-    const res = await request.post(`${HOSTED_UI}/_test/faults/token`, { data: { fault: 'server_error', count } });
+  /** The next `count` (default 1) calls to /oauth2/token get `fault`; faults queue up in order. */
+  async queueTokenFault(request: APIRequestContext, fault: TokenFault) {
+    const res = await request.post(`${HOSTED_UI}/_test/faults/token`, { data: fault });
     expect(res.ok()).toBeTruthy();
+  },
+  async failTokenEndpoint(request: APIRequestContext, count = 1) {
+    await control.queueTokenFault(request, { fault: 'server_error', count });
+  },
+  /** The next call to /oauth2/token waits `ms` milliseconds, then answers normally. */
+  async hangTokenEndpoint(request: APIRequestContext, ms: number) {
+    await control.queueTokenFault(request, { fault: 'hang', ms });
+  },
+  /** The next call to /oauth2/token answers 200 with a body that is not valid JSON. */
+  async malformedTokenResponse(request: APIRequestContext) {
+    await control.queueTokenFault(request, { fault: 'malformed_json' });
   },
   async revokeRefreshTokens(request: APIRequestContext, username: string) {
     const res = await request.post(`${HOSTED_UI}/_test/users/${encodeURIComponent(username)}/revoke-refresh-tokens`);
@@ -177,4 +195,67 @@ export async function waitUntilExpiredForKit(page: Page, accessToken: string, sk
 /** Prints a timing line into the run's output and records it on the test. */
 export function reportTiming(label: string, ms: number) {
   console.log(`timing: ${label}: ${ms} ms`);
+}
+
+/** What a Rust panic in the page's wasm leaves behind: the panic hook's message, or the trap. */
+export const PANIC = /panicked|RuntimeError: unreachable/;
+
+/**
+ * Collects the page's console messages and uncaught errors from now on; `panics()` are
+ * those that show a Rust panic.
+ */
+export function watchConsole(page: Page) {
+  const messages: string[] = [];
+  page.on('console', (m) => messages.push(`console.${m.type()}: ${m.text()}`));
+  page.on('pageerror', (e) => messages.push(`uncaught ${e.name}: ${e.message}\n${e.stack ?? ''}`));
+  return { messages, panics: () => messages.filter((m) => PANIC.test(m)) };
+}
+
+/**
+ * From a demo page that shows the "Sign in" button: click it, sign in on the Hosted UI
+ * (unless its session cookie lets the browser straight through) and wait until the browser
+ * is back on the demo's callback, whatever the callback then does.
+ */
+export async function signInUntilCallback(page: Page, demo: DemoInstance, username: string, password = PASSWORD) {
+  await throughHostedUi(page, demo, () => signInButton(page).click(), username, password);
+}
+
+/**
+ * Runs `leave` (a click that sends the browser to the Hosted UI), fills the Hosted UI's
+ * sign-in form if it asks (within its one-hour session it does not) and waits until the
+ * browser has come back to the demo's callback.
+ */
+export async function throughHostedUi(
+  page: Page,
+  demo: DemoInstance,
+  leave: () => Promise<unknown>,
+  username: string,
+  password = PASSWORD,
+) {
+  const callback = page.waitForRequest((r) => r.isNavigationRequest() && r.url().startsWith(`${demo.url}/callback`));
+  const form = page.getByLabel('Username');
+  await leave();
+  const first = await Promise.race([callback.then(() => 'callback'), form.waitFor().then(() => 'form')]);
+  if (first === 'form') await submitSignInForm(page, username, password);
+  await callback;
+  await expect(page).toHaveURL((url) => url.origin === new URL(demo.url).origin);
+}
+
+/** The kit's entries of `clientId` in the page's localStorage, keys and values. */
+export async function kitEntries(page: Page, clientId: string): Promise<Record<string, string>> {
+  const storage = await localStorageOf(page);
+  return Object.fromEntries(kitKeys(storage, clientId).map((k) => [k, storage[k]]));
+}
+
+/** Replaces the kit's entries of `clientId` in the page's localStorage with `entries`. */
+export async function setKitEntries(page: Page, clientId: string, entries: Record<string, string>) {
+  await page.evaluate(
+    ({ prefix, entries }) => {
+      for (const key of Object.keys(window.localStorage)) {
+        if (key.startsWith(prefix)) window.localStorage.removeItem(key);
+      }
+      for (const [key, value] of Object.entries(entries)) window.localStorage.setItem(key, value);
+    },
+    { prefix: keys(clientId).prefix, entries },
+  );
 }

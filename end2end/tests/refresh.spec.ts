@@ -1,12 +1,13 @@
 // Expiry and refresh, on demo instance D whose client gets 68 s tokens from the emulator:
 // with the kit's 60 s clock-skew allowance a fresh session is usable for about 8 s.
-// These tests are about a page that loads with an expired session, so the page is left
-// (about:blank) while the tokens expire: an open page refreshes them by itself before
-// expiry (see tabs.spec.ts).
+// These tests are about a page that loads with an expired session: D runs without
+// automatic refresh, and the page is left (about:blank) while the tokens expire. The
+// automatic refresh of an open page is tested in tabs.spec.ts (instance G).
 
-import { expect, test, type Page } from '@playwright/test';
+import { type Page } from '@playwright/test';
 
 import { CLOCK_SKEW_SECS, D, HOSTED_UI } from './env';
+import { expect, test } from './fixtures';
 import {
   authError,
   expectAuthError,
@@ -20,6 +21,8 @@ import {
   recordRequests,
   sessionState,
   signIn,
+  signInButton,
+  throughHostedUi,
   waitUntilExpiredForKit,
 } from './helpers';
 
@@ -76,7 +79,7 @@ test('an expired access token is refreshed transparently', async ({ page }) => {
 });
 
 test('a revoked refresh token signs the user out cleanly, with a message', async ({ page, request }) => {
-  const { accessToken } = await signedInOnD(page, 'bob');
+  const { accessToken, refreshToken, k } = await signedInOnD(page, 'bob');
   const { revoked } = await control.revokeRefreshTokens(request, 'bob');
   expect(revoked).toBeGreaterThanOrEqual(1);
 
@@ -92,6 +95,18 @@ test('a revoked refresh token signs the user out cleanly, with a message', async
   expect(recorder.to(HOSTED_UI).filter((r) => r.isNavigationRequest())).toEqual([]);
   expect(kitKeys(await localStorageOf(page), D.clientId)).toEqual([]);
   await expect(page.getByTestId('username')).toHaveCount(0);
+  // A definite answer, not a transient one: no Retry is offered.
+  await expect(page.getByTestId('retry')).toHaveCount(0);
+
+  // Signing in again works (the Hosted UI's session lets bob straight through) and brings
+  // a new refresh token.
+  await throughHostedUi(page, D, () => signInButton(page).click(), 'bob');
+  await expect(sessionState(page)).toHaveText('signed-in');
+  await expect(page.getByTestId('username')).toHaveText('bob');
+  await expect(authError(page)).toHaveCount(0);
+  const storage = await localStorageOf(page);
+  expect(storage[k.refreshToken]).toBeTruthy();
+  expect(storage[k.refreshToken]).not.toBe(refreshToken);
 });
 
 test('token endpoint failing: the error is shown, Retry works, nothing is lost', async ({ page, request }) => {

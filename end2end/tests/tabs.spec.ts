@@ -2,11 +2,11 @@
 // tabs whose tokens expire together send one refresh request between them (instance G:
 // 68 s tokens and refresh-token rotation with no grace, so a refresh token spent twice
 // would be refused and sign the user out), the automatic refresh keeps an open page signed
-// in, and it pauses while the tab is hidden.
+// in, and it pauses while the tab is hidden (also on G: D and F have no automatic refresh).
 
 import { expect, test, type BrowserContext, type Page, type Request } from '@playwright/test';
 
-import { A, CLOCK_SKEW_SECS, D, E, G, HOSTED_UI, type DemoInstance } from './env';
+import { A, CLOCK_SKEW_SECS, E, G, HOSTED_UI, type DemoInstance } from './env';
 import {
   authError,
   control,
@@ -18,10 +18,20 @@ import {
   sessionState,
   signIn,
   signOutButton,
+  watchConsole,
 } from './helpers';
 
-test.beforeEach(async ({ request }) => {
+// Every page of every test's context is watched: none may panic.
+let watched: Array<ReturnType<typeof watchConsole>> = [];
+
+test.beforeEach(async ({ request, context }) => {
   await control.clearFaults(request);
+  watched = [];
+  context.on('page', (page) => watched.push(watchConsole(page)));
+});
+
+test.afterEach(() => {
+  expect(watched.flatMap((w) => w.panics()), 'a page panicked').toEqual([]);
 });
 
 /** Every refresh_token grant any page of `context` sends to the emulator. */
@@ -154,9 +164,9 @@ test('a hidden tab pauses the automatic refresh and catches up when shown', asyn
   });
   const refreshes = recordRefreshes(context);
   const page = await context.newPage();
-  await openDemo(page, D, '/', 'signed-out');
-  await signIn(page, D, 'alice');
-  const k = keys(D.clientId, 'alice');
+  await openDemo(page, G, '/', 'signed-out');
+  await signIn(page, G, 'alice');
+  const k = keys(G.clientId, 'alice');
   const token = (await localStorageOf(page))[k.accessToken];
 
   await page.evaluate(() => {

@@ -47,6 +47,10 @@ pub struct DemoSettings {
     /// `COGNITO_REFRESH_MARGIN_SECS`: refresh this long before expiry.
     #[serde(default)]
     pub refresh_margin_secs: Option<u64>,
+    /// `COGNITO_AUTO_REFRESH`: `true` (the kit's default) or `false` (the session is then
+    /// refreshed only when the page finds it expired, or on request).
+    #[serde(default)]
+    pub auto_refresh: Option<bool>,
 }
 
 /// A setting that stops the server at start, naming the variable.
@@ -95,6 +99,7 @@ impl DemoSettings {
             storage: var("COGNITO_STORAGE").unwrap_or_else(|| "local".to_owned()),
             http_timeout_ms: number(&var, "COGNITO_HTTP_TIMEOUT_MS")?,
             refresh_margin_secs: number(&var, "COGNITO_REFRESH_MARGIN_SECS")?,
+            auto_refresh: boolean(&var, "COGNITO_AUTO_REFRESH")?,
         };
         settings.config()?;
         Ok(settings)
@@ -139,6 +144,9 @@ impl DemoSettings {
         if let Some(secs) = self.refresh_margin_secs {
             builder = builder.refresh_margin_secs(secs);
         }
+        if let Some(on) = self.auto_refresh {
+            builder = builder.auto_refresh(on);
+        }
         builder.build().map_err(|e| SettingsError {
             variable: variable_of(&e),
             message: e.to_string(),
@@ -175,6 +183,23 @@ fn number<T: std::str::FromStr>(
                 variable: name,
                 message: format!("`{v}` is not a whole number"),
             })
+        })
+        .transpose()
+}
+
+/// An optional `true`/`false` variable.
+fn boolean(
+    var: &impl Fn(&str) -> Option<String>,
+    name: &'static str,
+) -> Result<Option<bool>, SettingsError> {
+    var(name)
+        .map(|v| match v.to_ascii_lowercase().as_str() {
+            "true" | "1" | "yes" | "on" => Ok(true),
+            "false" | "0" | "no" | "off" => Ok(false),
+            _ => Err(SettingsError {
+                variable: name,
+                message: format!("`{v}` is neither true nor false"),
+            }),
         })
         .transpose()
 }
@@ -260,10 +285,24 @@ mod tests {
                 "COGNITO_USER_POOL_ID",
             ),
             (vec![("COGNITO_ISSUER", "ftp://x")], "COGNITO_ISSUER"),
+            (
+                vec![("COGNITO_AUTO_REFRESH", "sometimes")],
+                "COGNITO_AUTO_REFRESH",
+            ),
         ] {
             let err = DemoSettings::from_env(env(&pairs)).unwrap_err();
             assert_eq!(err.variable, variable, "{err}");
         }
+    }
+
+    #[test]
+    fn automatic_refresh_can_be_turned_off() {
+        let on = DemoSettings::from_env(env(&[])).unwrap();
+        assert!(on.config().unwrap().auto_refresh());
+        let off = DemoSettings::from_env(env(&[("COGNITO_AUTO_REFRESH", "false")])).unwrap();
+        assert!(!off.config().unwrap().auto_refresh());
+        let json = off.to_embedded_json();
+        assert_eq!(serde_json::from_str::<DemoSettings>(&json).unwrap(), off);
     }
 
     #[test]
