@@ -270,19 +270,26 @@ fn cookie_too_large_is_an_error_not_a_silent_loss() {
 }
 
 #[wasm_bindgen_test]
-fn invalid_cookie_options_fall_back_to_memory() {
+fn invalid_cookie_options_fall_back_to_session_storage() {
     let options = CookieOptions {
         path: "/; Domain=evil.example".into(),
         ..CookieOptions::default()
     };
     let (storage, fallback) = BrowserStorage::open(StorageKind::Cookie, &options);
-    assert_eq!(storage.kind(), StorageKind::Memory);
-    assert!(
-        matches!(fallback, Some(StorageError::Failed(_))),
-        "{fallback:?}"
-    );
-    storage.set("k", "v").unwrap();
-    assert_eq!(storage.get("k").as_deref(), Some("v"));
+    // sessionStorage survives the trip to the Hosted UI, so signing in still works.
+    assert_eq!(storage.kind(), StorageKind::Session);
+    match &fallback {
+        Some(StorageError::Unavailable(why)) => {
+            assert!(
+                why.ends_with("the session is kept in sessionStorage instead"),
+                "{why}"
+            )
+        }
+        other => panic!("{other:?}"),
+    }
+    storage.set("lca.test.k", "v").unwrap();
+    assert_eq!(storage.get("lca.test.k").as_deref(), Some("v"));
+    storage.remove("lca.test.k");
 }
 
 #[wasm_bindgen_test]
@@ -317,20 +324,26 @@ fn fill_local_storage() -> Vec<String> {
 }
 
 #[wasm_bindgen_test]
-fn full_local_storage_reports_quota_and_falls_back() {
+fn full_local_storage_reports_quota_and_falls_back_to_session_storage() {
     let filled = fill_local_storage();
     let (storage, fallback) = BrowserStorage::open(StorageKind::Local, &CookieOptions::default());
     let kind = storage.kind();
-    let works_in_memory = storage.set("k", "v").is_ok() && storage.get("k").as_deref() == Some("v");
+    let works_instead = storage.set("k", "v").is_ok() && storage.get("k").as_deref() == Some("v");
     // Clean up before asserting, so a failure does not leave the storage full.
     let raw = local_storage();
     for key in &filled {
         raw.remove_item(key).unwrap();
     }
+    storage.remove("k");
     assert!(!filled.is_empty());
-    assert_eq!(fallback, Some(StorageError::QuotaExceeded));
-    assert_eq!(kind, StorageKind::Memory);
-    assert!(works_in_memory);
+    assert_eq!(
+        fallback,
+        Some(StorageError::Unavailable(
+            "storage is full; the session is kept in sessionStorage instead".into()
+        ))
+    );
+    assert_eq!(kind, StorageKind::Session);
+    assert!(works_instead);
     assert_eq!(raw.get_item("k").unwrap(), None);
     let (again, fallback) = BrowserStorage::open(StorageKind::Local, &CookieOptions::default());
     assert_eq!((again.kind(), fallback), (StorageKind::Local, None));

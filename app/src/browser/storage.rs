@@ -13,13 +13,22 @@ enum Backend {
     Memory(MemoryStorage),
 }
 
+/// `reason`, saying where the session is kept instead.
+fn kept_in(reason: StorageError, instead: &str) -> StorageError {
+    let why = match reason {
+        StorageError::QuotaExceeded => "storage is full".to_owned(),
+        StorageError::Unavailable(why) | StorageError::Failed(why) => why,
+    };
+    StorageError::Unavailable(format!("{why}; the session is kept in {instead} instead"))
+}
+
 /// The browser's token storage: `localStorage`, `sessionStorage`, cookies or memory, as
 /// [`StorageKind`] chooses. Cloning shares the same underlying storage.
 ///
 /// When the chosen storage cannot be used (disabled by the browser or by a privacy mode,
-/// throwing on access, full), [`open`](Self::open) falls back to memory (the session then
-/// lasts until the page is reloaded) and hands back the reason, so the UI can say so
-/// instead of failing.
+/// throwing on access, full), [`open`](Self::open) falls back to `sessionStorage` or
+/// cookies, else memory (the session then lasts until the page is left), and hands back
+/// the reason, so the UI can say so instead of failing.
 #[derive(Clone, Debug)]
 pub struct BrowserStorage {
     backend: Backend,
@@ -27,10 +36,38 @@ pub struct BrowserStorage {
 
 impl BrowserStorage {
     /// Opens the storage of this kind (`cookie` is used only for [`StorageKind::Cookie`]).
-    /// If it is unavailable, falls back to memory and returns the reason as the second
-    /// value: [`StorageError::QuotaExceeded`] when a small test write did not fit,
-    /// [`StorageError::Unavailable`] or [`StorageError::Failed`] otherwise.
+    /// If it is unavailable, falls back to the first that works of `sessionStorage` and
+    /// cookies (both survive the trip to the Hosted UI, so signing in still works), else
+    /// memory, and returns the reason as the second value: [`StorageError::QuotaExceeded`]
+    /// or [`StorageError::Unavailable`] saying what is used instead.
     pub fn open(kind: StorageKind, cookie: &CookieOptions) -> (Self, Option<StorageError>) {
+        let reason = match Self::open_exactly(kind, cookie) {
+            Ok(storage) => return (storage, None),
+            Err(reason) => reason,
+        };
+        for instead in [StorageKind::Session, StorageKind::Cookie] {
+            if instead == kind {
+                continue;
+            }
+            if let Ok(storage) = Self::open_exactly(instead, cookie) {
+                let name = match instead {
+                    StorageKind::Session => "sessionStorage",
+                    _ => "cookies",
+                };
+                return (storage, Some(kept_in(reason, name)));
+            }
+        }
+        (
+            Self::memory(MemoryStorage::new()),
+            Some(kept_in(
+                reason,
+                "memory, which is lost when the page is left (signing in needs storage or cookies)",
+            )),
+        )
+    }
+
+    /// The storage of this kind, or why it cannot be used.
+    fn open_exactly(kind: StorageKind, cookie: &CookieOptions) -> Result<Self, StorageError> {
         match kind {
             StorageKind::Local | StorageKind::Session => {
                 let (name, area) = match (kind, web_sys::window()) {
@@ -45,17 +82,19 @@ impl BrowserStorage {
                     ),
                 };
                 match area {
-                    Ok(storage) => Self::from_web_storage(kind, storage),
-                    Err(reason) => Self::fallback(StorageError::Unavailable(format!(
+                    Ok(Some(storage)) => WebStorage::probed(storage).map(|web| Self {
+                        backend: Backend::Web(web, kind),
+                    }),
+                    Ok(None) => Err(StorageError::Unavailable(format!(
+                        "the browser provides no {name} here"
+                    ))),
+                    Err(reason) => Err(StorageError::Unavailable(format!(
                         "{name} cannot be used: {reason}"
                     ))),
                 }
             }
-            StorageKind::Cookie => match CookieStorage::new(cookie) {
-                Ok(storage) => (Self::cookies(storage), None),
-                Err(e) => Self::fallback(e),
-            },
-            StorageKind::Memory => (Self::memory(MemoryStorage::new()), None),
+            StorageKind::Cookie => CookieStorage::new(cookie).map(Self::cookies),
+            StorageKind::Memory => Ok(Self::memory(MemoryStorage::new())),
         }
     }
 

@@ -75,7 +75,9 @@ pub fn AuthProvider(
             crate::browser::browser_auth(config, &crate::browser::CookieOptions::default());
         // Cookie session mode: the server rendered what the cookies say, and the cookies
         // can be read now, so the first render (hydration) starts from the same state.
-        if client.config().storage() == crate::core::StorageKind::Cookie {
+        // (The configured mode: a fallback to cookies is not cookie mode, and the server
+        // rendered it as "not known yet".)
+        if state.config.with_value(|c| c.storage()) == crate::core::StorageKind::Cookie {
             state.status.set(match client.get_cached_session() {
                 Some(session) if client.is_valid(&session) => {
                     state.session.set(Some(session));

@@ -187,7 +187,12 @@ impl<S: Storage> SessionStore<S> {
 
     /// The cached session, if a complete and readable one is stored (expired or not).
     /// A corrupted one is removed and reads as `None`.
+    ///
+    /// A pending sign-in record that cannot be read, and a clock drift that is not a
+    /// number, are removed too (the session itself stays).
     pub fn load(&self) -> Option<CognitoSession> {
+        // Reading the pending record removes it when it is unreadable.
+        let _ = self.peek_pending();
         let user = self.storage.get(&self.keys.last_auth_user())?;
         if user.is_empty() {
             self.clear();
@@ -218,12 +223,17 @@ impl<S: Storage> SessionStore<S> {
             return None;
         }
         // A missing or unreadable drift (an older layout, a hand edit) counts as none.
-        let drift = self
-            .storage
-            .get(&self.keys.clock_drift(user))
-            .and_then(|d| d.parse::<i64>().ok())
-            .filter(|d| d.unsigned_abs() <= MAX_CLOCK_DRIFT_SECS)
-            .unwrap_or(0);
+        let drift_key = self.keys.clock_drift(user);
+        let drift = match self.storage.get(&drift_key) {
+            None => 0,
+            Some(raw) => match raw.parse::<i64>() {
+                Ok(d) if d.unsigned_abs() <= MAX_CLOCK_DRIFT_SECS => d,
+                _ => {
+                    self.storage.remove(&drift_key);
+                    0
+                }
+            },
+        };
         let session = CognitoSession::from_tokens(id.as_deref(), &access, refresh, scopes)
             .ok()?
             .with_clock_drift(drift);
