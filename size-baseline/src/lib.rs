@@ -1,5 +1,7 @@
 //! The demo's pages without the auth kit: the same router, layout, routes and text, with
-//! the session fixed at "signed out". Only its size matters (see `Cargo.toml`).
+//! the session fixed at "signed out", and the demo's two server functions called from the
+//! same places, through leptos's default client instead of the kit's. Only its size
+//! matters (see `Cargo.toml`).
 
 use leptos::prelude::*;
 use leptos_meta::{provide_meta_context, Stylesheet, Title};
@@ -91,6 +93,69 @@ fn HomePage() -> impl IntoView {
             <p>"You are signed out."</p>
             <button type="button" class="primary">"Sign in"</button>
         </section>
+        <AskTheServer/>
+    }
+}
+
+/// The demo's `whoami` server function, with the default client.
+#[server(prefix = "/api", endpoint = "whoami")]
+pub async fn whoami() -> Result<String, ServerFnError> {
+    Err(ServerFnError::new("missing_token: no kit in the baseline"))
+}
+
+/// The demo's `admin_report` server function, with the default client.
+#[server(prefix = "/api", endpoint = "admin_report")]
+pub async fn admin_report() -> Result<Vec<String>, ServerFnError> {
+    Err(ServerFnError::new("missing_token: no kit in the baseline"))
+}
+
+/// The demo's `error_code`.
+fn error_code(error: &ServerFnError) -> String {
+    let text = match error {
+        ServerFnError::ServerError(message) => message.clone(),
+        other => other.to_string(),
+    };
+    match text.split_once(':') {
+        Some((code, _)) if !code.contains(' ') => code.to_owned(),
+        _ => text,
+    }
+}
+
+/// The demo's `ServerError`.
+#[component]
+fn ServerError(error: ServerFnError) -> impl IntoView {
+    let code = error_code(&error);
+    let text = match &error {
+        ServerFnError::ServerError(message) => message.clone(),
+        other => other.to_string(),
+    };
+    view! {
+        <p class="banner error" role="alert" data-testid="server-error">
+            "The server refused: " <code>{code}</code> " (" {text} ")"
+        </p>
+    }
+}
+
+/// The demo's `AskTheServer`.
+#[component]
+fn AskTheServer() -> impl IntoView {
+    let answer = RwSignal::new(None);
+    let ask = move |_| leptos::task::spawn_local(async move { answer.set(Some(whoami().await)) });
+    view! {
+        <section class="card">
+            <p>
+                "The server checks the access token itself: "
+                <button type="button" data-testid="ask-server" on:click=ask>
+                    "Ask the server who I am"
+                </button>
+            </p>
+            {move || answer.get().map(|result| match result {
+                Ok(name) => view! {
+                    <p data-testid="server-says">"The server says you are " <strong>{name}</strong></p>
+                }.into_any(),
+                Err(error) => view! { <ServerError error/> }.into_any(),
+            })}
+        </section>
     }
 }
 
@@ -109,9 +174,21 @@ fn ProtectedPage() -> impl IntoView {
         leptos::prelude::set_interval(tick, std::time::Duration::from_secs(1));
     }
     let expires_at = 0u64;
+    let server_says = RwSignal::new(None::<Result<String, ServerFnError>>);
+    #[cfg(feature = "hydrate")]
+    Effect::new(move |_| {
+        leptos::task::spawn_local(async move { server_says.set(Some(whoami().await)) })
+    });
     view! {
         <section class="card">
             <h1>"Protected"</h1>
+            {move || match server_says.get() {
+                None => view! { <p class="checking" data-testid="server-asking">"Asking the server who you are…"</p> }.into_any(),
+                Some(Ok(name)) => view! {
+                    <p data-testid="server-says">"The server says you are " <strong>{name}</strong></p>
+                }.into_any(),
+                Some(Err(error)) => view! { <ServerError error/> }.into_any(),
+            }}
             <span data-testid="expires-in">
                 {move || {
                     let left = expires_at.saturating_sub(now.get());
@@ -124,18 +201,36 @@ fn ProtectedPage() -> impl IntoView {
 
 #[component]
 fn AdminPage() -> impl IntoView {
+    let report = RwSignal::new(None::<Result<Vec<String>, ServerFnError>>);
+    #[cfg(feature = "hydrate")]
+    Effect::new(move |_| {
+        leptos::task::spawn_local(async move { report.set(Some(admin_report().await)) })
+    });
+    let report_view = move || match report.get() {
+        None => view! { <p class="checking">"Loading the report…"</p> }.into_any(),
+        Some(Ok(lines)) => view! {
+            <ul data-testid="admin-report">
+                {lines.into_iter().map(|l| view! { <li>{l}</li> }).collect_view()}
+            </ul>
+        }
+        .into_any(),
+        Some(Err(error)) => view! { <ServerError error/> }.into_any(),
+    };
     view! {
         <Show
             when=|| false
-            fallback=|| view! {
+            fallback=move || view! {
                 <section class="card forbidden" data-testid="forbidden">
                     <h1>"Not allowed"</h1>
                     <p>"This page is only for members of the Cognito group " <code>"admin"</code> "."</p>
+                    {report_view}
                 </section>
             }
         >
             <section class="card" data-testid="admin-page">
                 <h1>"Admin"</h1>
+                <h2>"Report from the server"</h2>
+                {report_view}
             </section>
         </Show>
     }

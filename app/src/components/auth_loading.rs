@@ -2,7 +2,7 @@
 
 use leptos::prelude::*;
 
-use super::use_auth;
+use super::gate::gate;
 
 /// Renders its children only while the user is not known yet (before hydration has read storage, or during a refresh).
 ///
@@ -23,10 +23,5 @@ pub fn AuthLoading(
     #[prop(optional, into)]
     fallback: ViewFn,
 ) -> impl IntoView {
-    let auth = use_auth();
-    view! {
-        <Show when=move || auth.is_authenticated.get().is_none() fallback=fallback>
-            {children()}
-        </Show>
-    }
+    gate(|known| known.is_none(), children, fallback)
 }

@@ -2,7 +2,7 @@
 
 use leptos::prelude::*;
 
-use super::use_auth;
+use super::gate::gate;
 
 /// Renders its children only while the user is signed in.
 ///
@@ -23,10 +23,5 @@ pub fn Authenticated(
     #[prop(optional, into)]
     fallback: ViewFn,
 ) -> impl IntoView {
-    let auth = use_auth();
-    view! {
-        <Show when=move || auth.is_authenticated.get() == Some(true) fallback=fallback>
-            {children()}
-        </Show>
-    }
+    gate(|known| known == Some(true), children, fallback)
 }

@@ -2,6 +2,7 @@
 //! [`use_auth`] reads it and acts on it, `<AuthCallback/>` completes sign-in, and route
 //! protection plugs into leptos_router's `ProtectedRoute`.
 
+mod auth_button;
 mod auth_callback;
 mod auth_loading;
 mod auth_provider;
@@ -10,6 +11,7 @@ mod authenticated;
 mod cookie_session;
 mod error_text;
 mod events;
+mod gate;
 mod server_fn_client;
 mod sign_in_button;
 mod sign_out_button;

@@ -2,7 +2,8 @@
 
 use leptos::prelude::*;
 
-use super::use_auth;
+use super::auth_button::auth_button;
+use super::UseAuth;
 
 /// A button that starts sign-in at the Hosted UI. Its text defaults to "Sign in"; it is
 /// disabled while auth work is in flight.
@@ -31,15 +32,12 @@ pub fn SignInButton(
     #[prop(optional)]
     children: Option<Children>,
 ) -> impl IntoView {
-    let auth = use_auth();
-    view! {
-        <button
-            type="button"
-            class=class.unwrap_or_else(|| "cognito-sign-in".to_owned())
-            disabled=move || auth.is_busy.get()
-            on:click=move |_| auth.sign_in(return_to.clone())
-        >
-            {children.map(|c| c().into_any()).unwrap_or_else(|| "Sign in".into_any())}
-        </button>
-    }
+    auth_button(
+        class,
+        "cognito-sign-in",
+        children,
+        "Sign in",
+        UseAuth::sign_in,
+        return_to,
+    )
 }

@@ -2,7 +2,7 @@
 
 use leptos::prelude::*;
 
-use super::use_auth;
+use super::auth_button::auth_button;
 
 /// A button that signs out (revokes the refresh token, clears storage, ends the Hosted UI
 /// session). Its text defaults to "Sign out"; it is disabled while auth work is in flight.
@@ -25,15 +25,12 @@ pub fn SignOutButton(
     #[prop(optional)]
     children: Option<Children>,
 ) -> impl IntoView {
-    let auth = use_auth();
-    view! {
-        <button
-            type="button"
-            class=class.unwrap_or_else(|| "cognito-sign-out".to_owned())
-            disabled=move || auth.is_busy.get()
-            on:click=move |_| auth.sign_out()
-        >
-            {children.map(|c| c().into_any()).unwrap_or_else(|| "Sign out".into_any())}
-        </button>
-    }
+    auth_button(
+        class,
+        "cognito-sign-out",
+        children,
+        "Sign out",
+        |auth, _| auth.sign_out(),
+        None,
+    )
 }

@@ -2,7 +2,7 @@
 
 use leptos::prelude::*;
 
-use super::use_auth;
+use super::gate::gate;
 
 /// Renders its children only while the user is known to be signed out.
 ///
@@ -23,10 +23,5 @@ pub fn Unauthenticated(
     #[prop(optional, into)]
     fallback: ViewFn,
 ) -> impl IntoView {
-    let auth = use_auth();
-    view! {
-        <Show when=move || auth.is_authenticated.get() == Some(false) fallback=fallback>
-            {children()}
-        </Show>
-    }
+    gate(|known| known == Some(false), children, fallback)
 }

@@ -153,31 +153,134 @@ pub(crate) fn is_loopback_host(host: &str) -> bool {
             .is_ok_and(|ip| ip.is_loopback())
 }
 
-/// base64url without padding (RFC 7515), as used by JWTs and PKCE.
-pub(crate) fn base64url(bytes: &[u8]) -> String {
-    use base64::Engine as _;
-    base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(bytes)
+/// The base64url alphabet (RFC 4648 section 5).
+const BASE64URL: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+/// The standard base64 alphabet (RFC 4648 section 4).
+const BASE64: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+
+/// base64 of `bytes` in `alphabet`, with or without `=` padding. Written here rather than
+/// taken from the `base64` crate, whose general-purpose engine is several kilobytes of the
+/// browser build for the few dozen bytes the kit encodes and decodes.
+fn base64_encode(bytes: &[u8], alphabet: &[u8; 64], pad: bool) -> String {
+    let mut out = String::with_capacity(bytes.len().div_ceil(3) * 4);
+    for chunk in bytes.chunks(3) {
+        let n = chunk
+            .iter()
+            .enumerate()
+            .fold(0u32, |n, (i, &b)| n | u32::from(b) << (16 - 8 * i));
+        let chars = chunk.len() + 1;
+        for i in 0..4 {
+            if i < chars {
+                out.push(char::from(alphabet[(n >> (18 - 6 * i)) as usize & 63]));
+            } else if pad {
+                out.push('=');
+            }
+        }
+    }
+    out
 }
 
-/// Decodes base64url, tolerating (but not requiring) `=` padding.
+/// base64url without padding (RFC 7515), as used by JWTs and PKCE.
+pub(crate) fn base64url(bytes: &[u8]) -> String {
+    base64_encode(bytes, BASE64URL, false)
+}
+
+/// Decodes base64url, tolerating (but not requiring) `=` padding. Strict otherwise: only
+/// the base64url alphabet, no length that leaves a lone character, and no bits set in the
+/// unused low bits of the last character (so every byte string has exactly one encoding).
 pub(crate) fn base64url_decode(input: &str) -> Option<Vec<u8>> {
-    use base64::Engine as _;
-    base64::engine::general_purpose::URL_SAFE_NO_PAD
-        .decode(input.trim_end_matches('='))
-        .ok()
+    let input = input.trim_end_matches('=').as_bytes();
+    if input.len() % 4 == 1 {
+        return None;
+    }
+    let mut out = Vec::with_capacity(input.len() * 3 / 4);
+    for chunk in input.chunks(4) {
+        let mut n = 0u32;
+        for (i, &c) in chunk.iter().enumerate() {
+            let v = match c {
+                b'A'..=b'Z' => c - b'A',
+                b'a'..=b'z' => c - b'a' + 26,
+                b'0'..=b'9' => c - b'0' + 52,
+                b'-' => 62,
+                b'_' => 63,
+                _ => return None,
+            };
+            n |= u32::from(v) << (18 - 6 * i);
+        }
+        let bytes = chunk.len() - 1;
+        // The bits below the last whole byte must be zero.
+        if n & (0x00ff_ffff >> (8 * bytes)) != 0 {
+            return None;
+        }
+        out.extend(n.to_be_bytes()[1..=bytes].iter());
+    }
+    Some(out)
 }
 
 /// `base64(user:password)` for HTTP Basic authentication (standard alphabet, padded).
 pub(crate) fn basic_credentials(user: &str, password: &str) -> String {
-    use base64::Engine as _;
     // RFC 6749 2.3.1: the client id and secret are form-encoded before Basic encoding.
     let raw = format!("{}:{}", encode(user), encode(password));
-    base64::engine::general_purpose::STANDARD.encode(raw)
+    base64_encode(raw.as_bytes(), BASE64, true)
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn base64_matches_rfc4648_vectors() {
+        for (raw, std, url) in [
+            ("", "", ""),
+            ("f", "Zg==", "Zg"),
+            ("fo", "Zm8=", "Zm8"),
+            ("foo", "Zm9v", "Zm9v"),
+            ("foob", "Zm9vYg==", "Zm9vYg"),
+            ("fooba", "Zm9vYmE=", "Zm9vYmE"),
+            ("foobar", "Zm9vYmFy", "Zm9vYmFy"),
+            ("\u{fb}\u{ff}", "w7vDvw==", "w7vDvw"),
+        ] {
+            assert_eq!(base64_encode(raw.as_bytes(), BASE64, true), std);
+            assert_eq!(base64url(raw.as_bytes()), url);
+            assert_eq!(base64url_decode(url).as_deref(), Some(raw.as_bytes()));
+            assert_eq!(
+                base64url_decode(&format!("{url}==")).as_deref(),
+                Some(raw.as_bytes())
+            );
+        }
+        assert_eq!(base64url(&[0xfb, 0xff, 0xbf]), "-_-_");
+        assert_eq!(
+            base64url_decode("-_-_").as_deref(),
+            Some(&[0xfb, 0xff, 0xbf][..])
+        );
+        // Not base64url: the standard alphabet's `+` and `/`, a lone last character, bits
+        // left over in the last character, spaces.
+        for bad in ["+/+/", "Zm9vY", "Zh", "Zm9=", "Zm 9v", "Zm9v\n"] {
+            assert_eq!(base64url_decode(bad), None, "{bad}");
+        }
+    }
+
+    // proptest and the base64 crate are native-only dev-dependencies.
+    #[cfg(not(target_arch = "wasm32"))]
+    proptest::proptest! {
+        /// The same results as the `base64` crate's engines the kit used before.
+        #[test]
+        fn base64_agrees_with_the_base64_crate(
+            bytes in proptest::collection::vec(proptest::prelude::any::<u8>(), 0..64),
+            text in "[A-Za-z0-9_+/=-]{0,24}",
+        ) {
+            use base64::engine::general_purpose::{STANDARD, URL_SAFE_NO_PAD};
+            use base64::Engine as _;
+            proptest::prop_assert_eq!(base64url(&bytes), URL_SAFE_NO_PAD.encode(&bytes));
+            proptest::prop_assert_eq!(base64_encode(&bytes, BASE64, true), STANDARD.encode(&bytes));
+            let encoded = URL_SAFE_NO_PAD.encode(&bytes);
+            proptest::prop_assert_eq!(base64url_decode(&encoded), Some(bytes));
+            proptest::prop_assert_eq!(
+                base64url_decode(&text),
+                URL_SAFE_NO_PAD.decode(text.trim_end_matches('=')).ok()
+            );
+        }
+    }
 
     #[test]
     fn encode_escapes_everything_but_unreserved() {

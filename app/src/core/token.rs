@@ -1,7 +1,6 @@
 //! Token, revoke and userInfo endpoint requests built as plain data, and their responses
 //! parsed from plain data.
 
-use serde::Deserialize;
 use serde_json::{Map, Value};
 
 use super::config::CognitoConfig;
@@ -42,19 +41,25 @@ pub struct TokenSet {
     pub expires_in: Option<u64>,
 }
 
-#[derive(Deserialize)]
-struct RawTokenResponse {
-    access_token: Option<String>,
-    id_token: Option<String>,
-    refresh_token: Option<String>,
-    token_type: Option<String>,
-    expires_in: Option<Value>,
+/// A JSON object body. Parsed as a [`Value`] from bytes, the way JWT payloads (and
+/// leptos's server functions) are, rather than into a typed struct from `&str`: the
+/// browser build then holds one copy of the JSON parser instead of one per reader and
+/// type.
+fn json_object(body: &str) -> Option<Map<String, Value>> {
+    match serde_json::from_slice(body.as_bytes()) {
+        Ok(Value::Object(map)) => Some(map),
+        _ => None,
+    }
 }
 
-#[derive(Deserialize)]
-struct RawError {
-    error: String,
-    error_description: Option<String>,
+/// Field `name` of `object` as an optional string: absent or `null` is `Ok(None)`,
+/// anything but a string is `Err(())`.
+fn optional_string(object: &mut Map<String, Value>, name: &str) -> Result<Option<String>, ()> {
+    match object.remove(name) {
+        None | Some(Value::Null) => Ok(None),
+        Some(Value::String(s)) => Ok(Some(s)),
+        Some(_) => Err(()),
+    }
 }
 
 fn with_client_auth(config: &CognitoConfig, headers: &mut Vec<(String, Secret)>) {
@@ -130,10 +135,18 @@ pub fn token_request(config: &CognitoConfig, grant: TokenGrant<'_>) -> HttpReque
 /// Reads an error response: Cognito's `{"error": ..., "error_description": ...}` when the
 /// body is that, otherwise the bare status.
 fn error_from(endpoint: &'static str, response: &HttpResponse) -> AuthError {
-    match serde_json::from_str::<RawError>(&response.body) {
-        Ok(raw) if !raw.error.is_empty() => AuthError::OAuth {
-            kind: OAuthErrorKind::parse(&raw.error),
-            description: raw.error_description.map(|d| d.chars().take(500).collect()),
+    let raw = json_object(&response.body).and_then(|mut object| {
+        let error = match object.remove("error") {
+            Some(Value::String(error)) => error,
+            _ => return None,
+        };
+        let description = optional_string(&mut object, "error_description").ok()?;
+        Some((error, description))
+    });
+    match raw {
+        Some((error, description)) if !error.is_empty() => AuthError::OAuth {
+            kind: OAuthErrorKind::parse(&error),
+            description: description.map(|d| d.chars().take(500).collect()),
             status: response.status,
         },
         _ => AuthError::Endpoint {
@@ -157,18 +170,22 @@ impl TokenSet {
             endpoint: ENDPOINT,
             reason: reason.into(),
         };
-        let raw: RawTokenResponse = serde_json::from_str(&response.body)
-            .map_err(|_| invalid("the body is not a JSON object of tokens"))?;
-        let access_token = raw
-            .access_token
+        let not_tokens = || invalid("the body is not a JSON object of tokens");
+        let mut object = json_object(&response.body).ok_or_else(not_tokens)?;
+        let mut string = |name| optional_string(&mut object, name).map_err(|()| not_tokens());
+        let access_token = string("access_token")?;
+        let id_token = string("id_token")?;
+        let refresh_token = string("refresh_token")?;
+        let token_type = string("token_type")?;
+        let access_token = access_token
             .filter(|t| !t.is_empty())
             .ok_or_else(|| invalid("no access_token"))?;
-        if let Some(token_type) = &raw.token_type {
+        if let Some(token_type) = &token_type {
             if !token_type.eq_ignore_ascii_case("bearer") {
                 return Err(invalid("token_type is not Bearer"));
             }
         }
-        let expires_in = match raw.expires_in {
+        let expires_in = match object.remove("expires_in") {
             None | Some(Value::Null) => None,
             Some(Value::Number(n)) => n.as_u64(),
             Some(Value::String(s)) => s.parse().ok(),
@@ -176,8 +193,8 @@ impl TokenSet {
         };
         Ok(Self {
             access_token: Secret::new(access_token),
-            id_token: raw.id_token.filter(|t| !t.is_empty()).map(Secret::new),
-            refresh_token: raw.refresh_token.filter(|t| !t.is_empty()).map(Secret::new),
+            id_token: id_token.filter(|t| !t.is_empty()).map(Secret::new),
+            refresh_token: refresh_token.filter(|t| !t.is_empty()).map(Secret::new),
             expires_in,
         })
     }
@@ -222,13 +239,10 @@ pub fn userinfo_request(config: &CognitoConfig, access_token: &str) -> HttpReque
 pub(crate) fn userinfo_result(response: &HttpResponse) -> Result<Map<String, Value>, AuthError> {
     const ENDPOINT: &str = "userInfo";
     if response.status == 200 {
-        return match serde_json::from_str::<Value>(&response.body) {
-            Ok(Value::Object(map)) => Ok(map),
-            _ => Err(AuthError::InvalidResponse {
-                endpoint: ENDPOINT,
-                reason: "the body is not a JSON object".into(),
-            }),
-        };
+        return json_object(&response.body).ok_or_else(|| AuthError::InvalidResponse {
+            endpoint: ENDPOINT,
+            reason: "the body is not a JSON object".into(),
+        });
     }
     let from_header = response.header("WWW-Authenticate").and_then(|h| {
         let start = h.find("error=\"")? + 7;

@@ -167,8 +167,63 @@ impl DemoSettings {
             .get_element_by_id(SETTINGS_ELEMENT_ID)
             .and_then(|el| el.text_content())
             .unwrap_or_default();
-        serde_json::from_str(&json)
-            .unwrap_or_else(|_| Self::from_env(|_| None).unwrap_or_else(|e| panic!("{e}")))
+        Self::from_json(&json)
+            .unwrap_or_else(|| Self::from_env(|_| None).unwrap_or_else(|e| panic!("{e}")))
+    }
+
+    /// The settings from [`to_embedded_json`](Self::to_embedded_json)'s JSON, read through
+    /// a `serde_json::Value` rather than the derived `Deserialize`: the browser build then
+    /// reuses the JSON parser it holds for tokens instead of adding one for this struct.
+    /// Like the derived one, it refuses a missing or mistyped field, except those with a
+    /// default.
+    #[cfg_attr(not(feature = "hydrate"), allow(dead_code))]
+    fn from_json(json: &str) -> Option<Self> {
+        use serde_json::Value;
+        let Ok(Value::Object(mut o)) = serde_json::from_slice::<Value>(json.as_bytes()) else {
+            return None;
+        };
+        let mut take = |name: &str| o.remove(name).unwrap_or(Value::Null);
+        let string = |v: Value| match v {
+            Value::String(s) => Some(s),
+            _ => None,
+        };
+        let optional = |v: Value| match v {
+            Value::Null => Some(None),
+            Value::String(s) => Some(Some(s)),
+            _ => None,
+        };
+        let number = |v: Value| match v {
+            Value::Null => Some(None),
+            Value::Number(n) => n.as_u64().map(Some),
+            _ => None,
+        };
+        Some(Self {
+            domain: string(take("domain"))?,
+            local_emulator: take("local_emulator").as_bool()?,
+            client_id: string(take("client_id"))?,
+            client_secret: optional(take("client_secret"))?,
+            user_pool_id: optional(take("user_pool_id"))?,
+            issuer: optional(take("issuer"))?,
+            scopes: match take("scopes") {
+                Value::Array(items) => items.into_iter().map(string).collect::<Option<_>>()?,
+                _ => return None,
+            },
+            redirect_sign_in: string(take("redirect_sign_in"))?,
+            redirect_sign_out: string(take("redirect_sign_out"))?,
+            response_type: string(take("response_type"))?,
+            identity_provider: optional(take("identity_provider"))?,
+            storage: string(take("storage"))?,
+            http_timeout_ms: match number(take("http_timeout_ms"))? {
+                Some(ms) => Some(u32::try_from(ms).ok()?),
+                None => None,
+            },
+            refresh_margin_secs: number(take("refresh_margin_secs"))?,
+            auto_refresh: match take("auto_refresh") {
+                Value::Null => None,
+                Value::Bool(on) => Some(on),
+                _ => return None,
+            },
+        })
     }
 }
 
@@ -313,5 +368,16 @@ mod tests {
         assert!(!json.contains("</script"));
         let back: DemoSettings = serde_json::from_str(&json).unwrap();
         assert_eq!(back, s);
+        assert_eq!(DemoSettings::from_json(&json), Some(s.clone()));
+        s.http_timeout_ms = Some(5000);
+        s.refresh_margin_secs = Some(30);
+        s.auto_refresh = Some(false);
+        s.client_secret = Some("secret".into());
+        assert_eq!(
+            DemoSettings::from_json(&s.to_embedded_json()),
+            Some(s.clone())
+        );
+        assert_eq!(DemoSettings::from_json("[]"), None);
+        assert_eq!(DemoSettings::from_json(r#"{"domain": 5}"#), None);
     }
 }

@@ -43,7 +43,7 @@ pub fn ProtectedPage() -> impl IntoView {
             {move || user.get().map(|u| {
                 let expires_at = u.expires_at;
                 let groups = if u.groups.is_empty() { "none".to_owned() } else { u.groups.join(", ") };
-                let claims = serde_json::to_string_pretty(&u.claims).unwrap_or_default();
+                let claims = claims_text(&u.claims);
                 view! {
                     <dl class="facts">
                         <dt>"Username"</dt><dd>{u.username.clone()}</dd>
@@ -69,5 +69,36 @@ pub fn ProtectedPage() -> impl IntoView {
                 }
             })}
         </section>
+    }
+}
+
+/// The claims as a JSON object, one claim per line. Written with the compact serializer the
+/// browser build already holds for the session (`serde_json::to_string_pretty` would add a
+/// second one).
+fn claims_text(claims: &serde_json::Map<String, serde_json::Value>) -> String {
+    let mut text = String::from("{");
+    for (i, (name, value)) in claims.iter().enumerate() {
+        text.push_str(if i == 0 { "\n  " } else { ",\n  " });
+        text.push_str(&serde_json::to_string(name).unwrap_or_default());
+        text.push_str(": ");
+        text.push_str(&serde_json::to_string(value).unwrap_or_default());
+    }
+    text.push_str(if claims.is_empty() { "}" } else { "\n}" });
+    text
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn claims_read_like_pretty_json() {
+        let claims = serde_json::json!({"sub": "1", "cognito:groups": ["admin"], "exp": 5});
+        let text = super::claims_text(claims.as_object().unwrap());
+        assert_eq!(
+            text,
+            "{\n  \"cognito:groups\": [\"admin\"],\n  \"exp\": 5,\n  \"sub\": \"1\"\n}"
+        );
+        let back: serde_json::Value = serde_json::from_str(&text).unwrap();
+        assert_eq!(back, claims);
+        assert_eq!(super::claims_text(&serde_json::Map::new()), "{}");
     }
 }
