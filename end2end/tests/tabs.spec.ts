@@ -4,7 +4,7 @@
 // would be refused and sign the user out), the automatic refresh keeps an open page signed
 // in, and it pauses while the tab is hidden (also on G: D and F have no automatic refresh).
 
-import { expect, test, type BrowserContext, type Page, type Request } from '@playwright/test';
+import { expect, test, type APIRequestContext, type BrowserContext, type Page, type Request } from '@playwright/test';
 
 import { A, CLOCK_SKEW_SECS, E, G, HOSTED_UI, type DemoInstance } from './env';
 import {
@@ -91,10 +91,18 @@ test('sign-in and sign-out in one tab reach another tab without a reload (cookie
 
 /**
  * Signs in on G in one tab, opens `tabs - 1` more, and waits across the first expiry: the
- * tabs' refresh timers fire together; exactly one refresh request is sent, every tab ends
- * up with its tokens, and none is signed out (rotation would refuse a second use).
+ * tabs' refresh timers fire within a second of each other, and the token endpoint takes
+ * 2.5 s to answer that refresh (so every tab's timer fires while it is in flight: without
+ * the cross-tab lock each would send its own). Exactly one refresh request is sent, every
+ * tab ends up with its tokens, and none is signed out (rotation would refuse a second use
+ * of the refresh token).
  */
-async function oneRefreshAcrossAnExpiry(context: BrowserContext, tabs: number, label: string) {
+async function oneRefreshAcrossAnExpiry(
+  context: BrowserContext,
+  request: APIRequestContext,
+  tabs: number,
+  label: string,
+) {
   const refreshes = recordRefreshes(context);
   const pages = [await context.newPage()];
   await openDemo(pages[0], G, '/', 'signed-out');
@@ -110,11 +118,12 @@ async function oneRefreshAcrossAnExpiry(context: BrowserContext, tabs: number, l
   }
   // No refresh yet: the tokens were fresh when the tabs opened.
   expect(refreshes).toHaveLength(0);
+  await control.hangTokenEndpoint(request, 2_500);
 
-  // The first expiry (about 7 s after the sign-in), then 3 s more for any stragglers.
-  // The next one is due about 7 s after the first refresh.
+  // The first expiry (about 7 s after the sign-in), the 2.5 s answer, then 1.5 s more for
+  // any stragglers. The next refresh is due about 7 s after the answer.
   expect(await waitFor(pages[0], () => refreshes.length > 0, 20_000)).toBe(true);
-  await pages[0].waitForTimeout(3_000);
+  await pages[0].waitForTimeout(4_000);
   console.log(`figure: ${label}: ${tabs} tab(s) open across an expiry: ${refreshes.length} refresh request(s)`);
   expect(refreshes).toHaveLength(1);
   expect(formOf(refreshes[0].request).get('refresh_token')).toBe(before[k.refreshToken]);
@@ -138,18 +147,24 @@ async function oneRefreshAcrossAnExpiry(context: BrowserContext, tabs: number, l
 }
 
 for (const tabs of [1, 3, 5]) {
-  test(`${tabs} tab(s) open across an expiry send exactly one refresh request (Web Locks)`, async ({ context }) => {
+  test(`${tabs} tab(s) open across an expiry send exactly one refresh request (Web Locks)`, async ({
+    context,
+    request,
+  }) => {
     test.setTimeout(90_000);
-    await oneRefreshAcrossAnExpiry(context, tabs, 'Web Locks');
+    await oneRefreshAcrossAnExpiry(context, request, tabs, 'Web Locks');
   });
 }
 
-test('3 tabs without the Web Locks API (storage lease) send exactly one refresh request', async ({ context }) => {
+test('3 tabs without the Web Locks API (storage lease) send exactly one refresh request', async ({
+  context,
+  request,
+}) => {
   test.setTimeout(90_000);
   await context.addInitScript(() => {
     Object.defineProperty(Navigator.prototype, 'locks', { get: () => undefined, configurable: true });
   });
-  await oneRefreshAcrossAnExpiry(context, 3, 'storage lease');
+  await oneRefreshAcrossAnExpiry(context, request, 3, 'storage lease');
 });
 
 test('a hidden tab pauses the automatic refresh and catches up when shown', async ({ context }) => {
