@@ -310,7 +310,7 @@ impl<S: Storage> SessionStore<S> {
     /// The pending sign-in, without removing it.
     pub fn peek_pending(&self) -> Option<PendingSignIn> {
         let raw = self.storage.get(&self.keys.pending_sign_in())?;
-        let parsed = serde_json::from_str(&raw).ok();
+        let parsed = serde_json::from_slice(raw.as_bytes()).ok();
         if parsed.is_none() {
             self.remove_pending();
         }
