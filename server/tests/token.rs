@@ -521,17 +521,20 @@ async fn rotation_grace_period_keeps_the_old_token_briefly() {
 
 #[tokio::test]
 async fn short_lifetimes_expire_tokens() {
+    // Lifetimes are whole seconds from a whole-second `iat`: a 3 s token is good for at
+    // least 2 s, room enough for the first userinfo call on a loaded machine (with 1 s the
+    // token could expire a few milliseconds after it was issued).
     let h = start_with(|c| {
-        c.clients[0].access_token_lifetime_secs = 1;
-        c.clients[0].id_token_lifetime_secs = 1;
-        c.clients[0].refresh_token_lifetime_secs = 2;
+        c.clients[0].access_token_lifetime_secs = 3;
+        c.clients[0].id_token_lifetime_secs = 3;
+        c.clients[0].refresh_token_lifetime_secs = 4;
     })
     .await;
     let body = h.tokens_for("alice", &[]).await;
-    assert_eq!(body["expires_in"], 1);
+    assert_eq!(body["expires_in"], 3);
     let access = body["access_token"].as_str().unwrap();
     assert_eq!(h.userinfo(access).await.status(), StatusCode::OK);
-    tokio::time::sleep(std::time::Duration::from_millis(3100)).await;
+    tokio::time::sleep(std::time::Duration::from_millis(5100)).await;
     assert_eq!(h.userinfo(access).await.status(), StatusCode::UNAUTHORIZED);
     let response = h.refresh(body["refresh_token"].as_str().unwrap()).await;
     assert_eq!(
