@@ -943,4 +943,36 @@ mod tests {
         assert_eq!(c.storage(), StorageKind::Session);
         assert!(!c.advanced_security_data_collection());
     }
+
+    #[test]
+    fn lifecycle_settings_and_their_limits() {
+        let c = base().build().unwrap();
+        assert_eq!(c.http_timeout_ms(), 10_000);
+        assert!(c.auto_refresh());
+        // Default: 60 s, at most a fifth of the usable time.
+        assert_eq!(c.refresh_margin_secs(3540), 60);
+        assert_eq!(c.refresh_margin_secs(100), 20);
+        assert_eq!(c.refresh_margin_secs(0), 0);
+        // Configured: as set, at most half of the usable time (never due when fresh).
+        let c = base()
+            .refresh_margin_secs(600)
+            .auto_refresh(false)
+            .build()
+            .unwrap();
+        assert!(!c.auto_refresh());
+        assert_eq!(c.refresh_margin_secs(3540), 600);
+        assert_eq!(c.refresh_margin_secs(240), 120);
+        for bad in [0, 99, 120_001] {
+            let e = base().http_timeout_ms(bad).build().unwrap_err();
+            assert_eq!(e.field(), "http_timeout_ms", "{bad}");
+        }
+        assert_eq!(
+            base()
+                .http_timeout_ms(100)
+                .build()
+                .unwrap()
+                .http_timeout_ms(),
+            100
+        );
+    }
 }
