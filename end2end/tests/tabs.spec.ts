@@ -206,3 +206,25 @@ test('a hidden tab pauses the automatic refresh and catches up when shown', asyn
   expect((await localStorageOf(page))[k.accessToken]).not.toBe(token);
   expect(refreshes).toHaveLength(1);
 });
+
+test('network down across the expiry: retried, then signed out with a message; back online: signed in again by itself', async ({
+  context,
+}) => {
+  test.setTimeout(60_000);
+  const page = await context.newPage();
+  await openDemo(page, G, '/', 'signed-out');
+  await signIn(page, G, 'alice');
+  await context.setOffline(true);
+  // The refresh due before expiry fails and is retried after 5 s, by which time the session
+  // has expired: signed out, with the network error shown and the session kept in storage.
+  await expect(sessionState(page)).toHaveText('signed-out', { timeout: 25_000 });
+  await expect(authError(page).filter({ hasText: 'network_error' })).toBeVisible();
+  const k = keys(G.clientId, 'alice');
+  expect((await localStorageOf(page))[k.refreshToken]).toBeTruthy();
+
+  await context.setOffline(false);
+  await expect(sessionState(page)).toHaveText('signed-in');
+  await expect(page.getByTestId('username')).toHaveText('alice');
+  await expect(authError(page)).toHaveCount(0);
+  await expect(page.getByTestId('last-event')).toHaveText('refreshed');
+});

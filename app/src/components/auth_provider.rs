@@ -129,7 +129,19 @@ pub fn AuthProvider(
                 state.tick();
             }
         });
-        let online = window_event_listener(leptos::ev::online, move |_| state.tick());
+        // Back online after a failure that signed the page out (a session that expired
+        // while the network was down is still in storage): try it again.
+        let online = window_event_listener(leptos::ev::online, move |_| {
+            let failed_offline = state
+                .error
+                .with_untracked(|e| e.as_ref().is_some_and(|e| e.is_transient()));
+            if state.session.with_untracked(Option::is_none) && failed_offline {
+                state.error.set(None);
+                state.load();
+            } else {
+                state.tick();
+            }
+        });
         on_cleanup(move || {
             restored.remove();
             other_tab.remove();
