@@ -228,3 +228,23 @@ test('network down across the expiry: retried, then signed out with a message; b
   await expect(authError(page)).toHaveCount(0);
   await expect(page.getByTestId('last-event')).toHaveText('refreshed');
 });
+
+test('sign-out with the network down still signs out here and in the other tabs', async ({ context }) => {
+  const [first, second] = [await context.newPage(), await context.newPage()];
+  await openDemo(first, A, '/', 'signed-out');
+  await signIn(first, A, 'alice');
+  await openDemo(second, A, '/', 'signed-in');
+  const revocations: Request[] = [];
+  context.on('requestfailed', (r) => {
+    if (r.url() === `${HOSTED_UI}/oauth2/revoke`) revocations.push(r);
+  });
+  await context.setOffline(true);
+  await signOutButton(first).click();
+  // The revocation could not be sent and the Hosted UI's /logout cannot load, but the
+  // session is gone from storage and from every tab.
+  await expect(sessionState(second)).toHaveText('signed-out');
+  await expect(second.getByTestId('last-event')).toHaveText('signed_out (another tab)');
+  expect(Object.keys(await localStorageOf(second)).filter((key) => key.startsWith(keys(A.clientId).prefix))).toEqual([]);
+  expect(revocations).toHaveLength(1);
+  await context.setOffline(false);
+});
