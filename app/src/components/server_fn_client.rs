@@ -1,29 +1,30 @@
 //! [`CognitoServerFnClient`]: a server-function client that sends the signed-in user's
 //! access token and, on a 401, refreshes the session and sends the call once more.
-//!
-//! ```ignore
-//! use leptos::prelude::*;
-//! use leptos_cognito_auth::components::CognitoServerFnClient;
-//!
-//! #[server(client = CognitoServerFnClient)]
-//! pub async fn whoami() -> Result<String, ServerFnError> {
-//!     let user = leptos_cognito_auth::ssr::require_user().await?;
-//!     Ok(user.username().unwrap_or(user.sub()).to_owned())
-//! }
-//! ```
-//!
-//! In the browser (feature `hydrate`) every call gets `Authorization: Bearer <access
-//! token>` from the session of the mounted `<AuthProvider>` (refreshed first if it has
-//! expired). When the server answers 401 and a refresh token is held, the session is
-//! refreshed and the call is sent again, once; the refreshed session is published to
-//! [`use_auth`](super::use_auth). Calls with a form-data, multipart or streaming body are
-//! sent with the token but not retried (their body cannot be replayed).
-//!
-//! Server functions are compiled on the server too, where this type stands for the
-//! ordinary browser client and is never used to send anything.
 
-/// The server-function client of the kit: `#[server(client = CognitoServerFnClient)]`.
-/// See the [module documentation](self).
+/// The server-function client of the kit: `#[server(client = CognitoServerFnClient)]`
+/// sends the signed-in user's access token and, on a 401, refreshes the session and sends
+/// the call once more.
+///
+/// ```ignore
+/// use leptos::prelude::*;
+/// use leptos_cognito_auth::components::CognitoServerFnClient;
+///
+/// #[server(client = CognitoServerFnClient)]
+/// pub async fn whoami() -> Result<String, ServerFnError> {
+///     let user = leptos_cognito_auth::ssr::require_user().await?;
+///     Ok(user.username().unwrap_or(user.sub()).to_owned())
+/// }
+/// ```
+///
+/// In the browser (feature `hydrate`) every call gets `Authorization: Bearer <access
+/// token>` from the session of the mounted `<AuthProvider>` (refreshed first if it has
+/// expired). When the server answers 401 and a refresh token is held, the session is
+/// refreshed and the call is sent again, once; the refreshed session is published to
+/// [`use_auth`](super::use_auth), with its events. Calls with a form-data, multipart or
+/// streaming body are sent with the token but not retried (their body cannot be replayed).
+///
+/// Server functions are compiled on the server too, where this type stands for the
+/// ordinary browser client and is never used to send anything.
 #[derive(Clone, Copy, Debug, Default)]
 pub struct CognitoServerFnClient;
 
