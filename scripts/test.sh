@@ -26,6 +26,10 @@ cargo test --workspace --all-targets --features "$FEATURES"
 step "documentation examples"
 cargo test --workspace --doc --features "$FEATURES"
 
+step "documentation builds with no broken links (cargo doc, native and wasm32)"
+RUSTDOCFLAGS="-D warnings" cargo doc -p leptos-cognito-auth --no-deps --features ssr,demo
+RUSTDOCFLAGS="-D warnings" cargo doc -p leptos-cognito-auth --no-deps --target wasm32-unknown-unknown --features hydrate,demo
+
 step "browser adapter tests (wasm-bindgen-test in headless Chromium)"
 scripts/test-wasm.sh
 
