@@ -288,9 +288,10 @@ where
             self.config.storage(),
             crate::core::StorageKind::Local | crate::core::StorageKind::Cookie
         );
-        let _tabs = match shared {
-            true => Some(self.env.cross_tab_lock(&self.refresh_lock_name()).await),
-            false => None,
+        let _tabs = if shared {
+            Some(self.env.cross_tab_lock(&self.refresh_lock_name()).await)
+        } else {
+            None
         };
         let current = self.get_cached_session().ok_or(AuthError::NoSession)?;
         if let Some(margin) = margin_secs {
@@ -433,16 +434,27 @@ where
         self.store.clear();
     }
 
-    /// Signs out (`signOut`): revokes the refresh token when configured to (a failure,
-    /// such as the network being down, does not stop the sign-out), removes every stored
-    /// token, and sends the browser to Cognito's `/logout`, which ends the Hosted UI
-    /// session and returns to the sign-out URL. Safe to call when signed out.
+    /// Signs out (`signOut`): [`end_session`](Self::end_session), then
+    /// [`leave_for_logout`](Self::leave_for_logout). Safe to call when signed out.
     pub async fn sign_out(&self) -> Result<(), AuthError> {
+        self.end_session().await;
+        self.leave_for_logout()
+    }
+
+    /// The local half of [`sign_out`](Self::sign_out), without leaving the page: revokes
+    /// the refresh token when configured to (a failure, such as the network being down,
+    /// does not stop the sign-out) and removes every stored token.
+    pub async fn end_session(&self) {
         if self.config.revoke_on_sign_out() {
             // Best effort: a revocation failure must not keep the user signed in here.
             let _ = self.revoke_refresh_token().await;
         }
         self.store.clear();
+    }
+
+    /// Sends the browser to Cognito's `/logout`, which ends the Hosted UI session and
+    /// returns to the sign-out URL.
+    pub fn leave_for_logout(&self) -> Result<(), AuthError> {
         self.navigator
             .redirect(&LogoutRequest::sign_out_url(&self.config))
     }

@@ -503,19 +503,14 @@ mod browser_ops {
             let state = *self;
             state.busy.set(true);
             spawn_local(async move {
-                if client.config().revoke_on_sign_out() {
-                    // Best effort, as in `CognitoAuth::sign_out`: offline still signs out.
-                    let _ = client.revoke_refresh_token().await;
-                }
+                client.end_session().await;
                 // Signed out here and in the other tabs before the page leaves.
-                client.sign_out_locally();
                 state.set_session(None);
                 state.emit(AuthEvent::SignedOut {
                     from_other_tab: false,
                 });
                 state.announce();
-                // Nothing left to revoke or clear: this only leaves for `/logout`.
-                let result = client.sign_out().await;
+                let result = client.leave_for_logout();
                 state.error.set(result.err());
                 state.busy.set(false);
             });
