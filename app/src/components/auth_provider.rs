@@ -18,7 +18,7 @@ use crate::core::CognitoConfig;
 ///
 /// Then it keeps the session alive and in step with the other tabs:
 /// - **Automatic refresh** before expiry ([`CognitoConfig::refresh_margin_secs`], by
-///   default 60 s or a fifth of the token lifetime), paused while the tab is hidden and
+///   default 60 s, at most a fifth of the tokens' usable time), paused while the tab is hidden and
 ///   caught up when it is shown again or comes back online; failures are retried with a
 ///   back-off while the session is still valid. Off with
 ///   [`auto_refresh(false)`](crate::CognitoConfigBuilder::auto_refresh). A session that
