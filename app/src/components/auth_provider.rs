@@ -64,8 +64,8 @@ pub fn AuthProvider(
     // Cookie session mode on the server: render what the request's cookies say.
     #[cfg(feature = "ssr")]
     if let Some(initial) = use_context::<super::InitialAuth>() {
-        state.status.set(initial.status);
-        state.session.set(initial.session);
+        state.set_session(initial.session);
+        state.set_status(initial.status);
     }
 
     #[cfg(feature = "hydrate")]
@@ -78,19 +78,16 @@ pub fn AuthProvider(
         // (The configured mode: a fallback to cookies is not cookie mode, and the server
         // rendered it as "not known yet".)
         if state.config.with_value(|c| c.storage()) == crate::core::StorageKind::Cookie {
-            state.status.set(match client.get_cached_session() {
-                Some(session) if client.is_valid(&session) => {
-                    state.session.set(Some(session));
-                    super::AuthStatus::SignedIn
-                }
+            match client.get_cached_session() {
+                Some(session) if client.is_valid(&session) => state.set_session(Some(session)),
                 Some(session)
                     if session.refresh_token().is_some()
                         && session.has_scopes_of(client.config()) =>
                 {
-                    super::AuthStatus::Loading
+                    state.set_status(super::AuthStatus::Loading)
                 }
-                _ => super::AuthStatus::SignedOut,
-            });
+                _ => state.set_status(super::AuthStatus::SignedOut),
+            }
         }
         let prefix = client.store().keys().prefix().to_owned() + ".";
         state.client.set_value(Some(std::rc::Rc::new(client)));

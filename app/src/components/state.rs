@@ -8,6 +8,7 @@
 use leptos::prelude::*;
 
 use super::events::AuthEvent;
+use super::user::AuthUser;
 use crate::core::{AuthError, CognitoConfig, CognitoSession};
 
 #[cfg(feature = "hydrate")]
@@ -35,11 +36,29 @@ pub enum AuthStatus {
     SignedOut,
 }
 
+impl AuthStatus {
+    /// `Some(true)` signed in, `Some(false)` signed out, `None` not known yet.
+    pub fn is_authenticated(self) -> Option<bool> {
+        match self {
+            Self::Loading => None,
+            Self::SignedIn => Some(true),
+            Self::SignedOut => Some(false),
+        }
+    }
+}
+
 /// Everything the provider shares; `Copy`, as all its fields are arena handles.
+///
+/// `status`, `is_authenticated`, `session` and `user` change together, through
+/// [`set_status`](Self::set_status) and [`set_session`](Self::set_session). They are plain
+/// signals, not memos derived from one another: each signal type costs the browser build
+/// its own copy of the reactive code, and `use_auth()` hands them out as they are.
 #[derive(Clone, Copy)]
 pub(crate) struct AuthState {
     pub status: RwSignal<AuthStatus>,
+    pub is_authenticated: RwSignal<Option<bool>>,
     pub session: RwSignal<Option<CognitoSession>>,
+    pub user: RwSignal<Option<AuthUser>>,
     pub error: RwSignal<Option<AuthError>>,
     pub busy: RwSignal<bool>,
     pub last_event: RwSignal<Option<AuthEvent>>,
@@ -60,7 +79,9 @@ impl AuthState {
     pub fn new(config: CognitoConfig, on_event: Option<Callback<AuthEvent>>) -> Self {
         Self {
             status: RwSignal::new(AuthStatus::Loading),
+            is_authenticated: RwSignal::new(None),
             session: RwSignal::new(None),
+            user: RwSignal::new(None),
             error: RwSignal::new(None),
             busy: RwSignal::new(false),
             last_event: RwSignal::new(None),
@@ -73,14 +94,21 @@ impl AuthState {
         }
     }
 
-    /// Publishes a session (or its absence) to the signals.
-    #[cfg_attr(not(feature = "hydrate"), allow(dead_code))]
+    /// Publishes a status (and whether it means signed in).
+    pub fn set_status(&self, status: AuthStatus) {
+        self.status.set(status);
+        self.is_authenticated.set(status.is_authenticated());
+    }
+
+    /// Publishes a session (or its absence), its user and the status it means.
     pub fn set_session(&self, session: Option<CognitoSession>) {
-        self.status.set(if session.is_some() {
+        self.set_status(if session.is_some() {
             AuthStatus::SignedIn
         } else {
             AuthStatus::SignedOut
         });
+        self.user
+            .set(session.as_ref().and_then(AuthUser::from_session));
         self.session.set(session);
     }
 
@@ -230,7 +258,7 @@ mod browser_ops {
                 return;
             };
             self.error.set(None);
-            self.status.set(AuthStatus::Loading);
+            self.set_status(AuthStatus::Loading);
             let state = *self;
             spawn_local(async move {
                 let result = client.get_session().await;

@@ -31,21 +31,21 @@ use crate::core::{AuthError, CognitoSession, HttpRequest, HttpResponse};
 #[derive(Clone, Copy)]
 pub struct UseAuth {
     /// The session (`None` when signed out or not known yet).
-    pub session: Signal<Option<CognitoSession>>,
+    pub session: ReadSignal<Option<CognitoSession>>,
     /// The signed-in user: name, e-mail, groups, scopes, claims.
-    pub user: Signal<Option<AuthUser>>,
+    pub user: ReadSignal<Option<AuthUser>>,
     /// `Some(true)` signed in, `Some(false)` signed out, `None` not known yet (during
     /// server-side rendering, before hydration has read storage, during a refresh).
-    pub is_authenticated: Signal<Option<bool>>,
+    pub is_authenticated: ReadSignal<Option<bool>>,
     /// The same as [`AuthStatus`].
-    pub status: Signal<AuthStatus>,
+    pub status: ReadSignal<AuthStatus>,
     /// The last error (with [`AuthError::code`]), cleared by the next success.
-    pub error: Signal<Option<AuthError>>,
+    pub error: ReadSignal<Option<AuthError>>,
     /// Whether an action is in flight (buttons disable themselves meanwhile).
-    pub is_busy: Signal<bool>,
+    pub is_busy: ReadSignal<bool>,
     /// The last [`AuthEvent`] (`None` until something happens). Each event is published,
     /// even one equal to the previous, so an `Effect` on it sees every one.
-    pub last_event: Signal<Option<AuthEvent>>,
+    pub last_event: ReadSignal<Option<AuthEvent>>,
     state: AuthState,
 }
 
@@ -62,21 +62,14 @@ pub fn use_auth() -> UseAuth {
 
 impl UseAuth {
     pub(crate) fn from_state(state: AuthState) -> Self {
-        let session = state.session;
-        let status = state.status;
         Self {
-            session: session.into(),
-            user: Memo::new(move |_| session.with(|s| s.as_ref().and_then(AuthUser::from_session)))
-                .into(),
-            is_authenticated: Signal::derive(move || match status.get() {
-                AuthStatus::Loading => None,
-                AuthStatus::SignedIn => Some(true),
-                AuthStatus::SignedOut => Some(false),
-            }),
-            status: status.into(),
-            error: state.error.into(),
-            is_busy: state.busy.into(),
-            last_event: state.last_event.into(),
+            session: state.session.read_only(),
+            user: state.user.read_only(),
+            is_authenticated: state.is_authenticated.read_only(),
+            status: state.status.read_only(),
+            error: state.error.read_only(),
+            is_busy: state.busy.read_only(),
+            last_event: state.last_event.read_only(),
             state,
         }
     }

@@ -3,7 +3,7 @@
 
 use std::fmt;
 
-use serde::{Deserialize, Serialize};
+use serde_json::{Map, Value};
 
 use super::config::{CognitoConfig, ResponseType};
 use super::encoding::form;
@@ -17,7 +17,10 @@ pub const PENDING_SIGN_IN_TTL: u64 = 600;
 /// What a sign-in started with, stored until its callback consumes it: the callback's
 /// `state` must match, the ID token's `nonce` must match, and the code is exchanged with
 /// the PKCE verifier.
-#[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
+///
+/// It is stored as a JSON object with these field names ([`to_json`](Self::to_json),
+/// [`from_json`](Self::from_json)).
+#[derive(Clone, PartialEq, Eq)]
 pub struct PendingSignIn {
     /// The `state` sent (256 random bits, base64url).
     pub state: String,
@@ -40,9 +43,8 @@ pub struct PendingSignIn {
     pub created_at: u64,
 }
 
-/// The flow of a pending sign-in, as stored.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "lowercase")]
+/// The flow of a pending sign-in, stored as `"code"` or `"token"`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum PendingResponseType {
     /// Code flow.
     Code,
@@ -71,6 +73,78 @@ impl fmt::Debug for PendingSignIn {
 }
 
 impl PendingSignIn {
+    /// The stored form: a JSON object named field by field (optional fields are `null`
+    /// when absent).
+    ///
+    /// Written through [`serde_json::Value`] rather than a derived `Serialize`, as is
+    /// [`from_json`](Self::from_json): the browser build already holds the `Value` code
+    /// for tokens, and a derive would add a second copy of the JSON machinery.
+    pub fn to_json(&self) -> String {
+        let optional = |v: Option<&str>| v.map_or(Value::Null, Value::from);
+        let mut object = Map::new();
+        for (name, value) in [
+            ("state", Value::from(self.state.as_str())),
+            ("nonce", Value::from(self.nonce.as_str())),
+            (
+                "code_verifier",
+                optional(self.code_verifier.as_ref().map(Secret::expose)),
+            ),
+            (
+                "response_type",
+                Value::from(match self.response_type {
+                    PendingResponseType::Code => "code",
+                    PendingResponseType::Token => "token",
+                }),
+            ),
+            ("redirect_uri", Value::from(self.redirect_uri.as_str())),
+            ("scopes", Value::from(self.scopes.as_str())),
+            ("return_to", Value::from(self.return_to.as_str())),
+            ("app_state", optional(self.app_state.as_deref())),
+            ("created_at", Value::from(self.created_at)),
+        ] {
+            object.insert(name.to_owned(), value);
+        }
+        Value::Object(object).to_string()
+    }
+
+    /// Reads the stored form back: `None` unless it is a JSON object with every required
+    /// field of the right type (unknown fields are ignored; a missing optional field
+    /// reads as absent).
+    pub fn from_json(json: &[u8]) -> Option<Self> {
+        let Ok(Value::Object(mut object)) = serde_json::from_slice::<Value>(json) else {
+            return None;
+        };
+        let mut text = |name: &str| match object.remove(name) {
+            Some(Value::String(s)) => Some(Some(s)),
+            None | Some(Value::Null) => Some(None),
+            Some(_) => None,
+        };
+        let state = text("state")??;
+        let nonce = text("nonce")??;
+        let code_verifier = text("code_verifier")?.map(Secret::from);
+        let response_type = match text("response_type")??.as_str() {
+            "code" => PendingResponseType::Code,
+            "token" => PendingResponseType::Token,
+            _ => return None,
+        };
+        let redirect_uri = text("redirect_uri")??;
+        let scopes = text("scopes")??;
+        let return_to = text("return_to")??;
+        let app_state = text("app_state")?;
+        let created_at = object.get("created_at")?.as_u64()?;
+        Some(Self {
+            state,
+            nonce,
+            code_verifier,
+            response_type,
+            redirect_uri,
+            scopes,
+            return_to,
+            app_state,
+            created_at,
+        })
+    }
+
     /// Whether this sign-in is too old to be completed at `now`.
     pub fn is_expired(&self, now: u64) -> bool {
         now.saturating_sub(self.created_at) > PENDING_SIGN_IN_TTL || self.created_at > now + 300
@@ -185,6 +259,62 @@ mod tests {
     use super::*;
     use crate::core::encoding::parse_form;
     use crate::core::Prompt;
+
+    fn pending() -> PendingSignIn {
+        PendingSignIn {
+            state: "st".into(),
+            nonce: "no".into(),
+            code_verifier: Some(Secret::new("ve")),
+            response_type: PendingResponseType::Code,
+            redirect_uri: "http://localhost:3000/callback".into(),
+            scopes: "openid email".into(),
+            return_to: "/p?q=1".into(),
+            app_state: None,
+            created_at: 1_700_000_000,
+        }
+    }
+
+    #[test]
+    fn pending_json_is_stable_and_strict() {
+        let p = pending();
+        let json = p.to_json();
+        assert_eq!(
+            json,
+            r#"{"app_state":null,"code_verifier":"ve","created_at":1700000000,"nonce":"no","redirect_uri":"http://localhost:3000/callback","response_type":"code","return_to":"/p?q=1","scopes":"openid email","state":"st"}"#
+        );
+        assert_eq!(PendingSignIn::from_json(json.as_bytes()), Some(p.clone()));
+        // As the earlier derived form wrote it (field order, `app_state` set), with an
+        // unknown field and the optional ones missing.
+        let implicit = br#"{"state":"s","nonce":"n","response_type":"token","redirect_uri":"r","scopes":"openid","return_to":"/","created_at":5,"extra":[1]}"#;
+        let read = PendingSignIn::from_json(implicit).unwrap();
+        assert_eq!(read.response_type, PendingResponseType::Token);
+        assert_eq!((read.code_verifier, read.app_state), (None, None));
+        let with_state = PendingSignIn {
+            app_state: Some("cart=3".into()),
+            ..p
+        };
+        assert_eq!(
+            PendingSignIn::from_json(with_state.to_json().as_bytes()),
+            Some(with_state)
+        );
+        for bad in [
+            &b""[..],
+            b"[]",
+            b"null",
+            br#"{"state":"s"}"#,
+            br#"{"state":1,"nonce":"n","response_type":"code","redirect_uri":"r","scopes":"","return_to":"/","created_at":5}"#,
+            br#"{"state":"s","nonce":"n","response_type":"pkce","redirect_uri":"r","scopes":"","return_to":"/","created_at":5}"#,
+            br#"{"state":"s","nonce":"n","response_type":"code","redirect_uri":"r","scopes":"","return_to":"/","created_at":-5}"#,
+            br#"{"state":"s","nonce":"n","code_verifier":7,"response_type":"code","redirect_uri":"r","scopes":"","return_to":"/","created_at":5}"#,
+        ] {
+            assert_eq!(
+                PendingSignIn::from_json(bad),
+                None,
+                "{}",
+                String::from_utf8_lossy(bad)
+            );
+        }
+    }
 
     pub(crate) fn counting_rng() -> impl RandomSource {
         let counter = std::cell::Cell::new(0u8);

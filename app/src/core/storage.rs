@@ -302,15 +302,14 @@ impl<S: Storage> SessionStore<S> {
 
     /// Stores the record of a started sign-in (replacing an older one).
     pub fn save_pending(&self, pending: &PendingSignIn) -> Result<(), StorageError> {
-        let json =
-            serde_json::to_string(pending).map_err(|e| StorageError::Failed(e.to_string()))?;
-        self.storage.set(&self.keys.pending_sign_in(), &json)
+        self.storage
+            .set(&self.keys.pending_sign_in(), &pending.to_json())
     }
 
     /// The pending sign-in, without removing it.
     pub fn peek_pending(&self) -> Option<PendingSignIn> {
         let raw = self.storage.get(&self.keys.pending_sign_in())?;
-        let parsed = serde_json::from_slice(raw.as_bytes()).ok();
+        let parsed = PendingSignIn::from_json(raw.as_bytes());
         if parsed.is_none() {
             self.remove_pending();
         }
