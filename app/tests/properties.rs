@@ -125,14 +125,19 @@ proptest! {
         storage.set(&format!("{p}.{user}.accessToken"), &access).unwrap();
         storage.set(&format!("{p}.{user}.refreshToken"), &refresh).unwrap();
         storage.set(&format!("{p}.{user}.tokenScopesString"), &scopes).unwrap();
-        storage.set(&format!("{p}.pendingSignIn"), &id).unwrap();
+        let state = "c3RhdGUtc3RhdGUtc3RhdGU";
+        let pending_key = format!("{p}.pendingSignIn.{state}");
+        storage.set(&pending_key, &id).unwrap();
+        // The single key of earlier versions.
+        let legacy_key = format!("{p}.pendingSignIn");
+        storage.set(&legacy_key, &access).unwrap();
         let store = SessionStore::new(&storage, "client");
         let last_user_key = format!("{p}.LastAuthUser");
-        let pending_key = format!("{p}.pendingSignIn");
         if store.load().is_none() {
             prop_assert!(storage.get(&last_user_key).is_none(), "a broken session is removed");
         }
-        if store.peek_pending().is_none() {
+        prop_assert!(storage.get(&legacy_key).is_none(), "the old pending key is removed");
+        if store.peek_pending(state).is_none() {
             prop_assert!(storage.get(&pending_key).is_none(), "a broken pending record is removed");
         }
     }

@@ -29,6 +29,7 @@ import {
   signInUntilCallback,
   throughHostedUi,
   waitUntilExpiredForKit,
+  pendingKeys,
 } from './helpers';
 
 test.beforeEach(async ({ request }) => {
@@ -60,7 +61,7 @@ async function signInAgain(page: Page, demo: DemoInstance, username: string) {
   const k = keys(demo.clientId, username);
   expect(stored[k.lastAuthUser]).toBe(username);
   expect(stored[k.refreshToken]).toBeTruthy();
-  expect(stored[k.pendingSignIn]).toBeUndefined();
+  expect(pendingKeys(stored, demo.clientId)).toEqual([]);
 }
 
 /** The code exchanges (authorization_code grants) among recorded token requests. */
@@ -374,6 +375,9 @@ test('storage entries corrupted by hand: no panic, a broken session is removed, 
   const good = await kitEntries(page, A.clientId);
   const garbage = ['garbage', 'a.b.c', 'eyJhbGciOiJSUzI1NiJ9.eyJ.', '{"username":"alice"}', '\u0000\ud800\uffff', ''];
 
+  // A pending sign-in's key: `<prefix>pendingSignIn.<state>`.
+  const forgedState = 's'.repeat(43);
+  const brokenPending = `${k.pendingPrefix}.${forgedState}`;
   const cases: Array<{ key: string; expect: 'signed-in' | 'signed-out' }> = [
     { key: k.idToken, expect: 'signed-out' },
     { key: k.accessToken, expect: 'signed-out' },
@@ -383,7 +387,7 @@ test('storage entries corrupted by hand: no panic, a broken session is removed, 
     // Not part of the session: an unreadable clock drift counts as none...
     { key: `${k.prefix}alice.clockDrift`, expect: 'signed-in' },
     // ...and a broken pending sign-in is removed when a callback reads it (below).
-    { key: k.pendingSignIn, expect: 'signed-in' },
+    { key: brokenPending, expect: 'signed-in' },
   ];
   for (const { key, expect: state } of cases) {
     for (const value of garbage) {
@@ -401,15 +405,15 @@ test('storage entries corrupted by hand: no panic, a broken session is removed, 
         }
         await expect(page.getByTestId('username')).toHaveText('alice');
         for (const [k2, v] of Object.entries(good)) if (k2 !== key) expect(now[k2]).toBe(v);
-        if (key === k.pendingSignIn || key.endsWith('.clockDrift')) {
+        if (key === brokenPending || key.endsWith('.clockDrift')) {
           // Unreadable, so removed when the page read the session.
           expect(now[key]).toBeUndefined();
         }
-        if (key === k.pendingSignIn) {
+        if (key === brokenPending) {
           // A callback finds no usable pending sign-in: it says so, removes the broken
           // record, sends nothing to the token endpoint and keeps the session.
           const recorder = recordRequests(page);
-          await page.goto(`${A.url}/callback?code=${'c'.repeat(36)}&state=${'s'.repeat(43)}`);
+          await page.goto(`${A.url}/callback?code=${'c'.repeat(36)}&state=${forgedState}`);
           await expect(callbackError(page)).toContainText('no_pending_sign_in');
           await expect(sessionState(page)).toHaveText('signed-in');
           expect(recorder.tokenRequests(HOSTED_UI)).toEqual([]);

@@ -84,13 +84,20 @@ export async function localStorageOf(page: Page): Promise<Record<string, string>
   });
 }
 
+/** The keys of the sign-ins pending for a client in `storage` (one per sign-in started). */
+export function pendingKeys(storage: Record<string, string>, clientId: string): string[] {
+  const prefix = `${keys(clientId).pendingPrefix}.`;
+  return Object.keys(storage).filter((key) => key.startsWith(prefix));
+}
+
 /** The original SDK's storage keys for a client (and a user). */
 export function keys(clientId: string, username = '') {
   const p = `CognitoIdentityServiceProvider.${clientId}`;
   return {
     prefix: `${p}.`,
     lastAuthUser: `${p}.LastAuthUser`,
-    pendingSignIn: `${p}.pendingSignIn`,
+    /** Each started sign-in is kept under `<pendingPrefix>.<state>`. */
+    pendingPrefix: `${p}.pendingSignIn`,
     idToken: `${p}.${username}.idToken`,
     accessToken: `${p}.${username}.accessToken`,
     refreshToken: `${p}.${username}.refreshToken`,

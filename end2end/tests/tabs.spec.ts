@@ -15,9 +15,13 @@ import {
   keys,
   localStorageOf,
   openDemo,
+  pendingKeys,
+  expectSignInForm,
   sessionState,
   signIn,
+  signInButton,
   signOutButton,
+  submitSignInForm,
   watchConsole,
 } from './helpers';
 
@@ -87,6 +91,31 @@ test('sign-in and sign-out in one tab reach another tab without a reload (localS
 
 test('sign-in and sign-out in one tab reach another tab without a reload (cookie storage)', async ({ context }) => {
   await signInAndSignOutReachOtherTabs(context, E, 'cookies');
+});
+
+test('sign-ins started in two tabs at once both complete (one pending record each)', async ({ context }) => {
+  const [first, second] = [await context.newPage(), await context.newPage()];
+  await openDemo(first, A, '/', 'signed-out');
+  await openDemo(second, A, '/', 'signed-out');
+  // Both leave for the Hosted UI before either comes back.
+  for (const page of [first, second]) {
+    await signInButton(page).click();
+    await expectSignInForm(page, HOSTED_UI);
+  }
+  const origin = (await context.storageState()).origins.find((o) => o.origin === A.url);
+  const stored = Object.fromEntries((origin?.localStorage ?? []).map(({ name, value }) => [name, value]));
+  const pending = pendingKeys(stored, A.clientId);
+  expect(pending).toHaveLength(2);
+  const states = pending.map((key) => JSON.parse(stored[key]).state);
+  expect(pending.map((key) => key.split('.').pop())).toEqual(states);
+  // They come back in the other order; neither finds its record overwritten.
+  for (const page of [second, first]) {
+    await submitSignInForm(page, 'alice');
+    await expect(page).toHaveURL(`${A.url}/`);
+    await expect(sessionState(page)).toHaveText('signed-in');
+    await expect(authError(page)).toHaveCount(0);
+  }
+  expect(pendingKeys(await localStorageOf(first), A.clientId)).toEqual([]);
 });
 
 /**

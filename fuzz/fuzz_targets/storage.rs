@@ -1,4 +1,4 @@
-//! The storage reader: `SessionStore::load` and `peek_pending` over a `MemoryStorage` filled
+//! The storage reader: `SessionStore::load` and `peek_pending` (for every pending key) over a `MemoryStorage` filled
 //! from the input, which is lines of `key<TAB>value`.
 //!
 //! - A key starting with `.` is relative to the app client's prefix
@@ -53,19 +53,32 @@ fuzz_target!(|data: &[u8]| {
     let storage = MemoryStorage::new();
     fill(&storage, &text);
     let store = SessionStore::new(storage.clone(), CLIENT);
-    let pending_key = store.keys().pending_sign_in();
     let last_user_key = store.keys().last_auth_user();
 
-    let had_pending = storage.get(&pending_key).is_some();
-    match store.peek_pending() {
-        Some(pending) => {
-            let again = SessionStore::new(MemoryStorage::new(), CLIENT);
-            again.save_pending(&pending).expect("saved");
-            assert_eq!(again.peek_pending(), Some(pending));
-            // Peeking does not consume.
-            assert!(storage.get(&pending_key).is_some());
+    // Every pending record: one readable under its own state's key, or removed when read
+    // (keys that merely share the prefix, like a user named `pendingSignIn`'s, stay).
+    let prefix = store.keys().pending_sign_in_prefix();
+    for key in storage.keys() {
+        let Some(state) = key.strip_prefix(&prefix).and_then(|r| r.strip_prefix('.')) else {
+            continue;
+        };
+        let token_like = (22..=128).contains(&state.len())
+            && state
+                .bytes()
+                .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_');
+        match store.peek_pending(state) {
+            Some(pending) => {
+                assert!(token_like);
+                assert_eq!(pending.state, state);
+                let again = SessionStore::new(MemoryStorage::new(), CLIENT);
+                again.save_pending(&pending).expect("saved");
+                assert_eq!(again.peek_pending(state), Some(pending));
+                // Peeking does not consume.
+                assert!(storage.get(&key).is_some());
+            }
+            None if token_like => assert!(storage.get(&key).is_none(), "a bad record is removed"),
+            None => assert!(storage.get(&key).is_some(), "not ours to remove"),
         }
-        None => assert!(!had_pending || storage.get(&pending_key).is_none()),
     }
 
     let had_user = storage.get(&last_user_key).is_some();

@@ -132,15 +132,17 @@ async fn cookie_session(State(mode): State<Arc<CookieMode>>, req: Request, next:
             .path_and_query()
             .map(|p| p.as_str())
             .unwrap_or("/");
-        return match server_sign_in(&mode.config, return_to) {
-            Ok((url, cookie)) => {
+        return match server_sign_in(&mode.config, return_to, &parts.headers) {
+            Ok((url, cookies)) => {
                 let mut response = StatusCode::FOUND.into_response();
                 let headers = response.headers_mut();
-                if let (Ok(location), Ok(cookie)) =
-                    (HeaderValue::from_str(&url), HeaderValue::from_str(&cookie))
-                {
+                if let Ok(location) = HeaderValue::from_str(&url) {
                     headers.insert(LOCATION, location);
-                    headers.insert(SET_COOKIE, cookie);
+                    for cookie in cookies {
+                        if let Ok(cookie) = HeaderValue::from_str(&cookie) {
+                            headers.append(SET_COOKIE, cookie);
+                        }
+                    }
                 }
                 headers.insert(CACHE_CONTROL, HeaderValue::from_static("no-store"));
                 response

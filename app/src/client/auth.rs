@@ -357,25 +357,30 @@ where
     }
 
     /// Completes a sign-in from the callback URL (`parseCognitoWebResponse`): reads the
-    /// code or the tokens, checks `state` against the pending sign-in (which is consumed:
-    /// a second use of the same URL fails with `no_pending_sign_in`), exchanges the code
-    /// with the PKCE verifier, checks the ID token's `nonce`, `aud` and issuer, and stores
-    /// the session.
+    /// code or the tokens, finds the sign-in pending with its `state` (which is consumed:
+    /// a second use of the same URL fails with `no_pending_sign_in`, or `state_mismatch`
+    /// while another sign-in is pending), exchanges the code with the PKCE verifier,
+    /// checks the ID token's `nonce`, `aud` and issuer, and stores the session.
     ///
-    /// A response whose `state` is not ours changes nothing: the pending sign-in stays
-    /// and nothing is stored.
+    /// Each sign-in has its own pending record, so sign-ins started in several tabs at
+    /// once each complete. A response whose `state` is not ours changes nothing: the
+    /// pending sign-ins stay and nothing is stored.
     pub async fn parse_cognito_web_response(&self, url: &str) -> Result<SignInOutcome, AuthError> {
         let response = CallbackResponse::parse(url)?;
-        let pending = self
-            .store
-            .peek_pending()
-            .ok_or(AuthError::NoPendingSignIn)?;
+        let Some(pending) = response.state().and_then(|s| self.store.peek_pending(s)) else {
+            // Sign-ins pending under other states (this tab's or another's) stay.
+            return Err(if self.store.has_pending() {
+                AuthError::StateMismatch
+            } else {
+                AuthError::NoPendingSignIn
+            });
+        };
         if pending.is_expired(self.env.now()) {
-            self.store.remove_pending();
+            self.store.remove_pending(&pending.state);
             return Err(AuthError::NoPendingSignIn);
         }
         response.check(&pending)?;
-        self.store.remove_pending();
+        self.store.remove_pending(&pending.state);
 
         let session = match response {
             CallbackResponse::Error {

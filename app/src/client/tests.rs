@@ -164,11 +164,17 @@ fn store_session(h: &Harness, user: &str, exp: u64, refresh: Option<&str>) {
     h.auth.store().save(&s).unwrap();
 }
 
+/// The pending record of the last sign-in started (by the `state` in its URL).
+fn last_pending(h: &Harness) -> Option<crate::core::PendingSignIn> {
+    let state = query_param(&h.nav.last()?, "state")?;
+    h.auth.store().peek_pending(&state)
+}
+
 /// Starts a sign-in and returns (state, nonce, verifier) read back from the URL and storage.
 fn start(h: &Harness) -> (String, String, Option<String>) {
     block_on(h.auth.start_session()).unwrap();
     let url = h.nav.last().unwrap();
-    let pending = h.auth.store().peek_pending().unwrap();
+    let pending = last_pending(h).unwrap();
     assert_eq!(
         query_param(&url, "state").as_deref(),
         Some(pending.state.as_str())
@@ -240,7 +246,7 @@ fn code_flow_sign_in_end_to_end() {
         h.storage.get(&format!("{P}.alice.refreshToken")).as_deref(),
         Some("refresh-1")
     );
-    assert!(h.auth.store().peek_pending().is_none());
+    assert!(!h.auth.store().has_pending());
     assert!(h.auth.is_user_signed_in());
     assert_eq!(h.auth.get_username().as_deref(), Some("alice"));
     let cached = block_on(h.auth.get_session()).unwrap();
@@ -283,7 +289,7 @@ fn forged_state_changes_nothing() {
     );
     assert_eq!(h.storage.keys(), before);
     assert_eq!(
-        h.auth.store().peek_pending().unwrap().state,
+        h.auth.store().peek_pending(&state).unwrap().state,
         state,
         "the real sign-in can still finish"
     );
@@ -306,10 +312,7 @@ fn callback_without_pending_or_expired() {
     )))
     .unwrap_err();
     assert_eq!(err.code(), "no_pending_sign_in");
-    assert!(
-        h.auth.store().peek_pending().is_none(),
-        "the stale record is removed"
-    );
+    assert!(!h.auth.store().has_pending(), "the stale record is removed");
 }
 
 #[test]
@@ -322,8 +325,34 @@ fn cognito_error_in_callback() {
     .unwrap_err();
     assert_eq!((err.code(), err.status()), ("access_denied", 400));
     assert!(err.to_string().contains("User cancelled"));
-    assert!(h.auth.store().peek_pending().is_none());
+    assert!(!h.auth.store().has_pending());
     assert!(h.http.requests().is_empty());
+}
+
+#[test]
+fn sign_ins_started_together_both_complete() {
+    // Two tabs over the same storage start a sign-in each before either comes back.
+    let h = harness();
+    let (state_a, nonce_a, _) = start(&h);
+    let (state_b, nonce_b, _) = start(&h);
+    assert_ne!(state_a, state_b);
+    // They come back in either order; each finds its own record.
+    for (user, state, nonce) in [("bob", &state_b, &nonce_b), ("alice", &state_a, &nonce_a)] {
+        h.http
+            .json(200, token_response(user, Some(nonce), Some("refresh-1")));
+        let outcome = block_on(h.auth.parse_cognito_web_response(&format!(
+            "http://localhost:3000/callback?code=code-{user}&state={state}"
+        )))
+        .unwrap();
+        assert_eq!(outcome.session.username(), Some(user));
+    }
+    assert!(!h.auth.store().has_pending());
+    // A replay now finds nothing.
+    let err = block_on(h.auth.parse_cognito_web_response(&format!(
+        "http://localhost:3000/callback?code=code-bob&state={state_b}"
+    )))
+    .unwrap_err();
+    assert_eq!(err, AuthError::NoPendingSignIn);
 }
 
 #[test]
@@ -468,7 +497,8 @@ fn revoked_refresh_token_cleans_up_and_redirects() {
         "the broken session is gone"
     );
     assert!(h.nav.last().unwrap().contains("/oauth2/authorize?"));
-    assert_eq!(h.storage.keys(), [format!("{P}.pendingSignIn")]);
+    let state = last_pending(&h).unwrap().state;
+    assert_eq!(h.storage.keys(), [format!("{P}.pendingSignIn.{state}")]);
 }
 
 #[test]
@@ -616,7 +646,7 @@ fn confidential_client_and_no_revocation() {
 fn return_path_is_sanitised() {
     let h = harness();
     block_on(h.auth.start_session_to("https://evil.example/steal")).unwrap();
-    assert_eq!(h.auth.store().peek_pending().unwrap().return_to, "/");
+    assert_eq!(last_pending(&h).unwrap().return_to, "/");
 }
 
 #[test]

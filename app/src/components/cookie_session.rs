@@ -117,15 +117,19 @@ pub fn initial_auth(
 }
 
 /// A sign-in started on the server (cookie session mode): the Hosted UI URL to redirect to
-/// and the `Set-Cookie` value carrying the pending record (state, nonce, PKCE verifier,
-/// return path) under the key the browser's cookie storage reads, so `<AuthCallback/>`
-/// completes it as if the browser had started it. The cookie lives 10 minutes,
+/// and the `Set-Cookie` values. The first carries the pending record (state, nonce, PKCE
+/// verifier, return path) under the key the browser's cookie storage reads, so
+/// `<AuthCallback/>` completes it as if the browser had started it; it lives 10 minutes,
 /// `SameSite=Lax` (it must come back on the Hosted UI's top-level redirect), `Secure` when
-/// the callback URL is https.
+/// the callback URL is https. The others delete the pending records of the request's
+/// cookies that the browser would prune itself (unreadable, expired, or the oldest beyond
+/// [`MAX_PENDING_SIGN_INS`](crate::MAX_PENDING_SIGN_INS)), so repeated redirects do not
+/// pile up cookies.
 pub fn server_sign_in(
     config: &CognitoConfig,
     return_to: &str,
-) -> Result<(String, String), AuthError> {
+    request_headers: &HeaderMap,
+) -> Result<(String, Vec<String>), AuthError> {
     let memory = MemoryStorage::new();
     let offline = |_: HttpRequest| async {
         Err::<HttpResponse, _>(TransportError::network("not used on the server"))
@@ -137,20 +141,38 @@ pub fn server_sign_in(
         MemoryNavigator::new(),
         SystemEnvironment,
     );
+    let prefix = auth.store().keys().pending_sign_in_prefix();
+    for (name, value) in cookie_pairs(request_headers) {
+        if name.starts_with(&prefix) {
+            // Memory storage takes any value.
+            let _ = memory.set(&name, &value);
+        }
+    }
+    let before = memory.keys();
     let url = auth.sign_in_url(return_to)?;
-    let key = auth.store().keys().pending_sign_in();
-    let record = memory.get(&key).ok_or(AuthError::NoPendingSignIn)?;
+    let after = memory.keys();
+    let key = after
+        .iter()
+        .find(|k| !before.contains(k))
+        .ok_or(AuthError::NoPendingSignIn)?;
+    let record = memory.get(key).ok_or(AuthError::NoPendingSignIn)?;
     let secure = if config.redirect_uri_sign_in().starts_with("https:") {
         "; Secure"
     } else {
         ""
     };
-    let cookie = format!(
+    let mut cookies = vec![format!(
         "{}={}; Path=/; Max-Age={PENDING_SIGN_IN_TTL}; SameSite=Lax{secure}",
-        encode(&key),
+        encode(key),
         encode(&record)
-    );
-    Ok((url, cookie))
+    )];
+    for gone in before.iter().filter(|k| !after.contains(k)) {
+        cookies.push(format!(
+            "{}=; Path=/; Max-Age=0; SameSite=Lax{secure}",
+            encode(gone)
+        ));
+    }
+    Ok((url, cookies))
 }
 
 #[cfg(test)]
@@ -171,15 +193,48 @@ mod tests {
         let headers = HeaderMap::new();
         let initial = initial_auth(session_from_cookies(&headers, "c"), &config, false);
         assert_eq!(initial.status, AuthStatus::SignedOut);
-        let (url, cookie) = server_sign_in(&config, "/protected").unwrap();
+        let (url, cookies) = server_sign_in(&config, "/protected", &headers).unwrap();
         assert!(url.starts_with("http://localhost:9229/oauth2/authorize?"));
-        assert!(cookie.starts_with("CognitoIdentityServiceProvider.c.pendingSignIn=%7B"));
+        assert_eq!(cookies.len(), 1);
+        let cookie = &cookies[0];
+        let state = url
+            .split(['?', '&'])
+            .find_map(|p| p.strip_prefix("state="))
+            .unwrap();
+        assert!(cookie.starts_with(&format!(
+            "CognitoIdentityServiceProvider.c.pendingSignIn.{state}=%7B"
+        )));
         assert!(cookie.ends_with("; Path=/; Max-Age=600; SameSite=Lax"));
         // The record reads back through the same decoding.
+        let pair = |cookie: &str| cookie.split(';').next().unwrap().to_owned();
         let mut h = HeaderMap::new();
-        let pair = cookie.split(';').next().unwrap().to_owned();
-        h.insert(COOKIE, HeaderValue::from_str(&pair).unwrap());
+        h.insert(COOKIE, HeaderValue::from_str(&pair(cookie)).unwrap());
         let pairs = cookie_pairs(&h);
         assert!(pairs[0].1.contains("\"return_to\":\"/protected\""));
+
+        // Redirected again and again without signing in: the oldest records are deleted,
+        // so at most MAX_PENDING_SIGN_INS stay (and an unreadable one goes at once).
+        let mut jar = vec![
+            pair(cookie),
+            "CognitoIdentityServiceProvider.c.pendingSignIn.b3RoZXItdGFiLXN0YXRlLXN0YXRl=junk"
+                .to_owned(),
+        ];
+        for round in 0..4 {
+            let mut h = HeaderMap::new();
+            h.insert(COOKIE, HeaderValue::from_str(&jar.join("; ")).unwrap());
+            let (_, cookies) = server_sign_in(&config, "/protected", &h).unwrap();
+            for c in &cookies[1..] {
+                assert!(c.ends_with("=; Path=/; Max-Age=0; SameSite=Lax"), "{c}");
+                let name = c.split('=').next().unwrap();
+                jar.retain(|p| !p.starts_with(&format!("{name}=")));
+            }
+            jar.push(pair(&cookies[0]));
+            assert!(
+                jar.len() <= crate::MAX_PENDING_SIGN_INS,
+                "round {round}: {} cookies",
+                jar.len()
+            );
+            assert!(!jar.iter().any(|p| p.ends_with("=junk")));
+        }
     }
 }

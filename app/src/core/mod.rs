@@ -29,5 +29,7 @@ pub use logout::LogoutRequest;
 pub use pkce::{code_challenge_s256, RandomSource};
 pub use secret::Secret;
 pub use session::{CognitoSession, Validity};
-pub use storage::{MemoryStorage, SessionStore, Storage, StorageError, StorageKeys};
+pub use storage::{
+    MemoryStorage, SessionStore, Storage, StorageError, StorageKeys, MAX_PENDING_SIGN_INS,
+};
 pub use token::{revoke_request, token_request, userinfo_request, TokenGrant, TokenSet};

@@ -138,9 +138,16 @@ impl StorageKeys {
     pub fn clock_drift(&self, username: &str) -> String {
         format!("{}.{username}.clockDrift", self.prefix)
     }
-    /// `<prefix>.pendingSignIn`: this kit's record of a started sign-in (state, nonce,
-    /// PKCE verifier, return path), removed by the callback that consumes it.
-    pub fn pending_sign_in(&self) -> String {
+    /// `<prefix>.pendingSignIn.<state>`: this kit's record of a sign-in started with
+    /// `state` (nonce, PKCE verifier, return path), removed by the callback that consumes
+    /// it. One key per sign-in, so sign-ins started in two tabs at once do not overwrite
+    /// each other.
+    pub fn pending_sign_in(&self, state: &str) -> String {
+        format!("{}.{state}", self.pending_sign_in_prefix())
+    }
+    /// `<prefix>.pendingSignIn`: what every pending sign-in key starts with (and the single
+    /// key that earlier versions of this kit used).
+    pub fn pending_sign_in_prefix(&self) -> String {
         format!("{}.pendingSignIn", self.prefix)
     }
     fn user_keys(&self, username: &str) -> [String; 5] {
@@ -156,6 +163,21 @@ impl StorageKeys {
 
 /// A stored clock drift beyond a week is not a clock that is off but a broken entry.
 const MAX_CLOCK_DRIFT_SECS: u64 = 7 * 24 * 3600;
+
+/// At most this many sign-ins may be pending at once (per app client): enough for a few
+/// tabs that start one together, few enough to stay small in cookies.
+pub const MAX_PENDING_SIGN_INS: usize = 3;
+
+/// Whether `state` can be a key suffix: what this kit sends (at least 128 bits in
+/// base64url) and nothing else, so that a forged callback cannot make the store look up
+/// some other key, and a user named `pendingSignIn` (whose keys would be
+/// `<prefix>.pendingSignIn.idToken` and so on) is never taken for a pending sign-in.
+fn is_state_token(state: &str) -> bool {
+    (22..=128).contains(&state.len())
+        && state
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
+}
 
 /// Reads and writes sessions and pending sign-ins in a [`Storage`] with the original
 /// SDK's layout. Entries that cannot be read (corrupted by hand, half-written, from
@@ -191,8 +213,7 @@ impl<S: Storage> SessionStore<S> {
     /// A pending sign-in record that cannot be read, and a clock drift that is not a
     /// number, are removed too (the session itself stays).
     pub fn load(&self) -> Option<CognitoSession> {
-        // Reading the pending record removes it when it is unreadable.
-        let _ = self.peek_pending();
+        self.prune_pending(None);
         let user = self.storage.get(&self.keys.last_auth_user())?;
         if user.is_empty() {
             self.clear();
@@ -300,25 +321,85 @@ impl<S: Storage> SessionStore<S> {
         }
     }
 
-    /// Stores the record of a started sign-in (replacing an older one).
+    /// Stores the record of a started sign-in, next to the ones other tabs may have
+    /// started. Records that are unreadable or have expired by `pending.created_at` are
+    /// removed first, then the oldest beyond [`MAX_PENDING_SIGN_INS`] (this one
+    /// included).
     pub fn save_pending(&self, pending: &PendingSignIn) -> Result<(), StorageError> {
-        self.storage
-            .set(&self.keys.pending_sign_in(), &pending.to_json())
+        if !is_state_token(&pending.state) {
+            return Err(StorageError::Failed(
+                "a pending sign-in's state must be base64url".into(),
+            ));
+        }
+        let mut kept = self.prune_pending(Some(pending.created_at));
+        kept.retain(|(_, p)| p.state != pending.state);
+        if kept.len() >= MAX_PENDING_SIGN_INS {
+            kept.sort_by_key(|(_, p)| p.created_at);
+            for (key, _) in &kept[..=kept.len() - MAX_PENDING_SIGN_INS] {
+                self.storage.remove(key);
+            }
+        }
+        self.storage.set(
+            &self.keys.pending_sign_in(&pending.state),
+            &pending.to_json(),
+        )
     }
 
-    /// The pending sign-in, without removing it.
-    pub fn peek_pending(&self) -> Option<PendingSignIn> {
-        let raw = self.storage.get(&self.keys.pending_sign_in())?;
-        let parsed = PendingSignIn::from_json(raw.as_bytes());
+    /// The sign-in pending with `state`, without removing it. An unreadable record is
+    /// removed and reads as `None`.
+    pub fn peek_pending(&self, state: &str) -> Option<PendingSignIn> {
+        if !is_state_token(state) {
+            return None;
+        }
+        let key = self.keys.pending_sign_in(state);
+        let raw = self.storage.get(&key)?;
+        let parsed = PendingSignIn::from_json(raw.as_bytes()).filter(|p| p.state == state);
         if parsed.is_none() {
-            self.remove_pending();
+            self.storage.remove(&key);
         }
         parsed
     }
 
-    /// Removes the pending sign-in.
-    pub fn remove_pending(&self) {
-        self.storage.remove(&self.keys.pending_sign_in());
+    /// Whether any sign-in is pending (readable or not).
+    pub fn has_pending(&self) -> bool {
+        let prefix = self.keys.pending_sign_in_prefix();
+        self.storage.keys().iter().any(|k| k.starts_with(&prefix))
+    }
+
+    /// Removes the sign-in pending with `state`.
+    pub fn remove_pending(&self, state: &str) {
+        if is_state_token(state) {
+            self.storage.remove(&self.keys.pending_sign_in(state));
+        }
+    }
+
+    /// Removes the pending records that cannot be read (corrupted, or the single key of
+    /// earlier versions) and, given the time, those expired by then. Returns the others
+    /// with their keys.
+    fn prune_pending(&self, now: Option<u64>) -> Vec<(String, PendingSignIn)> {
+        let prefix = self.keys.pending_sign_in_prefix();
+        let mut kept = Vec::new();
+        for key in self.storage.keys() {
+            let Some(rest) = key.strip_prefix(&prefix) else {
+                continue;
+            };
+            let pending = match rest.strip_prefix('.') {
+                Some(state) if is_state_token(state) => self
+                    .storage
+                    .get(&key)
+                    .and_then(|raw| PendingSignIn::from_json(raw.as_bytes()))
+                    .filter(|p| p.state == state),
+                // The earlier single key.
+                None if rest.is_empty() => None,
+                // Not a pending sign-in's key (a user's, say): not ours to remove.
+                _ => continue,
+            };
+            match pending {
+                Some(p) if !now.is_some_and(|now| p.is_expired(now)) => kept.push((key, p)),
+                _ => self.storage.remove(&key),
+            }
+        }
+        kept
     }
 }
 
@@ -492,11 +573,9 @@ mod tests {
         );
     }
 
-    #[test]
-    fn pending_round_trip_and_corruption() {
-        let store = store();
-        let pending = PendingSignIn {
-            state: "s".into(),
+    fn pending(state: &str, created_at: u64) -> PendingSignIn {
+        PendingSignIn {
+            state: state.into(),
             nonce: "n".into(),
             code_verifier: Some(Secret::new("v")),
             response_type: PendingResponseType::Code,
@@ -504,20 +583,95 @@ mod tests {
             scopes: "openid".into(),
             return_to: "/p".into(),
             app_state: Some("x".into()),
-            created_at: 5,
-        };
-        store.save_pending(&pending).unwrap();
-        assert_eq!(store.peek_pending(), Some(pending));
-        store.remove_pending();
-        assert_eq!(store.peek_pending(), None);
-        store
-            .storage()
-            .set(&format!("{P}.pendingSignIn"), "{not json")
+            created_at,
+        }
+    }
+
+    const S1: &str = "state-one-0123456789abcdefghijklmnopqrstu";
+    const S2: &str = "state-two-0123456789abcdefghijklmnopqrstu";
+    const S3: &str = "state-three-0123456789abcdefghijklmnopqrs";
+    const S4: &str = "state-four-0123456789abcdefghijklmnopqrst";
+
+    #[test]
+    fn pending_round_trip_and_corruption() {
+        let store = store();
+        let one = pending(S1, 5);
+        store.save_pending(&one).unwrap();
+        assert_eq!(store.storage().keys(), [format!("{P}.pendingSignIn.{S1}")]);
+        assert_eq!(store.peek_pending(S1), Some(one.clone()));
+        assert_eq!(store.peek_pending(S2), None);
+        // Not base64url, or too short: never looked up.
+        for forged in ["", "../LastAuthUser", "idToken", "a b", &"x".repeat(129)] {
+            assert_eq!(store.peek_pending(forged), None, "{forged}");
+        }
+        assert!(store.has_pending());
+        store.remove_pending(S1);
+        assert_eq!(store.peek_pending(S1), None);
+        assert!(!store.has_pending());
+
+        // Unreadable, or stored under another state's key: removed when read.
+        for junk in ["{not json".to_owned(), pending(S2, 5).to_json()] {
+            store
+                .storage()
+                .set(&format!("{P}.pendingSignIn.{S1}"), &junk)
+                .unwrap();
+            assert_eq!(store.peek_pending(S1), None);
+            assert!(store.storage().keys().is_empty(), "{junk}");
+        }
+    }
+
+    #[test]
+    fn sign_ins_pending_together_each_keep_their_record() {
+        let store = store();
+        // Two tabs start a sign-in at the same moment: neither overwrites the other.
+        store.save_pending(&pending(S1, 100)).unwrap();
+        store.save_pending(&pending(S2, 100)).unwrap();
+        assert_eq!(store.peek_pending(S1).unwrap().state, S1);
+        assert_eq!(store.peek_pending(S2).unwrap().state, S2);
+        // A third and a fourth: the oldest goes beyond MAX_PENDING_SIGN_INS.
+        store.save_pending(&pending(S3, 101)).unwrap();
+        store.save_pending(&pending(S4, 102)).unwrap();
+        let mut left: Vec<_> = [S1, S2, S3, S4]
+            .into_iter()
+            .filter(|s| store.peek_pending(s).is_some())
+            .collect();
+        left.sort_unstable();
+        assert_eq!(left.len(), MAX_PENDING_SIGN_INS);
+        assert!(left.contains(&S3) && left.contains(&S4));
+        // Saving again under the same state replaces, not adds.
+        store.save_pending(&pending(S4, 103)).unwrap();
+        assert_eq!(store.peek_pending(S4).unwrap().created_at, 103);
+        // Records expired by the time a new sign-in starts are removed then.
+        let later = 103 + crate::core::PENDING_SIGN_IN_TTL + 1;
+        store.save_pending(&pending(S1, later)).unwrap();
+        assert_eq!(store.storage().keys(), [format!("{P}.pendingSignIn.{S1}")]);
+        // A state that is not base64url is refused.
+        assert!(store.save_pending(&pending("a/b", later)).is_err());
+    }
+
+    #[test]
+    fn loading_removes_unreadable_pending_records_only() {
+        let store = store();
+        store.save_pending(&pending(S1, 5)).unwrap();
+        let storage = store.storage();
+        // The single key of earlier versions, a corrupted record, and keys that are not
+        // pending records although they share the prefix (a user named `pendingSignIn`).
+        storage.set(&format!("{P}.pendingSignIn"), "{}").unwrap();
+        storage
+            .set(&format!("{P}.pendingSignIn.{S2}"), "garbage")
             .unwrap();
-        assert_eq!(store.peek_pending(), None);
-        assert!(
-            store.storage().keys().is_empty(),
-            "a corrupted record is removed"
+        storage
+            .set(&format!("{P}.pendingSignIn.idToken"), "a.b.c")
+            .unwrap();
+        assert_eq!(store.load(), None);
+        let mut keys = storage.keys();
+        keys.sort();
+        assert_eq!(
+            keys,
+            [
+                format!("{P}.pendingSignIn.idToken"),
+                format!("{P}.pendingSignIn.{S1}"),
+            ]
         );
     }
 
