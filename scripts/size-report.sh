@@ -2,8 +2,11 @@
 # Builds the demo's front end in release (`cargo leptos build --release`: the
 # `wasm-release` profile, wasm-bindgen, `wasm-opt -Oz`, JS minified) and the same demo
 # shape without the kit (size-baseline/), then reports the wasm and JS sizes (raw, gzip -9,
-# brotli -q 11) and the kit's share: demo minus baseline. Budget: the kit adds at most
-# 15 KiB gzip (wasm + JS); the script exits 1 above it.
+# brotli -q 11) and the kit's share: demo minus baseline. It also builds the smallest app
+# that signs users in (size-baseline/src/minimal.rs) with and without the kit, and reports
+# their difference: what the kit costs any app, apart from what the app shows of the user.
+# Budget: the kit adds at most 15 KiB gzip (wasm + JS) to the demo; the script exits 1
+# above it.
 #
 #   scripts/size-report.sh              build both, report, check the budget
 #   SIZE_TOP=25 scripts/size-report.sh  also list the demo wasm's largest items and the
@@ -61,13 +64,19 @@ for crate in leptos leptos_router leptos_meta wasm-bindgen; do
   fi
 done
 
-build() { # <dir> <site> <log>
+build() { # <dir> <site> <log> [cargo-leptos args...]
+  local dir="$1" site="$2" log="$3"
+  shift 3
   (
-    cd "$1"
-    CARGO_TARGET_DIR="$out" LEPTOS_SITE_ROOT="$2" \
-      cargo leptos build --release --frontend-only >"$3" 2>&1
-  ) || { echo "size-report: the build in $1 failed; the end of $3:" >&2; tail -n 30 "$3" >&2; exit 1; }
+    cd "$dir"
+    CARGO_TARGET_DIR="$out" LEPTOS_SITE_ROOT="$site" \
+      cargo leptos build --release --frontend-only "$@" >"$log" 2>&1
+  ) || { echo "size-report: the build in $dir failed; the end of $log:" >&2; tail -n 30 "$log" >&2; exit 1; }
 }
+echo "size-report: building the minimal app without and with the kit (release) ..." >&2
+build "$root/size-baseline" "$out/site-minimal" "$out/minimal-build.log" --lib-features hydrate,minimal
+build "$root/size-baseline" "$out/site-minimal-kit" "$out/minimal-kit-build.log" --lib-features hydrate,kit
+# The baseline and the demo last: SIZE_TOP reads their pre-wasm-opt builds.
 echo "size-report: building the demo (release) ..." >&2
 build "$root" "$out/site-demo" "$out/demo-build.log"
 echo "size-report: building the baseline (release) ..." >&2
@@ -84,7 +93,11 @@ measure demo.wasm "$out/site-demo/pkg/demo.wasm"
 measure demo.js "$out/site-demo/pkg/demo.js"
 measure base.wasm "$out/site-baseline/pkg/baseline.wasm"
 measure base.js "$out/site-baseline/pkg/baseline.js"
-for v in demo base; do
+measure min.wasm "$out/site-minimal/pkg/baseline.wasm"
+measure min.js "$out/site-minimal/pkg/baseline.js"
+measure minkit.wasm "$out/site-minimal-kit/pkg/baseline.wasm"
+measure minkit.js "$out/site-minimal-kit/pkg/baseline.js"
+for v in demo base min minkit; do
   for c in raw gzip brotli; do
     size[$v.total.$c]=$((size[$v.wasm.$c] + size[$v.js.$c]))
   done
@@ -92,11 +105,11 @@ done
 
 kb() { awk -v b="$1" 'BEGIN { printf "%.1f KiB", b / 1024 }'; }
 printf '%-22s %14s %14s %14s\n' "" raw gzip brotli
-row() { # <label> <key> [diff-of]
+row() { # <label> <key> [<minuend> <subtrahend>]
   printf '%-22s' "$1"
   for c in raw gzip brotli; do
     if [ -n "${3:-}" ]; then
-      n=$((size[demo.$2.$c] - size[base.$2.$c]))
+      n=$((size[$3.$2.$c] - size[$4.$2.$c]))
     else
       n=${size[$2.$c]}
     fi
@@ -110,9 +123,15 @@ row "demo total" demo.total
 row "baseline wasm" base.wasm
 row "baseline js" base.js
 row "baseline total" base.total
-row "kit share wasm" wasm diff
-row "kit share js" js diff
-row "kit share total" total diff
+row "kit share wasm" wasm demo base
+row "kit share js" js demo base
+row "kit share total" total demo base
+echo
+row "minimal app total" min.total
+row "minimal + kit total" minkit.total
+row "kit in minimal wasm" wasm minkit min
+row "kit in minimal js" js minkit min
+row "kit in minimal total" total minkit min
 echo "(bytes, KiB in brackets)"
 
 if [ -n "${SIZE_TOP:-}" ]; then

@@ -32,14 +32,6 @@ import {
   pendingKeys,
 } from './helpers';
 
-test.beforeEach(async ({ request }) => {
-  await control.clearFaults(request);
-});
-
-test.afterEach(async ({ request }) => {
-  await control.clearFaults(request);
-});
-
 /** The callback's own error view (the sign-in did not complete). */
 function callbackError(page: Page) {
   return authError(page).filter({ hasText: 'Sign-in did not complete.' });

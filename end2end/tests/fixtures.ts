@@ -1,18 +1,31 @@
-// `test` with one more automatic check: the page must not panic. Every console message and
-// uncaught error of the test's `page` is collected; at the end none may show a Rust panic
-// (the panic hook's "panicked at", or the wasm trap "RuntimeError: unreachable").
-// Pages a test opens itself (another context) are watched with `watchConsole` directly.
+// `test` with two automatic fixtures, for the specs that break things on purpose:
+//
+// - `console`: no page may panic. Every page of the test's browser context (the `page`
+//   fixture and every tab the test opens) is watched; at the end none may have logged a
+//   Rust panic (the panic hook's "panicked at", or the wasm trap "RuntimeError:
+//   unreachable"). Pages of other contexts are watched with `watchConsole` directly.
+// - `emulatorFaults`: the emulator's injected faults are cleared before and after each
+//   test, so a failed test cannot leave a fault queued for the next one.
 
 import { expect, test as base } from '@playwright/test';
 
-import { watchConsole } from './helpers';
+import { control, watchConsole } from './helpers';
 
-export const test = base.extend<{ console: ReturnType<typeof watchConsole> }>({
+export const test = base.extend<{ console: Array<ReturnType<typeof watchConsole>>; emulatorFaults: void }>({
   console: [
-    async ({ page }, use) => {
-      const watched = watchConsole(page);
+    async ({ context }, use) => {
+      const watched = context.pages().map(watchConsole);
+      context.on('page', (page) => watched.push(watchConsole(page)));
       await use(watched);
-      expect(watched.panics(), 'the page panicked').toEqual([]);
+      expect(watched.flatMap((w) => w.panics()), 'a page panicked').toEqual([]);
+    },
+    { auto: true },
+  ],
+  emulatorFaults: [
+    async ({ request }, use) => {
+      await control.clearFaults(request);
+      await use();
+      await control.clearFaults(request);
     },
     { auto: true },
   ],

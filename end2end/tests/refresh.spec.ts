@@ -26,14 +26,6 @@ import {
   waitUntilExpiredForKit,
 } from './helpers';
 
-test.beforeEach(async ({ request }) => {
-  await control.clearFaults(request);
-});
-
-test.afterEach(async ({ request }) => {
-  await control.clearFaults(request);
-});
-
 async function signedInOnD(page: Page, username: string) {
   await openDemo(page, D, '/', 'signed-out');
   await signIn(page, D, username);

@@ -4,9 +4,10 @@
 // would be refused and sign the user out), the automatic refresh keeps an open page signed
 // in, and it pauses while the tab is hidden (also on G: D and F have no automatic refresh).
 
-import { expect, test, type APIRequestContext, type BrowserContext, type Page, type Request } from '@playwright/test';
+import { type APIRequestContext, type BrowserContext, type Page, type Request } from '@playwright/test';
 
 import { A, CLOCK_SKEW_SECS, E, G, HOSTED_UI, type DemoInstance } from './env';
+import { expect, test } from './fixtures';
 import {
   authError,
   control,
@@ -22,21 +23,7 @@ import {
   signInButton,
   signOutButton,
   submitSignInForm,
-  watchConsole,
 } from './helpers';
-
-// Every page of every test's context is watched: none may panic.
-let watched: Array<ReturnType<typeof watchConsole>> = [];
-
-test.beforeEach(async ({ request, context }) => {
-  await control.clearFaults(request);
-  watched = [];
-  context.on('page', (page) => watched.push(watchConsole(page)));
-});
-
-test.afterEach(() => {
-  expect(watched.flatMap((w) => w.panics()), 'a page panicked').toEqual([]);
-});
 
 /** Every refresh_token grant any page of `context` sends to the emulator. */
 function recordRefreshes(context: BrowserContext) {

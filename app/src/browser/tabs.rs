@@ -18,7 +18,7 @@ use crate::client::CrossTabGuard;
 const MAX_WAIT_MS: u32 = 30_000;
 /// How long a storage lease lasts unless released: a tab closed mid-refresh blocks the
 /// others for at most this long.
-const LEASE_MS: f64 = 15_000.0;
+const LEASE_MS: u64 = 15_000;
 /// After writing a lease, how long to wait before reading it back, so that a tab that
 /// wrote at the same moment has been seen.
 const LEASE_SETTLE_MS: u32 = 40;
@@ -101,10 +101,12 @@ pub async fn storage_lease(name: &str) -> CrossTabGuard {
         return CrossTabGuard::none();
     };
     let key = format!("{name}.lease");
-    let me = format!("{:.0}", js_sys::Math::random() * 1e15);
-    let give_up_at = js_sys::Date::now() + f64::from(MAX_WAIT_MS);
+    // Whole numbers throughout: formatting or parsing a float would pull the float
+    // formatting code into the build (about 15 KB) for this alone.
+    let me = ((js_sys::Math::random() * 1e15) as u64).to_string();
+    let give_up_at = now_ms() + u64::from(MAX_WAIT_MS);
     loop {
-        let now = js_sys::Date::now();
+        let now = now_ms();
         let held = storage.get_item(&key).ok().flatten();
         let held_by_other = held
             .as_deref()
@@ -117,7 +119,7 @@ pub async fn storage_lease(name: &str) -> CrossTabGuard {
             gloo_timers::future::TimeoutFuture::new(LEASE_POLL_MS).await;
             continue;
         }
-        let lease = format!("{me} {:.0}", now + LEASE_MS);
+        let lease = format!("{me} {}", now + LEASE_MS);
         if storage.set_item(&key, &lease).is_err() {
             return CrossTabGuard::none();
         }
@@ -134,8 +136,13 @@ pub async fn storage_lease(name: &str) -> CrossTabGuard {
     }
 }
 
+/// Milliseconds since the Unix epoch.
+fn now_ms() -> u64 {
+    js_sys::Date::now() as u64
+}
+
 /// `<owner> <until>` from a lease entry.
-fn parse_lease(value: &str) -> Option<(&str, f64)> {
+fn parse_lease(value: &str) -> Option<(&str, u64)> {
     let (owner, until) = value.split_once(' ')?;
     Some((owner, until.parse().ok()?))
 }

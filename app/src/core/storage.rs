@@ -333,11 +333,13 @@ impl<S: Storage> SessionStore<S> {
         }
         let mut kept = self.prune_pending(Some(pending.created_at));
         kept.retain(|(_, p)| p.state != pending.state);
-        if kept.len() >= MAX_PENDING_SIGN_INS {
-            kept.sort_by_key(|(_, p)| p.created_at);
-            for (key, _) in &kept[..=kept.len() - MAX_PENDING_SIGN_INS] {
-                self.storage.remove(key);
-            }
+        // The oldest go first (found one by one: a sort would add its code to the build).
+        while kept.len() >= MAX_PENDING_SIGN_INS {
+            let oldest = (0..kept.len())
+                .min_by_key(|&i| kept[i].1.created_at)
+                .unwrap_or(0);
+            let (key, _) = kept.swap_remove(oldest);
+            self.storage.remove(&key);
         }
         self.storage.set(
             &self.keys.pending_sign_in(&pending.state),
