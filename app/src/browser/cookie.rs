@@ -3,7 +3,6 @@
 //! `CookieStorage`, [`keys`](crate::core::Storage::keys) and
 //! [`remove`](crate::core::Storage::remove) work, so signing out really clears them.
 
-use percent_encoding::percent_decode_str;
 use wasm_bindgen::JsCast;
 
 use super::js;
@@ -176,7 +175,7 @@ impl CookieStorage {
 }
 
 fn decode(raw: &str) -> String {
-    percent_decode_str(raw).decode_utf8_lossy().into_owned()
+    crate::core::encoding::percent_decode_lossy(raw)
 }
 
 /// Whether the page is plain http on a loopback host (where `Secure` cookies are not sent).

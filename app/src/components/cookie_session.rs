@@ -6,11 +6,10 @@
 
 use axum::http::header::COOKIE;
 use axum::http::HeaderMap;
-use percent_encoding::percent_decode_str;
 
 use super::state::AuthStatus;
 use crate::client::{CognitoAuth, MemoryNavigator, SystemEnvironment};
-use crate::core::encoding::encode;
+use crate::core::encoding::{encode, percent_decode_lossy};
 use crate::core::{
     AuthError, CognitoConfig, CognitoSession, HttpRequest, HttpResponse, MemoryStorage,
     SessionStore, Storage, TransportError, PENDING_SIGN_IN_TTL,
@@ -32,7 +31,7 @@ pub struct InitialAuth {
 
 /// Every cookie of a request, names and values percent-decoded.
 fn cookie_pairs(headers: &HeaderMap) -> Vec<(String, String)> {
-    let decode = |s: &str| percent_decode_str(s).decode_utf8_lossy().into_owned();
+    let decode = percent_decode_lossy;
     headers
         .get_all(COOKIE)
         .iter()

@@ -3,19 +3,58 @@
 //! The `url` crate would do, but it costs the browser bundle tens of kilobytes for
 //! features (IDNA, relative resolution) the protocol does not need.
 
-use percent_encoding::{percent_decode_str, utf8_percent_encode, AsciiSet, NON_ALPHANUMERIC};
-
-/// Everything but RFC 3986's unreserved characters is encoded: the result is safe in a
-/// query value and in a form body.
-const COMPONENT: &AsciiSet = &NON_ALPHANUMERIC
-    .remove(b'-')
-    .remove(b'.')
-    .remove(b'_')
-    .remove(b'~');
-
-/// Percent-encodes a query or form value.
+/// Percent-encodes a query or form value: everything but RFC 3986's unreserved characters
+/// (`A-Z a-z 0-9 - . _ ~`) becomes `%XX` (upper-case hex) of its UTF-8 bytes, so the result
+/// is safe in a query value, a form body and a cookie.
+///
+/// Written here, as is [`percent_decode`], rather than taken from the `percent-encoding`
+/// crate, whose `Display`-based encoder brings formatting code and a 768-byte table to the
+/// browser build.
 pub(crate) fn encode(value: &str) -> String {
-    utf8_percent_encode(value, COMPONENT).to_string()
+    const HEX: &[u8; 16] = b"0123456789ABCDEF";
+    let mut out = String::with_capacity(value.len());
+    for &b in value.as_bytes() {
+        if b.is_ascii_alphanumeric() || matches!(b, b'-' | b'.' | b'_' | b'~') {
+            out.push(char::from(b));
+        } else {
+            out.push('%');
+            out.push(char::from(HEX[usize::from(b >> 4)]));
+            out.push(char::from(HEX[usize::from(b & 15)]));
+        }
+    }
+    out
+}
+
+/// The bytes of percent-encoded `raw`: each `%XX` (either case of hex) becomes its byte; a
+/// `%` not followed by two hex digits stays as it is.
+pub(crate) fn percent_decode(raw: &str) -> Vec<u8> {
+    let hex = |b: u8| char::from(b).to_digit(16).map(|d| d as u8);
+    let bytes = raw.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        if bytes[i] == b'%' {
+            if let (Some(hi), Some(lo)) = (
+                bytes.get(i + 1).copied().and_then(hex),
+                bytes.get(i + 2).copied().and_then(hex),
+            ) {
+                out.push(hi << 4 | lo);
+                i += 3;
+                continue;
+            }
+        }
+        out.push(bytes[i]);
+        i += 1;
+    }
+    out
+}
+
+/// Percent-decodes `raw`, replacing bytes that are not UTF-8 with U+FFFD.
+pub(crate) fn percent_decode_lossy(raw: &str) -> String {
+    match String::from_utf8(percent_decode(raw)) {
+        Ok(text) => text,
+        Err(e) => String::from_utf8_lossy(e.as_bytes()).into_owned(),
+    }
 }
 
 /// Builds `name=value&name=value` with every name and value encoded.
@@ -58,11 +97,7 @@ pub(crate) fn parse_form(input: &str) -> Result<Vec<(String, String)>, FormError
 }
 
 fn decode_component(raw: &str) -> Result<String, FormError> {
-    let spaced = raw.replace('+', " ");
-    percent_decode_str(&spaced)
-        .decode_utf8()
-        .map(|c| c.into_owned())
-        .map_err(|_| FormError::NotUtf8)
+    String::from_utf8(percent_decode(&raw.replace('+', " "))).map_err(|_| FormError::NotUtf8)
 }
 
 /// An absolute `http(s)` URL split into the parts the protocol needs.
@@ -145,12 +180,25 @@ pub(crate) fn split_url(input: &str) -> Option<SplitUrl<'_>> {
 /// Whether a host name is the loopback interface (`localhost`, `127.0.0.0/8`, `::1`).
 pub(crate) fn is_loopback_host(host: &str) -> bool {
     let host = host.trim_end_matches('.');
-    host == "localhost"
-        || host.ends_with(".localhost")
-        || host == "::1"
-        || host
-            .parse::<std::net::Ipv4Addr>()
-            .is_ok_and(|ip| ip.is_loopback())
+    host == "localhost" || host.ends_with(".localhost") || host == "::1" || is_ipv4_loopback(host)
+}
+
+/// Whether `host` is a dotted-quad IPv4 address in 127.0.0.0/8, read as
+/// `std::net::Ipv4Addr` reads it (four decimal octets, no leading zeros), without its
+/// parser: the browser build needs only this answer.
+fn is_ipv4_loopback(host: &str) -> bool {
+    let mut octets = 0;
+    for (i, part) in host.split('.').enumerate() {
+        let valid = matches!(part.len(), 1..=3)
+            && part.bytes().all(|b| b.is_ascii_digit())
+            && (part == "0" || !part.starts_with('0'))
+            && part.parse::<u8>().is_ok();
+        if !valid || (i == 0 && part != "127") {
+            return false;
+        }
+        octets += 1;
+    }
+    octets == 4
 }
 
 /// The base64url alphabet (RFC 4648 section 5).
@@ -279,6 +327,38 @@ mod tests {
                 base64url_decode(&text),
                 URL_SAFE_NO_PAD.decode(text.trim_end_matches('=')).ok()
             );
+        }
+
+        /// The same results as the `percent-encoding` crate the kit used before.
+        #[test]
+        fn percent_coding_agrees_with_the_percent_encoding_crate(
+            text in "\\PC{0,24}",
+            raw in "([A-Za-z0-9+ ]|%[0-9a-fA-FgG]{0,2}|%C3%A9|%FF){0,12}",
+        ) {
+            use percent_encoding::{
+                percent_decode_str, utf8_percent_encode, AsciiSet, NON_ALPHANUMERIC,
+            };
+            const SET: &AsciiSet =
+                &NON_ALPHANUMERIC.remove(b'-').remove(b'.').remove(b'_').remove(b'~');
+            proptest::prop_assert_eq!(encode(&text), utf8_percent_encode(&text, SET).to_string());
+            proptest::prop_assert_eq!(percent_decode(&encode(&text)), text.as_bytes().to_vec());
+            proptest::prop_assert_eq!(percent_decode(&raw), percent_decode_str(&raw).collect::<Vec<u8>>());
+            proptest::prop_assert_eq!(
+                percent_decode_lossy(&raw),
+                percent_decode_str(&raw).decode_utf8_lossy().into_owned()
+            );
+        }
+
+        /// The same answer as `std::net::Ipv4Addr`'s parser and `is_loopback`.
+        #[test]
+        fn ipv4_loopback_agrees_with_std(
+            host in proptest::prop_oneof![
+                "(127|0?12[0-9]|1?[0-9]{1,3}|256|00)(\\.(0|00|0?[0-9]{1,3}|25[0-9])){0,4}\\.?",
+                "[0-9.]{0,16}",
+            ],
+        ) {
+            let std_says = host.parse::<std::net::Ipv4Addr>().is_ok_and(|ip| ip.is_loopback());
+            proptest::prop_assert_eq!(is_ipv4_loopback(&host), std_says, "{}", host);
         }
     }
 

@@ -1,7 +1,6 @@
 //! Token storage: the key layout of the original SDK (so a session cached by
 //! `amazon-cognito-auth-js` is read as is), a storage trait, and an in-memory storage.
 
-use std::collections::BTreeMap;
 use std::rc::Rc;
 use std::sync::{Arc, Mutex};
 
@@ -51,10 +50,13 @@ macro_rules! forward_storage {
 forward_storage!(&T, Rc<T>, Arc<T>, Box<T>);
 
 /// Storage in memory: the fallback when the browser's storage is unavailable, the
-/// server-side stand-in, and the storage of tests. Cloning shares the same map.
+/// server-side stand-in, and the storage of tests. Cloning shares the same entries.
+///
+/// The entries are a vector kept sorted by key (a handful per app client), searched by
+/// bisection: `keys()` comes out sorted, and the browser build carries no map code for it.
 #[derive(Clone, Debug, Default)]
 pub struct MemoryStorage {
-    map: Arc<Mutex<BTreeMap<String, String>>>,
+    entries: Arc<Mutex<Vec<(String, String)>>>,
 }
 
 impl MemoryStorage {
@@ -63,27 +65,41 @@ impl MemoryStorage {
         Self::default()
     }
 
-    fn map(&self) -> std::sync::MutexGuard<'_, BTreeMap<String, String>> {
-        // A panic elsewhere cannot leave a map half-written: keep using it.
-        self.map
+    fn entries(&self) -> std::sync::MutexGuard<'_, Vec<(String, String)>> {
+        // A panic elsewhere cannot leave the entries half-written: keep using them.
+        self.entries
             .lock()
             .unwrap_or_else(|poisoned| poisoned.into_inner())
     }
 }
 
+/// Where `key` is (`Ok`) or would go (`Err`) among entries sorted by key.
+fn find(entries: &[(String, String)], key: &str) -> Result<usize, usize> {
+    entries.binary_search_by(|(k, _)| k.as_str().cmp(key))
+}
+
 impl Storage for MemoryStorage {
     fn get(&self, key: &str) -> Option<String> {
-        self.map().get(key).cloned()
+        let entries = self.entries();
+        let i = find(&entries, key).ok()?;
+        Some(entries[i].1.clone())
     }
     fn set(&self, key: &str, value: &str) -> Result<(), StorageError> {
-        self.map().insert(key.to_owned(), value.to_owned());
+        let mut entries = self.entries();
+        match find(&entries, key) {
+            Ok(i) => entries[i].1 = value.to_owned(),
+            Err(i) => entries.insert(i, (key.to_owned(), value.to_owned())),
+        }
         Ok(())
     }
     fn remove(&self, key: &str) {
-        self.map().remove(key);
+        let mut entries = self.entries();
+        if let Ok(i) = find(&entries, key) {
+            entries.remove(i);
+        }
     }
     fn keys(&self) -> Vec<String> {
-        self.map().keys().cloned().collect()
+        self.entries().iter().map(|(k, _)| k.clone()).collect()
     }
 }
 
@@ -593,6 +609,21 @@ mod tests {
     const S2: &str = "state-two-0123456789abcdefghijklmnopqrstu";
     const S3: &str = "state-three-0123456789abcdefghijklmnopqrs";
     const S4: &str = "state-four-0123456789abcdefghijklmnopqrst";
+
+    #[test]
+    fn memory_storage_sets_replaces_removes_and_lists_sorted() {
+        let m = MemoryStorage::new();
+        let shared = m.clone();
+        for (k, v) in [("b", "1"), ("a", "2"), ("c", "3"), ("b", "4")] {
+            m.set(k, v).unwrap();
+        }
+        assert_eq!(shared.keys(), ["a", "b", "c"]);
+        assert_eq!(shared.get("b").as_deref(), Some("4"));
+        m.remove("a");
+        m.remove("missing");
+        assert_eq!(shared.keys(), ["b", "c"]);
+        assert_eq!(shared.get("a"), None);
+    }
 
     #[test]
     fn pending_round_trip_and_corruption() {
