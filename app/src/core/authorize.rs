@@ -73,8 +73,8 @@ impl fmt::Debug for PendingSignIn {
 }
 
 impl PendingSignIn {
-    /// The stored form: a JSON object named field by field (optional fields are `null`
-    /// when absent).
+    /// The stored form: a JSON object named field by field, in the order of the fields
+    /// (optional fields are `null` when absent).
     ///
     /// Written through [`serde_json::Value`] rather than a derived `Serialize`, as is
     /// [`from_json`](Self::from_json): the browser build already holds the `Value` code
@@ -280,7 +280,7 @@ mod tests {
         let json = p.to_json();
         assert_eq!(
             json,
-            r#"{"app_state":null,"code_verifier":"ve","created_at":1700000000,"nonce":"no","redirect_uri":"http://localhost:3000/callback","response_type":"code","return_to":"/p?q=1","scopes":"openid email","state":"st"}"#
+            r#"{"state":"st","nonce":"no","code_verifier":"ve","response_type":"code","redirect_uri":"http://localhost:3000/callback","scopes":"openid email","return_to":"/p?q=1","app_state":null,"created_at":1700000000}"#
         );
         assert_eq!(PendingSignIn::from_json(json.as_bytes()), Some(p.clone()));
         // As the earlier derived form wrote it (field order, `app_state` set), with an

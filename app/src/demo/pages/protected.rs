@@ -72,9 +72,9 @@ pub fn ProtectedPage() -> impl IntoView {
     }
 }
 
-/// The claims as a JSON object, one claim per line. Written with the compact serializer the
-/// browser build already holds for the session (`serde_json::to_string_pretty` would add a
-/// second one).
+/// The claims as a JSON object, one claim per line, in the token's order. Written with the
+/// compact serializer the browser build already holds for the session
+/// (`serde_json::to_string_pretty` would add a second one).
 fn claims_text(claims: &serde_json::Map<String, serde_json::Value>) -> String {
     let mut text = String::from("{");
     for (i, (name, value)) in claims.iter().enumerate() {
@@ -95,7 +95,7 @@ mod tests {
         let text = super::claims_text(claims.as_object().unwrap());
         assert_eq!(
             text,
-            "{\n  \"cognito:groups\": [\"admin\"],\n  \"exp\": 5,\n  \"sub\": \"1\"\n}"
+            "{\n  \"sub\": \"1\",\n  \"cognito:groups\": [\"admin\"],\n  \"exp\": 5\n}"
         );
         let back: serde_json::Value = serde_json::from_str(&text).unwrap();
         assert_eq!(back, claims);
