@@ -72,6 +72,21 @@ export async function signIn(page: Page, demo: DemoInstance, username: string, p
   return Date.now() - started;
 }
 
+/**
+ * Clicks "Sign out" and waits until the browser has been through the Hosted UI's /logout
+ * and is back on the demo's home page, loaded. (The page shows "signed-out" before it
+ * leaves, so waiting for that alone would read the page while it navigates away.)
+ */
+export async function signOutAndReturn(page: Page, demo: DemoInstance) {
+  const mainFrame = page.mainFrame();
+  const back = page.waitForEvent('framenavigated', {
+    predicate: (frame) => frame === mainFrame && frame.url() === `${demo.url}/`,
+  });
+  await signOutButton(page).click();
+  await back;
+  await page.waitForLoadState();
+}
+
 /** Every localStorage entry of the page's origin. */
 export async function localStorageOf(page: Page): Promise<Record<string, string>> {
   return page.evaluate(() => {

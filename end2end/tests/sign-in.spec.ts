@@ -19,10 +19,10 @@ import {
   sessionState,
   signIn,
   signInButton,
-  signOutButton,
   submitSignInForm,
   authError,
   pendingKeys,
+  signOutAndReturn,
 } from './helpers';
 
 const SCOPES = 'openid email profile phone aws.cognito.signin.user.admin';
@@ -149,7 +149,7 @@ test('sign-out ends the local session and the Hosted UI session', async ({ page,
   expect(refreshToken).toBeTruthy();
 
   const recorder = recordRequests(page);
-  await signOutButton(page).click();
+  await signOutAndReturn(page, A);
   await expect(page).toHaveURL(`${A.url}/`);
   await expect(sessionState(page)).toHaveText('signed-out');
   await expect(page.getByTestId('username')).toHaveCount(0);

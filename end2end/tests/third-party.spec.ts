@@ -17,8 +17,8 @@ import {
   sessionState,
   signIn,
   signInButton,
-  signOutButton,
   submitSignInForm,
+  signOutAndReturn,
 } from './helpers';
 
 test('third-party OAuth server: sign-in, reload, sign-out', async ({ page }) => {
@@ -50,7 +50,7 @@ test('third-party OAuth server: sign-in, reload, sign-out', async ({ page }) => 
 
   // Sign out: through the /logout shim back to the app; local and server sessions gone.
   await openDemo(page, C, '/', 'signed-in');
-  await signOutButton(page).click();
+  await signOutAndReturn(page, C);
   await expect(page).toHaveURL(`${C.url}/`);
   await expect(sessionState(page)).toHaveText('signed-out');
   expect(kitKeys(await localStorageOf(page), C.clientId)).toEqual([]);
