@@ -17,7 +17,9 @@ mod session;
 mod storage;
 pub(crate) mod token;
 
-pub use authorize::{sanitize_return_path, AuthorizeRequest, PendingSignIn, PENDING_SIGN_IN_TTL};
+pub use authorize::{
+    sanitize_return_path, AuthorizeRequest, PendingResponseType, PendingSignIn, PENDING_SIGN_IN_TTL,
+};
 pub use callback::{CallbackResponse, ImplicitTokens};
 pub use config::{
     CognitoConfig, CognitoConfigBuilder, ConfigError, Prompt, ResponseType, StorageKind,
