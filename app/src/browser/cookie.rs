@@ -7,7 +7,7 @@ use wasm_bindgen::JsCast;
 
 use super::js;
 use super::web_storage::PROBE_KEY;
-use crate::core::encoding::{encode, is_loopback_host};
+use crate::core::encoding::{encode, is_loopback_host, percent_decode_lossy};
 use crate::core::{Storage, StorageError};
 
 /// The largest `name=value` pair browsers keep (RFC 6265 asks for at least 4096 bytes, and
@@ -162,7 +162,10 @@ impl CookieStorage {
             .filter_map(|pair| {
                 let (name, value) = pair.trim().split_once('=')?;
                 let value = value.trim().trim_matches('"');
-                Some((decode(name.trim()), decode(value)))
+                Some((
+                    percent_decode_lossy(name.trim()),
+                    percent_decode_lossy(value),
+                ))
             })
             .collect()
     }
@@ -172,10 +175,6 @@ impl CookieStorage {
             .set_cookie(cookie)
             .map_err(|e| StorageError::Failed(js::describe(&e)))
     }
-}
-
-fn decode(raw: &str) -> String {
-    crate::core::encoding::percent_decode_lossy(raw)
 }
 
 /// Whether the page is plain http on a loopback host (where `Secure` cookies are not sent).

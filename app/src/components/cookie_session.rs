@@ -12,7 +12,7 @@ use crate::client::{CognitoAuth, MemoryNavigator, SystemEnvironment};
 use crate::core::encoding::{encode, percent_decode_lossy};
 use crate::core::{
     AuthError, CognitoConfig, CognitoSession, HttpRequest, HttpResponse, MemoryStorage,
-    SessionStore, Storage, TransportError, PENDING_SIGN_IN_TTL,
+    SessionStore, Storage, StorageKeys, TransportError, PENDING_SIGN_IN_TTL,
 };
 
 /// What `<AuthProvider>` renders during server-side rendering when this is in the Leptos
@@ -31,7 +31,6 @@ pub struct InitialAuth {
 
 /// Every cookie of a request, names and values percent-decoded.
 fn cookie_pairs(headers: &HeaderMap) -> Vec<(String, String)> {
-    let decode = percent_decode_lossy;
     headers
         .get_all(COOKIE)
         .iter()
@@ -39,9 +38,25 @@ fn cookie_pairs(headers: &HeaderMap) -> Vec<(String, String)> {
         .flat_map(|v| v.split(';'))
         .filter_map(|pair| {
             let (name, value) = pair.trim().split_once('=')?;
-            Some((decode(name.trim()), decode(value.trim().trim_matches('"'))))
+            Some((
+                percent_decode_lossy(name.trim()),
+                percent_decode_lossy(value.trim().trim_matches('"')),
+            ))
         })
         .collect()
+}
+
+/// A memory storage holding the request's cookies whose names start with `prefix`, as the
+/// browser's cookie storage stored them.
+fn cookies_into_memory(headers: &HeaderMap, prefix: &str) -> MemoryStorage {
+    let memory = MemoryStorage::new();
+    for (name, value) in cookie_pairs(headers) {
+        if name.starts_with(prefix) {
+            // Memory storage takes any value.
+            let _ = memory.set(&name, &value);
+        }
+    }
+    memory
 }
 
 /// The session stored in the request's cookies by the browser's cookie storage for app
@@ -56,14 +71,8 @@ fn cookie_pairs(headers: &HeaderMap) -> Vec<(String, String)> {
 /// assert!(session_from_cookies(&headers, "local-spa-client").is_none());
 /// ```
 pub fn session_from_cookies(headers: &HeaderMap, client_id: &str) -> Option<CognitoSession> {
-    let memory = MemoryStorage::new();
     let prefix = format!("CognitoIdentityServiceProvider.{client_id}.");
-    for (name, value) in cookie_pairs(headers) {
-        if name.starts_with(&prefix) {
-            memory.set(&name, &value).ok()?;
-        }
-    }
-    SessionStore::new(memory, client_id).load()
+    SessionStore::new(cookies_into_memory(headers, &prefix), client_id).load()
 }
 
 fn now() -> u64 {
@@ -129,7 +138,8 @@ pub fn server_sign_in(
     return_to: &str,
     request_headers: &HeaderMap,
 ) -> Result<(String, Vec<String>), AuthError> {
-    let memory = MemoryStorage::new();
+    let prefix = StorageKeys::new(config.client_id()).pending_sign_in_prefix();
+    let memory = cookies_into_memory(request_headers, &prefix);
     let offline = |_: HttpRequest| async {
         Err::<HttpResponse, _>(TransportError::network("not used on the server"))
     };
@@ -140,13 +150,6 @@ pub fn server_sign_in(
         MemoryNavigator::new(),
         SystemEnvironment,
     );
-    let prefix = auth.store().keys().pending_sign_in_prefix();
-    for (name, value) in cookie_pairs(request_headers) {
-        if name.starts_with(&prefix) {
-            // Memory storage takes any value.
-            let _ = memory.set(&name, &value);
-        }
-    }
     let before = memory.keys();
     let url = auth.sign_in_url(return_to)?;
     let after = memory.keys();
