@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Load run of an /api/me route protected by the kit's axum extractor (server/tests/verifier_load.rs):
+# Load run of an /api/me route protected by the kit's axum extractor (cognito-local/tests/verifier_load.rs):
 # the local Cognito emulator on 127.0.0.1 issues alice's access token and serves the JWKS,
 # wrk sends a bounded number of requests (LOAD_REQUESTS, default 50000) over LOAD_CONNECTIONS
 # (default 32) connections. Prints requests/s, p99 latency, errors (must be 0) and JWKS
@@ -19,7 +19,7 @@ if ! command -v wrk >/dev/null 2>&1; then
 fi
 
 set +e
-output="$(cargo test -p server --release --test verifier_load -- --ignored --nocapture 2>&1)"
+output="$(cargo test -p cognito-local --release --test verifier_load -- --ignored --nocapture 2>&1)"
 status=$?
 set -e
 printf '%s\n' "$output" | grep -Ev '^\s*(Compiling|Finished|Running|running [0-9]|test result|$)' || true

@@ -101,8 +101,8 @@ done
 # --- build ---------------------------------------------------------------------------------
 if [[ ${E2E_SKIP_BUILD:-0} != 1 ]]; then
   command -v cargo-leptos >/dev/null 2>&1 || die "cargo-leptos is not installed: run scripts/setup.sh"
-  say "building the emulator (cargo build -p server --bin cognito-local)"
-  cargo build -p server --bin cognito-local
+  say "building the local Hosted UI (cargo build -p cognito-local)"
+  cargo build -p cognito-local
   say "building the demo (cargo leptos build)"
   cargo leptos build
 fi

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# Runs the browser adapter tests (app/tests/browser.rs) in headless Chromium through
-# wasm-bindgen-test-runner and chromedriver. Chromium's options are in app/webdriver.json;
+# Runs the browser adapter tests (leptos-cognito-auth/tests/browser.rs) in headless Chromium through
+# wasm-bindgen-test-runner and chromedriver. Chromium's options are in leptos-cognito-auth/webdriver.json;
 # the runner is set in .cargo/config.toml. The tests contact nothing but 127.0.0.1.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -17,7 +17,7 @@ have=$(wasm-bindgen-test-runner --version 2>/dev/null | awk '{print $2}' || true
 
 export CHROMEDRIVER
 CHROMEDRIVER=$(command -v chromedriver)
-export WASM_BINDGEN_TEST_WEBDRIVER_JSON="$PWD/app/webdriver.json"
+export WASM_BINDGEN_TEST_WEBDRIVER_JSON="$PWD/leptos-cognito-auth/webdriver.json"
 # A loaded two-core machine can be slow to start Chromium and run the suite.
 export WASM_BINDGEN_TEST_TIMEOUT="${WASM_BINDGEN_TEST_TIMEOUT:-120}"
 export WASM_BINDGEN_TEST_DRIVER_TIMEOUT="${WASM_BINDGEN_TEST_DRIVER_TIMEOUT:-30}"

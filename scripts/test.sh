@@ -8,17 +8,19 @@ cd "$(dirname "$0")/.."
 
 step() { printf '\n\033[1;34m==> %s\033[0m\n' "$*"; }
 export CARGO_TERM_COLOR="${CARGO_TERM_COLOR:-never}"
-# The native build: the kit's server side and the demo, as the demo server uses them.
-FEATURES="leptos-cognito-auth/ssr,server/demo"
+# The native build: the kit's server side, as the demo server uses it (the front-end crate
+# compiles empty natively; see frontend/Cargo.toml).
+FEATURES="leptos-cognito-auth/ssr,app/ssr"
 
 step "formatting (cargo fmt --check)"
 cargo fmt --all -- --check
 
-step "clippy: native (ssr + demo)"
+step "clippy: native (ssr)"
 cargo clippy --workspace --all-targets --features "$FEATURES" -- -D warnings
 
-step "clippy: wasm32 (hydrate + demo)"
-cargo clippy -p leptos-cognito-auth --lib --tests --target wasm32-unknown-unknown --features hydrate,demo -- -D warnings
+step "clippy: wasm32 (hydrate)"
+cargo clippy -p leptos-cognito-auth --lib --tests --target wasm32-unknown-unknown --features hydrate -- -D warnings
+cargo clippy -p app -p frontend --lib --target wasm32-unknown-unknown --features app/hydrate -- -D warnings
 
 step "unit, integration and property tests; benchmarks run once as tests (native)"
 cargo test --workspace --all-targets --features "$FEATURES"
@@ -27,8 +29,8 @@ step "documentation examples"
 cargo test --workspace --doc --features "$FEATURES"
 
 step "documentation builds with no broken links (cargo doc, native and wasm32)"
-RUSTDOCFLAGS="-D warnings" cargo doc -p leptos-cognito-auth --no-deps --features ssr,demo
-RUSTDOCFLAGS="-D warnings" cargo doc -p leptos-cognito-auth --no-deps --target wasm32-unknown-unknown --features hydrate,demo
+RUSTDOCFLAGS="-D warnings" cargo doc -p leptos-cognito-auth -p cognito-local --no-deps --features leptos-cognito-auth/ssr
+RUSTDOCFLAGS="-D warnings" cargo doc -p leptos-cognito-auth --no-deps --target wasm32-unknown-unknown --features hydrate
 
 step "browser adapter tests (wasm-bindgen-test in headless Chromium)"
 scripts/test-wasm.sh

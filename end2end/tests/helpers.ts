@@ -164,7 +164,7 @@ export async function historyUrls(page: Page): Promise<string[]> {
 /** What must never be left in an address after the callback. */
 export const SECRET_PARAMS = /[?#&](code|access_token|id_token|refresh_token|state)=/;
 
-/** A fault the emulator's token endpoint can be told to answer with (server/src/emulator/faults.rs). */
+/** A fault the emulator's token endpoint can be told to answer with (cognito-local/src/faults.rs). */
 export type TokenFault =
   | { fault: 'server_error'; count?: number }
   | { fault: 'hang'; ms: number; count?: number }

@@ -26,7 +26,7 @@ const KID: &str = "fuzz-kid-1";
 /// 2023-11-14T22:13:20Z.
 const NOW: u64 = 1_700_000_000;
 /// The local emulator's development signing key (public in the repository).
-const KEY_PEM: &str = include_str!("../../server/keys/dev-access-token-key.pem");
+const KEY_PEM: &str = include_str!("../../cognito-local/keys/dev-access-token-key.pem");
 const DEFAULT_HEADER: &str = r#"{"kid":"fuzz-kid-1","alg":"RS256"}"#;
 
 struct Fixture {

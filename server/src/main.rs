@@ -1,15 +1,9 @@
-//! The project's server binary. Built with the `demo` feature (as cargo-leptos builds it),
-//! it serves the demo site and, unless `COGNITO_DOMAIN` is set, the local Hosted UI
-//! in-process; without it, it runs the local Hosted UI alone, like `cognito-local`.
+//! The demo site's server: server-side renders the demo app, serves its wasm and CSS, and
+//! runs the local Hosted UI (`cognito-local`) in-process unless `COGNITO_DOMAIN` is set.
+
+mod site;
 
 #[tokio::main]
 async fn main() -> std::process::ExitCode {
-    #[cfg(feature = "demo")]
-    {
-        server::site::run().await
-    }
-    #[cfg(not(feature = "demo"))]
-    {
-        server::cli::run().await
-    }
+    site::run().await
 }

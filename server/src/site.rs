@@ -1,9 +1,9 @@
-//! The demo site server (feature `demo`): server-side renders the demo app, serves its
-//! wasm and CSS, and runs the local Hosted UI in-process unless `COGNITO_DOMAIN` is set.
+//! The demo site server's wiring: settings, the local Hosted UI, the verifier, the routes.
 
 use std::process::ExitCode;
 use std::sync::Arc;
 
+use app::{shell, App, DemoSettings};
 use axum::extract::{Request, State};
 use axum::http::header::{AUTHORIZATION, CACHE_CONTROL, HOST, LOCATION, ORIGIN, SET_COOKIE};
 use axum::http::request::Parts;
@@ -17,11 +17,10 @@ use leptos_axum::{generate_route_list, LeptosRoutes};
 use leptos_cognito_auth::components::{
     initial_auth, server_sign_in, session_from_cookies, AuthStatus, InitialAuth,
 };
-use leptos_cognito_auth::demo::{shell, App, DemoSettings};
 use leptos_cognito_auth::ssr::{CognitoJwtVerifier, ExpectedTokenUse, VerifiedUser};
 use leptos_cognito_auth::{CognitoConfig, StorageKind};
 
-use crate::emulator::{self, EmulatorConfig, RunningEmulator};
+use cognito_local::{EmulatorConfig, RunningEmulator};
 
 /// Starts the local Hosted UI when the settings ask for it: `COGNITO_LOCAL_CONFIG` names a
 /// TOML configuration, `COGNITO_LOCAL_TEST_CONTROL=1` mounts the test control surface.
@@ -34,7 +33,7 @@ async fn start_local_hosted_ui() -> Result<RunningEmulator, String> {
     if std::env::var("COGNITO_LOCAL_TEST_CONTROL").is_ok_and(|v| v == "1") {
         config.enable_test_control = true;
     }
-    emulator::start(config)
+    cognito_local::start(config)
         .await
         .map_err(|e| format!("the local Hosted UI could not start: {e}"))
 }
@@ -175,7 +174,7 @@ pub async fn run() -> ExitCode {
     let local = if settings.local_emulator {
         match start_local_hosted_ui().await {
             Ok(running) => {
-                println!("{}", emulator::startup_banner(&running));
+                println!("{}", cognito_local::startup_banner(&running));
                 Some(running)
             }
             Err(e) => {

@@ -1,0 +1,72 @@
+//! The `cognito-local` command line: runs the emulator on its own.
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+
+use clap::Parser;
+
+use crate::EmulatorConfig;
+
+/// cognito-local: a local Amazon Cognito Hosted UI emulator (development server, state in memory).
+#[derive(Debug, Parser)]
+#[command(name = "cognito-local", version, about)]
+pub struct Args {
+    /// TOML configuration file (users, clients, URLs, lifetimes, keys). Defaults apply without it.
+    #[arg(long, env = "COGNITO_LOCAL_CONFIG")]
+    pub config: Option<PathBuf>,
+    /// Address to listen on (default 127.0.0.1:9229, or the config file's `addr`).
+    #[arg(long, env = "COGNITO_LOCAL_ADDR")]
+    pub addr: Option<SocketAddr>,
+    /// Mounts the test-only control surface under /_test (fault injection, revocation, reset).
+    #[arg(long)]
+    pub enable_test_control: bool,
+}
+
+impl Args {
+    /// The configuration these arguments describe.
+    pub fn config(&self) -> Result<EmulatorConfig, crate::config::ConfigError> {
+        let mut config = match &self.config {
+            Some(path) => EmulatorConfig::from_file(path)?,
+            None => EmulatorConfig::default(),
+        };
+        if let Some(addr) = self.addr {
+            config.addr = addr;
+        }
+        if self.enable_test_control {
+            config.enable_test_control = true;
+        }
+        Ok(config)
+    }
+}
+
+/// Parses the command line, starts the emulator, prints the startup banner and serves until
+/// Ctrl-C. Returns the process exit code.
+pub async fn run() -> std::process::ExitCode {
+    let args = Args::parse();
+    let running = match args.config() {
+        Ok(config) => crate::start(config).await,
+        Err(e) => Err(e),
+    };
+    let running = match running {
+        Ok(running) => running,
+        Err(e) => {
+            eprintln!("cognito-local: {e}");
+            return std::process::ExitCode::FAILURE;
+        }
+    };
+    println!("{}", crate::startup_banner(&running));
+    tokio::select! {
+        result = tokio::signal::ctrl_c() => {
+            if let Err(e) = result {
+                eprintln!("cognito-local: cannot listen for Ctrl-C: {e}");
+            }
+        }
+        result = running.wait() => {
+            if let Err(e) = result {
+                eprintln!("cognito-local: server error: {e}");
+                return std::process::ExitCode::FAILURE;
+            }
+        }
+    }
+    std::process::ExitCode::SUCCESS
+}

@@ -1,0 +1,455 @@
+//! The emulator's configuration: defaults (a contract other parts of the project rely on) and
+//! the TOML file format that overrides them.
+//!
+//! Every field has a default, so an empty file is a valid configuration. A `[[clients]]` or
+//! `[[users]]` list in the file replaces the default list entirely.
+//!
+//! ```toml
+//! addr = "127.0.0.1:9229"
+//! domain_base = "http://localhost:9229"
+//! user_pool_id = "us-east-1_LocalPool"
+//! # issuer = "http://localhost:9229/us-east-1_LocalPool"   (default: domain_base + "/" + pool id)
+//! session_lifetime_secs = 3600
+//! code_lifetime_secs = 300
+//! enable_test_control = false
+//!
+//! [keys]
+//! id_token_key = "keys/my-id-key.pem"        # PKCS#1 or PKCS#8 PEM; default: built-in dev key
+//! access_token_key = "keys/my-access-key.pem"
+//!
+//! [[clients]]
+//! client_id = "my-client"
+//! client_secret = "s3cret"                    # omit for a public client
+//! callback_urls = ["http://localhost:3000/callback"]
+//! logout_urls = ["http://localhost:3000/"]
+//! allowed_scopes = ["openid", "email", "profile"]
+//! allowed_flows = ["code", "implicit"]
+//! identity_providers = ["COGNITO"]
+//! id_token_lifetime_secs = 3600
+//! access_token_lifetime_secs = 3600
+//! refresh_token_lifetime_secs = 2592000
+//! refresh_token_rotation = false
+//! rotation_grace_secs = 0
+//!
+//! [[users]]
+//! username = "carol"
+//! password = "Passw0rd!"
+//! email = "carol@example.com"
+//! email_verified = true
+//! groups = ["editors"]
+//! custom = { team = "blue" }                  # becomes the claim custom:team
+//! ```
+
+use std::collections::BTreeMap;
+use std::fmt;
+use std::net::SocketAddr;
+use std::path::PathBuf;
+
+use serde::Deserialize;
+
+/// The default listening address: loopback only.
+pub const DEFAULT_ADDR: &str = "127.0.0.1:9229";
+/// The default domain base (what the SDK calls `AppWebDomain`).
+pub const DEFAULT_DOMAIN_BASE: &str = "http://localhost:9229";
+/// The default user pool id; the issuer is `<domain base>/<pool id>`.
+pub const DEFAULT_USER_POOL_ID: &str = "us-east-1_LocalPool";
+/// The default public (browser) client.
+pub const DEFAULT_SPA_CLIENT_ID: &str = "local-spa-client";
+/// The default confidential client.
+pub const DEFAULT_SERVER_CLIENT_ID: &str = "local-server-client";
+/// The default confidential client's secret.
+pub const DEFAULT_SERVER_CLIENT_SECRET: &str = "local-server-secret";
+/// The default callback URL of both default clients.
+pub const DEFAULT_CALLBACK_URL: &str = "http://localhost:3000/callback";
+/// The default sign-out URL of both default clients.
+pub const DEFAULT_LOGOUT_URL: &str = "http://localhost:3000/";
+/// The password of both default users.
+pub const DEFAULT_PASSWORD: &str = "Passw0rd!";
+
+/// The longest accepted refresh-token rotation grace period, as in Cognito.
+pub const MAX_ROTATION_GRACE_SECS: u64 = 60;
+
+/// The whole emulator configuration. See the module documentation for the file format.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct EmulatorConfig {
+    /// Address to listen on (default `127.0.0.1:9229`).
+    pub addr: SocketAddr,
+    /// Public base URL of the Hosted UI domain (default `http://localhost:<port of addr>`).
+    pub domain_base: Option<String>,
+    /// User pool id (default `us-east-1_LocalPool`).
+    pub user_pool_id: String,
+    /// Token issuer (default `<domain base>/<user pool id>`). The JWKS and discovery document
+    /// are served under this URL's path.
+    pub issuer: Option<String>,
+    /// Lifetime of the Hosted UI session cookie in seconds (default 3600).
+    pub session_lifetime_secs: u64,
+    /// Lifetime of an authorization code in seconds (default 300).
+    pub code_lifetime_secs: u64,
+    /// Mounts the test-only control surface under `/_test` (default false).
+    pub enable_test_control: bool,
+    /// Signing keys (default: the development keys shipped in `cognito-local/keys/`).
+    pub keys: KeysConfig,
+    /// App clients (default: `local-spa-client` and `local-server-client`).
+    pub clients: Vec<ClientConfig>,
+    /// Users (default: `alice` and `bob`).
+    pub users: Vec<UserConfig>,
+}
+
+/// Where the two signing keys come from.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct KeysConfig {
+    /// PEM file (PKCS#1 or PKCS#8) of the key that signs ID tokens.
+    pub id_token_key: Option<PathBuf>,
+    /// PEM file (PKCS#1 or PKCS#8) of the key that signs access tokens.
+    pub access_token_key: Option<PathBuf>,
+}
+
+/// A flow an app client may use at `/oauth2/authorize`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum OAuthFlow {
+    /// Authorization code grant (`response_type=code`).
+    Code,
+    /// Implicit grant (`response_type=token`).
+    Implicit,
+}
+
+/// One app client.
+#[derive(Clone, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct ClientConfig {
+    /// The client id.
+    pub client_id: String,
+    /// The client secret; `None` for a public client.
+    pub client_secret: Option<String>,
+    /// Registered callback (redirect) URLs, matched exactly.
+    pub callback_urls: Vec<String>,
+    /// Registered sign-out URLs for `/logout?logout_uri=`, matched exactly.
+    pub logout_urls: Vec<String>,
+    /// Scopes this client may request; an authorize request without `scope` gets all of them.
+    pub allowed_scopes: Vec<String>,
+    /// Flows this client may use.
+    pub allowed_flows: Vec<OAuthFlow>,
+    /// Identity providers this client may name in `identity_provider` (`COGNITO` is the
+    /// user pool itself; other names are emulated by the same sign-in page).
+    pub identity_providers: Vec<String>,
+    /// ID token lifetime in seconds.
+    pub id_token_lifetime_secs: u64,
+    /// Access token lifetime in seconds (also the `expires_in` value).
+    pub access_token_lifetime_secs: u64,
+    /// Refresh token lifetime in seconds.
+    pub refresh_token_lifetime_secs: u64,
+    /// Refresh-token rotation: a refresh returns a new refresh token and retires the old one.
+    pub refresh_token_rotation: bool,
+    /// How long a rotated-out refresh token keeps working, in seconds (0 to 60).
+    pub rotation_grace_secs: u64,
+}
+
+impl fmt::Debug for ClientConfig {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ClientConfig")
+            .field("client_id", &self.client_id)
+            .field(
+                "client_secret",
+                &self.client_secret.as_ref().map(|_| "[redacted]"),
+            )
+            .field("callback_urls", &self.callback_urls)
+            .field("logout_urls", &self.logout_urls)
+            .field("allowed_scopes", &self.allowed_scopes)
+            .field("allowed_flows", &self.allowed_flows)
+            .field("refresh_token_rotation", &self.refresh_token_rotation)
+            .finish_non_exhaustive()
+    }
+}
+
+impl Default for ClientConfig {
+    fn default() -> Self {
+        Self {
+            client_id: String::new(),
+            client_secret: None,
+            callback_urls: vec![DEFAULT_CALLBACK_URL.to_owned()],
+            logout_urls: vec![DEFAULT_LOGOUT_URL.to_owned()],
+            allowed_scopes: [
+                "openid",
+                "email",
+                "profile",
+                "phone",
+                "aws.cognito.signin.user.admin",
+            ]
+            .map(String::from)
+            .to_vec(),
+            allowed_flows: vec![OAuthFlow::Code, OAuthFlow::Implicit],
+            identity_providers: vec!["COGNITO".to_owned()],
+            id_token_lifetime_secs: 3600,
+            access_token_lifetime_secs: 3600,
+            refresh_token_lifetime_secs: 30 * 24 * 3600,
+            refresh_token_rotation: false,
+            rotation_grace_secs: 0,
+        }
+    }
+}
+
+/// One user of the pool.
+#[derive(Clone, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct UserConfig {
+    /// The user name (`cognito:username`, `username`).
+    pub username: String,
+    /// The password accepted by the sign-in page.
+    pub password: String,
+    /// The `sub` claim (default: a stable UUID-shaped value derived from the user name).
+    pub sub: Option<String>,
+    /// The `email` attribute.
+    pub email: Option<String>,
+    /// The `email_verified` attribute.
+    pub email_verified: bool,
+    /// The `phone_number` attribute.
+    pub phone_number: Option<String>,
+    /// The `phone_number_verified` attribute.
+    pub phone_number_verified: bool,
+    /// The `name` attribute.
+    pub name: Option<String>,
+    /// The `given_name` attribute.
+    pub given_name: Option<String>,
+    /// The `family_name` attribute.
+    pub family_name: Option<String>,
+    /// Groups (`cognito:groups`).
+    pub groups: Vec<String>,
+    /// Custom attributes; `team = "blue"` becomes the claim `custom:team`.
+    pub custom: BTreeMap<String, String>,
+}
+
+impl fmt::Debug for UserConfig {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("UserConfig")
+            .field("username", &self.username)
+            .field("password", &"[redacted]")
+            .field("email", &self.email)
+            .field("groups", &self.groups)
+            .finish_non_exhaustive()
+    }
+}
+
+impl Default for UserConfig {
+    fn default() -> Self {
+        Self {
+            username: String::new(),
+            password: DEFAULT_PASSWORD.to_owned(),
+            sub: None,
+            email: None,
+            email_verified: false,
+            phone_number: None,
+            phone_number_verified: false,
+            name: None,
+            given_name: None,
+            family_name: None,
+            groups: Vec::new(),
+            custom: BTreeMap::new(),
+        }
+    }
+}
+
+impl UserConfig {
+    /// The `sub` claim: the configured one, or a stable UUID-shaped value from the user name.
+    pub fn subject(&self) -> String {
+        if let Some(sub) = &self.sub {
+            return sub.clone();
+        }
+        use sha2::{Digest, Sha256};
+        let digest = Sha256::digest(format!("cognito-local:{}", self.username).as_bytes());
+        let hex: String = digest[..16].iter().map(|b| format!("{b:02x}")).collect();
+        format!(
+            "{}-{}-{}-{}-{}",
+            &hex[0..8],
+            &hex[8..12],
+            &hex[12..16],
+            &hex[16..20],
+            &hex[20..32]
+        )
+    }
+}
+
+impl Default for EmulatorConfig {
+    fn default() -> Self {
+        Self {
+            addr: DEFAULT_ADDR
+                .parse()
+                .unwrap_or_else(|_| SocketAddr::from(([127, 0, 0, 1], 9229))),
+            domain_base: None,
+            user_pool_id: DEFAULT_USER_POOL_ID.to_owned(),
+            issuer: None,
+            session_lifetime_secs: 3600,
+            code_lifetime_secs: 300,
+            enable_test_control: false,
+            keys: KeysConfig::default(),
+            clients: vec![
+                ClientConfig {
+                    client_id: DEFAULT_SPA_CLIENT_ID.to_owned(),
+                    ..ClientConfig::default()
+                },
+                ClientConfig {
+                    client_id: DEFAULT_SERVER_CLIENT_ID.to_owned(),
+                    client_secret: Some(DEFAULT_SERVER_CLIENT_SECRET.to_owned()),
+                    ..ClientConfig::default()
+                },
+            ],
+            users: vec![
+                UserConfig {
+                    username: "alice".to_owned(),
+                    email: Some("alice@example.com".to_owned()),
+                    email_verified: true,
+                    name: Some("Alice Example".to_owned()),
+                    groups: vec!["admin".to_owned()],
+                    ..UserConfig::default()
+                },
+                UserConfig {
+                    username: "bob".to_owned(),
+                    email: Some("bob@example.com".to_owned()),
+                    name: Some("Bob Example".to_owned()),
+                    ..UserConfig::default()
+                },
+            ],
+        }
+    }
+}
+
+/// Why a configuration was rejected.
+#[derive(Debug)]
+pub struct ConfigError(pub String);
+
+impl fmt::Display for ConfigError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "invalid emulator configuration: {}", self.0)
+    }
+}
+
+impl std::error::Error for ConfigError {}
+
+impl EmulatorConfig {
+    /// Parses a TOML configuration (see the module documentation) and validates it.
+    pub fn from_toml(text: &str) -> Result<Self, ConfigError> {
+        let config: Self = toml::from_str(text).map_err(|e| ConfigError(e.to_string()))?;
+        config.validate()?;
+        Ok(config)
+    }
+
+    /// Reads and parses a TOML configuration file. Relative key paths in it are resolved
+    /// against the file's directory.
+    pub fn from_file(path: &std::path::Path) -> Result<Self, ConfigError> {
+        let text = std::fs::read_to_string(path)
+            .map_err(|e| ConfigError(format!("cannot read {}: {e}", path.display())))?;
+        let mut config = Self::from_toml(&text)?;
+        let dir = path.parent().unwrap_or(std::path::Path::new("."));
+        for key in [
+            &mut config.keys.id_token_key,
+            &mut config.keys.access_token_key,
+        ]
+        .into_iter()
+        .flatten()
+        {
+            if key.is_relative() {
+                *key = dir.join(&*key);
+            }
+        }
+        Ok(config)
+    }
+
+    /// Checks the invariants the endpoints rely on.
+    pub fn validate(&self) -> Result<(), ConfigError> {
+        let err = |m: String| Err(ConfigError(m));
+        if !self.user_pool_id.contains('_') || self.user_pool_id.contains('/') {
+            return err(format!(
+                "user_pool_id {:?} must look like <region>_<id>",
+                self.user_pool_id
+            ));
+        }
+        if let Some(base) = &self.domain_base {
+            if !(base.starts_with("http://") || base.starts_with("https://")) {
+                return err(format!(
+                    "domain_base {base:?} must start with http:// or https://"
+                ));
+            }
+        }
+        if let Some(issuer) = &self.issuer {
+            if !(issuer.starts_with("http://") || issuer.starts_with("https://")) {
+                return err(format!(
+                    "issuer {issuer:?} must start with http:// or https://"
+                ));
+            }
+        }
+        if self.session_lifetime_secs == 0 || self.code_lifetime_secs == 0 {
+            return err("lifetimes must be at least one second".to_owned());
+        }
+        let mut seen = std::collections::HashSet::new();
+        for client in &self.clients {
+            if client.client_id.is_empty() || !seen.insert(client.client_id.as_str()) {
+                return err(format!(
+                    "client id {:?} is empty or duplicated",
+                    client.client_id
+                ));
+            }
+            if client.id_token_lifetime_secs == 0
+                || client.access_token_lifetime_secs == 0
+                || client.refresh_token_lifetime_secs == 0
+            {
+                return err(format!(
+                    "client {}: token lifetimes must be at least one second",
+                    client.client_id
+                ));
+            }
+            if client.rotation_grace_secs > MAX_ROTATION_GRACE_SECS {
+                return err(format!(
+                    "client {}: rotation_grace_secs must be at most {MAX_ROTATION_GRACE_SECS}",
+                    client.client_id
+                ));
+            }
+            for url in client.callback_urls.iter().chain(&client.logout_urls) {
+                if !(url.starts_with("http://") || url.starts_with("https://")) || url.contains('#')
+                {
+                    return err(format!(
+                        "client {}: URL {url:?} must be absolute http(s) without a fragment",
+                        client.client_id
+                    ));
+                }
+            }
+        }
+        let mut seen = std::collections::HashSet::new();
+        for user in &self.users {
+            if user.username.is_empty() || !seen.insert(user.username.as_str()) {
+                return err(format!(
+                    "user name {:?} is empty or duplicated",
+                    user.username
+                ));
+            }
+        }
+        Ok(())
+    }
+
+    /// The domain base actually used: configured, or `http://localhost:<port>`.
+    pub fn effective_domain_base(&self) -> String {
+        match &self.domain_base {
+            Some(base) => base.trim_end_matches('/').to_owned(),
+            None => format!("http://localhost:{}", self.addr.port()),
+        }
+    }
+
+    /// The issuer actually used: configured, or `<domain base>/<user pool id>`.
+    pub fn effective_issuer(&self) -> String {
+        match &self.issuer {
+            Some(issuer) => issuer.trim_end_matches('/').to_owned(),
+            None => format!("{}/{}", self.effective_domain_base(), self.user_pool_id),
+        }
+    }
+
+    /// Looks a client up by id.
+    pub fn client(&self, client_id: &str) -> Option<&ClientConfig> {
+        self.clients.iter().find(|c| c.client_id == client_id)
+    }
+
+    /// Looks a user up by name.
+    pub fn user(&self, username: &str) -> Option<&UserConfig> {
+        self.users.iter().find(|u| u.username == username)
+    }
+}

@@ -1,0 +1,226 @@
+//! What server-side verification costs: one Cognito access token verified again and again,
+//! and a realistic mix (many users, each user's token reused across requests), through
+//! `CognitoJwtVerifier::verify` with a warm JWKS cache (what a busy API sees).
+//!
+//! `cargo bench -p leptos-cognito-auth --features ssr --bench verify` runs criterion.
+//! With `VERIFY_BENCH_EXPORT=<dir>` it instead writes the tokens, the JWKS and the settings
+//! to `<dir>` (for `scripts/bench-verify.sh`, which runs AWS's `aws-jwt-verify` on the same
+//! files), measures the same two workloads in a plain timed loop, and writes
+//! `<dir>/rust-results.json`.
+
+use std::hint::black_box;
+use std::time::{Duration, Instant};
+
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use base64::Engine as _;
+use criterion::{criterion_group, Criterion};
+use leptos_cognito_auth::ssr::{CognitoJwtVerifier, ExpectedTokenUse};
+use rsa::pkcs1::DecodeRsaPrivateKey;
+use rsa::traits::PublicKeyParts;
+use rsa::{Pkcs1v15Sign, RsaPrivateKey};
+use serde_json::{json, Value};
+use sha2::{Digest, Sha256};
+
+const POOL: &str = "eu-west-1_BenchPool";
+const CLIENT: &str = "bench-client-id";
+/// Users in the realistic mix; each has one access token, used for many requests.
+const USERS: usize = 1000;
+
+fn issuer() -> String {
+    format!("https://cognito-idp.eu-west-1.amazonaws.com/{POOL}")
+}
+
+fn b64(bytes: impl AsRef<[u8]>) -> String {
+    URL_SAFE_NO_PAD.encode(bytes)
+}
+
+struct Key {
+    kid: &'static str,
+    private: RsaPrivateKey,
+}
+
+fn keys() -> [Key; 2] {
+    let load = |kid, pem: &str| Key {
+        kid,
+        private: RsaPrivateKey::from_pkcs1_pem(pem).expect("bench key"),
+    };
+    [
+        load(
+            "bench-id-key",
+            include_str!("../../cognito-local/keys/dev-id-token-key.pem"),
+        ),
+        load(
+            "bench-access-key",
+            include_str!("../../cognito-local/keys/dev-access-token-key.pem"),
+        ),
+    ]
+}
+
+fn jwks(keys: &[Key]) -> Value {
+    json!({ "keys": keys.iter().map(|k| {
+        let public = k.private.to_public_key();
+        json!({ "kty": "RSA", "alg": "RS256", "use": "sig", "kid": k.kid,
+                "n": b64(public.n().to_bytes_be()), "e": b64(public.e().to_bytes_be()) })
+    }).collect::<Vec<_>>() })
+}
+
+/// A Cognito-shaped access token for user `i`, valid for a day from now.
+fn access_token(key: &Key, i: usize, now: u64) -> String {
+    let header = json!({ "kid": key.kid, "alg": "RS256" });
+    let claims = json!({
+        "sub": format!("{i:08x}-5e1d-4c1b-9a7e-0123456789ab"),
+        "cognito:groups": if i.is_multiple_of(10) { json!(["admin", "users"]) } else { json!(["users"]) },
+        "iss": issuer(), "version": 2, "client_id": CLIENT,
+        "origin_jti": format!("{i:08x}-origin"), "token_use": "access",
+        "scope": "openid email profile aws.cognito.signin.user.admin",
+        "auth_time": now - 60, "exp": now + 86_400, "iat": now - 60,
+        "jti": format!("{i:08x}-jti"), "username": format!("user{i}"),
+    });
+    let input = format!("{}.{}", b64(header.to_string()), b64(claims.to_string()));
+    let digest = Sha256::digest(input.as_bytes());
+    let signature = key
+        .private
+        .sign(Pkcs1v15Sign::new::<Sha256>(), &digest)
+        .expect("sign");
+    format!("{input}.{}", b64(signature))
+}
+
+struct Fixture {
+    jwks: Value,
+    single: String,
+    mix: Vec<String>,
+    /// Request order of the mix: user indexes, each user appearing many times.
+    requests: Vec<usize>,
+}
+
+fn fixture() -> Fixture {
+    let keys = keys();
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_secs();
+    let mix: Vec<String> = (0..USERS)
+        .map(|i| access_token(&keys[i % 2], i, now))
+        .collect();
+    // A skewed but deterministic request stream: a few busy users, a long tail.
+    let mut state = 0x9e37_79b9_7f4a_7c15u64;
+    let requests = (0..100_000)
+        .map(|_| {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            let r = (state % 1_000_000) as f64 / 1_000_000.0;
+            ((r * r * r) * USERS as f64) as usize % USERS
+        })
+        .collect();
+    Fixture {
+        jwks: jwks(&keys),
+        single: mix[1].clone(),
+        mix,
+        requests,
+    }
+}
+
+/// A verifier with the JWKS loaded; `remember` keeps the default verified-token cache,
+/// otherwise every request pays for the full check (RSA included), as aws-jwt-verify does.
+fn verifier(jwks: &Value, remember: bool) -> CognitoJwtVerifier {
+    let mut builder = CognitoJwtVerifier::for_user_pool(POOL)
+        .client_id(CLIENT)
+        .token_use(ExpectedTokenUse::Access);
+    if !remember {
+        builder = builder.verified_token_cache(0);
+    }
+    let verifier = builder.build().expect("verifier");
+    verifier
+        .hydrate_jwks(jwks.to_string().as_bytes())
+        .expect("jwks");
+    verifier
+}
+
+fn benches(c: &mut Criterion) {
+    let fx = fixture();
+    let mut group = c.benchmark_group("verify");
+    for (remember, label) in [(false, "full check"), (true, "verified-token cache")] {
+        let verifier = verifier(&fx.jwks, remember);
+        group.bench_function(format!("one token, repeatedly ({label})"), |b| {
+            b.iter(|| {
+                futures::executor::block_on(verifier.verify(black_box(&fx.single))).expect("valid")
+            })
+        });
+        let mut next = 0usize;
+        group.bench_function(format!("1000 users, skewed reuse ({label})"), |b| {
+            b.iter(|| {
+                let token = &fx.mix[fx.requests[next % fx.requests.len()]];
+                next += 1;
+                futures::executor::block_on(verifier.verify(black_box(token))).expect("valid")
+            })
+        });
+    }
+    group.finish();
+}
+
+/// Verifications per second over `duration`, going through `tokens` in order (and again).
+fn throughput(verifier: &CognitoJwtVerifier, tokens: &[&str], duration: Duration) -> f64 {
+    for token in tokens.iter().take(200) {
+        futures::executor::block_on(verifier.verify(token)).expect("valid");
+    }
+    let start = Instant::now();
+    let mut done = 0usize;
+    while start.elapsed() < duration {
+        for _ in 0..500 {
+            let token = tokens[done % tokens.len()];
+            futures::executor::block_on(verifier.verify(black_box(token))).expect("valid");
+            done += 1;
+        }
+    }
+    done as f64 / start.elapsed().as_secs_f64()
+}
+
+fn export(dir: &str) {
+    let fx = fixture();
+    std::fs::create_dir_all(dir).expect("export dir");
+    let write = |name: &str, value: &Value| {
+        std::fs::write(format!("{dir}/{name}"), value.to_string()).expect("write fixture")
+    };
+    write("jwks.json", &fx.jwks);
+    write(
+        "tokens.json",
+        &json!({
+            "userPoolId": POOL, "clientId": CLIENT, "issuer": issuer(),
+            "single": fx.single, "mix": fx.mix, "requests": fx.requests,
+        }),
+    );
+    let seconds: u64 = std::env::var("VERIFY_BENCH_SECONDS")
+        .ok()
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(5);
+    let duration = Duration::from_secs(seconds);
+    let stream: Vec<&str> = fx.requests.iter().map(|&i| fx.mix[i].as_str()).collect();
+    let mut results = serde_json::Map::new();
+    for (remember, suffix) in [(false, ""), (true, "_cached")] {
+        let single = throughput(&verifier(&fx.jwks, remember), &[&fx.single], duration);
+        let mix = throughput(&verifier(&fx.jwks, remember), &stream, duration);
+        println!(
+            "rust leptos-cognito-auth{}: single {single:.0}/s, mix {mix:.0}/s",
+            if remember {
+                " (verified-token cache)"
+            } else {
+                " (full check)"
+            }
+        );
+        results.insert(format!("single{suffix}_per_sec"), json!(single));
+        results.insert(format!("mix{suffix}_per_sec"), json!(mix));
+    }
+    write("rust-results.json", &Value::Object(results));
+}
+
+criterion_group!(verify, benches);
+
+fn main() {
+    if let Ok(dir) = std::env::var("VERIFY_BENCH_EXPORT") {
+        export(&dir);
+        return;
+    }
+    verify();
+    Criterion::default().configure_from_args().final_summary();
+}

@@ -1,0 +1,498 @@
+//! [`CognitoAuth`]: the original SDK's API, awaitable and typed.
+
+use std::sync::Mutex;
+
+use serde_json::{Map, Value};
+
+use super::traits::{Environment, HttpClient, Navigator};
+use crate::protocol::authorize::AuthorizeOptions;
+use crate::protocol::{
+    revoke_request, token_request, userinfo_request, AuthError, AuthorizeRequest, CallbackResponse,
+    CognitoConfig, CognitoSession, HttpRequest, HttpResponse, LogoutRequest, ResponseType, Secret,
+    SessionStore, Storage, TokenGrant, TokenSet,
+};
+
+/// What a completed sign-in gives back.
+#[derive(Clone, Debug)]
+pub struct SignInOutcome {
+    /// The new session (already stored).
+    pub session: CognitoSession,
+    /// The same-origin path to return to, as saved when the sign-in started.
+    pub return_to: String,
+    /// The application state set with [`CognitoAuth::set_state`] before the sign-in.
+    pub app_state: Option<String>,
+}
+
+struct Settings {
+    response_type: ResponseType,
+    app_state: Option<String>,
+}
+
+/// The Cognito Hosted UI client: the operations of `amazon-cognito-auth-js` as `async
+/// fn`s returning `Result<_, AuthError>`.
+///
+/// It is generic over where tokens are stored (`S`), how HTTP requests are sent (`H`),
+/// how the page is left (`N`) and the clock and randomness (`E`); the browser adapters,
+/// the server adapters and the in-memory ones used in tests all fit.
+///
+/// ```
+/// use leptos_cognito_auth::client::{ManualEnvironment, MemoryNavigator};
+/// use leptos_cognito_auth::{CognitoAuth, CognitoConfig, HttpRequest, HttpResponse, MemoryStorage, TransportError};
+///
+/// let config = CognitoConfig::builder()
+///     .client_id("local-spa-client")
+///     .app_web_domain("http://localhost:9229")
+///     .scopes(["openid", "email"])
+///     .redirect_uri_sign_in("http://localhost:3000/callback")
+///     .redirect_uri_sign_out("http://localhost:3000/")
+///     .build()?;
+/// let offline = |_: HttpRequest| async { Err::<HttpResponse, _>(TransportError::network("offline")) };
+/// let navigator = MemoryNavigator::new();
+/// let auth = CognitoAuth::new(config, MemoryStorage::new(), offline, navigator.clone(), ManualEnvironment::new(1_700_000_000));
+///
+/// futures::executor::block_on(async {
+///     assert!(auth.get_cached_session().is_none());
+///     // No session and no refresh token: get_session sends the browser to the Hosted UI.
+///     let err = auth.get_session().await.unwrap_err();
+///     assert_eq!(err.code(), "redirecting");
+/// });
+/// assert!(navigator.last().unwrap().starts_with("http://localhost:9229/oauth2/authorize?response_type=code&"));
+/// # Ok::<(), leptos_cognito_auth::ConfigError>(())
+/// ```
+pub struct CognitoAuth<S, H, N, E> {
+    config: CognitoConfig,
+    store: SessionStore<S>,
+    http: H,
+    navigator: N,
+    env: E,
+    settings: Mutex<Settings>,
+    refresh_lock: futures::lock::Mutex<()>,
+}
+
+impl<S, H, N, E> std::fmt::Debug for CognitoAuth<S, H, N, E> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("CognitoAuth")
+            .field("config", &self.config)
+            .finish_non_exhaustive()
+    }
+}
+
+impl<S, H, N, E> CognitoAuth<S, H, N, E>
+where
+    S: Storage,
+    H: HttpClient,
+    N: Navigator,
+    E: Environment,
+{
+    /// A client for `config` (the original SDK's `new CognitoAuth(authData)`).
+    pub fn new(config: CognitoConfig, storage: S, http: H, navigator: N, env: E) -> Self {
+        let store = SessionStore::new(storage, config.client_id());
+        let response_type = config.response_type();
+        Self {
+            config,
+            store,
+            http,
+            navigator,
+            env,
+            settings: Mutex::new(Settings {
+                response_type,
+                app_state: None,
+            }),
+            refresh_lock: futures::lock::Mutex::new(()),
+        }
+    }
+
+    fn settings(&self) -> std::sync::MutexGuard<'_, Settings> {
+        self.settings.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    /// The configuration.
+    pub fn config(&self) -> &CognitoConfig {
+        &self.config
+    }
+
+    /// The session store (storage and key layout).
+    pub fn store(&self) -> &SessionStore<S> {
+        &self.store
+    }
+
+    /// The environment (clock and randomness).
+    pub fn env(&self) -> &E {
+        &self.env
+    }
+
+    /// Application data to carry across the next sign-in (`setState` in the original
+    /// SDK). It is kept in storage with the pending sign-in and handed back by
+    /// [`parse_cognito_web_response`](Self::parse_cognito_web_response); it never goes into
+    /// the URL, whose `state` is always a fresh random value checked on return.
+    pub fn set_state(&self, state: impl Into<String>) {
+        self.settings().app_state = Some(state.into());
+    }
+
+    /// Use the authorization code grant with PKCE (the default).
+    pub fn use_code_grant_flow(&self) {
+        self.settings().response_type = ResponseType::Code;
+    }
+
+    /// Use the implicit grant: tokens in the URL fragment and no refresh token. Prefer
+    /// the code flow; this exists for migrations.
+    pub fn use_implicit_flow(&self) {
+        self.settings().response_type = ResponseType::Token;
+    }
+
+    /// The flow the next sign-in uses.
+    pub fn response_type(&self) -> ResponseType {
+        self.settings().response_type
+    }
+
+    /// Prepares a sign-in and returns the Hosted UI URL, without leaving the page: the
+    /// pending record (state, nonce, PKCE verifier, `return_to`) is stored first.
+    pub fn sign_in_url(&self, return_to: &str) -> Result<String, AuthError> {
+        let (response_type, app_state) = {
+            let mut s = self.settings();
+            (s.response_type, s.app_state.take())
+        };
+        let mut config = self.config.clone();
+        config.set_response_type(response_type);
+        let user_context_data = self.user_context_data();
+        let rng = |buf: &mut [u8]| self.env.fill_random(buf);
+        let request = AuthorizeRequest::new(
+            &config,
+            &rng,
+            self.env.now(),
+            AuthorizeOptions {
+                return_to,
+                app_state,
+                user_context_data: user_context_data.as_deref(),
+            },
+        );
+        self.store.save_pending(&request.pending)?;
+        Ok(request.url)
+    }
+
+    fn user_context_data(&self) -> Option<String> {
+        if !self.config.advanced_security_data_collection() {
+            return None;
+        }
+        let pool = self.config.user_pool_id()?;
+        let username = self.get_username().unwrap_or_default();
+        self.env
+            .user_context_data(&username, pool, self.config.client_id())
+    }
+
+    /// Sends the browser to the Hosted UI to sign in, returning afterwards to the current
+    /// path (`startSession`).
+    pub async fn start_session(&self) -> Result<(), AuthError> {
+        let here = self.navigator.current_path().unwrap_or_else(|| "/".into());
+        self.start_session_to(&here).await
+    }
+
+    /// Sends the browser to the Hosted UI to sign in, returning afterwards to `return_to`
+    /// (a same-origin path; anything else returns to `/`).
+    pub async fn start_session_to(&self, return_to: &str) -> Result<(), AuthError> {
+        let url = self.sign_in_url(return_to)?;
+        self.navigator.redirect(&url)
+    }
+
+    /// A usable session (`getSession`): the cached one if it is valid; else a refreshed
+    /// one if a refresh token is cached; else the browser is sent to the Hosted UI and
+    /// [`AuthError::Redirecting`] returned.
+    ///
+    /// A refresh that fails for a transient reason (network, timeout, server error)
+    /// returns that error and keeps the cached session; a refresh token that Cognito
+    /// refuses (`invalid_grant`) is removed before the redirect.
+    pub async fn get_session(&self) -> Result<CognitoSession, AuthError> {
+        if let Some(session) = self.get_cached_session() {
+            if self.is_valid(&session) {
+                return Ok(session);
+            }
+            if !session.has_scopes_of(&self.config) {
+                self.store.clear();
+            } else if session.refresh_token().is_some() {
+                match self.refresh_session().await {
+                    Ok(fresh) => return Ok(fresh),
+                    Err(e) if e.is_transient() => return Err(e),
+                    Err(_) => {}
+                }
+            }
+        }
+        self.start_session().await?;
+        Err(AuthError::Redirecting)
+    }
+
+    /// The cached session, valid or not (`getCachedSession`); `None` if nothing readable is
+    /// stored. Corrupted entries are removed.
+    pub fn get_cached_session(&self) -> Option<CognitoSession> {
+        self.store.load()
+    }
+
+    /// Whether `session` can be used now: both tokens unexpired (with the clock-skew
+    /// allowance) and made for the configured scopes.
+    pub fn is_valid(&self, session: &CognitoSession) -> bool {
+        session.has_scopes_of(&self.config)
+            && session.is_valid(self.env.now(), self.config.clock_skew_secs())
+    }
+
+    /// Whether a valid session is cached (`isUserSignedIn`).
+    pub fn is_user_signed_in(&self) -> bool {
+        self.get_cached_session().is_some_and(|s| self.is_valid(&s))
+    }
+
+    /// The signed-in user's name, if a session is cached (`getUsername`).
+    pub fn get_username(&self) -> Option<String> {
+        self.get_cached_session()
+            .and_then(|s| s.username().map(str::to_owned))
+    }
+
+    async fn send(&self, request: HttpRequest) -> Result<HttpResponse, AuthError> {
+        Ok(self.http.send(request).await?)
+    }
+
+    /// Exchanges the cached refresh token for new ID and access tokens
+    /// (`refreshSession`). The refresh token is kept unless Cognito sends a new one
+    /// (rotation). `invalid_grant` (revoked or expired refresh token) removes the
+    /// session; any other failure leaves it untouched.
+    ///
+    /// Concurrent calls share one request: a caller that finds a refresh in flight waits
+    /// for it and gets its result from storage instead of sending a second request (which,
+    /// with refresh-token rotation, could spend the refresh token twice).
+    ///
+    /// Across tabs, when the session is in storage other tabs share (`local` or
+    /// `cookie`), the refresh runs under [`Environment::cross_tab_lock`]: a tab that finds
+    /// another tab's refresh in flight waits for it and takes its result from storage.
+    pub async fn refresh_session(&self) -> Result<CognitoSession, AuthError> {
+        self.refresh(None).await
+    }
+
+    /// Refreshes the session unless it is still valid for more than `margin_secs`, in
+    /// which case the cached session is returned without a request. The check is made
+    /// under the same locks as the refresh, so tabs whose timers fire together send one
+    /// request: the others find the session it stored. This is what automatic refresh
+    /// before expiry uses.
+    pub async fn refresh_session_if_expiring(
+        &self,
+        margin_secs: u64,
+    ) -> Result<CognitoSession, AuthError> {
+        self.refresh(Some(margin_secs)).await
+    }
+
+    /// The name of the cross-tab refresh lock of this app client.
+    fn refresh_lock_name(&self) -> String {
+        format!("leptos-cognito-auth.refresh.{}", self.config.client_id())
+    }
+
+    async fn refresh(&self, margin_secs: Option<u64>) -> Result<CognitoSession, AuthError> {
+        let before = self.get_cached_session();
+        let _turn = self.refresh_lock.lock().await;
+        let shared = matches!(
+            self.config.storage(),
+            crate::protocol::StorageKind::Local | crate::protocol::StorageKind::Cookie
+        );
+        let _tabs = if shared {
+            Some(self.env.cross_tab_lock(&self.refresh_lock_name()).await)
+        } else {
+            None
+        };
+        let current = self.get_cached_session().ok_or(AuthError::NoSession)?;
+        if let Some(margin) = margin_secs {
+            let skew = self.config.clock_skew_secs();
+            let good_for = match current.validity(self.env.now(), skew) {
+                crate::protocol::Validity::Valid { expires_in } => expires_in,
+                crate::protocol::Validity::Expired => 0,
+            };
+            if good_for > margin && current.has_scopes_of(&self.config) {
+                return Ok(current);
+            }
+        }
+        let refreshed_meanwhile = before
+            .as_ref()
+            .is_some_and(|b| b.access_token().jwt_token() != current.access_token().jwt_token());
+        if refreshed_meanwhile && self.is_valid(&current) {
+            return Ok(current);
+        }
+        let refresh_token = current.refresh_token().ok_or(AuthError::NoSession)?;
+        let request = token_request(&self.config, TokenGrant::RefreshToken { refresh_token });
+        let response = self.send(request).await?;
+        let tokens = match TokenSet::from_response(&response) {
+            Ok(tokens) => tokens,
+            Err(e) => {
+                if matches!(&e, AuthError::OAuth { kind, .. } if kind.code() == "invalid_grant") {
+                    self.store.clear();
+                }
+                return Err(e);
+            }
+        };
+        let fresh =
+            session_from(tokens, current.scopes_string())?.with_clock_drift_at(self.env.now());
+        fresh.check_claims(&self.config, None)?;
+        if fresh.username() != current.username() {
+            return Err(AuthError::TokenRejected {
+                token: "access",
+                reason: "the refreshed tokens are for another user".into(),
+            });
+        }
+        let session = current.refreshed(fresh);
+        self.store.save(&session)?;
+        Ok(session)
+    }
+
+    /// Sends a request to the app's own API with the session's access token
+    /// (`Authorization: Bearer`), refreshing first if the session has expired, and once
+    /// more (then retrying once) if the API answers 401. Without a usable session it
+    /// fails with [`AuthError::NoSession`] and sends nothing; it never leaves the page.
+    pub async fn fetch_with_session(
+        &self,
+        request: HttpRequest,
+    ) -> Result<HttpResponse, AuthError> {
+        let mut session = self.get_cached_session().ok_or(AuthError::NoSession)?;
+        if !self.is_valid(&session) {
+            session = self.refresh_session().await?;
+        }
+        let response = self.send(with_bearer(request.clone(), &session)).await?;
+        if response.status != 401 || session.refresh_token().is_none() {
+            return Ok(response);
+        }
+        let session = self.refresh_session().await?;
+        self.send(with_bearer(request, &session)).await
+    }
+
+    /// Completes a sign-in from the callback URL (`parseCognitoWebResponse`): reads the
+    /// code or the tokens, finds the sign-in pending with its `state` (which is consumed:
+    /// a second use of the same URL fails with `no_pending_sign_in`, or `state_mismatch`
+    /// while another sign-in is pending), exchanges the code with the PKCE verifier,
+    /// checks the ID token's `nonce`, `aud` and issuer, and stores the session.
+    ///
+    /// Each sign-in has its own pending record, so sign-ins started in several tabs at
+    /// once each complete. A response whose `state` is not ours changes nothing: the
+    /// pending sign-ins stay and nothing is stored.
+    pub async fn parse_cognito_web_response(&self, url: &str) -> Result<SignInOutcome, AuthError> {
+        let response = CallbackResponse::parse(url)?;
+        let Some(pending) = response.state().and_then(|s| self.store.peek_pending(s)) else {
+            // Sign-ins pending under other states (this tab's or another's) stay.
+            return Err(if self.store.has_pending() {
+                AuthError::StateMismatch
+            } else {
+                AuthError::NoPendingSignIn
+            });
+        };
+        if pending.is_expired(self.env.now()) {
+            self.store.remove_pending(&pending.state);
+            return Err(AuthError::NoPendingSignIn);
+        }
+        response.check(&pending)?;
+        self.store.remove_pending(&pending.state);
+
+        let session = match response {
+            CallbackResponse::Error {
+                kind, description, ..
+            } => {
+                return Err(AuthError::OAuth {
+                    kind,
+                    description,
+                    status: 400,
+                })
+            }
+            CallbackResponse::Code { code, .. } => {
+                let request = token_request(
+                    &self.config,
+                    TokenGrant::AuthorizationCode {
+                        code: &code,
+                        redirect_uri: &pending.redirect_uri,
+                        code_verifier: pending.code_verifier.as_ref(),
+                    },
+                );
+                let response = self.send(request).await?;
+                session_from(TokenSet::from_response(&response)?, &pending.scopes)?
+            }
+            CallbackResponse::Implicit { tokens, .. } => CognitoSession::from_tokens(
+                tokens.id_token.as_ref().map(|t| t.expose()),
+                tokens.access_token.expose(),
+                None,
+                pending.scopes.clone(),
+            )?,
+        };
+        let session = session.with_clock_drift_at(self.env.now());
+        session.check_claims(&self.config, Some(&pending.nonce))?;
+        self.store.save(&session)?;
+        Ok(SignInOutcome {
+            session,
+            return_to: pending.return_to,
+            app_state: pending.app_state,
+        })
+    }
+
+    /// Revokes the cached refresh token at `/oauth2/revoke` (and with it the access
+    /// tokens issued from it, for Cognito's own APIs). The local session is not touched.
+    pub async fn revoke_refresh_token(&self) -> Result<(), AuthError> {
+        let Some(session) = self.get_cached_session() else {
+            return Ok(());
+        };
+        let Some(refresh) = session.refresh_token() else {
+            return Ok(());
+        };
+        let response = self.send(revoke_request(&self.config, refresh)).await?;
+        crate::protocol::token::revoke_result(&response)
+    }
+
+    /// Removes the local session and any pending sign-in, without leaving the page.
+    pub fn sign_out_locally(&self) {
+        self.store.clear();
+    }
+
+    /// Signs out (`signOut`): [`end_session`](Self::end_session), then
+    /// [`leave_for_logout`](Self::leave_for_logout). Safe to call when signed out.
+    pub async fn sign_out(&self) -> Result<(), AuthError> {
+        self.end_session().await;
+        self.leave_for_logout()
+    }
+
+    /// The local half of [`sign_out`](Self::sign_out), without leaving the page: revokes
+    /// the refresh token when configured to (a failure, such as the network being down,
+    /// does not stop the sign-out) and removes every stored token.
+    pub async fn end_session(&self) {
+        if self.config.revoke_on_sign_out() {
+            // Best effort: a revocation failure must not keep the user signed in here.
+            let _ = self.revoke_refresh_token().await;
+        }
+        self.store.clear();
+    }
+
+    /// Sends the browser to Cognito's `/logout`, which ends the Hosted UI session and
+    /// returns to the sign-out URL.
+    pub fn leave_for_logout(&self) -> Result<(), AuthError> {
+        self.navigator
+            .redirect(&LogoutRequest::sign_out_url(&self.config))
+    }
+
+    /// The user's attributes from `/oauth2/userInfo`, using the session's access token.
+    pub async fn get_user_info(&self) -> Result<Map<String, Value>, AuthError> {
+        let session = self.get_cached_session().ok_or(AuthError::NoSession)?;
+        if !self.is_valid(&session) {
+            return Err(AuthError::NoSession);
+        }
+        let request = userinfo_request(&self.config, session.access_token().jwt_token());
+        let response = self.send(request).await?;
+        crate::protocol::token::userinfo_result(&response)
+    }
+}
+
+/// The request with `Authorization: Bearer <access token>` (replacing any other).
+fn with_bearer(mut request: HttpRequest, session: &CognitoSession) -> HttpRequest {
+    request
+        .headers
+        .retain(|(name, _)| !name.eq_ignore_ascii_case("authorization"));
+    request.headers.push((
+        "Authorization".into(),
+        Secret::new(format!("Bearer {}", session.access_token().jwt_token())),
+    ));
+    request
+}
+
+fn session_from(tokens: TokenSet, scopes: &str) -> Result<CognitoSession, AuthError> {
+    CognitoSession::from_tokens(
+        tokens.id_token.as_ref().map(|t| t.expose()),
+        tokens.access_token.expose(),
+        tokens.refresh_token,
+        scopes,
+    )
+}

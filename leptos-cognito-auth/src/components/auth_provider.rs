@@ -1,0 +1,152 @@
+//! `<AuthProvider>`: holds the session in signals and provides it to [`use_auth`].
+//!
+//! [`use_auth`]: super::use_auth
+
+use leptos::prelude::*;
+
+use super::events::AuthEvent;
+use super::state::AuthState;
+use crate::protocol::CognitoConfig;
+
+/// Provides the auth state to its children.
+///
+/// On the server it renders the "not known yet" state and touches no browser API (in
+/// cookie session mode, what an [`InitialAuth`](super::InitialAuth) in the context says); in the
+/// browser, once hydrated, it builds the client over the configured storage (falling back
+/// to memory, with the reason in `use_auth().error`, if that storage is unavailable),
+/// reads the cached session and refreshes it if it has expired.
+///
+/// Then it keeps the session alive and in step with the other tabs:
+/// - **Automatic refresh** before expiry ([`CognitoConfig::refresh_margin_secs`], by
+///   default 60 s, at most a fifth of the tokens' usable time), paused while the tab is hidden and
+///   caught up when it is shown again or comes back online; failures are retried with a
+///   back-off while the session is still valid. Off with
+///   [`auto_refresh(false)`](crate::CognitoConfigBuilder::auto_refresh). A session that
+///   cannot be refreshed (implicit flow) ends at expiry.
+/// - **Other tabs**: a sign-in, refresh or sign-out in another tab of the app reaches this
+///   one through storage events and a `BroadcastChannel` (for cookie storage); tabs whose
+///   tokens expire together send one refresh request between them (a cross-tab lock).
+/// - **Events**: every change is an [`AuthEvent`], passed to `on_event` and published in
+///   [`UseAuth::last_event`](super::UseAuth::last_event).
+///
+/// ```
+/// use leptos::prelude::*;
+/// use leptos_cognito_auth::components::AuthProvider;
+/// use leptos_cognito_auth::CognitoConfig;
+///
+/// #[component]
+/// fn App() -> impl IntoView {
+///     let config = CognitoConfig::builder()
+///         .client_id("local-spa-client")
+///         .app_web_domain("http://localhost:9229")
+///         .scopes(["openid", "email"])
+///         .redirect_uri_sign_in("http://localhost:3000/callback")
+///         .redirect_uri_sign_out("http://localhost:3000/")
+///         .build()
+///         .expect("valid configuration");
+///     view! { <AuthProvider config=config>"the app"</AuthProvider> }
+/// }
+/// ```
+#[component]
+pub fn AuthProvider(
+    /// The Cognito configuration.
+    config: CognitoConfig,
+    /// Called with every [`AuthEvent`] (sign-in, sign-out, refresh, refresh failure,
+    /// session expired), here or in another tab.
+    #[prop(optional, into)]
+    on_event: Option<Callback<AuthEvent>>,
+    /// The app.
+    children: Children,
+) -> impl IntoView {
+    let state = AuthState::new(config, on_event);
+    provide_context(state);
+
+    // Cookie session mode on the server: render what the request's cookies say.
+    #[cfg(feature = "ssr")]
+    if let Some(initial) = use_context::<super::InitialAuth>() {
+        state.set_session(initial.session);
+        state.set_status(initial.status);
+    }
+
+    #[cfg(feature = "hydrate")]
+    {
+        let config = state.config.get_value();
+        let (client, fallback) =
+            crate::browser::browser_auth(config, &crate::browser::CookieOptions::default());
+        // Cookie session mode: the server rendered what the cookies say, and the cookies
+        // can be read now, so the first render (hydration) starts from the same state.
+        // (The configured mode: a fallback to cookies is not cookie mode, and the server
+        // rendered it as "not known yet".)
+        if state.config.with_value(|c| c.storage()) == crate::protocol::StorageKind::Cookie {
+            match client.get_cached_session() {
+                Some(session) if client.is_valid(&session) => state.set_session(Some(session)),
+                Some(session)
+                    if session.refresh_token().is_some()
+                        && session.has_scopes_of(client.config()) =>
+                {
+                    state.set_status(super::AuthStatus::Loading)
+                }
+                _ => state.set_status(super::AuthStatus::SignedOut),
+            }
+        }
+        let prefix = client.store().keys().prefix().to_owned() + ".";
+        state.client.set_value(Some(std::rc::Rc::new(client)));
+        state.start_lifecycle();
+        super::server_fn_client::register(state);
+        // After hydration: read storage and publish what it holds.
+        Effect::new(move |_| {
+            if let Some(reason) = fallback.clone() {
+                state.error.set(Some(reason.into()));
+            }
+            state.load();
+        });
+        // Each session published (here or from another tab) re-arms the refresh timer.
+        Effect::new(move |_| {
+            state.session.track();
+            state.schedule();
+        });
+        // Back from the Hosted UI, a browser may restore this page from its back/forward
+        // cache exactly as it was left: mid sign-in, buttons disabled. Start over.
+        let restored = window_event_listener(leptos::ev::pageshow, move |event| {
+            if event.persisted() {
+                state.in_flight.set_value(false);
+                state.busy.set(false);
+                state.load();
+            }
+        });
+        // Another tab wrote this client's keys in localStorage (`key` is null for clear()).
+        let other_tab = window_event_listener(leptos::ev::storage, move |event| {
+            if event.key().is_none_or(|key| key.starts_with(&prefix)) {
+                state.sync_soon();
+            }
+        });
+        // Shown again, or back online: catch up with a refresh that came due meanwhile.
+        let shown = window_event_listener(leptos::ev::visibilitychange, move |_| {
+            if !document().hidden() {
+                state.tick();
+            }
+        });
+        // Back online after a failure that signed the page out (a session that expired
+        // while the network was down is still in storage): try it again.
+        let online = window_event_listener(leptos::ev::online, move |_| {
+            let failed_offline = state
+                .error
+                .with_untracked(|e| e.as_ref().is_some_and(|e| e.is_transient()));
+            if state.session.with_untracked(Option::is_none) && failed_offline {
+                state.error.set(None);
+                state.load();
+            } else {
+                state.tick();
+            }
+        });
+        on_cleanup(move || {
+            restored.remove();
+            other_tab.remove();
+            shown.remove();
+            online.remove();
+            state.stop_lifecycle();
+        });
+    }
+
+    children()
+}

@@ -1,0 +1,214 @@
+//! [`use_auth`]: the session's signals and the actions that change it.
+
+use leptos::prelude::*;
+
+use super::events::AuthEvent;
+use super::state::{AuthState, AuthStatus};
+use super::user::AuthUser;
+use crate::protocol::{AuthError, CognitoSession, HttpRequest, HttpResponse};
+
+/// The auth handle returned by [`use_auth`]: `Copy`, so it moves into any closure.
+///
+/// ```
+/// use leptos::prelude::*;
+/// use leptos_cognito_auth::components::{use_auth, SignInButton, SignOutButton};
+///
+/// #[component]
+/// fn Greeting() -> impl IntoView {
+///     let auth = use_auth();
+///     view! {
+///         {move || match auth.is_authenticated.get() {
+///             None => "Checking your session…".into_any(),
+///             Some(true) => {
+///                 let name = auth.user.get().map(|u| u.username).unwrap_or_default();
+///                 view! { <p>"Hello, " {name}</p> <SignOutButton/> }.into_any()
+///             }
+///             Some(false) => view! { <SignInButton/> }.into_any(),
+///         }}
+///     }
+/// }
+/// ```
+#[derive(Clone, Copy)]
+pub struct UseAuth {
+    /// The session (`None` when signed out or not known yet).
+    pub session: ReadSignal<Option<CognitoSession>>,
+    /// The signed-in user: name, e-mail, groups, scopes, claims.
+    pub user: ReadSignal<Option<AuthUser>>,
+    /// `Some(true)` signed in, `Some(false)` signed out, `None` not known yet (during
+    /// server-side rendering, before hydration has read storage, during a refresh).
+    pub is_authenticated: ReadSignal<Option<bool>>,
+    /// The same as [`AuthStatus`].
+    pub status: ReadSignal<AuthStatus>,
+    /// The last error (with [`AuthError::code`]), cleared by the next success.
+    pub error: ReadSignal<Option<AuthError>>,
+    /// Whether an action is in flight (buttons disable themselves meanwhile).
+    pub is_busy: ReadSignal<bool>,
+    /// The last [`AuthEvent`] (`None` until something happens). Each event is published,
+    /// even one equal to the previous, so an `Effect` on it sees every one.
+    pub last_event: ReadSignal<Option<AuthEvent>>,
+    state: AuthState,
+}
+
+/// The auth handle of the nearest `<AuthProvider>`.
+///
+/// # Panics
+/// When called outside an `<AuthProvider>`: that is a mistake in the component tree, not
+/// a runtime condition, and the message says how to fix it.
+pub fn use_auth() -> UseAuth {
+    let state = use_context::<AuthState>()
+        .expect("use_auth() must be called inside <AuthProvider config=...>");
+    UseAuth::from_state(state)
+}
+
+impl UseAuth {
+    pub(crate) fn from_state(state: AuthState) -> Self {
+        Self {
+            session: state.session.read_only(),
+            user: state.user.read_only(),
+            is_authenticated: state.is_authenticated.read_only(),
+            status: state.status.read_only(),
+            error: state.error.read_only(),
+            is_busy: state.busy.read_only(),
+            last_event: state.last_event.read_only(),
+            state,
+        }
+    }
+
+    /// Sends the browser to the Hosted UI; after sign-in it comes back to `return_to`
+    /// (a same-origin path), or to the current page when `None`.
+    pub fn sign_in(&self, return_to: Option<String>) {
+        self.state.sign_in(return_to);
+    }
+
+    /// Signs out: revokes the refresh token, clears storage, ends the Hosted UI session.
+    pub fn sign_out(&self) {
+        self.state.sign_out();
+    }
+
+    /// Refreshes the tokens now.
+    pub fn refresh(&self) {
+        self.state.refresh();
+    }
+
+    /// Makes sure a valid session is held: cached, else refreshed, else sign-in starts.
+    pub fn get_session(&self) {
+        self.state.get_session();
+    }
+
+    /// Sends a request to the app's own API with `Authorization: Bearer <access token>`:
+    /// refreshed first if the session has expired, refreshed and sent once more if the
+    /// API answers 401 (see [`CognitoAuth::fetch_with_session`](crate::CognitoAuth::fetch_with_session)).
+    /// A refresh it makes is published like any other. Without a session (or during
+    /// server-side rendering) it fails with `no_session` and sends nothing.
+    ///
+    /// ```
+    /// use leptos_cognito_auth::components::UseAuth;
+    /// use leptos_cognito_auth::{HttpRequest, Method};
+    ///
+    /// async fn my_orders(auth: UseAuth) -> Option<String> {
+    ///     let request = HttpRequest {
+    ///         method: Method::Get,
+    ///         url: "/api/orders".into(),
+    ///         headers: Vec::new(),
+    ///         body: None,
+    ///     };
+    ///     let response = auth.fetch_with_session(request).await.ok()?;
+    ///     (response.status == 200).then_some(response.body)
+    /// }
+    /// ```
+    pub async fn fetch_with_session(
+        &self,
+        request: HttpRequest,
+    ) -> Result<HttpResponse, AuthError> {
+        self.state.fetch_with_session(request).await
+    }
+
+    /// Clears the last error.
+    pub fn clear_error(&self) {
+        self.state.error.set(None);
+    }
+
+    /// A `ProtectedRoute` condition that signs the user in when needed: `Some(true)` with
+    /// a valid session; otherwise `None`, so the route shows its fallback, while the
+    /// session is not known yet, while an expired session is refreshed, and while sign-in
+    /// starts: it starts sign-in itself, with the current path as return path, instead of
+    /// redirecting to a fixed page (so the route's `redirect_path` is not used). After an
+    /// error (Cognito unreachable, a revoked session) it does not retry on its own: the
+    /// fallback stays and [`error`](Self::error) says why, until the user retries.
+    ///
+    /// ```
+    /// use leptos::prelude::*;
+    /// use leptos_router::{components::{ProtectedRoute, Route, Router, Routes}, path};
+    /// use leptos_cognito_auth::components::use_auth;
+    ///
+    /// #[component]
+    /// fn AppRoutes() -> impl IntoView {
+    ///     let auth = use_auth();
+    ///     view! {
+    ///         <Router>
+    ///             <Routes fallback=|| "Not found">
+    ///                 <Route path=path!("/") view=|| "Home"/>
+    ///                 <ProtectedRoute
+    ///                     path=path!("/account")
+    ///                     condition=auth.require_sign_in()
+    ///                     redirect_path=|| "/"
+    ///                     view=|| "Your account"
+    ///                     fallback=|| "Signing you in…"
+    ///                 />
+    ///             </Routes>
+    ///         </Router>
+    ///     }
+    /// }
+    /// ```
+    pub fn require_sign_in(&self) -> impl Fn() -> Option<bool> + Send + Sync + Clone + 'static {
+        let state = self.state;
+        move || match state.status.get() {
+            AuthStatus::Loading => None,
+            AuthStatus::SignedIn if state.session_expired_untracked() => {
+                state.get_session();
+                None
+            }
+            AuthStatus::SignedIn => Some(true),
+            AuthStatus::SignedOut => {
+                if state.error.with(Option::is_none) && !state.in_flight.get_value() {
+                    state.get_session();
+                }
+                None
+            }
+        }
+    }
+
+    /// A `ProtectedRoute` condition: signed in and in Cognito group `group` (`None` while
+    /// not known). Pair it with [`require_sign_in`](Self::require_sign_in) on a parent
+    /// route, or use it on its own with a redirect to a sign-in or "not allowed" page.
+    pub fn in_group(
+        &self,
+        group: impl Into<String>,
+    ) -> impl Fn() -> Option<bool> + Send + Sync + Clone + 'static {
+        let group = group.into();
+        self.user_condition(move |u| u.in_group(&group))
+    }
+
+    /// A `ProtectedRoute` condition: signed in with an access token carrying `scope`.
+    pub fn has_scope(
+        &self,
+        scope: impl Into<String>,
+    ) -> impl Fn() -> Option<bool> + Send + Sync + Clone + 'static {
+        let scope = scope.into();
+        self.user_condition(move |u| u.has_scope(&scope))
+    }
+
+    /// `None` while not known, `Some(false)` signed out, else what `test` says of the user.
+    fn user_condition(
+        &self,
+        test: impl Fn(&AuthUser) -> bool + Send + Sync + Clone + 'static,
+    ) -> impl Fn() -> Option<bool> + Send + Sync + Clone + 'static {
+        let status = self.state.status;
+        let user = self.user;
+        move || match status.get() {
+            AuthStatus::Loading => None,
+            AuthStatus::SignedOut => Some(false),
+            AuthStatus::SignedIn => Some(user.with(|u| u.as_ref().is_some_and(&test))),
+        }
+    }
+}

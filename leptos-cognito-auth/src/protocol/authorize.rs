@@ -1,0 +1,486 @@
+//! The first half of sign-in: the `/oauth2/authorize` URL and the pending record that the
+//! callback checks the response against.
+
+use std::fmt;
+
+use serde_json::{Map, Value};
+
+use super::config::{CognitoConfig, ResponseType};
+use super::encoding::form;
+use super::pkce::{code_challenge_s256, random_token, RandomSource};
+use super::secret::Secret;
+
+/// How long a started sign-in may take before its callback is refused (10 minutes; the
+/// authorization code itself lives 5).
+pub const PENDING_SIGN_IN_TTL: u64 = 600;
+
+/// What a sign-in started with, stored until its callback consumes it: the callback's
+/// `state` must match, the ID token's `nonce` must match, and the code is exchanged with
+/// the PKCE verifier.
+///
+/// It is stored as a JSON object with these field names ([`to_json`](Self::to_json),
+/// [`from_json`](Self::from_json)).
+#[derive(Clone, PartialEq, Eq)]
+pub struct PendingSignIn {
+    /// The `state` sent (256 random bits, base64url).
+    pub state: String,
+    /// The `nonce` sent.
+    pub nonce: String,
+    /// The PKCE code verifier (code flow only).
+    pub code_verifier: Option<Secret>,
+    /// The flow asked for.
+    pub response_type: PendingResponseType,
+    /// The `redirect_uri` sent (the token request must repeat it).
+    pub redirect_uri: String,
+    /// The scopes asked for, joined by spaces.
+    pub scopes: String,
+    /// The same-origin path to return to after sign-in.
+    pub return_to: String,
+    /// Application data carried across the redirect (the original SDK's `setState`),
+    /// never put in the URL.
+    pub app_state: Option<String>,
+    /// When the sign-in started (seconds since the Unix epoch).
+    pub created_at: u64,
+}
+
+/// The flow of a pending sign-in, stored as `"code"` or `"token"`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum PendingResponseType {
+    /// Code flow.
+    Code,
+    /// Implicit flow.
+    Token,
+}
+
+impl From<ResponseType> for PendingResponseType {
+    fn from(r: ResponseType) -> Self {
+        match r {
+            ResponseType::Code => Self::Code,
+            ResponseType::Token => Self::Token,
+        }
+    }
+}
+
+impl fmt::Debug for PendingSignIn {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("PendingSignIn")
+            .field("response_type", &self.response_type)
+            .field("redirect_uri", &self.redirect_uri)
+            .field("return_to", &self.return_to)
+            .field("created_at", &self.created_at)
+            .finish_non_exhaustive()
+    }
+}
+
+impl PendingSignIn {
+    /// The stored form: a JSON object named field by field, in the order of the fields
+    /// (optional fields are `null` when absent).
+    ///
+    /// Written through [`serde_json::Value`] rather than a derived `Serialize`, as is
+    /// [`from_json`](Self::from_json): the browser build already holds the `Value` code
+    /// for tokens, and a derive would add a second copy of the JSON machinery.
+    pub fn to_json(&self) -> String {
+        let optional = |v: Option<&str>| v.map_or(Value::Null, Value::from);
+        let mut object = Map::new();
+        for (name, value) in [
+            ("state", Value::from(self.state.as_str())),
+            ("nonce", Value::from(self.nonce.as_str())),
+            (
+                "code_verifier",
+                optional(self.code_verifier.as_ref().map(Secret::expose)),
+            ),
+            (
+                "response_type",
+                Value::from(match self.response_type {
+                    PendingResponseType::Code => "code",
+                    PendingResponseType::Token => "token",
+                }),
+            ),
+            ("redirect_uri", Value::from(self.redirect_uri.as_str())),
+            ("scopes", Value::from(self.scopes.as_str())),
+            ("return_to", Value::from(self.return_to.as_str())),
+            ("app_state", optional(self.app_state.as_deref())),
+            ("created_at", Value::from(self.created_at)),
+        ] {
+            object.insert(name.to_owned(), value);
+        }
+        Value::Object(object).to_string()
+    }
+
+    /// Reads the stored form back: `None` unless it is a JSON object with every required
+    /// field of the right type (unknown fields are ignored; a missing optional field
+    /// reads as absent).
+    pub fn from_json(json: &[u8]) -> Option<Self> {
+        let Ok(Value::Object(mut object)) = serde_json::from_slice::<Value>(json) else {
+            return None;
+        };
+        let mut text = |name: &str| match object.remove(name) {
+            Some(Value::String(s)) => Some(Some(s)),
+            None | Some(Value::Null) => Some(None),
+            Some(_) => None,
+        };
+        let state = text("state")??;
+        let nonce = text("nonce")??;
+        let code_verifier = text("code_verifier")?.map(Secret::from);
+        let response_type = match text("response_type")??.as_str() {
+            "code" => PendingResponseType::Code,
+            "token" => PendingResponseType::Token,
+            _ => return None,
+        };
+        let redirect_uri = text("redirect_uri")??;
+        let scopes = text("scopes")??;
+        let return_to = text("return_to")??;
+        let app_state = text("app_state")?;
+        let created_at = object.get("created_at")?.as_u64()?;
+        Some(Self {
+            state,
+            nonce,
+            code_verifier,
+            response_type,
+            redirect_uri,
+            scopes,
+            return_to,
+            app_state,
+            created_at,
+        })
+    }
+
+    /// Whether this sign-in is too old to be completed at `now`.
+    pub fn is_expired(&self, now: u64) -> bool {
+        now.saturating_sub(self.created_at) > PENDING_SIGN_IN_TTL || self.created_at > now + 300
+    }
+}
+
+/// A ready sign-in request: the URL to send the browser to and the record to store first.
+#[derive(Clone, Debug)]
+pub struct AuthorizeRequest {
+    /// The Hosted UI URL (`<domain>/oauth2/authorize?...`).
+    pub url: String,
+    /// The record to store until the callback.
+    pub pending: PendingSignIn,
+}
+
+/// Extra, per-request parameters of a sign-in.
+#[derive(Clone, Debug, Default)]
+pub(crate) struct AuthorizeOptions<'a> {
+    pub return_to: &'a str,
+    pub app_state: Option<String>,
+    pub user_context_data: Option<&'a str>,
+}
+
+impl AuthorizeRequest {
+    /// Builds the authorize URL for `config` with fresh `state`, `nonce` and (code flow)
+    /// PKCE verifier drawn from `rng`.
+    pub(crate) fn new(
+        config: &CognitoConfig,
+        rng: &dyn RandomSource,
+        now: u64,
+        options: AuthorizeOptions<'_>,
+    ) -> Self {
+        let state = random_token(rng);
+        let nonce = random_token(rng);
+        let response_type = config.response_type();
+        let code_verifier = (response_type == ResponseType::Code).then(|| random_token(rng));
+        let challenge = code_verifier.as_deref().map(code_challenge_s256);
+        let scopes = config.scopes_string();
+
+        let mut params: Vec<(&str, &str)> = vec![
+            ("response_type", response_type.as_str()),
+            ("client_id", config.client_id()),
+            ("redirect_uri", config.redirect_uri_sign_in()),
+            ("state", &state),
+            ("nonce", &nonce),
+        ];
+        if !scopes.is_empty() {
+            params.push(("scope", &scopes));
+        }
+        if let Some(challenge) = &challenge {
+            params.push(("code_challenge_method", "S256"));
+            params.push(("code_challenge", challenge));
+        }
+        if let Some(idp) = config.identity_provider() {
+            params.push(("identity_provider", idp));
+        }
+        if let Some(idp) = config.idp_identifier() {
+            params.push(("idp_identifier", idp));
+        }
+        if let Some(lang) = config.lang() {
+            params.push(("lang", lang));
+        }
+        if let Some(prompt) = config.prompt() {
+            params.push(("prompt", prompt.as_str()));
+        }
+        if let Some(data) = options.user_context_data.filter(|d| !d.is_empty()) {
+            params.push(("userContextData", data));
+        }
+        let url = format!("{}/oauth2/authorize?{}", config.domain_base(), form(params));
+        let pending = PendingSignIn {
+            state,
+            nonce,
+            code_verifier: code_verifier.map(Secret::new),
+            response_type: response_type.into(),
+            redirect_uri: config.redirect_uri_sign_in().to_owned(),
+            scopes,
+            return_to: sanitize_return_path(options.return_to),
+            app_state: options.app_state,
+            created_at: now,
+        };
+        Self { url, pending }
+    }
+}
+
+/// Keeps a return path only if it is a path on this origin: it must start with one `/`
+/// (not `//` or `/\`, which browsers read as another host) and hold no control
+/// characters or backslashes. Anything else, absolute URLs included, becomes `/`, so a
+/// crafted sign-in link cannot send the user elsewhere after sign-in.
+///
+/// ```
+/// use leptos_cognito_auth::protocol::sanitize_return_path;
+/// assert_eq!(sanitize_return_path("/orders?id=7#top"), "/orders?id=7#top");
+/// assert_eq!(sanitize_return_path("https://evil.example/"), "/");
+/// assert_eq!(sanitize_return_path("//evil.example/"), "/");
+/// assert_eq!(sanitize_return_path("/\\evil.example/"), "/");
+/// ```
+pub fn sanitize_return_path(path: &str) -> String {
+    let ok = path.starts_with('/')
+        && !path.starts_with("//")
+        && !path.contains('\\')
+        && path.len() <= 2048
+        && !path.chars().any(|c| c.is_control() || c.is_whitespace());
+    if ok {
+        path.to_owned()
+    } else {
+        "/".to_owned()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::protocol::encoding::parse_form;
+    use crate::protocol::Prompt;
+
+    fn pending() -> PendingSignIn {
+        PendingSignIn {
+            state: "st".into(),
+            nonce: "no".into(),
+            code_verifier: Some(Secret::new("ve")),
+            response_type: PendingResponseType::Code,
+            redirect_uri: "http://localhost:3000/callback".into(),
+            scopes: "openid email".into(),
+            return_to: "/p?q=1".into(),
+            app_state: None,
+            created_at: 1_700_000_000,
+        }
+    }
+
+    #[test]
+    fn pending_json_is_stable_and_strict() {
+        let p = pending();
+        let json = p.to_json();
+        assert_eq!(
+            json,
+            r#"{"state":"st","nonce":"no","code_verifier":"ve","response_type":"code","redirect_uri":"http://localhost:3000/callback","scopes":"openid email","return_to":"/p?q=1","app_state":null,"created_at":1700000000}"#
+        );
+        assert_eq!(PendingSignIn::from_json(json.as_bytes()), Some(p.clone()));
+        // As the earlier derived form wrote it (field order, `app_state` set), with an
+        // unknown field and the optional ones missing.
+        let implicit = br#"{"state":"s","nonce":"n","response_type":"token","redirect_uri":"r","scopes":"openid","return_to":"/","created_at":5,"extra":[1]}"#;
+        let read = PendingSignIn::from_json(implicit).unwrap();
+        assert_eq!(read.response_type, PendingResponseType::Token);
+        assert_eq!((read.code_verifier, read.app_state), (None, None));
+        let with_state = PendingSignIn {
+            app_state: Some("cart=3".into()),
+            ..p
+        };
+        assert_eq!(
+            PendingSignIn::from_json(with_state.to_json().as_bytes()),
+            Some(with_state)
+        );
+        for bad in [
+            &b""[..],
+            b"[]",
+            b"null",
+            br#"{"state":"s"}"#,
+            br#"{"state":1,"nonce":"n","response_type":"code","redirect_uri":"r","scopes":"","return_to":"/","created_at":5}"#,
+            br#"{"state":"s","nonce":"n","response_type":"pkce","redirect_uri":"r","scopes":"","return_to":"/","created_at":5}"#,
+            br#"{"state":"s","nonce":"n","response_type":"code","redirect_uri":"r","scopes":"","return_to":"/","created_at":-5}"#,
+            br#"{"state":"s","nonce":"n","code_verifier":7,"response_type":"code","redirect_uri":"r","scopes":"","return_to":"/","created_at":5}"#,
+        ] {
+            assert_eq!(
+                PendingSignIn::from_json(bad),
+                None,
+                "{}",
+                String::from_utf8_lossy(bad)
+            );
+        }
+    }
+
+    pub(crate) fn counting_rng() -> impl RandomSource {
+        let counter = std::cell::Cell::new(0u8);
+        move |buf: &mut [u8]| {
+            for b in buf {
+                *b = counter.get();
+                counter.set(counter.get().wrapping_add(7));
+            }
+        }
+    }
+
+    fn config(response_type: ResponseType) -> CognitoConfig {
+        CognitoConfig::builder()
+            .client_id("client+id")
+            .app_web_domain("http://localhost:9229/base")
+            .scopes(["openid", "email", "api/read&write"])
+            .redirect_uri_sign_in("http://localhost:3000/callback?x=1&y=2")
+            .redirect_uri_sign_out("http://localhost:3000/")
+            .response_type(response_type)
+            .build()
+            .unwrap()
+    }
+
+    fn query(url: &str) -> Vec<(String, String)> {
+        parse_form(url.split_once('?').unwrap().1).unwrap()
+    }
+
+    fn get<'a>(q: &'a [(String, String)], name: &str) -> Option<&'a str> {
+        q.iter().find(|(n, _)| n == name).map(|(_, v)| v.as_str())
+    }
+
+    #[test]
+    fn code_flow_url_has_pkce_and_encodes_everything() {
+        let rng = counting_rng();
+        let req = AuthorizeRequest::new(
+            &config(ResponseType::Code),
+            &rng,
+            1000,
+            AuthorizeOptions {
+                return_to: "/protected?tab=1",
+                ..Default::default()
+            },
+        );
+        assert!(req.url.starts_with("http://localhost:9229/base/oauth2/authorize?response_type=code&client_id=client%2Bid&redirect_uri=http%3A%2F%2Flocalhost%3A3000%2Fcallback%3Fx%3D1%26y%3D2&"), "{}", req.url);
+        let q = query(&req.url);
+        assert_eq!(get(&q, "response_type"), Some("code"));
+        assert_eq!(get(&q, "client_id"), Some("client+id"));
+        assert_eq!(
+            get(&q, "redirect_uri"),
+            Some("http://localhost:3000/callback?x=1&y=2")
+        );
+        assert_eq!(get(&q, "scope"), Some("openid email api/read&write"));
+        assert_eq!(get(&q, "code_challenge_method"), Some("S256"));
+        let verifier = req.pending.code_verifier.as_ref().unwrap().expose();
+        assert_eq!(
+            get(&q, "code_challenge"),
+            Some(code_challenge_s256(verifier).as_str())
+        );
+        assert_eq!(get(&q, "state"), Some(req.pending.state.as_str()));
+        assert_eq!(get(&q, "nonce"), Some(req.pending.nonce.as_str()));
+        assert_eq!(req.pending.state.len(), 43);
+        assert_ne!(req.pending.state, req.pending.nonce);
+        assert_ne!(req.pending.state, verifier);
+        assert_eq!(req.pending.return_to, "/protected?tab=1");
+        assert_eq!(req.pending.created_at, 1000);
+        assert!(
+            !req.url.contains(verifier),
+            "the verifier never leaves the browser"
+        );
+        assert!(get(&q, "identity_provider").is_none());
+    }
+
+    #[test]
+    fn implicit_flow_has_no_pkce() {
+        let rng = counting_rng();
+        let req = AuthorizeRequest::new(
+            &config(ResponseType::Token),
+            &rng,
+            0,
+            AuthorizeOptions::default(),
+        );
+        let q = query(&req.url);
+        assert_eq!(get(&q, "response_type"), Some("token"));
+        assert!(get(&q, "code_challenge").is_none());
+        assert!(req.pending.code_verifier.is_none());
+        assert_eq!(req.pending.response_type, PendingResponseType::Token);
+        assert_eq!(req.pending.return_to, "/");
+    }
+
+    #[test]
+    fn optional_parameters() {
+        let config = CognitoConfig::builder()
+            .client_id("c")
+            .app_web_domain("auth.example.com")
+            .redirect_uri_sign_in("https://app.example.com/cb")
+            .redirect_uri_sign_out("https://app.example.com/")
+            .identity_provider("Google")
+            .idp_identifier("example.com")
+            .lang("es")
+            .prompt(Prompt::Login)
+            .build()
+            .unwrap();
+        let rng = counting_rng();
+        let req = AuthorizeRequest::new(
+            &config,
+            &rng,
+            0,
+            AuthorizeOptions {
+                return_to: "/",
+                app_state: Some("{\"cart\":3}".into()),
+                user_context_data: Some("eyJ+data="),
+            },
+        );
+        assert!(req
+            .url
+            .starts_with("https://auth.example.com/oauth2/authorize?"));
+        let q = query(&req.url);
+        assert_eq!(get(&q, "identity_provider"), Some("Google"));
+        assert_eq!(get(&q, "idp_identifier"), Some("example.com"));
+        assert_eq!(get(&q, "lang"), Some("es"));
+        assert_eq!(get(&q, "prompt"), Some("login"));
+        assert_eq!(get(&q, "userContextData"), Some("eyJ+data="));
+        assert!(
+            get(&q, "scope").is_none(),
+            "no scopes configured: all client scopes"
+        );
+        assert!(!req.url.contains("cart"), "app state stays out of the URL");
+        assert_eq!(req.pending.app_state.as_deref(), Some("{\"cart\":3}"));
+    }
+
+    #[test]
+    fn return_paths_are_same_origin_only() {
+        for good in ["/", "/a/b?c=d#e", "/%2F%2Fstill-a-path"] {
+            assert_eq!(sanitize_return_path(good), good);
+        }
+        for bad in [
+            "",
+            "protected",
+            "https://evil.example/",
+            "//evil.example",
+            "/\\evil.example",
+            "/\t/evil.example",
+            "javascript:alert(1)",
+            "/a b",
+        ] {
+            assert_eq!(sanitize_return_path(bad), "/", "{bad:?}");
+        }
+    }
+
+    #[test]
+    fn pending_expiry_and_debug() {
+        let rng = counting_rng();
+        let req = AuthorizeRequest::new(
+            &config(ResponseType::Code),
+            &rng,
+            1000,
+            AuthorizeOptions::default(),
+        );
+        assert!(!req.pending.is_expired(1000 + PENDING_SIGN_IN_TTL));
+        assert!(req.pending.is_expired(1001 + PENDING_SIGN_IN_TTL));
+        assert!(
+            req.pending.is_expired(0),
+            "a record from the far future is not trusted"
+        );
+        let dbg = format!("{:?}", req.pending);
+        assert!(!dbg.contains(&req.pending.state));
+        assert!(!dbg.contains(req.pending.code_verifier.as_ref().unwrap().expose()));
+    }
+}

@@ -1,0 +1,289 @@
+//! The verified user ([`VerifiedUser`]) and the claim checks that produce it.
+
+use serde_json::{Map, Value};
+
+use super::error::VerifyError;
+use super::validation::{TokenUse, Validation};
+use crate::protocol::Secret;
+
+/// A user whose token passed every check: typed claims plus the raw claim map.
+///
+/// For an ID token, `username` is `cognito:username` and `client_id` is the matching
+/// `aud`; for an access token they are `username` and `client_id`, and only access tokens
+/// carry `scopes`.
+///
+/// ```
+/// # async fn handler(user: leptos_cognito_auth::ssr::VerifiedUser) {
+/// if user.in_group("admin") {
+///     println!("{} ({}) is an admin", user.username().unwrap_or("?"), user.sub());
+/// }
+/// # }
+/// ```
+#[derive(Clone, Debug, PartialEq)]
+pub struct VerifiedUser {
+    sub: String,
+    username: Option<String>,
+    groups: Vec<String>,
+    scopes: Vec<String>,
+    client_id: String,
+    token_use: TokenUse,
+    expires_at: u64,
+    issued_at: Option<u64>,
+    claims: Map<String, Value>,
+    token: Secret,
+}
+
+impl VerifiedUser {
+    /// The user's stable id (`sub`).
+    pub fn sub(&self) -> &str {
+        &self.sub
+    }
+    /// The user name (`cognito:username` in ID tokens, `username` in access tokens).
+    /// Absent only in machine-to-machine access tokens.
+    pub fn username(&self) -> Option<&str> {
+        self.username.as_deref()
+    }
+    /// The user's groups (`cognito:groups`), possibly empty.
+    pub fn groups(&self) -> &[String] {
+        &self.groups
+    }
+    /// The access token's scopes (`scope`, split on spaces); empty for ID tokens.
+    pub fn scopes(&self) -> &[String] {
+        &self.scopes
+    }
+    /// The app client the token was issued to (ID token `aud`, access token `client_id`).
+    pub fn client_id(&self) -> &str {
+        &self.client_id
+    }
+    /// Whether this came from an ID or an access token.
+    pub fn token_use(&self) -> TokenUse {
+        self.token_use
+    }
+    /// Expiry (`exp`), seconds since the Unix epoch.
+    pub fn expires_at(&self) -> u64 {
+        self.expires_at
+    }
+    /// Issue time (`iat`), if present.
+    pub fn issued_at(&self) -> Option<u64> {
+        self.issued_at
+    }
+    /// The e-mail address (`email`, ID tokens only).
+    pub fn email(&self) -> Option<&str> {
+        self.claims.get("email").and_then(Value::as_str)
+    }
+    /// Every claim of the token, as sent.
+    pub fn claims(&self) -> &Map<String, Value> {
+        &self.claims
+    }
+    /// The verified token itself, e.g. to forward to another API.
+    pub fn token(&self) -> &Secret {
+        &self.token
+    }
+    /// Whether the user is in `group`.
+    pub fn in_group(&self, group: &str) -> bool {
+        self.groups.iter().any(|g| g == group)
+    }
+    /// Whether the access token carries `scope`.
+    pub fn has_scope(&self, scope: &str) -> bool {
+        self.scopes.iter().any(|s| s == scope)
+    }
+    /// `Ok` if the user is in `group`, else [`VerifyError::MissingGroup`] (403): a per-route
+    /// check on top of the verifier's own requirements.
+    ///
+    /// ```
+    /// # fn f(user: &leptos_cognito_auth::ssr::VerifiedUser) -> Result<(), leptos_cognito_auth::ssr::VerifyError> {
+    /// user.require_group("admin")?;
+    /// # Ok(()) }
+    /// ```
+    pub fn require_group(&self, group: &str) -> Result<(), VerifyError> {
+        if self.in_group(group) {
+            Ok(())
+        } else {
+            Err(VerifyError::MissingGroup(group.to_owned()))
+        }
+    }
+    /// `Ok` if the access token carries `scope`, else [`VerifyError::MissingScope`] (403).
+    pub fn require_scope(&self, scope: &str) -> Result<(), VerifyError> {
+        if self.has_scope(scope) {
+            Ok(())
+        } else {
+            Err(VerifyError::MissingScope(scope.to_owned()))
+        }
+    }
+}
+
+/// A `NumericDate`: a non-negative finite number, fractions floored. Absent is `None`; any
+/// other type is malformed.
+fn date(claims: &Map<String, Value>, name: &str) -> Result<Option<u64>, VerifyError> {
+    match claims.get(name) {
+        None => Ok(None),
+        Some(Value::Number(n)) => n
+            .as_u64()
+            .or_else(|| {
+                n.as_f64()
+                    .filter(|f| f.is_finite() && *f >= 0.0 && *f < 1e15)
+                    .map(|f| f as u64)
+            })
+            .map(Some)
+            .ok_or(VerifyError::Malformed(
+                "a date claim is not a non-negative number",
+            )),
+        Some(_) => Err(VerifyError::Malformed("a date claim is not a number")),
+    }
+}
+
+/// An optional string claim; any other type is malformed.
+fn string<'a>(claims: &'a Map<String, Value>, name: &str) -> Result<Option<&'a str>, VerifyError> {
+    match claims.get(name) {
+        None => Ok(None),
+        Some(Value::String(s)) => Ok(Some(s)),
+        Some(_) => Err(VerifyError::Malformed("a string claim has another type")),
+    }
+}
+
+/// `cognito:groups`: absent, or an array of strings.
+fn groups(claims: &Map<String, Value>) -> Result<Vec<String>, VerifyError> {
+    match claims.get("cognito:groups") {
+        None => Ok(Vec::new()),
+        Some(Value::Array(items)) => items
+            .iter()
+            .map(|v| v.as_str().map(str::to_owned))
+            .collect::<Option<Vec<_>>>()
+            .ok_or(VerifyError::Malformed(
+                "cognito:groups is not a list of strings",
+            )),
+        Some(_) => Err(VerifyError::Malformed("cognito:groups is not a list")),
+    }
+}
+
+/// The ID token's `aud`: a string or an array of strings; the first allowed one.
+fn audience<'a>(
+    claims: &'a Map<String, Value>,
+    allowed: &[String],
+) -> Result<&'a str, VerifyError> {
+    let candidates: Vec<&str> = match claims.get("aud") {
+        None => return Err(VerifyError::WrongClient),
+        Some(Value::String(s)) => vec![s],
+        Some(Value::Array(items)) => items
+            .iter()
+            .map(Value::as_str)
+            .collect::<Option<Vec<_>>>()
+            .ok_or(VerifyError::Malformed(
+                "aud is not a string or a list of strings",
+            ))?,
+        Some(_) => return Err(VerifyError::Malformed("aud is not a string")),
+    };
+    candidates
+        .into_iter()
+        .find(|aud| allowed.iter().any(|c| c == aud))
+        .ok_or(VerifyError::WrongClient)
+}
+
+/// `exp` (with leeway) is in the future, `nbf` and `iat` are not (beyond the leeway).
+fn check_time(
+    exp: u64,
+    nbf: Option<u64>,
+    iat: Option<u64>,
+    now: u64,
+    leeway: u64,
+) -> Result<(), VerifyError> {
+    if now >= exp.saturating_add(leeway) {
+        return Err(VerifyError::Expired);
+    }
+    let latest = now.saturating_add(leeway);
+    if nbf.is_some_and(|t| t > latest) || iat.is_some_and(|t| t > latest) {
+        return Err(VerifyError::NotYetValid);
+    }
+    Ok(())
+}
+
+impl VerifiedUser {
+    /// The time checks again, for a user remembered from an earlier verification.
+    pub(crate) fn check_time(&self, now: u64, leeway: u64) -> Result<(), VerifyError> {
+        let nbf = date(&self.claims, "nbf")?;
+        check_time(self.expires_at, nbf, self.issued_at, now, leeway)
+    }
+}
+
+/// Checks a signature-verified payload against `validation` at time `now`.
+pub(crate) fn check(
+    payload: &[u8],
+    token: &str,
+    issuer: &str,
+    validation: &Validation,
+    now: u64,
+) -> Result<VerifiedUser, VerifyError> {
+    let claims = match serde_json::from_slice::<Value>(payload) {
+        Ok(Value::Object(map)) => map,
+        _ => return Err(VerifyError::Malformed("the payload is not a JSON object")),
+    };
+    // Types first: a claim of the wrong type is malformed whatever else is wrong.
+    let exp = date(&claims, "exp")?.ok_or(VerifyError::Malformed("exp is missing"))?;
+    let iat = date(&claims, "iat")?;
+    let nbf = date(&claims, "nbf")?;
+    let iss = string(&claims, "iss")?;
+    let token_use = string(&claims, "token_use")?;
+    let sub = string(&claims, "sub")?.ok_or(VerifyError::Malformed("sub is missing"))?;
+    let groups = groups(&claims)?;
+
+    if iss != Some(issuer) {
+        return Err(VerifyError::WrongIssuer);
+    }
+    let token_use = token_use
+        .and_then(TokenUse::parse)
+        .filter(|t| validation.token_use.accepts(*t))
+        .ok_or(VerifyError::WrongTokenUse)?;
+    let (client_id, username, scopes) = match token_use {
+        TokenUse::Id => (
+            audience(&claims, &validation.client_ids)?,
+            string(&claims, "cognito:username")?,
+            Vec::new(),
+        ),
+        TokenUse::Access => {
+            let client = string(&claims, "client_id")?
+                .filter(|c| validation.client_ids.iter().any(|allowed| allowed == c))
+                .ok_or(VerifyError::WrongClient)?;
+            let scopes = string(&claims, "scope")?
+                .map(|s| s.split_whitespace().map(str::to_owned).collect())
+                .unwrap_or_default();
+            (client, string(&claims, "username")?, scopes)
+        }
+    };
+
+    check_time(exp, nbf, iat, now, validation.leeway.as_secs())?;
+
+    if let Some(missing) = validation
+        .required_groups
+        .iter()
+        .find(|g| !groups.contains(g))
+    {
+        return Err(VerifyError::MissingGroup(missing.clone()));
+    }
+    if !validation.any_of_groups.is_empty()
+        && !validation.any_of_groups.iter().any(|g| groups.contains(g))
+    {
+        return Err(VerifyError::MissingGroup(
+            validation.any_of_groups.join(" or "),
+        ));
+    }
+    if let Some(missing) = validation
+        .required_scopes
+        .iter()
+        .find(|s| !scopes.contains(s))
+    {
+        return Err(VerifyError::MissingScope(missing.clone()));
+    }
+
+    Ok(VerifiedUser {
+        sub: sub.to_owned(),
+        username: username.map(str::to_owned),
+        client_id: client_id.to_owned(),
+        groups,
+        scopes,
+        token_use,
+        expires_at: exp,
+        issued_at: iat,
+        token: Secret::new(token),
+        claims,
+    })
+}

@@ -1,0 +1,218 @@
+//! Shared by the `verifier*` tests: RSA test keys (the emulator's development keys, so no
+//! slow key generation), token signing, JWKS documents and counting JWKS fetchers.
+#![cfg(all(feature = "ssr", not(target_arch = "wasm32")))]
+#![allow(dead_code)]
+
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use base64::Engine as _;
+use leptos_cognito_auth::ssr::{
+    CognitoJwtVerifier, CognitoJwtVerifierBuilder, ExpectedTokenUse, JwksFetchError,
+};
+use rsa::pkcs1::DecodeRsaPrivateKey;
+use rsa::pkcs8::EncodePublicKey;
+use rsa::traits::PublicKeyParts;
+use rsa::{Pkcs1v15Sign, RsaPrivateKey};
+use serde_json::{json, Value};
+use sha2::{Digest, Sha256};
+
+pub const POOL: &str = "eu-west-1_TestPool1";
+pub const ISSUER: &str = "https://cognito-idp.eu-west-1.amazonaws.com/eu-west-1_TestPool1";
+pub const CLIENT: &str = "test-client";
+/// The fixed time the verifiers' clock reports.
+pub const NOW: u64 = 1_700_000_000;
+
+pub fn b64(bytes: impl AsRef<[u8]>) -> String {
+    URL_SAFE_NO_PAD.encode(bytes)
+}
+
+/// An RSA key that signs test tokens.
+pub struct Signer {
+    pub kid: String,
+    pub key: RsaPrivateKey,
+}
+
+impl Signer {
+    fn from_pem(kid: &str, pem: &str) -> Self {
+        Self {
+            kid: kid.to_owned(),
+            key: RsaPrivateKey::from_pkcs1_pem(pem).expect("test key"),
+        }
+    }
+
+    /// RS256 signature of `signing_input`, base64url.
+    pub fn signature(&self, signing_input: &str) -> String {
+        let digest = Sha256::digest(signing_input.as_bytes());
+        b64(self
+            .key
+            .sign(Pkcs1v15Sign::new::<Sha256>(), &digest)
+            .expect("sign"))
+    }
+
+    /// A token with this header and payload (both raw JSON text), signed by this key.
+    pub fn sign_raw(&self, header: &str, payload: &str) -> String {
+        let input = format!("{}.{}", b64(header), b64(payload));
+        let sig = self.signature(&input);
+        format!("{input}.{sig}")
+    }
+
+    /// A token with the header `{"kid": <own kid>, "alg": "RS256"}` and these claims.
+    pub fn sign(&self, claims: &Value) -> String {
+        self.sign_raw(
+            &json!({"kid": self.kid, "alg": "RS256"}).to_string(),
+            &claims.to_string(),
+        )
+    }
+
+    pub fn jwk(&self) -> Value {
+        let public = self.key.to_public_key();
+        json!({
+            "kty": "RSA", "alg": "RS256", "use": "sig", "kid": self.kid,
+            "n": b64(public.n().to_bytes_be()), "e": b64(public.e().to_bytes_be()),
+        })
+    }
+
+    /// The public key as PEM (what an HS256 key-confusion attack uses as the HMAC secret).
+    pub fn public_pem(&self) -> String {
+        self.key
+            .to_public_key()
+            .to_public_key_pem(rsa::pkcs8::LineEnding::LF)
+            .expect("pem")
+    }
+}
+
+/// Key A (the emulator's ID-token key) and key B (its access-token key).
+pub fn keys() -> &'static (Signer, Signer) {
+    static KEYS: std::sync::OnceLock<(Signer, Signer)> = std::sync::OnceLock::new();
+    KEYS.get_or_init(|| {
+        (
+            Signer::from_pem(
+                "key-a",
+                include_str!("../../cognito-local/keys/dev-id-token-key.pem"),
+            ),
+            Signer::from_pem(
+                "key-b",
+                include_str!("../../cognito-local/keys/dev-access-token-key.pem"),
+            ),
+        )
+    })
+}
+
+pub fn jwks_of(signers: &[&Signer]) -> Vec<u8> {
+    json!({ "keys": signers.iter().map(|s| s.jwk()).collect::<Vec<_>>() })
+        .to_string()
+        .into_bytes()
+}
+
+/// HMAC-SHA256 (RFC 2104), to forge HS256 tokens.
+pub fn hmac_sha256(key: &[u8], message: &[u8]) -> Vec<u8> {
+    let mut block = [0u8; 64];
+    if key.len() > 64 {
+        block[..32].copy_from_slice(&Sha256::digest(key));
+    } else {
+        block[..key.len()].copy_from_slice(key);
+    }
+    let pad = |byte: u8| block.iter().map(|b| b ^ byte).collect::<Vec<u8>>();
+    let mut inner = Sha256::new();
+    inner.update(pad(0x36));
+    inner.update(message);
+    let mut outer = Sha256::new();
+    outer.update(pad(0x5c));
+    outer.update(inner.finalize());
+    outer.finalize().to_vec()
+}
+
+/// Cognito-shaped access token claims, valid at [`NOW`].
+pub fn access_claims() -> Value {
+    json!({
+        "sub": "0f5e-alice", "cognito:groups": ["admin", "staff"], "iss": ISSUER,
+        "version": 2, "client_id": CLIENT, "origin_jti": "o-1", "token_use": "access",
+        "scope": "openid email api/read", "auth_time": NOW - 100, "exp": NOW + 3600,
+        "iat": NOW - 100, "jti": "j-1", "username": "alice",
+    })
+}
+
+/// Cognito-shaped ID token claims, valid at [`NOW`].
+pub fn id_claims() -> Value {
+    json!({
+        "sub": "0f5e-alice", "cognito:groups": ["admin"], "iss": ISSUER,
+        "cognito:username": "alice", "email": "alice@example.com", "email_verified": true,
+        "aud": CLIENT, "token_use": "id", "auth_time": NOW - 100, "exp": NOW + 3600,
+        "iat": NOW - 100, "jti": "j-2", "origin_jti": "o-1",
+    })
+}
+
+/// `base` with some claims replaced (`Value::Null` removes one).
+pub fn with(base: Value, changes: Value) -> Value {
+    let mut map = base.as_object().cloned().expect("object");
+    for (name, value) in changes.as_object().expect("object") {
+        if value.is_null() {
+            map.remove(name);
+        } else {
+            map.insert(name.clone(), value.clone());
+        }
+    }
+    Value::Object(map)
+}
+
+/// A JWKS fetcher that counts its calls and answers what the test sets, after a delay.
+#[derive(Clone)]
+pub struct Fetcher {
+    pub calls: Arc<AtomicUsize>,
+    pub answer: Arc<Mutex<Result<Vec<u8>, String>>>,
+    pub delay: Duration,
+}
+
+impl Fetcher {
+    pub fn new(body: Vec<u8>) -> Self {
+        Self {
+            calls: Arc::new(AtomicUsize::new(0)),
+            answer: Arc::new(Mutex::new(Ok(body))),
+            delay: Duration::ZERO,
+        }
+    }
+
+    pub fn calls(&self) -> usize {
+        self.calls.load(Ordering::SeqCst)
+    }
+
+    pub fn answer(&self, answer: Result<Vec<u8>, String>) {
+        *self.answer.lock().unwrap() = answer;
+    }
+
+    /// The fetcher as a closure the builder accepts.
+    pub fn install(&self, builder: CognitoJwtVerifierBuilder) -> CognitoJwtVerifierBuilder {
+        let this = self.clone();
+        builder.jwks_fetcher(move |_url: String| {
+            let this = this.clone();
+            async move {
+                this.calls.fetch_add(1, Ordering::SeqCst);
+                if !this.delay.is_zero() {
+                    tokio::time::sleep(this.delay).await;
+                }
+                this.answer.lock().unwrap().clone().map_err(JwksFetchError)
+            }
+        })
+    }
+}
+
+/// The standard test builder: pool [`POOL`], client [`CLIENT`], clock fixed at [`NOW`].
+pub fn builder() -> CognitoJwtVerifierBuilder {
+    CognitoJwtVerifier::for_user_pool(POOL)
+        .client_id(CLIENT)
+        .clock(|| NOW)
+}
+
+/// A verifier for `token_use`, fetching from a [`Fetcher`] that serves keys A and B.
+pub fn verifier(token_use: ExpectedTokenUse) -> (CognitoJwtVerifier, Fetcher) {
+    let (a, b) = keys();
+    let fetcher = Fetcher::new(jwks_of(&[a, b]));
+    let verifier = fetcher
+        .install(builder().token_use(token_use))
+        .build()
+        .expect("verifier");
+    (verifier, fetcher)
+}
