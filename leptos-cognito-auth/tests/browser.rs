@@ -9,7 +9,7 @@ use leptos_cognito_auth::browser::{
     browser_auth, current_url, replace_url, BrowserEnvironment, BrowserNavigator, BrowserStorage,
     CookieOptions, CookieStorage, FetchHttp,
 };
-use leptos_cognito_auth::client::{Environment, HttpClient, Navigator};
+use leptos_cognito_auth::client::{Clock, Environment, HttpClient, Navigator};
 use leptos_cognito_auth::protocol::SessionStore;
 use leptos_cognito_auth::{
     CognitoConfig, CognitoSession, HttpRequest, Method, Secret, Storage, StorageError, StorageKind,

@@ -4,7 +4,7 @@
 use wasm_bindgen::{JsCast, JsValue};
 
 use super::js;
-use crate::client::{CrossTabGuard, Environment};
+use crate::client::{Clock, CrossTabGuard, Environment};
 
 /// The global name of AWS's advanced security data collection script.
 const ADVANCED_SECURITY_GLOBAL: &str = "AmazonCognitoAdvancedSecurityData";
@@ -17,7 +17,7 @@ const MAX_RANDOM_CHUNK: usize = 65_536;
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct BrowserEnvironment;
 
-impl Environment for BrowserEnvironment {
+impl Clock for BrowserEnvironment {
     fn now(&self) -> u64 {
         let millis = js_sys::Date::now();
         if millis.is_finite() && millis > 0.0 {
@@ -26,7 +26,9 @@ impl Environment for BrowserEnvironment {
             0
         }
     }
+}
 
+impl Environment for BrowserEnvironment {
     /// # Panics
     /// When the global `crypto.getRandomValues` is missing or throws. Every browser and
     /// worker has it; were it ever absent, going on with predictable `state`, `nonce` and

@@ -3,6 +3,7 @@
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 
+use super::clock::Clock;
 use super::traits::{Environment, Navigator};
 use crate::protocol::AuthError;
 
@@ -83,10 +84,13 @@ impl ManualEnvironment {
     }
 }
 
-impl Environment for ManualEnvironment {
+impl Clock for ManualEnvironment {
     fn now(&self) -> u64 {
         self.now.load(Ordering::SeqCst)
     }
+}
+
+impl Environment for ManualEnvironment {
     fn fill_random(&self, buf: &mut [u8]) {
         // splitmix64 over a counter: distinct, repeatable, not secret.
         for chunk in buf.chunks_mut(8) {
@@ -108,13 +112,14 @@ impl Environment for ManualEnvironment {
 pub struct SystemEnvironment;
 
 #[cfg(not(target_arch = "wasm32"))]
-impl Environment for SystemEnvironment {
+impl Clock for SystemEnvironment {
     fn now(&self) -> u64 {
-        std::time::SystemTime::now()
-            .duration_since(std::time::UNIX_EPOCH)
-            .map(|d| d.as_secs())
-            .unwrap_or(0)
+        super::SystemClock.now()
     }
+}
+
+#[cfg(not(target_arch = "wasm32"))]
+impl Environment for SystemEnvironment {
     fn fill_random(&self, buf: &mut [u8]) {
         // The OS generator does not fail on supported platforms; if it ever did, sending a
         // predictable state or verifier would be worse than stopping.

@@ -3,6 +3,7 @@
 //! server and in tests.
 
 mod auth;
+mod clock;
 mod memory;
 mod traits;
 
@@ -10,6 +11,9 @@ mod traits;
 mod tests;
 
 pub use auth::{CognitoAuth, SignInOutcome};
+pub use clock::Clock;
+#[cfg(not(target_arch = "wasm32"))]
+pub use clock::SystemClock;
 #[cfg(not(target_arch = "wasm32"))]
 pub use memory::SystemEnvironment;
 pub use memory::{ManualEnvironment, MemoryNavigator};

@@ -674,10 +674,12 @@ fn user_info() {
 #[test]
 fn advanced_security_data_is_sent_when_available() {
     struct WithAsf(ManualEnvironment);
-    impl Environment for WithAsf {
+    impl Clock for WithAsf {
         fn now(&self) -> u64 {
             self.0.now()
         }
+    }
+    impl Environment for WithAsf {
         fn fill_random(&self, buf: &mut [u8]) {
             self.0.fill_random(buf)
         }
@@ -880,10 +882,13 @@ struct TabsEnvironment {
     taken: Arc<Mutex<u32>>,
 }
 
-impl Environment for TabsEnvironment {
+impl Clock for TabsEnvironment {
     fn now(&self) -> u64 {
         self.clock.now()
     }
+}
+
+impl Environment for TabsEnvironment {
     fn fill_random(&self, buf: &mut [u8]) {
         self.clock.fill_random(buf)
     }

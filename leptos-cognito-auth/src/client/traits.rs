@@ -2,6 +2,7 @@
 
 use std::future::Future;
 
+use super::clock::Clock;
 use crate::protocol::{AuthError, HttpRequest, HttpResponse, TransportError};
 
 /// Sends an HTTP request. The browser adapter uses `fetch`, the server adapter `reqwest`;
@@ -53,10 +54,7 @@ pub trait Navigator {
 }
 
 /// The clock, the randomness and the page environment.
-pub trait Environment {
-    /// Seconds since the Unix epoch.
-    fn now(&self) -> u64;
-
+pub trait Environment: Clock {
     /// Fills `buf` with cryptographically secure random bytes.
     fn fill_random(&self, buf: &mut [u8]);
 
@@ -122,20 +120,5 @@ impl<T: Navigator + ?Sized> Navigator for &T {
     }
     fn current_path(&self) -> Option<String> {
         (**self).current_path()
-    }
-}
-
-impl<T: Environment + ?Sized> Environment for &T {
-    fn now(&self) -> u64 {
-        (**self).now()
-    }
-    fn fill_random(&self, buf: &mut [u8]) {
-        (**self).fill_random(buf)
-    }
-    fn user_context_data(&self, username: &str, pool: &str, client: &str) -> Option<String> {
-        (**self).user_context_data(username, pool, client)
-    }
-    fn cross_tab_lock(&self, name: &str) -> impl Future<Output = CrossTabGuard> {
-        (**self).cross_tab_lock(name)
     }
 }

@@ -8,7 +8,7 @@ use axum::http::header::COOKIE;
 use axum::http::HeaderMap;
 
 use super::state::AuthStatus;
-use crate::client::{CognitoAuth, MemoryNavigator, SystemEnvironment};
+use crate::client::{Clock, CognitoAuth, MemoryNavigator, SystemClock, SystemEnvironment};
 use crate::protocol::encoding::{encode, percent_decode_lossy};
 use crate::protocol::{
     AuthError, CognitoConfig, CognitoSession, HttpRequest, HttpResponse, MemoryStorage,
@@ -75,13 +75,6 @@ pub fn session_from_cookies(headers: &HeaderMap, client_id: &str) -> Option<Cogn
     SessionStore::new(cookies_into_memory(headers, &prefix), client_id).load()
 }
 
-fn now() -> u64 {
-    std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map(|d| d.as_secs())
-        .unwrap_or(0)
-}
-
 /// What to render for a session read from the cookies: signed in when the kit counts it
 /// valid (the same clock-skew rule as the browser) and `verified` says the server
 /// accepted its access token; "not known yet" when the browser will refresh it (expired,
@@ -99,7 +92,8 @@ pub fn initial_auth(
             session: None,
         };
     };
-    let valid = session.has_scopes_of(config) && session.is_valid(now(), config.clock_skew_secs());
+    let valid = session.has_scopes_of(config)
+        && session.is_valid(SystemClock.now(), config.clock_skew_secs());
     if valid && verified {
         let without_refresh = CognitoSession::from_tokens(
             session.id_token().map(|t| t.jwt_token()),

@@ -121,10 +121,11 @@ impl AuthState {
         self.last_event.set(Some(event));
     }
 
-    /// Seconds since the Unix epoch, from the client's clock.
+    /// Seconds since the Unix epoch, from the browser's clock.
     #[cfg(feature = "hydrate")]
     fn now(&self) -> u64 {
-        (js_sys::Date::now() / 1000.0) as u64
+        use crate::client::Clock as _;
+        crate::browser::BrowserEnvironment.now()
     }
 
     /// Whether the held session has expired (clock-skew allowance included).

@@ -6,9 +6,10 @@ use std::time::Duration;
 use super::error::VerifierConfigError;
 use super::fetch::{HttpJwksFetcher, JwksFetcher};
 use super::jwks::{JwksCache, DEFAULT_JWKS_REFETCH_INTERVAL};
-use super::validation::{Clock, ExpectedTokenUse, SystemClock, Validation, MAX_LEEWAY};
+use super::validation::{ExpectedTokenUse, Validation, MAX_LEEWAY};
 use super::verified_cache::{VerifiedCache, DEFAULT_VERIFIED_CACHE_CAPACITY};
 use super::verifier::{CognitoJwtVerifier, Inner};
+use crate::client::{Clock, SystemClock};
 use crate::protocol::encoding::{is_loopback_host, split_url};
 
 /// Builds a [`CognitoJwtVerifier`]. Start from
@@ -40,7 +41,7 @@ pub struct CognitoJwtVerifierBuilder {
     validation: Validation,
     refetch_interval: Duration,
     fetcher: Option<Arc<dyn JwksFetcher>>,
-    clock: Arc<dyn Clock>,
+    clock: Arc<dyn Clock + Send + Sync>,
     token_cookie: Option<String>,
     verified_capacity: usize,
 }
@@ -183,7 +184,7 @@ impl CognitoJwtVerifierBuilder {
     }
 
     /// The clock used for `exp`, `nbf` and `iat`. Default: [`SystemClock`].
-    pub fn clock(mut self, clock: impl Clock) -> Self {
+    pub fn clock(mut self, clock: impl Clock + Send + Sync + 'static) -> Self {
         self.clock = Arc::new(clock);
         self
     }

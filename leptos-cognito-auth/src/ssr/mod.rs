@@ -33,8 +33,6 @@ pub use fetch::{HttpJwksFetcher, JwksFetchError, JwksFetcher, MAX_JWKS_BYTES};
 pub use jwks::{JwksStats, DEFAULT_JWKS_REFETCH_INTERVAL};
 pub use jws::MAX_TOKEN_BYTES;
 pub use server_fn::{rejection_to_server_fn_error, require_group, require_user};
-pub use validation::{
-    Clock, ExpectedTokenUse, SystemClock, TokenUse, Validation, DEFAULT_LEEWAY, MAX_LEEWAY,
-};
+pub use validation::{ExpectedTokenUse, TokenUse, Validation, DEFAULT_LEEWAY, MAX_LEEWAY};
 pub use verified_cache::DEFAULT_VERIFIED_CACHE_CAPACITY;
 pub use verifier::CognitoJwtVerifier;

@@ -117,36 +117,3 @@ impl Default for Validation {
         }
     }
 }
-
-/// The current time, as seconds since the Unix epoch. Passed in so tests are deterministic.
-///
-/// Closures implement it:
-///
-/// ```
-/// use leptos_cognito_auth::ssr::Clock;
-/// let frozen = || 1_700_000_000u64;
-/// assert_eq!(frozen.now_unix(), 1_700_000_000);
-/// ```
-pub trait Clock: Send + Sync + 'static {
-    /// Seconds since the Unix epoch.
-    fn now_unix(&self) -> u64;
-}
-
-impl<F: Fn() -> u64 + Send + Sync + 'static> Clock for F {
-    fn now_unix(&self) -> u64 {
-        self()
-    }
-}
-
-/// The system clock (the default).
-#[derive(Clone, Copy, Debug, Default)]
-pub struct SystemClock;
-
-impl Clock for SystemClock {
-    fn now_unix(&self) -> u64 {
-        std::time::SystemTime::now()
-            .duration_since(std::time::UNIX_EPOCH)
-            .map(|d| d.as_secs())
-            .unwrap_or(0)
-    }
-}

@@ -11,8 +11,9 @@ use super::claims::{check, VerifiedUser};
 use super::error::VerifyError;
 use super::jwks::{JwksCache, JwksStats};
 use super::jws;
-use super::validation::{Clock, Validation};
+use super::validation::Validation;
 use super::verified_cache::{digest, VerifiedCache};
+use crate::client::Clock;
 
 /// Verifies Cognito JWTs against the user pool's JWKS: structure, `alg` = RS256, key by
 /// `kid`, RSA PKCS#1 v1.5 SHA-256 signature, `exp` / `nbf` / `iat` with a small leeway,
@@ -45,7 +46,7 @@ pub(crate) struct Inner {
     pub validation: Validation,
     pub jwks: JwksCache,
     pub verified: VerifiedCache,
-    pub clock: Arc<dyn Clock>,
+    pub clock: Arc<dyn Clock + Send + Sync>,
     pub token_cookie: Option<String>,
 }
 
@@ -192,7 +193,7 @@ impl CognitoJwtVerifier {
             .verified
             .get(&digest, |kid| self.inner.jwks.cached(kid))
             .map(|user| {
-                let now = self.inner.clock.now_unix();
+                let now = self.inner.clock.now();
                 user.check_time(now, self.inner.validation.leeway.as_secs())
                     .map(|()| user)
             });
@@ -217,7 +218,7 @@ impl CognitoJwtVerifier {
             token,
             &self.inner.issuer,
             &self.inner.validation,
-            self.inner.clock.now_unix(),
+            self.inner.clock.now(),
         )?;
         if let Some(digest) = digest {
             self.inner.verified.insert(digest, &user, &jws.kid, key);
