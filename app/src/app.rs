@@ -3,12 +3,24 @@
 use leptos::prelude::*;
 use leptos_meta::{provide_meta_context, MetaTags, Stylesheet, Title};
 use leptos_router::components::{ProtectedRoute, Route, Router, Routes};
-use leptos_router::{path, SsrMode};
+use leptos_router::{path, SsrMode, StaticSegment};
 
 use super::layout::Layout;
 use super::pages::{AdminPage, HomePage, NotFound, ProtectedPage};
 use super::settings::{DemoSettings, SETTINGS_ELEMENT_ID};
 use leptos_cognito_auth::components::{use_auth, AuthCallback, AuthEvent, AuthProvider};
+
+/// The path segment of the page that needs a signed-in user.
+const PROTECTED: &str = "protected";
+/// The path segment of the page that needs the `admin` group.
+const ADMIN: &str = "admin";
+
+/// The pages that need a signed-in user, listed once: the router guards them with
+/// `ProtectedRoute`, and the server (cookie session mode) sends a signed-out request for
+/// them to sign in before anything renders.
+pub fn protected_paths() -> [String; 2] {
+    [PROTECTED, ADMIN].map(|segment| format!("/{segment}"))
+}
 
 /// The HTML document the server renders around the app; it embeds the settings for
 /// `hydrate()`.
@@ -91,7 +103,7 @@ fn DemoRoutes() -> impl IntoView {
             <Route path=path!("/") view=HomePage/>
             <Route path=path!("/callback") view=AuthCallback/>
             <ProtectedRoute
-                path=path!("/protected")
+                path=StaticSegment(PROTECTED)
                 condition=auth.require_sign_in()
                 redirect_path=|| "/"
                 view=ProtectedPage
@@ -99,7 +111,7 @@ fn DemoRoutes() -> impl IntoView {
                 ssr=SsrMode::Async
             />
             <ProtectedRoute
-                path=path!("/admin")
+                path=StaticSegment(ADMIN)
                 condition=auth.require_sign_in()
                 redirect_path=|| "/"
                 view=AdminPage

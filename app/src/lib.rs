@@ -9,7 +9,7 @@ mod pages;
 mod server_fns;
 mod settings;
 
-pub use app::{shell, App};
+pub use app::{protected_paths, shell, App};
 pub use server_fns::{admin_report, whoami};
 pub use settings::{DemoSettings, SettingsError, SETTINGS_ELEMENT_ID};
 

@@ -12,7 +12,8 @@
 
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine as _;
-use leptos_cognito_auth::{MemoryStorage, SessionStore, Storage};
+use leptos_cognito_auth::protocol::SessionStore;
+use leptos_cognito_auth::{MemoryStorage, Storage};
 use libfuzzer_sys::fuzz_target;
 
 const CLIENT: &str = "local-spa-client";
@@ -55,9 +56,31 @@ fuzz_target!(|data: &[u8]| {
     let store = SessionStore::new(storage.clone(), CLIENT);
     let last_user_key = store.keys().last_auth_user();
 
-    // Every pending record: one readable under its own state's key, or removed when read
-    // (keys that merely share the prefix, like a user named `pendingSignIn`'s, stay).
+    // Reading never writes: every read below leaves the storage as it was.
+    let snapshot = |s: &MemoryStorage| -> Vec<(String, Option<String>)> {
+        s.keys().into_iter().map(|k| { let v = s.get(&k); (k, v) }).collect()
+    };
+    let untouched = snapshot(&storage);
     let prefix = store.keys().pending_sign_in_prefix();
+    let pending_keys: Vec<String> = storage
+        .keys()
+        .into_iter()
+        .filter(|k| k.strip_prefix(&prefix).is_some_and(|r| r.starts_with('.')))
+        .collect();
+    let _ = store.load();
+    for key in &pending_keys {
+        if let Some(state) = key.strip_prefix(&prefix).and_then(|r| r.strip_prefix('.')) {
+            let _ = store.peek_pending(state);
+        }
+    }
+    assert_eq!(snapshot(&storage), untouched, "a read never writes");
+    let had_user = storage.get(&last_user_key).is_some();
+    let readable = store.load();
+    store.clean_up(None);
+
+    // Every pending record: one readable under its own state's key, or removed by the
+    // clean-up (keys that merely share the prefix, like a user named `pendingSignIn`'s,
+    // stay).
     for key in storage.keys() {
         let Some(state) = key.strip_prefix(&prefix).and_then(|r| r.strip_prefix('.')) else {
             continue;
@@ -80,8 +103,9 @@ fuzz_target!(|data: &[u8]| {
             None => assert!(storage.get(&key).is_some(), "not ours to remove"),
         }
     }
+    // The clean-up keeps a readable session as it was.
+    assert_eq!(store.load(), readable);
 
-    let had_user = storage.get(&last_user_key).is_some();
     match store.load() {
         Some(session) => {
             assert!(session.username().is_some());

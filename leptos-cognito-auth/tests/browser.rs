@@ -523,10 +523,10 @@ fn user_context_data_only_with_the_aws_script() {
 fn browser_auth_sends_user_context_data_when_the_script_is_present() {
     let (auth, fallback) = browser_auth(config(StorageKind::Memory), &CookieOptions::default());
     assert_eq!(fallback, None);
-    let plain = auth.sign_in_url("/").unwrap();
+    let plain = auth.prepare_sign_in("/").unwrap().url;
     assert!(!plain.contains("userContextData"), "{plain}");
     eval("globalThis.AmazonCognitoAdvancedSecurityData = { getData: () => 'eyJ+data=' };");
-    let with_data = auth.sign_in_url("/");
+    let with_data = auth.prepare_sign_in("/").map(|r| r.url);
     eval("delete globalThis.AmazonCognitoAdvancedSecurityData;");
     let with_data = with_data.unwrap();
     assert!(

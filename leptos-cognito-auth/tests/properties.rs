@@ -131,6 +131,15 @@ proptest! {
         storage.set(&legacy_key, &access).unwrap();
         let store = SessionStore::new(&storage, "client");
         let last_user_key = format!("{p}.LastAuthUser");
+        // Reading never writes; the clean-up (page start, sign-in start) removes what
+        // cannot be read.
+        let keys = storage.keys();
+        let loaded = store.load();
+        let peeked = store.peek_pending(state);
+        prop_assert_eq!(storage.keys(), keys, "a read never writes");
+        store.clean_up(None);
+        prop_assert_eq!(store.load(), loaded.clone());
+        prop_assert_eq!(store.peek_pending(state), peeked);
         if store.load().is_none() {
             prop_assert!(storage.get(&last_user_key).is_none(), "a broken session is removed");
         }

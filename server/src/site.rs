@@ -1,24 +1,14 @@
 //! The demo site server's wiring: settings, the local Hosted UI, the verifier, the routes.
 
 use std::process::ExitCode;
-use std::sync::Arc;
 
-use app::{shell, App, DemoSettings};
-use axum::extract::{Request, State};
-use axum::http::header::{AUTHORIZATION, CACHE_CONTROL, HOST, LOCATION, ORIGIN, SET_COOKIE};
-use axum::http::request::Parts;
-use axum::http::{HeaderValue, Method, StatusCode};
-use axum::middleware::Next;
-use axum::response::{IntoResponse, Response};
+use app::{protected_paths, shell, App, DemoSettings};
 use axum::routing::get;
 use axum::{Extension, Json, Router};
 use leptos::prelude::*;
 use leptos_axum::{generate_route_list, LeptosRoutes};
-use leptos_cognito_auth::components::{
-    initial_auth, server_sign_in, session_from_cookies, AuthStatus, InitialAuth,
-};
-use leptos_cognito_auth::ssr::{CognitoJwtVerifier, ExpectedTokenUse, VerifiedUser};
-use leptos_cognito_auth::{CognitoConfig, StorageKind};
+use leptos_cognito_auth::ssr::{CognitoJwtVerifier, CookieSession, ExpectedTokenUse, VerifiedUser};
+use leptos_cognito_auth::StorageKind;
 
 use cognito_local::{EmulatorConfig, RunningEmulator};
 
@@ -64,102 +54,6 @@ pub async fn me(user: VerifiedUser) -> Json<serde_json::Value> {
         "groups": user.groups(),
         "scopes": user.scopes(),
     }))
-}
-
-/// The pages a signed-out request is sent to sign-in from, in cookie session mode.
-const PROTECTED_PAGES: [&str; 2] = ["/protected", "/admin"];
-
-/// Cookie session mode (`COGNITO_STORAGE=cookie`).
-struct CookieMode {
-    config: CognitoConfig,
-    verifier: CognitoJwtVerifier,
-}
-
-/// Whether the session cookie may stand in for a bearer token on this request: not on a
-/// request another site made the browser send (`Sec-Fetch-Site: cross-site` or
-/// `same-site`), and a state-changing request without `Sec-Fetch-Site` must name this
-/// origin in `Origin`. With the cookies' `SameSite=Lax` this keeps cross-site requests
-/// (CSRF) from calling server functions or `/api/*` with the visitor's session.
-fn may_use_cookie(parts: &Parts) -> bool {
-    let header = |name| {
-        parts
-            .headers
-            .get(name)
-            .and_then(|v: &HeaderValue| v.to_str().ok())
-    };
-    match header("sec-fetch-site") {
-        Some(site) => site == "same-origin" || site == "none",
-        None if matches!(parts.method, Method::GET | Method::HEAD) => true,
-        None => match (header(ORIGIN.as_str()), header(HOST.as_str())) {
-            (Some(origin), Some(host)) => {
-                origin
-                    .strip_prefix("http://")
-                    .or_else(|| origin.strip_prefix("https://"))
-                    == Some(host)
-            }
-            _ => false,
-        },
-    }
-}
-
-/// Cookie session mode, before the app: reads the session the browser's cookie storage
-/// wrote, verifies its access token, and
-/// - sends a signed-out `GET` of a protected page to the Hosted UI (the pending sign-in
-///   goes into a cookie the callback page reads),
-/// - puts the access token in `Authorization: Bearer` (where the extractor and
-///   `require_user()` look for it; the kit's cookies are percent-encoded under per-user
-///   names, which a fixed `token_cookie` cannot name),
-/// - leaves an [`InitialAuth`] in the request extensions for server-side rendering.
-async fn cookie_session(State(mode): State<Arc<CookieMode>>, req: Request, next: Next) -> Response {
-    let (mut parts, body) = req.into_parts();
-    let session = session_from_cookies(&parts.headers, mode.config.client_id());
-    let verified = match &session {
-        Some(s) => mode
-            .verifier
-            .verify(s.access_token().jwt_token())
-            .await
-            .is_ok(),
-        None => false,
-    };
-    let initial = initial_auth(session.clone(), &mode.config, verified);
-    if parts.method == Method::GET
-        && PROTECTED_PAGES.contains(&parts.uri.path())
-        && initial.status == AuthStatus::SignedOut
-    {
-        let return_to = parts
-            .uri
-            .path_and_query()
-            .map(|p| p.as_str())
-            .unwrap_or("/");
-        return match server_sign_in(&mode.config, return_to, &parts.headers) {
-            Ok((url, cookies)) => {
-                let mut response = StatusCode::FOUND.into_response();
-                let headers = response.headers_mut();
-                if let Ok(location) = HeaderValue::from_str(&url) {
-                    headers.insert(LOCATION, location);
-                    for cookie in cookies {
-                        if let Ok(cookie) = HeaderValue::from_str(&cookie) {
-                            headers.append(SET_COOKIE, cookie);
-                        }
-                    }
-                }
-                headers.insert(CACHE_CONTROL, HeaderValue::from_static("no-store"));
-                response
-            }
-            Err(e) => (StatusCode::INTERNAL_SERVER_ERROR, e.to_string()).into_response(),
-        };
-    }
-    if let Some(session) = &session {
-        if !parts.headers.contains_key(AUTHORIZATION) && may_use_cookie(&parts) {
-            if let Ok(value) =
-                HeaderValue::from_str(&format!("Bearer {}", session.access_token().jwt_token()))
-            {
-                parts.headers.insert(AUTHORIZATION, value);
-            }
-        }
-    }
-    parts.extensions.insert(initial);
-    next.run(Request::from_parts(parts, body)).await
 }
 
 /// Runs the demo server until Ctrl-C. Returns the process exit code.
@@ -219,15 +113,7 @@ pub async fn run() -> ExitCode {
             routes,
             {
                 let verifier = verifier.clone();
-                move || {
-                    provide_context(verifier.clone());
-                    // Cookie session mode: what the cookies said, for <AuthProvider>.
-                    let initial = use_context::<Parts>()
-                        .and_then(|parts| parts.extensions.get::<InitialAuth>().cloned());
-                    if let Some(initial) = initial {
-                        provide_context(initial);
-                    }
-                }
+                move || provide_context(verifier.clone())
             },
             {
                 let options = options.clone();
@@ -240,11 +126,14 @@ pub async fn run() -> ExitCode {
             move |options| shell(options, settings.clone())
         }))
         .layer(Extension(verifier.clone()));
+    // Cookie session mode: the session cookies render pages signed in, stand in for a
+    // bearer token on same-origin requests, and keep signed-out visitors off protected pages.
     let app = match settings.config() {
-        Ok(config) if config.storage() == StorageKind::Cookie => {
-            let mode = Arc::new(CookieMode { config, verifier });
-            app.layer(axum::middleware::from_fn_with_state(mode, cookie_session))
-        }
+        Ok(config) if config.storage() == StorageKind::Cookie => app.layer(
+            CookieSession::new(config, verifier)
+                .protect(protected_paths())
+                .layer(),
+        ),
         _ => app,
     }
     .with_state(options);

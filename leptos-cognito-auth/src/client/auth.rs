@@ -9,7 +9,7 @@ use crate::protocol::authorize::AuthorizeOptions;
 use crate::protocol::{
     revoke_request, token_request, userinfo_request, AuthError, AuthorizeRequest, CallbackResponse,
     CognitoConfig, CognitoSession, HttpRequest, HttpResponse, LogoutRequest, ResponseType, Secret,
-    SessionStore, Storage, TokenGrant, TokenSet,
+    SessionStore, Standing, Storage, TokenGrant, TokenSet,
 };
 
 /// What a completed sign-in gives back.
@@ -145,9 +145,10 @@ where
         self.settings().response_type
     }
 
-    /// Prepares a sign-in and returns the Hosted UI URL, without leaving the page: the
-    /// pending record (state, nonce, PKCE verifier, `return_to`) is stored first.
-    pub fn sign_in_url(&self, return_to: &str) -> Result<String, AuthError> {
+    /// Prepares a sign-in without leaving the page: stores its pending record (state,
+    /// nonce, PKCE verifier, `return_to`), pruning expired and unreadable ones, and returns
+    /// the Hosted UI URL together with the record it stored.
+    pub fn prepare_sign_in(&self, return_to: &str) -> Result<AuthorizeRequest, AuthError> {
         let (response_type, app_state) = {
             let mut s = self.settings();
             (s.response_type, s.app_state.take())
@@ -167,7 +168,7 @@ where
             },
         );
         self.store.save_pending(&request.pending)?;
-        Ok(request.url)
+        Ok(request)
     }
 
     fn user_context_data(&self) -> Option<String> {
@@ -190,8 +191,8 @@ where
     /// Sends the browser to the Hosted UI to sign in, returning afterwards to `return_to`
     /// (a same-origin path; anything else returns to `/`).
     pub async fn start_session_to(&self, return_to: &str) -> Result<(), AuthError> {
-        let url = self.sign_in_url(return_to)?;
-        self.navigator.redirect(&url)
+        let request = self.prepare_sign_in(return_to)?;
+        self.navigator.redirect(&request.url)
     }
 
     /// A usable session (`getSession`): the cached one if it is valid; else a refreshed
@@ -203,17 +204,16 @@ where
     /// refuses (`invalid_grant`) is removed before the redirect.
     pub async fn get_session(&self) -> Result<CognitoSession, AuthError> {
         if let Some(session) = self.get_cached_session() {
-            if self.is_valid(&session) {
-                return Ok(session);
-            }
-            if !session.has_scopes_of(&self.config) {
-                self.store.clear();
-            } else if session.refresh_token().is_some() {
-                match self.refresh_session().await {
+            match self.standing(&session) {
+                Standing::Valid { .. } => return Ok(session),
+                Standing::Refreshable => match self.refresh_session().await {
                     Ok(fresh) => return Ok(fresh),
                     Err(e) if e.is_transient() => return Err(e),
                     Err(_) => {}
-                }
+                },
+                // Made for other scopes: a new sign-in replaces it.
+                Standing::Ended if !session.has_scopes_of(&self.config) => self.store.clear(),
+                Standing::Ended => {}
             }
         }
         self.start_session().await?;
@@ -221,16 +221,32 @@ where
     }
 
     /// The cached session, valid or not (`getCachedSession`); `None` if nothing readable is
-    /// stored. Corrupted entries are removed.
+    /// stored. A read: it never writes (corrupted entries stay until
+    /// [`clean_up`](Self::clean_up)).
+    #[doc(alias = "getCachedSession")]
     pub fn get_cached_session(&self) -> Option<CognitoSession> {
         self.store.load()
+    }
+
+    /// Removes what cannot be read from storage: a corrupted or half-written session, a
+    /// clock drift that is not a number, and pending sign-ins that are unreadable or have
+    /// expired. A readable session and the live sign-ins of other tabs stay. The provider
+    /// runs it once at page start; starting a sign-in prunes the pending records too.
+    /// Returns the keys removed.
+    pub fn clean_up(&self) -> Vec<String> {
+        self.store.clean_up(Some(self.env.now()))
+    }
+
+    /// Where `session` stands now for this client's configuration: valid, refreshable or
+    /// ended ([`CognitoSession::standing`]).
+    pub fn standing(&self, session: &CognitoSession) -> Standing {
+        session.standing(&self.config, self.env.now())
     }
 
     /// Whether `session` can be used now: both tokens unexpired (with the clock-skew
     /// allowance) and made for the configured scopes.
     pub fn is_valid(&self, session: &CognitoSession) -> bool {
-        session.has_scopes_of(&self.config)
-            && session.is_valid(self.env.now(), self.config.clock_skew_secs())
+        matches!(self.standing(session), Standing::Valid { .. })
     }
 
     /// Whether a valid session is cached (`isUserSignedIn`).
@@ -295,12 +311,8 @@ where
         };
         let current = self.get_cached_session().ok_or(AuthError::NoSession)?;
         if let Some(margin) = margin_secs {
-            let skew = self.config.clock_skew_secs();
-            let good_for = match current.validity(self.env.now(), skew) {
-                crate::protocol::Validity::Valid { expires_in } => expires_in,
-                crate::protocol::Validity::Expired => 0,
-            };
-            if good_for > margin && current.has_scopes_of(&self.config) {
+            if matches!(self.standing(&current), Standing::Valid { expires_in } if expires_in > margin)
+            {
                 return Ok(current);
             }
         }

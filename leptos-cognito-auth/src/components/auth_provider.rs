@@ -11,7 +11,7 @@ use crate::protocol::CognitoConfig;
 /// Provides the auth state to its children.
 ///
 /// On the server it renders the "not known yet" state and touches no browser API (in
-/// cookie session mode, what an [`InitialAuth`](super::InitialAuth) in the context says); in the
+/// cookie session mode, what the `ssr` cookie session layer read from the request); in the
 /// browser, once hydrated, it builds the client over the configured storage (falling back
 /// to memory, with the reason in `use_auth().error`, if that storage is unavailable),
 /// reads the cached session and refreshes it if it has expired.
@@ -61,15 +61,19 @@ pub fn AuthProvider(
     let state = AuthState::new(config, on_event);
     provide_context(state);
 
-    // Cookie session mode on the server: render what the request's cookies say.
+    // Cookie session mode on the server: render what the request's cookies say (the
+    // cookie session layer left it in the request's extensions).
     #[cfg(feature = "ssr")]
-    if let Some(initial) = use_context::<super::InitialAuth>() {
+    if let Some(initial) = use_context::<axum::http::request::Parts>()
+        .and_then(|parts| parts.extensions.get::<crate::ssr::InitialAuth>().cloned())
+    {
         state.set_session(initial.session);
         state.set_status(initial.status);
     }
 
     #[cfg(feature = "hydrate")]
     {
+        use crate::protocol::Standing;
         let config = state.config.get_value();
         let (client, fallback) =
             crate::browser::browser_auth(config, &crate::browser::CookieOptions::default());
@@ -78,17 +82,15 @@ pub fn AuthProvider(
         // (The configured mode: a fallback to cookies is not cookie mode, and the server
         // rendered it as "not known yet".)
         if state.config.with_value(|c| c.storage()) == crate::protocol::StorageKind::Cookie {
-            match client.get_cached_session() {
-                Some(session) if client.is_valid(&session) => state.set_session(Some(session)),
-                Some(session)
-                    if session.refresh_token().is_some()
-                        && session.has_scopes_of(client.config()) =>
-                {
-                    state.set_status(super::AuthStatus::Loading)
-                }
-                _ => state.set_status(super::AuthStatus::SignedOut),
+            let cached = client.get_cached_session();
+            match cached.as_ref().map(|s| client.standing(s)) {
+                Some(Standing::Valid { .. }) => state.set_session(cached),
+                Some(Standing::Refreshable) => state.set_status(super::AuthStatus::Loading),
+                Some(Standing::Ended) | None => state.set_status(super::AuthStatus::SignedOut),
             }
         }
+        // Page start: what cannot be read goes (reads never write, so this is the moment).
+        client.clean_up();
         let prefix = client.store().keys().prefix().to_owned() + ".";
         state.client.set_value(Some(std::rc::Rc::new(client)));
         state.start_lifecycle();

@@ -7,8 +7,6 @@ mod auth_callback;
 mod auth_loading;
 mod auth_provider;
 mod authenticated;
-#[cfg(feature = "ssr")]
-mod cookie_session;
 mod error_text;
 mod events;
 mod gate;
@@ -20,12 +18,11 @@ mod unauthenticated;
 mod use_auth;
 mod user;
 
+pub use crate::protocol::AuthStatus;
 pub use auth_callback::AuthCallback;
 pub use auth_loading::AuthLoading;
 pub use auth_provider::AuthProvider;
 pub use authenticated::Authenticated;
-#[cfg(feature = "ssr")]
-pub use cookie_session::{initial_auth, server_sign_in, session_from_cookies, InitialAuth};
 pub use error_text::explain_error;
 pub use events::AuthEvent;
 #[cfg(feature = "hydrate")]
@@ -33,7 +30,6 @@ pub use server_fn_client::AuthorizedRequest;
 pub use server_fn_client::CognitoServerFnClient;
 pub use sign_in_button::SignInButton;
 pub use sign_out_button::SignOutButton;
-pub use state::AuthStatus;
 pub use unauthenticated::Unauthenticated;
 pub use use_auth::{use_auth, UseAuth};
 pub use user::AuthUser;

@@ -9,7 +9,7 @@ use leptos::prelude::*;
 
 use super::events::AuthEvent;
 use super::user::AuthUser;
-use crate::protocol::{AuthError, CognitoConfig, CognitoSession};
+use crate::protocol::{AuthError, AuthStatus, CognitoConfig, CognitoSession};
 
 #[cfg(feature = "hydrate")]
 pub(crate) type Client = std::rc::Rc<crate::browser::BrowserAuth>;
@@ -23,29 +23,6 @@ pub(crate) type Client = ();
 /// not allow: use the thread-safe arena.
 #[cfg(not(feature = "hydrate"))]
 type ClientStorage = SyncStorage;
-
-/// Whether a user is signed in, as far as the page knows.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum AuthStatus {
-    /// Not known yet: before the client has read storage (always so during server-side
-    /// rendering), or while a refresh or sign-in completes.
-    Loading,
-    /// A valid session is held.
-    SignedIn,
-    /// No usable session.
-    SignedOut,
-}
-
-impl AuthStatus {
-    /// `Some(true)` signed in, `Some(false)` signed out, `None` not known yet.
-    pub fn is_authenticated(self) -> Option<bool> {
-        match self {
-            Self::Loading => None,
-            Self::SignedIn => Some(true),
-            Self::SignedOut => Some(false),
-        }
-    }
-}
 
 /// Everything the provider shares; `Copy`, as all its fields are arena handles.
 ///
@@ -154,11 +131,11 @@ mod browser_ops {
 
     use super::*;
     use crate::browser::SessionChannel;
-    use crate::protocol::Validity;
+    use crate::protocol::{
+        next_check_in, on_tick, refresh_failure_ends_session, stored_change, Standing,
+        StoredChange, TickAction,
+    };
 
-    /// Look at the session at least this often (seconds), whatever its expiry: timers do
-    /// not run while the computer sleeps, and clocks get changed.
-    const MAX_TIMER_SECS: u64 = 300;
     /// Changes from other tabs are read this long (ms) after the last storage event, so
     /// that a session being written key by key is read whole.
     const SYNC_DELAY_MS: u64 = 50;
@@ -182,12 +159,6 @@ mod browser_ops {
             }
             self.channel.borrow_mut().take();
         }
-    }
-
-    /// Seconds to wait before retrying after `failures` failed automatic refreshes: 5,
-    /// 10, 20, 40, then every 60.
-    fn backoff_secs(failures: u32) -> u64 {
-        (5_u64 << failures.saturating_sub(1).min(4)).min(60)
     }
 
     fn page_hidden() -> bool {
@@ -241,15 +212,10 @@ mod browser_ops {
                 return;
             };
             let cached = client.get_cached_session();
-            match cached {
-                Some(session) if client.is_valid(&session) => self.set_session(Some(session)),
-                Some(session)
-                    if session.refresh_token().is_some()
-                        && session.has_scopes_of(client.config()) =>
-                {
-                    self.refresh()
-                }
-                _ => self.set_session(None),
+            match cached.as_ref().map(|s| client.standing(s)) {
+                Some(Standing::Valid { .. }) => self.set_session(cached),
+                Some(Standing::Refreshable) => self.refresh(),
+                Some(Standing::Ended) | None => self.set_session(None),
             }
         }
 
@@ -333,11 +299,11 @@ mod browser_ops {
                     let had_session =
                         before.is_some() || self.status.get_untracked() == AuthStatus::Loading;
                     let still_valid = client.get_cached_session().filter(|s| client.is_valid(s));
-                    let ended = still_valid.is_none();
+                    let ended = refresh_failure_ends_session(had_session, still_valid.is_some());
                     self.error.set(Some(error.clone()));
                     self.set_session(still_valid);
                     self.emit(AuthEvent::RefreshFailed { error });
-                    if ended && had_session {
+                    if ended {
                         self.emit(AuthEvent::SessionExpired {
                             from_other_tab: false,
                         });
@@ -362,46 +328,17 @@ mod browser_ops {
             else {
                 return;
             };
-            let good_for = self.good_for(&client, &session);
-            let due_in = if self.renewable(&client, &session) {
-                good_for.saturating_sub(self.margin(&client, &session))
-            } else {
-                good_for
-            };
-            let failures = lifecycle.failures.get();
-            let due_in = if due_in == 0 && failures > 0 {
-                backoff_secs(failures)
-            } else {
-                due_in
-            };
+            let due_in = next_check_in(
+                &session,
+                client.config(),
+                self.now(),
+                lifecycle.failures.get(),
+            );
             let state = *self;
-            let delay = Duration::from_secs(due_in.min(MAX_TIMER_SECS));
+            let delay = Duration::from_secs(due_in);
             if let Ok(handle) = set_timeout_with_handle(move || state.tick(), delay) {
                 lifecycle.refresh_timer.set(Some(handle));
             }
-        }
-
-        /// Seconds the session stays valid (0 when expired).
-        fn good_for(&self, client: &Client, session: &CognitoSession) -> u64 {
-            match session.validity(self.now(), client.config().clock_skew_secs()) {
-                Validity::Valid { expires_in } => expires_in,
-                Validity::Expired => 0,
-            }
-        }
-
-        /// Whether the provider refreshes this session by itself.
-        fn renewable(&self, client: &Client, session: &CognitoSession) -> bool {
-            client.config().auto_refresh() && session.refresh_token().is_some()
-        }
-
-        /// The refresh margin for this session's token lifetime.
-        fn margin(&self, client: &Client, session: &CognitoSession) -> u64 {
-            let access = session.access_token();
-            let lifetime = access
-                .issued_at()
-                .map_or(3600, |iat| access.expiration().saturating_sub(iat));
-            let usable = lifetime.saturating_sub(client.config().clock_skew_secs());
-            client.config().refresh_margin_secs(usable)
         }
 
         /// The automatic refresh's timer (also run when the tab is shown again or comes
@@ -416,25 +353,24 @@ mod browser_ops {
             else {
                 return;
             };
-            if !self.renewable(&client, &session) {
-                if client.is_valid(&session) {
-                    self.schedule();
-                } else if session.refresh_token().is_none() {
+            let action = on_tick(
+                &session,
+                client.config(),
+                self.now(),
+                page_hidden(),
+                self.in_flight.get_value(),
+            );
+            let margin = match action {
+                TickAction::Wait => return,
+                TickAction::Reschedule => return self.schedule(),
+                TickAction::End => {
                     self.set_session(None);
-                    self.emit(AuthEvent::SessionExpired {
+                    return self.emit(AuthEvent::SessionExpired {
                         from_other_tab: false,
                     });
                 }
-                return;
-            }
-            if page_hidden() || self.in_flight.get_value() {
-                return;
-            }
-            let margin = self.margin(&client, &session);
-            if self.good_for(&client, &session) > margin {
-                self.schedule();
-                return;
-            }
+                TickAction::Refresh { margin } => margin,
+            };
             self.in_flight.set_value(true);
             let state = *self;
             spawn_local(async move {
@@ -471,34 +407,25 @@ mod browser_ops {
             };
             let stored = client.get_cached_session();
             let held = self.session.get_untracked();
-            if token_of(stored.as_ref()) == token_of(held.as_ref()) {
-                return;
-            }
-            match stored {
-                Some(session) if client.is_valid(&session) => {
-                    let same_user = held
-                        .as_ref()
-                        .is_some_and(|h| h.username() == session.username());
-                    self.error.set(None);
-                    self.set_session(Some(session));
-                    self.emit(if same_user {
-                        AuthEvent::Refreshed { from_other_tab }
-                    } else {
-                        AuthEvent::SignedIn { from_other_tab }
-                    });
-                    if !from_other_tab {
-                        self.announce();
-                    }
-                }
-                _ if held.is_some() => {
+            let change = stored_change(held.as_ref(), stored.as_ref(), client.config(), self.now());
+            let (session, event) = match change {
+                StoredChange::Unchanged => return,
+                StoredChange::SignedIn(s) => (s, AuthEvent::SignedIn { from_other_tab }),
+                StoredChange::Refreshed(s) => (s, AuthEvent::Refreshed { from_other_tab }),
+                StoredChange::Gone => {
                     self.set_session(None);
-                    self.emit(if from_other_tab {
+                    return self.emit(if from_other_tab {
                         AuthEvent::SignedOut { from_other_tab }
                     } else {
                         AuthEvent::SessionExpired { from_other_tab }
                     });
                 }
-                _ => {}
+            };
+            self.error.set(None);
+            self.set_session(Some(session));
+            self.emit(event);
+            if !from_other_tab {
+                self.announce();
             }
         }
 

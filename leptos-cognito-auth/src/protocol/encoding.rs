@@ -50,6 +50,7 @@ pub(crate) fn percent_decode(raw: &str) -> Vec<u8> {
 }
 
 /// Percent-decodes `raw`, replacing bytes that are not UTF-8 with U+FFFD.
+#[cfg_attr(not(feature = "hydrate"), allow(dead_code))]
 pub(crate) fn percent_decode_lossy(raw: &str) -> String {
     match String::from_utf8(percent_decode(raw)) {
         Ok(text) => text,

@@ -5,7 +5,7 @@ use std::fmt;
 use super::config::ConfigError;
 use super::http::{TransportError, TransportErrorKind};
 use super::jwt::JwtError;
-use super::storage::StorageError;
+use super::storage::kv::StorageError;
 
 /// An OAuth 2.0 error code, as Cognito sends it in `?error=` or in a token endpoint's
 /// JSON body.

@@ -10,6 +10,7 @@ pub(crate) mod encoding;
 mod error;
 mod http;
 mod jwt;
+mod lifecycle;
 mod logout;
 mod pkce;
 mod secret;
@@ -27,10 +28,14 @@ pub use config::{
 pub use error::{AuthError, OAuthErrorKind};
 pub use http::{HttpRequest, HttpResponse, Method, TransportError, TransportErrorKind};
 pub use jwt::{AccessToken, Claims, IdToken, JwtError};
+pub use lifecycle::{
+    backoff_secs, next_check_in, on_tick, refresh_failure_ends_session, refresh_margin,
+    renews_itself, stored_change, AuthStatus, StoredChange, TickAction, MAX_CHECK_INTERVAL_SECS,
+};
 pub use logout::LogoutRequest;
 pub use pkce::{code_challenge_s256, RandomSource};
 pub use secret::Secret;
-pub use session::{CognitoSession, Validity};
+pub use session::{CognitoSession, Standing, Validity};
 pub use storage::{
     MemoryStorage, SessionStore, Storage, StorageError, StorageKeys, MAX_PENDING_SIGN_INS,
 };

@@ -213,6 +213,53 @@ impl CognitoSession {
     }
 }
 
+/// Where a session stands for an app: the one answer every part of the kit uses (the
+/// client's `get_session`, the provider at page start and on tab changes, cookie session
+/// mode on the server).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Standing {
+    /// Usable now: made for the configured scopes, both tokens good for `expires_in` more
+    /// seconds (clock skew and clock drift accounted for).
+    Valid {
+        /// Seconds until the session counts as expired.
+        expires_in: u64,
+    },
+    /// Expired (or within the skew allowance of it), made for the configured scopes, and a
+    /// refresh token is held: a refresh can renew it.
+    Refreshable,
+    /// Not usable and not renewable: expired without a refresh token, or made for other
+    /// scopes than the configuration asks for now (which needs a new sign-in, as in the
+    /// original SDK).
+    Ended,
+}
+
+impl CognitoSession {
+    /// Where this session stands at `now` (seconds since the Unix epoch on this device)
+    /// for `config`: [`Standing::Valid`], [`Standing::Refreshable`] or
+    /// [`Standing::Ended`].
+    ///
+    /// ```
+    /// # use leptos_cognito_auth::protocol::Standing;
+    /// # fn check(session: &leptos_cognito_auth::CognitoSession, config: &leptos_cognito_auth::CognitoConfig, now: u64) {
+    /// match session.standing(config, now) {
+    ///     Standing::Valid { expires_in } => println!("signed in for {expires_in} s"),
+    ///     Standing::Refreshable => println!("expired: refresh it"),
+    ///     Standing::Ended => println!("signed out"),
+    /// }
+    /// # }
+    /// ```
+    pub fn standing(&self, config: &CognitoConfig, now: u64) -> Standing {
+        if !self.has_scopes_of(config) {
+            return Standing::Ended;
+        }
+        match self.validity(now, config.clock_skew_secs()) {
+            Validity::Valid { expires_in } => Standing::Valid { expires_in },
+            Validity::Expired if self.refresh_token.is_some() => Standing::Refreshable,
+            Validity::Expired => Standing::Ended,
+        }
+    }
+}
+
 #[cfg(test)]
 pub(crate) mod tests {
     use super::*;
@@ -373,6 +420,46 @@ pub(crate) mod tests {
             }
         ));
         assert_eq!(err.code(), "malformed_token");
+    }
+
+    #[test]
+    fn standing_is_valid_refreshable_or_ended() {
+        let c = config();
+        // Valid: until the skew allowance before the earlier expiry.
+        let s = session(10_000, 20_000);
+        assert_eq!(s.standing(&c, 9_000), Standing::Valid { expires_in: 940 });
+        // Expired with a refresh token: refreshable.
+        assert_eq!(s.standing(&c, 9_940), Standing::Refreshable);
+        // Expired without one (implicit flow): ended.
+        let implicit = CognitoSession::from_tokens(
+            Some(&id_jwt("alice", 10_000, "n")),
+            &access_jwt("alice", 10_000),
+            None,
+            "openid email",
+        )
+        .unwrap();
+        assert_eq!(
+            implicit.standing(&c, 9_000),
+            Standing::Valid { expires_in: 940 }
+        );
+        assert_eq!(implicit.standing(&c, 9_940), Standing::Ended);
+        // Made for other scopes: ended, valid or not, refresh token or not.
+        let other = CognitoSession::from_tokens(
+            Some(&id_jwt("alice", 10_000, "n")),
+            &access_jwt("alice", 10_000),
+            Some(Secret::new("refresh")),
+            "openid",
+        )
+        .unwrap();
+        assert_eq!(other.standing(&c, 9_000), Standing::Ended);
+        assert_eq!(other.standing(&c, 9_940), Standing::Ended);
+        // Clock drift: judged on Cognito's clock.
+        let ahead = s.with_clock_drift(600);
+        assert_eq!(
+            ahead.standing(&c, 10_539),
+            Standing::Valid { expires_in: 1 }
+        );
+        assert_eq!(ahead.standing(&c, 10_540), Standing::Refreshable);
     }
 
     #[test]

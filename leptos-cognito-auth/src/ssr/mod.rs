@@ -14,12 +14,14 @@
 
 mod builder;
 mod claims;
+mod cookie_session;
 mod error;
 mod extractor;
 mod fetch;
 mod jwk;
 mod jwks;
 mod jws;
+mod same_origin;
 mod server_fn;
 mod validation;
 mod verified_cache;
@@ -27,11 +29,16 @@ mod verifier;
 
 pub use builder::CognitoJwtVerifierBuilder;
 pub use claims::VerifiedUser;
+pub use cookie_session::{
+    initial_auth, server_sign_in, session_from_cookies, CookieSession, CookieSessionLayer,
+    CookieSessionService, InitialAuth,
+};
 pub use error::{VerifierConfigError, VerifyError};
 pub use extractor::{token_from_headers, AuthRejection, VerifierSource};
 pub use fetch::{HttpJwksFetcher, JwksFetchError, JwksFetcher, MAX_JWKS_BYTES};
 pub use jwks::{JwksStats, DEFAULT_JWKS_REFETCH_INTERVAL};
 pub use jws::MAX_TOKEN_BYTES;
+pub use same_origin::is_same_origin_request;
 pub use server_fn::{rejection_to_server_fn_error, require_group, require_user};
 pub use validation::{ExpectedTokenUse, TokenUse, Validation, DEFAULT_LEEWAY, MAX_LEEWAY};
 pub use verified_cache::DEFAULT_VERIFIED_CACHE_CAPACITY;

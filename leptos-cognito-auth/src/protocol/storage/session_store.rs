@@ -1,184 +1,20 @@
-//! Token storage: the key layout of the original SDK (so a session cached by
-//! `amazon-cognito-auth-js` is read as is), a storage trait, and an in-memory storage.
+//! Sessions and pending sign-ins in a [`Storage`], with the original SDK's key layout.
 
-use std::rc::Rc;
-use std::sync::{Arc, Mutex};
-
-use super::authorize::PendingSignIn;
-use super::secret::Secret;
-use super::session::CognitoSession;
-
-/// Why a storage operation failed.
-#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
-#[non_exhaustive]
-pub enum StorageError {
-    /// The storage cannot be used at all (disabled by the browser, private mode, no
-    /// `window` during server-side rendering).
-    #[error("storage is unavailable: {0}")]
-    Unavailable(String),
-    /// The storage is full.
-    #[error("storage is full")]
-    QuotaExceeded,
-    /// Any other failure.
-    #[error("storage failed: {0}")]
-    Failed(String),
-}
-
-/// A string key-value store: `localStorage`, `sessionStorage`, cookies or memory.
-/// Operations are synchronous, as the browser's storages are.
-pub trait Storage {
-    /// The value of `key`, if any.
-    fn get(&self, key: &str) -> Option<String>;
-    /// Sets `key` to `value`.
-    fn set(&self, key: &str, value: &str) -> Result<(), StorageError>;
-    /// Removes `key` (removing a missing key is not an error).
-    fn remove(&self, key: &str);
-    /// Every key currently stored (used to clear a prefix).
-    fn keys(&self) -> Vec<String>;
-}
-
-macro_rules! forward_storage {
-    ($($ty:ty),*) => {$(
-        impl<T: Storage + ?Sized> Storage for $ty {
-            fn get(&self, key: &str) -> Option<String> { (**self).get(key) }
-            fn set(&self, key: &str, value: &str) -> Result<(), StorageError> { (**self).set(key, value) }
-            fn remove(&self, key: &str) { (**self).remove(key) }
-            fn keys(&self) -> Vec<String> { (**self).keys() }
-        }
-    )*};
-}
-forward_storage!(&T, Rc<T>, Arc<T>, Box<T>);
-
-/// Storage in memory: the fallback when the browser's storage is unavailable, the
-/// server-side stand-in, and the storage of tests. Cloning shares the same entries.
-///
-/// The entries are a vector kept sorted by key (a handful per app client), searched by
-/// bisection: `keys()` comes out sorted, and the browser build carries no map code for it.
-#[derive(Clone, Debug, Default)]
-pub struct MemoryStorage {
-    entries: Arc<Mutex<Vec<(String, String)>>>,
-}
-
-impl MemoryStorage {
-    /// An empty storage.
-    pub fn new() -> Self {
-        Self::default()
-    }
-
-    fn entries(&self) -> std::sync::MutexGuard<'_, Vec<(String, String)>> {
-        // A panic elsewhere cannot leave the entries half-written: keep using them.
-        self.entries
-            .lock()
-            .unwrap_or_else(|poisoned| poisoned.into_inner())
-    }
-}
-
-/// Where `key` is (`Ok`) or would go (`Err`) among entries sorted by key.
-fn find(entries: &[(String, String)], key: &str) -> Result<usize, usize> {
-    entries.binary_search_by(|(k, _)| k.as_str().cmp(key))
-}
-
-impl Storage for MemoryStorage {
-    fn get(&self, key: &str) -> Option<String> {
-        let entries = self.entries();
-        let i = find(&entries, key).ok()?;
-        Some(entries[i].1.clone())
-    }
-    fn set(&self, key: &str, value: &str) -> Result<(), StorageError> {
-        let mut entries = self.entries();
-        match find(&entries, key) {
-            Ok(i) => entries[i].1 = value.to_owned(),
-            Err(i) => entries.insert(i, (key.to_owned(), value.to_owned())),
-        }
-        Ok(())
-    }
-    fn remove(&self, key: &str) {
-        let mut entries = self.entries();
-        if let Ok(i) = find(&entries, key) {
-            entries.remove(i);
-        }
-    }
-    fn keys(&self) -> Vec<String> {
-        self.entries().iter().map(|(k, _)| k.clone()).collect()
-    }
-}
-
-/// The storage keys of one app client, as the original SDK laid them out:
-/// `CognitoIdentityServiceProvider.<clientId>.LastAuthUser`,
-/// `CognitoIdentityServiceProvider.<clientId>.<username>.idToken`, and so on.
-///
-/// ```
-/// use leptos_cognito_auth::protocol::StorageKeys;
-/// let keys = StorageKeys::new("abc");
-/// assert_eq!(keys.last_auth_user(), "CognitoIdentityServiceProvider.abc.LastAuthUser");
-/// assert_eq!(keys.id_token("alice"), "CognitoIdentityServiceProvider.abc.alice.idToken");
-/// ```
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct StorageKeys {
-    prefix: String,
-}
-
-impl StorageKeys {
-    /// The keys of app client `client_id`.
-    pub fn new(client_id: &str) -> Self {
-        Self {
-            prefix: format!("CognitoIdentityServiceProvider.{client_id}"),
-        }
-    }
-    /// `<prefix>`: every key of this client starts with it and a dot.
-    pub fn prefix(&self) -> &str {
-        &self.prefix
-    }
-    /// `<prefix>.LastAuthUser`: the signed-in user's name.
-    pub fn last_auth_user(&self) -> String {
-        format!("{}.LastAuthUser", self.prefix)
-    }
-    /// `<prefix>.<username>.idToken`.
-    pub fn id_token(&self, username: &str) -> String {
-        format!("{}.{username}.idToken", self.prefix)
-    }
-    /// `<prefix>.<username>.accessToken`.
-    pub fn access_token(&self, username: &str) -> String {
-        format!("{}.{username}.accessToken", self.prefix)
-    }
-    /// `<prefix>.<username>.refreshToken`.
-    pub fn refresh_token(&self, username: &str) -> String {
-        format!("{}.{username}.refreshToken", self.prefix)
-    }
-    /// `<prefix>.<username>.tokenScopesString`.
-    pub fn token_scopes(&self, username: &str) -> String {
-        format!("{}.{username}.tokenScopesString", self.prefix)
-    }
-    /// `<prefix>.<username>.clockDrift`: seconds this device's clock was ahead of
-    /// Cognito's when the tokens came (the key `amazon-cognito-identity-js` uses).
-    pub fn clock_drift(&self, username: &str) -> String {
-        format!("{}.{username}.clockDrift", self.prefix)
-    }
-    /// `<prefix>.pendingSignIn.<state>`: this kit's record of a sign-in started with
-    /// `state` (nonce, PKCE verifier, return path), removed by the callback that consumes
-    /// it. One key per sign-in, so sign-ins started in two tabs at once do not overwrite
-    /// each other.
-    pub fn pending_sign_in(&self, state: &str) -> String {
-        format!("{}.{state}", self.pending_sign_in_prefix())
-    }
-    /// `<prefix>.pendingSignIn`: what every pending sign-in key starts with (and the single
-    /// key that earlier versions of this kit used).
-    pub fn pending_sign_in_prefix(&self) -> String {
-        format!("{}.pendingSignIn", self.prefix)
-    }
-    fn user_keys(&self, username: &str) -> [String; 5] {
-        [
-            self.id_token(username),
-            self.access_token(username),
-            self.refresh_token(username),
-            self.token_scopes(username),
-            self.clock_drift(username),
-        ]
-    }
-}
+use super::keys::StorageKeys;
+use super::kv::{Storage, StorageError};
+use crate::protocol::authorize::PendingSignIn;
+use crate::protocol::secret::Secret;
+use crate::protocol::session::CognitoSession;
 
 /// A stored clock drift beyond a week is not a clock that is off but a broken entry.
 const MAX_CLOCK_DRIFT_SECS: u64 = 7 * 24 * 3600;
+
+/// A stored clock drift, if it is a number of seconds within [`MAX_CLOCK_DRIFT_SECS`].
+fn parse_drift(raw: &str) -> Option<i64> {
+    raw.parse::<i64>()
+        .ok()
+        .filter(|d| d.unsigned_abs() <= MAX_CLOCK_DRIFT_SECS)
+}
 
 /// At most this many sign-ins may be pending at once (per app client): enough for a few
 /// tabs that start one together, few enough to stay small in cookies.
@@ -197,7 +33,13 @@ fn is_state_token(state: &str) -> bool {
 
 /// Reads and writes sessions and pending sign-ins in a [`Storage`] with the original
 /// SDK's layout. Entries that cannot be read (corrupted by hand, half-written, from
-/// another user) count as no session and are removed.
+/// another user) count as no session.
+///
+/// Reading never writes: [`load`](Self::load) and [`peek_pending`](Self::peek_pending)
+/// only read, so a read in the middle of another operation (or in another tab) changes
+/// nothing. Unreadable entries are removed by [`clean_up`](Self::clean_up), which the
+/// client runs at page start and which [`save_pending`](Self::save_pending) runs for the
+/// pending records when a sign-in starts.
 #[derive(Clone, Debug)]
 pub struct SessionStore<S> {
     storage: S,
@@ -224,22 +66,39 @@ impl<S: Storage> SessionStore<S> {
     }
 
     /// The cached session, if a complete and readable one is stored (expired or not).
-    /// A corrupted one is removed and reads as `None`.
-    ///
-    /// A pending sign-in record that cannot be read, and a clock drift that is not a
-    /// number, are removed too (the session itself stays).
+    /// A corrupted one reads as `None` (and stays until [`clean_up`](Self::clean_up)).
+    /// A clock drift that is not a number reads as none.
     pub fn load(&self) -> Option<CognitoSession> {
-        self.prune_pending(None);
         let user = self.storage.get(&self.keys.last_auth_user())?;
         if user.is_empty() {
-            self.clear();
             return None;
         }
-        let session = self.read_user(&user);
-        if session.is_none() {
-            self.clear();
+        self.read_user(&user)
+    }
+
+    /// Removes what cannot be read: a session that is stored but unreadable (every key of
+    /// this client then goes, as with [`clear`](Self::clear)), a clock drift that is not a
+    /// number, and pending sign-in records that are unreadable or, given `now`, expired.
+    /// A readable session and other tabs' live sign-ins stay. Returns the keys removed.
+    pub fn clean_up(&self, now: Option<u64>) -> Vec<String> {
+        let before = self.storage.keys();
+        if let Some(user) = self.storage.get(&self.keys.last_auth_user()) {
+            if user.is_empty() || self.read_user(&user).is_none() {
+                self.clear();
+            } else {
+                let drift_key = self.keys.clock_drift(&user);
+                if self
+                    .storage
+                    .get(&drift_key)
+                    .is_some_and(|raw| parse_drift(&raw).is_none())
+                {
+                    self.storage.remove(&drift_key);
+                }
+            }
         }
-        session
+        self.prune_pending(now);
+        let after = self.storage.keys();
+        before.into_iter().filter(|k| !after.contains(k)).collect()
     }
 
     fn read_user(&self, user: &str) -> Option<CognitoSession> {
@@ -260,17 +119,11 @@ impl<S: Storage> SessionStore<S> {
             return None;
         }
         // A missing or unreadable drift (an older layout, a hand edit) counts as none.
-        let drift_key = self.keys.clock_drift(user);
-        let drift = match self.storage.get(&drift_key) {
-            None => 0,
-            Some(raw) => match raw.parse::<i64>() {
-                Ok(d) if d.unsigned_abs() <= MAX_CLOCK_DRIFT_SECS => d,
-                _ => {
-                    self.storage.remove(&drift_key);
-                    0
-                }
-            },
-        };
+        let drift = self
+            .storage
+            .get(&self.keys.clock_drift(user))
+            .and_then(|raw| parse_drift(&raw))
+            .unwrap_or(0);
         let session = CognitoSession::from_tokens(id.as_deref(), &access, refresh, scopes)
             .ok()?
             .with_clock_drift(drift);
@@ -340,13 +193,15 @@ impl<S: Storage> SessionStore<S> {
     /// Stores the record of a started sign-in, next to the ones other tabs may have
     /// started. Records that are unreadable or have expired by `pending.created_at` are
     /// removed first, then the oldest beyond [`MAX_PENDING_SIGN_INS`] (this one
-    /// included).
-    pub fn save_pending(&self, pending: &PendingSignIn) -> Result<(), StorageError> {
+    /// included). Returns the keys of the records removed (so that a server keeping them in
+    /// cookies can delete those cookies).
+    pub fn save_pending(&self, pending: &PendingSignIn) -> Result<Vec<String>, StorageError> {
         if !is_state_token(&pending.state) {
             return Err(StorageError::Failed(
                 "a pending sign-in's state must be base64url".into(),
             ));
         }
+        let before = self.storage.keys();
         let mut kept = self.prune_pending(Some(pending.created_at));
         kept.retain(|(_, p)| p.state != pending.state);
         // The oldest go first (found one by one: a sort would add its code to the build).
@@ -357,25 +212,20 @@ impl<S: Storage> SessionStore<S> {
             let (key, _) = kept.swap_remove(oldest);
             self.storage.remove(&key);
         }
-        self.storage.set(
-            &self.keys.pending_sign_in(&pending.state),
-            &pending.to_json(),
-        )
+        let key = self.keys.pending_sign_in(&pending.state);
+        self.storage.set(&key, &pending.to_json())?;
+        let after = self.storage.keys();
+        Ok(before.into_iter().filter(|k| !after.contains(k)).collect())
     }
 
-    /// The sign-in pending with `state`, without removing it. An unreadable record is
-    /// removed and reads as `None`.
+    /// The sign-in pending with `state`, without removing it. An unreadable record reads
+    /// as `None`.
     pub fn peek_pending(&self, state: &str) -> Option<PendingSignIn> {
         if !is_state_token(state) {
             return None;
         }
-        let key = self.keys.pending_sign_in(state);
-        let raw = self.storage.get(&key)?;
-        let parsed = PendingSignIn::from_json(raw.as_bytes()).filter(|p| p.state == state);
-        if parsed.is_none() {
-            self.storage.remove(&key);
-        }
-        parsed
+        let raw = self.storage.get(&self.keys.pending_sign_in(state))?;
+        PendingSignIn::from_json(raw.as_bytes()).filter(|p| p.state == state)
     }
 
     /// Whether any sign-in is pending (readable or not).
@@ -426,6 +276,7 @@ mod tests {
     use super::*;
     use crate::protocol::authorize::PendingResponseType;
     use crate::protocol::session::tests::{access_jwt, id_jwt};
+    use crate::protocol::storage::MemoryStorage;
 
     const P: &str = "CognitoIdentityServiceProvider.local-spa-client";
 
@@ -539,7 +390,14 @@ mod tests {
             let store = store();
             store.save(&session("alice", Some("r"))).unwrap();
             corrupt(store.storage());
+            let before = store.storage().keys();
             assert!(store.load().is_none(), "{what}");
+            assert_eq!(
+                store.storage().keys(),
+                before,
+                "{what}: a read never writes"
+            );
+            store.clean_up(None);
             assert!(
                 store.storage().keys().is_empty(),
                 "{what}: left {:?}",
@@ -611,21 +469,6 @@ mod tests {
     const S4: &str = "state-four-0123456789abcdefghijklmnopqrst";
 
     #[test]
-    fn memory_storage_sets_replaces_removes_and_lists_sorted() {
-        let m = MemoryStorage::new();
-        let shared = m.clone();
-        for (k, v) in [("b", "1"), ("a", "2"), ("c", "3"), ("b", "4")] {
-            m.set(k, v).unwrap();
-        }
-        assert_eq!(shared.keys(), ["a", "b", "c"]);
-        assert_eq!(shared.get("b").as_deref(), Some("4"));
-        m.remove("a");
-        m.remove("missing");
-        assert_eq!(shared.keys(), ["b", "c"]);
-        assert_eq!(shared.get("a"), None);
-    }
-
-    #[test]
     fn pending_round_trip_and_corruption() {
         let store = store();
         let one = pending(S1, 5);
@@ -642,13 +485,16 @@ mod tests {
         assert_eq!(store.peek_pending(S1), None);
         assert!(!store.has_pending());
 
-        // Unreadable, or stored under another state's key: removed when read.
+        // Unreadable, or stored under another state's key: read as none, removed by the
+        // clean-up.
         for junk in ["{not json".to_owned(), pending(S2, 5).to_json()] {
             store
                 .storage()
                 .set(&format!("{P}.pendingSignIn.{S1}"), &junk)
                 .unwrap();
             assert_eq!(store.peek_pending(S1), None);
+            assert_eq!(store.storage().keys().len(), 1, "a read never writes");
+            assert_eq!(store.clean_up(Some(5)), [format!("{P}.pendingSignIn.{S1}")]);
             assert!(store.storage().keys().is_empty(), "{junk}");
         }
     }
@@ -683,7 +529,7 @@ mod tests {
     }
 
     #[test]
-    fn loading_removes_unreadable_pending_records_only() {
+    fn clean_up_removes_unreadable_pending_records_only() {
         let store = store();
         store.save_pending(&pending(S1, 5)).unwrap();
         let storage = store.storage();
@@ -697,6 +543,8 @@ mod tests {
             .set(&format!("{P}.pendingSignIn.idToken"), "a.b.c")
             .unwrap();
         assert_eq!(store.load(), None);
+        assert_eq!(storage.keys().len(), 4, "a read never writes");
+        store.clean_up(None);
         let mut keys = storage.keys();
         keys.sort();
         assert_eq!(
@@ -727,6 +575,9 @@ mod tests {
                 .set(&format!("{P}.alice.clockDrift"), junk)
                 .unwrap();
             assert_eq!(store.load().unwrap().clock_drift(), 0, "{junk}");
+            // The clean-up removes the bad drift and keeps the session.
+            assert_eq!(store.clean_up(None), [format!("{P}.alice.clockDrift")]);
+            assert_eq!(store.load().unwrap().username(), Some("alice"));
         }
         // No drift: no entry.
         store.save(&session("alice", Some("r"))).unwrap();
