@@ -68,7 +68,7 @@ fn ErrorBanner() -> impl IntoView {
                     " "
                     <code>{error.code()}</code>
                     {transient.then(|| view! {
-                        <button type="button" data-testid="retry" on:click=move |_| auth.get_session()>"Retry"</button>
+                        <button type="button" data-testid="retry" on:click=move |_| auth.ensure_session()>"Retry"</button>
                     })}
                     <button type="button" class="dismiss" aria-label="Dismiss" on:click=move |_| auth.clear_error()>"×"</button>
                 </div>

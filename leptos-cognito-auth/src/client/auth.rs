@@ -1,5 +1,6 @@
 //! [`CognitoAuth`]: the original SDK's API, awaitable and typed.
 
+use std::future::Future;
 use std::sync::Mutex;
 
 use serde_json::{Map, Value};
@@ -125,17 +126,20 @@ where
     /// SDK). It is kept in storage with the pending sign-in and handed back by
     /// [`parse_cognito_web_response`](Self::parse_cognito_web_response); it never goes into
     /// the URL, whose `state` is always a fresh random value checked on return.
+    #[doc(alias = "setState")]
     pub fn set_state(&self, state: impl Into<String>) {
         self.settings().app_state = Some(state.into());
     }
 
     /// Use the authorization code grant with PKCE (the default).
+    #[doc(alias = "useCodeGrantFlow")]
     pub fn use_code_grant_flow(&self) {
         self.settings().response_type = ResponseType::Code;
     }
 
     /// Use the implicit grant: tokens in the URL fragment and no refresh token. Prefer
     /// the code flow; this exists for migrations.
+    #[doc(alias = "useImplicitFlow")]
     pub fn use_implicit_flow(&self) {
         self.settings().response_type = ResponseType::Token;
     }
@@ -183,6 +187,7 @@ where
 
     /// Sends the browser to the Hosted UI to sign in, returning afterwards to the current
     /// path (`startSession`).
+    #[doc(alias = "startSession")]
     pub async fn start_session(&self) -> Result<(), AuthError> {
         let here = self.navigator.current_path().unwrap_or_else(|| "/".into());
         self.start_session_to(&here).await
@@ -202,6 +207,7 @@ where
     /// A refresh that fails for a transient reason (network, timeout, server error)
     /// returns that error and keeps the cached session; a refresh token that Cognito
     /// refuses (`invalid_grant`) is removed before the redirect.
+    #[doc(alias = "getSession")]
     pub async fn get_session(&self) -> Result<CognitoSession, AuthError> {
         if let Some(session) = self.get_cached_session() {
             match self.standing(&session) {
@@ -250,11 +256,13 @@ where
     }
 
     /// Whether a valid session is cached (`isUserSignedIn`).
+    #[doc(alias = "isUserSignedIn")]
     pub fn is_user_signed_in(&self) -> bool {
         self.get_cached_session().is_some_and(|s| self.is_valid(&s))
     }
 
     /// The signed-in user's name, if a session is cached (`getUsername`).
+    #[doc(alias = "getUsername")]
     pub fn get_username(&self) -> Option<String> {
         self.get_cached_session()
             .and_then(|s| s.username().map(str::to_owned))
@@ -276,6 +284,7 @@ where
     /// Across tabs, when the session is in storage other tabs share (`local` or
     /// `cookie`), the refresh runs under [`Environment::cross_tab_lock`]: a tab that finds
     /// another tab's refresh in flight waits for it and takes its result from storage.
+    #[doc(alias = "refreshSession")]
     pub async fn refresh_session(&self) -> Result<CognitoSession, AuthError> {
         self.refresh(None).await
     }
@@ -356,16 +365,25 @@ where
         &self,
         request: HttpRequest,
     ) -> Result<HttpResponse, AuthError> {
-        let mut session = self.get_cached_session().ok_or(AuthError::NoSession)?;
-        if !self.is_valid(&session) {
-            session = self.refresh_session().await?;
+        call_with_retry(
+            |force| async move { self.access_token(force).await.map(Some) },
+            |token| self.send(with_bearer(request.clone(), token.unwrap_or_default())),
+            |response| response.status == 401,
+        )
+        .await
+    }
+
+    /// A usable access token of the cached session: the cached one while it is valid
+    /// (unless `force_refresh`), else the one a refresh brings. [`AuthError::NoSession`]
+    /// without a session or a refresh token to renew it.
+    pub async fn access_token(&self, force_refresh: bool) -> Result<String, AuthError> {
+        let cached = self.get_cached_session().ok_or(AuthError::NoSession)?;
+        if !force_refresh && self.is_valid(&cached) {
+            return Ok(cached.access_token().jwt_token().to_owned());
         }
-        let response = self.send(with_bearer(request.clone(), &session)).await?;
-        if response.status != 401 || session.refresh_token().is_none() {
-            return Ok(response);
-        }
-        let session = self.refresh_session().await?;
-        self.send(with_bearer(request, &session)).await
+        cached.refresh_token().ok_or(AuthError::NoSession)?;
+        let fresh = self.refresh_session().await?;
+        Ok(fresh.access_token().jwt_token().to_owned())
     }
 
     /// Completes a sign-in from the callback URL (`parseCognitoWebResponse`): reads the
@@ -377,6 +395,7 @@ where
     /// Each sign-in has its own pending record, so sign-ins started in several tabs at
     /// once each complete. A response whose `state` is not ours changes nothing: the
     /// pending sign-ins stay and nothing is stored.
+    #[doc(alias = "parseCognitoWebResponse")]
     pub async fn parse_cognito_web_response(&self, url: &str) -> Result<SignInOutcome, AuthError> {
         let response = CallbackResponse::parse(url)?;
         let Some(pending) = response.state().and_then(|s| self.store.peek_pending(s)) else {
@@ -453,6 +472,7 @@ where
 
     /// Signs out (`signOut`): [`end_session`](Self::end_session), then
     /// [`leave_for_logout`](Self::leave_for_logout). Safe to call when signed out.
+    #[doc(alias = "signOut")]
     pub async fn sign_out(&self) -> Result<(), AuthError> {
         self.end_session().await;
         self.leave_for_logout()
@@ -488,14 +508,42 @@ where
     }
 }
 
+/// The kit's one rule for a call made with the session's access token, whatever carries
+/// it (`fetch_with_session`, the server-function client): get a token (`token(false)`:
+/// the cached one, refreshed first when it has expired), `send` the call with it, and when
+/// the answer is `unauthorized` (401: the token was revoked or expired on the way), get a
+/// refreshed one (`token(true)`) and send the call once more. When that refresh fails, the
+/// first answer stands. An error getting the first token ends the call unsent.
+pub async fn call_with_retry<T, E, Tok, TokFut, Send, SendFut>(
+    mut token: Tok,
+    mut send: Send,
+    unauthorized: impl Fn(&T) -> bool,
+) -> Result<T, E>
+where
+    Tok: FnMut(bool) -> TokFut,
+    TokFut: Future<Output = Result<Option<String>, E>>,
+    Send: FnMut(Option<&str>) -> SendFut,
+    SendFut: Future<Output = Result<T, E>>,
+{
+    let first = token(false).await?;
+    let answer = send(first.as_deref()).await?;
+    if !unauthorized(&answer) {
+        return Ok(answer);
+    }
+    match token(true).await {
+        Ok(Some(fresh)) => send(Some(&fresh)).await,
+        Ok(None) | Err(_) => Ok(answer),
+    }
+}
+
 /// The request with `Authorization: Bearer <access token>` (replacing any other).
-fn with_bearer(mut request: HttpRequest, session: &CognitoSession) -> HttpRequest {
+fn with_bearer(mut request: HttpRequest, access_token: &str) -> HttpRequest {
     request
         .headers
         .retain(|(name, _)| !name.eq_ignore_ascii_case("authorization"));
     request.headers.push((
         "Authorization".into(),
-        Secret::new(format!("Bearer {}", session.access_token().jwt_token())),
+        Secret::new(format!("Bearer {access_token}")),
     ));
     request
 }

@@ -10,7 +10,7 @@ mod traits;
 #[cfg(all(test, not(target_arch = "wasm32")))]
 mod tests;
 
-pub use auth::{CognitoAuth, SignInOutcome};
+pub use auth::{call_with_retry, CognitoAuth, SignInOutcome};
 pub use clock::Clock;
 #[cfg(not(target_arch = "wasm32"))]
 pub use clock::SystemClock;

@@ -91,6 +91,7 @@ mod browser {
 
     use super::CognitoServerFnClient;
     use crate::components::state::AuthState;
+    use crate::protocol::AuthError;
     use leptos::server_fn::client::browser::BrowserClient;
     use leptos::server_fn::client::Client;
     use leptos::server_fn::error::FromServerFnError;
@@ -316,25 +317,27 @@ mod browser {
         }
     }
 
-    /// A valid access token of the provider's session: the cached one, or refreshed first
-    /// when it has expired (and a refresh token is held). `None` when signed out.
+    /// A valid access token of the provider's session ([`CognitoAuth::access_token`]):
+    /// the cached one, or refreshed first when it has expired. `None` when signed out, so
+    /// the call goes without a token. A refresh made here is published to `use_auth()`
+    /// with its events, like the provider's own; it shares one request with them (the
+    /// client's lock).
+    ///
+    /// [`CognitoAuth::access_token`]: crate::CognitoAuth::access_token
     async fn access_token(force_refresh: bool) -> Option<String> {
         let state = PROVIDER.with(Cell::get)?;
         let client = state.client.try_get_value().flatten()?;
         let cached = client.get_cached_session()?;
-        if !force_refresh && client.is_valid(&cached) {
-            return Some(cached.access_token().jwt_token().to_owned());
+        let refreshes = force_refresh || !client.is_valid(&cached);
+        let result = client.access_token(force_refresh).await;
+        if refreshes && cached.refresh_token().is_some() {
+            let published = match &result {
+                Ok(_) => client.get_cached_session().ok_or(AuthError::NoSession),
+                Err(e) => Err(e.clone()),
+            };
+            state.finish_refresh(&client, published);
         }
-        cached.refresh_token()?;
-        // The provider's refresh, a fetch's and this one share one request (the client's
-        // lock), and its result is published with its events like any other.
-        let result = client.refresh_session().await;
-        let token = result
-            .as_ref()
-            .ok()
-            .map(|fresh| fresh.access_token().jwt_token().to_owned());
-        state.finish_refresh(&client, result);
-        token
+        result.ok()
     }
 
     fn authorize(request: &BrowserRequest, token: Option<&str>) {
@@ -357,21 +360,34 @@ mod browser {
         fn send(req: Self::Request) -> impl Future<Output = Result<Self::Response, E>> + Send {
             SendWrapper::new(async move {
                 let AuthorizedRequest { inner, replay } = req;
-                let token = access_token(false).await;
-                authorize(&inner, token.as_deref());
-                let response = <BrowserClient as Client<E, IS, OS>>::send(inner).await?;
-                let status = <BrowserResponse as ClientRes<E>>::status(&response);
-                let Some(replay) = replay.filter(|_| status == 401) else {
-                    return Ok(response);
+                let replayable = replay.is_some();
+                let mut first = Some(inner);
+                let mut replay = replay;
+                // The first call sends the request as built; the retry, one rebuilt from
+                // what it was built from (a body that cannot be replayed is not retried).
+                let send = |token: Option<&str>| {
+                    let request = match (first.take(), replay.take()) {
+                        (Some(request), _) => Ok(request),
+                        (None, Some(replay)) => replay.rebuild::<E>(),
+                        (None, None) => Err(E::from_server_fn_error(
+                            leptos::server_fn::error::ServerFnErrorErr::Request(
+                                "the request was already sent".into(),
+                            ),
+                        )),
+                    };
+                    if let Ok(request) = &request {
+                        authorize(request, token);
+                    }
+                    async move { <BrowserClient as Client<E, IS, OS>>::send(request?).await }
                 };
-                // Refused: the token may have been revoked or expired on the way. Refresh
-                // and send once more; without a refresh the first answer stands.
-                let Some(fresh) = access_token(true).await else {
-                    return Ok(response);
-                };
-                let again = replay.rebuild::<E>()?;
-                authorize(&again, Some(&fresh));
-                <BrowserClient as Client<E, IS, OS>>::send(again).await
+                crate::client::call_with_retry(
+                    |force| async move { Ok(access_token(force).await) },
+                    send,
+                    |response| {
+                        replayable && <BrowserResponse as ClientRes<E>>::status(response) == 401
+                    },
+                )
+                .await
             })
         }
 

@@ -37,7 +37,7 @@ pub fn SignInButton(
         "cognito-sign-in",
         children,
         "Sign in",
-        UseAuth::sign_in,
+        UseAuth::sign_in_or_to,
         return_to,
     )
 }

@@ -75,24 +75,43 @@ impl UseAuth {
         }
     }
 
-    /// Sends the browser to the Hosted UI; after sign-in it comes back to `return_to`
-    /// (a same-origin path), or to the current page when `None`.
-    pub fn sign_in(&self, return_to: Option<String>) {
+    /// Sends the browser to the Hosted UI to sign in; afterwards it comes back to the
+    /// current page (`startSession` in the original SDK).
+    #[doc(alias = "startSession")]
+    pub fn sign_in(&self) {
+        self.state.sign_in(None);
+    }
+
+    /// Sends the browser to the Hosted UI to sign in; afterwards it comes back to
+    /// `return_to`, a same-origin path (anything else returns to `/`).
+    pub fn sign_in_to(&self, return_to: impl Into<String>) {
+        self.state.sign_in(Some(return_to.into()));
+    }
+
+    /// What `<SignInButton/>` calls: [`sign_in_to`](Self::sign_in_to) when given a path,
+    /// else [`sign_in`](Self::sign_in).
+    pub(super) fn sign_in_or_to(&self, return_to: Option<String>) {
         self.state.sign_in(return_to);
     }
 
     /// Signs out: revokes the refresh token, clears storage, ends the Hosted UI session.
+    #[doc(alias = "signOut")]
     pub fn sign_out(&self) {
         self.state.sign_out();
     }
 
     /// Refreshes the tokens now.
+    #[doc(alias = "refreshSession")]
     pub fn refresh(&self) {
         self.state.refresh();
     }
 
-    /// Makes sure a valid session is held: cached, else refreshed, else sign-in starts.
-    pub fn get_session(&self) {
+    /// Makes sure a valid session is held, and returns at once: the cached one, else a
+    /// refreshed one, else sign-in starts. The outcome arrives in the signals
+    /// ([`session`](Self::session), [`status`](Self::status), [`error`](Self::error)).
+    /// The awaitable `getSession` is [`CognitoAuth::get_session`](crate::CognitoAuth::get_session).
+    #[doc(alias = "getSession")]
+    pub fn ensure_session(&self) {
         self.state.get_session();
     }
 
