@@ -94,7 +94,8 @@ impl BrowserStorage {
                 }
             }
             StorageKind::Cookie => CookieStorage::new(cookie).map(Self::cookies),
-            StorageKind::Memory => Ok(Self::memory(MemoryStorage::new())),
+            // Server sessions: the browser keeps no token at all.
+            StorageKind::Memory | StorageKind::Server => Ok(Self::memory(MemoryStorage::new())),
         }
     }
 

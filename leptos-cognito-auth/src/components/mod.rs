@@ -16,9 +16,9 @@ mod sign_out_button;
 mod state;
 mod unauthenticated;
 mod use_auth;
-mod user;
 
 pub use crate::protocol::AuthStatus;
+pub use crate::protocol::AuthUser;
 pub use auth_callback::AuthCallback;
 pub use auth_loading::AuthLoading;
 pub use auth_provider::AuthProvider;
@@ -32,4 +32,3 @@ pub use sign_in_button::SignInButton;
 pub use sign_out_button::SignOutButton;
 pub use unauthenticated::Unauthenticated;
 pub use use_auth::{use_auth, UseAuth};
-pub use user::AuthUser;

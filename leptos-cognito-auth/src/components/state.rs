@@ -8,7 +8,7 @@
 use leptos::prelude::*;
 
 use super::events::AuthEvent;
-use super::user::AuthUser;
+use crate::protocol::AuthUser;
 use crate::protocol::{AuthError, AuthStatus, CognitoConfig, CognitoSession};
 
 #[cfg(feature = "hydrate")]

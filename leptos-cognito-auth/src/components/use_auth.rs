@@ -4,8 +4,8 @@ use leptos::prelude::*;
 
 use super::events::AuthEvent;
 use super::state::AuthState;
-use super::user::AuthUser;
 use crate::protocol::AuthStatus;
+use crate::protocol::AuthUser;
 use crate::protocol::{AuthError, CognitoSession, HttpRequest, HttpResponse};
 
 /// The auth handle returned by [`use_auth`]: `Copy`, so it moves into any closure.

@@ -23,6 +23,10 @@ pub enum StorageKind {
     Cookie,
     /// Memory only: gone on reload.
     Memory,
+    /// Server sessions: the server exchanges the code, keeps the tokens and refreshes
+    /// them; the browser holds only an `HttpOnly` session cookie and never a token
+    /// (RFC 10017's backend-for-frontend). See `ssr::ServerSession`.
+    Server,
 }
 
 impl FromStr for StorageKind {
@@ -33,8 +37,9 @@ impl FromStr for StorageKind {
             "session" | "sessionstorage" => Ok(Self::Session),
             "cookie" | "cookies" => Ok(Self::Cookie),
             "memory" => Ok(Self::Memory),
+            "server" => Ok(Self::Server),
             other => Err(format!(
-                "unknown storage `{other}` (expected local, session, cookie or memory)"
+                "unknown storage `{other}` (expected local, session, cookie, memory or server)"
             )),
         }
     }

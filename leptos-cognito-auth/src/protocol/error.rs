@@ -241,6 +241,44 @@ impl AuthError {
     }
 }
 
+impl AuthError {
+    /// The error a [`code`](Self::code) stands for, as a server reports it to the browser
+    /// (server sessions keep the error on the server and send its code). Codes that need
+    /// more than their name to rebuild come back as the same code with a generic message.
+    pub fn from_code(code: &str) -> Self {
+        match code {
+            "state_mismatch" => Self::StateMismatch,
+            "no_pending_sign_in" => Self::NoPendingSignIn,
+            "nonce_mismatch" => Self::NonceMismatch,
+            "no_session" => Self::NoSession,
+            "timeout" => Self::Transport(TransportError::timeout("Cognito did not answer in time")),
+            "network_error" => {
+                Self::Transport(TransportError::network("Cognito could not be reached"))
+            }
+            "token_rejected" => Self::TokenRejected {
+                token: "id",
+                reason: "the server refused the tokens".into(),
+            },
+            "endpoint_error" => Self::Endpoint {
+                endpoint: "token",
+                status: 502,
+            },
+            "invalid_callback" => Self::InvalidCallback {
+                reason: "the sign-in response was not a Cognito response".into(),
+            },
+            "invalid_response" | "malformed_token" => Self::InvalidResponse {
+                endpoint: "token",
+                reason: "the token endpoint sent an answer that could not be used".into(),
+            },
+            other => Self::OAuth {
+                kind: OAuthErrorKind::parse(other),
+                description: None,
+                status: 400,
+            },
+        }
+    }
+}
+
 impl From<TransportError> for AuthError {
     fn from(e: TransportError) -> Self {
         Self::Transport(e)
@@ -320,6 +358,29 @@ mod tests {
             assert_eq!(err.code(), code, "{err}");
             assert_eq!(err.status(), status, "{err}");
         }
+    }
+
+    #[test]
+    fn codes_a_server_reports_come_back_as_the_same_code() {
+        for code in [
+            "state_mismatch",
+            "no_pending_sign_in",
+            "nonce_mismatch",
+            "no_session",
+            "timeout",
+            "network_error",
+            "token_rejected",
+            "endpoint_error",
+            "invalid_callback",
+            "invalid_response",
+            "invalid_grant",
+            "access_denied",
+            "server_error",
+            "invalid_client",
+        ] {
+            assert_eq!(AuthError::from_code(code).code(), code);
+        }
+        assert_eq!(AuthError::from_code("<script>").code(), "oauth_error");
     }
 
     #[test]

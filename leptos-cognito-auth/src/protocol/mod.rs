@@ -13,10 +13,11 @@ mod jwt;
 mod lifecycle;
 mod logout;
 mod pkce;
-mod secret;
+pub(crate) mod secret;
 mod session;
 mod storage;
 pub(crate) mod token;
+mod user;
 
 pub use authorize::{
     sanitize_return_path, AuthorizeRequest, PendingResponseType, PendingSignIn, PENDING_SIGN_IN_TTL,
@@ -40,3 +41,4 @@ pub use storage::{
     MemoryStorage, SessionStore, Storage, StorageError, StorageKeys, MAX_PENDING_SIGN_INS,
 };
 pub use token::{revoke_request, token_request, userinfo_request, TokenGrant, TokenSet};
+pub use user::{AuthUser, ServerSessionView};

@@ -25,8 +25,8 @@ use crate::client::{Clock, SystemClock, SystemEnvironment};
 use crate::protocol::authorize::{AuthorizeOptions, AuthorizeRequest};
 use crate::protocol::encoding::encode;
 use crate::protocol::{
-    AuthError, AuthStatus, CognitoConfig, CognitoSession, MemoryStorage, SessionStore, Standing,
-    Storage, StorageKeys, PENDING_SIGN_IN_TTL,
+    AuthError, AuthStatus, CognitoConfig, CognitoSession, MemoryStorage, ServerSessionView,
+    SessionStore, Standing, Storage, StorageKeys, PENDING_SIGN_IN_TTL,
 };
 
 /// What `<AuthProvider>` renders during server-side rendering (cookie session mode):
@@ -36,9 +36,11 @@ use crate::protocol::{
 pub struct InitialAuth {
     /// The status to render.
     pub status: AuthStatus,
-    /// The session to render when signed in (ID and access tokens; never the refresh
-    /// token).
+    /// The session to render when signed in (cookie session mode: ID and access tokens;
+    /// never the refresh token).
     pub session: Option<CognitoSession>,
+    /// Server sessions: what the page shows of the session (the user, never a token).
+    pub server_view: Option<ServerSessionView>,
 }
 
 /// Every cookie of a request, names and values percent-decoded (by the `cookie` crate).
@@ -111,7 +113,11 @@ pub fn initial_auth(
         .ok(),
         _ => None,
     };
-    InitialAuth { status, session }
+    InitialAuth {
+        status,
+        session,
+        server_view: None,
+    }
 }
 
 /// A sign-in started on the server (cookie session mode): the Hosted UI URL to redirect to

@@ -18,11 +18,13 @@ mod cookie_session;
 mod error;
 mod extractor;
 mod fetch;
+mod http;
 mod jwk;
 mod jwks;
 mod jws;
 mod same_origin;
 mod server_fn;
+mod server_session;
 mod validation;
 mod verified_cache;
 mod verifier;
@@ -36,10 +38,17 @@ pub use cookie_session::{
 pub use error::{VerifierConfigError, VerifyError};
 pub use extractor::{token_from_headers, AuthRejection, VerifierSource};
 pub use fetch::{HttpJwksFetcher, JwksFetchError, JwksFetcher, MAX_JWKS_BYTES};
+pub use http::{ServerHttp, MAX_RESPONSE_BYTES};
 pub use jwks::{JwksStats, DEFAULT_JWKS_REFETCH_INTERVAL};
 pub use jws::MAX_TOKEN_BYTES;
 pub use same_origin::is_same_origin_request;
 pub use server_fn::{rejection_to_server_fn_error, require_group, require_user};
+#[cfg(feature = "redis")]
+pub use server_session::RedisStore;
+pub use server_session::{
+    MemoryStore, ServerSession, ServerSessionError, ServerSessionLayer, ServerSessionService,
+    SessionStore, StoreError, CSRF_FIELD, CSRF_HEADER,
+};
 pub use validation::{ExpectedTokenUse, TokenUse, Validation, DEFAULT_LEEWAY, MAX_LEEWAY};
 pub use verified_cache::DEFAULT_VERIFIED_CACHE_CAPACITY;
 pub use verifier::CognitoJwtVerifier;

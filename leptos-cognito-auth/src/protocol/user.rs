@@ -1,11 +1,14 @@
 //! The signed-in user as the components show it.
 
+use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
-use crate::protocol::CognitoSession;
+use super::session::CognitoSession;
 
 /// Who is signed in: read from the ID token (or the access token when there is none).
-#[derive(Clone, Debug, PartialEq)]
+/// Plain data, no token: in server-session mode this is all the browser gets of the
+/// session.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct AuthUser {
     /// The Cognito user name (`cognito:username` / `username`).
     pub username: String,
@@ -67,4 +70,26 @@ impl AuthUser {
     pub fn has_scope(&self, scope: &str) -> bool {
         self.scopes.iter().any(|s| s == scope)
     }
+}
+
+/// What a server session shows the browser: the user (never a token), the anti-forgery
+/// token its forms and calls send back, the code of an error to show, and the routes
+/// that sign in and out. The server renders it into the page, and its session route
+/// answers it as JSON after client-side navigation.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct ServerSessionView {
+    /// The signed-in user, `None` when signed out.
+    pub user: Option<AuthUser>,
+    /// The session's anti-forgery token: the sign-out form's hidden field and the
+    /// `x-csrf-token` header of the kit's calls. `None` when signed out.
+    pub csrf_token: Option<String>,
+    /// The [`code`](super::AuthError::code) of an error to show (a refused refresh token,
+    /// a sign-in that failed), once.
+    pub error: Option<String>,
+    /// The route that starts a sign-in (`?return_to=/path`).
+    pub sign_in_path: String,
+    /// The route a sign-out form posts to.
+    pub sign_out_path: String,
+    /// The route that answers this view as JSON.
+    pub session_path: String,
 }
