@@ -9,7 +9,7 @@
 //! | `DELETE /_test/faults` | | forgets queued faults |
 //! | `POST /_test/users/{username}/revoke-refresh-tokens` | | revokes all the user's refresh tokens (and their access tokens) |
 //! | `POST /_test/reset` | | forgets codes, tokens, sessions and faults |
-//! | `GET /_test/state` | | counts of codes, refresh tokens, sessions, queued faults |
+//! | `GET /_test/state` | | counts of codes, refresh tokens, sessions, queued faults, and token requests by `grant_type` |
 //!
 //! `count` defaults to 1. Faults queue up and are consumed in order.
 
@@ -167,6 +167,7 @@ async fn state_counts(State(emulator): State<SharedEmulator>) -> Json<serde_json
         "refresh_tokens": store.refresh_tokens.len(),
         "sessions": store.sessions.len(),
         "queued_token_faults": store.token_faults.iter().map(|(_, n)| n).sum::<u32>(),
+        "token_requests": store.token_requests,
     }))
 }
 

@@ -113,6 +113,9 @@ pub struct Store {
     pub sessions: HashMap<String, Session>,
     /// Faults queued for `/oauth2/token`, consumed front first.
     pub token_faults: VecDeque<(Fault, u32)>,
+    /// Requests to `/oauth2/token`, by `grant_type`, since start or the last reset (tests
+    /// count refreshes with it).
+    pub token_requests: std::collections::BTreeMap<String, u64>,
 }
 
 impl Store {

@@ -191,6 +191,16 @@ pub async fn token(
     headers: HeaderMap,
     body: Bytes,
 ) -> Response {
+    // Every request counts, faulted ones too (tests count refresh attempts with it).
+    let grant_type = Params::parse(&String::from_utf8_lossy(&body))
+        .get("grant_type")
+        .map(|g| g.chars().take(32).collect::<String>())
+        .unwrap_or_default();
+    *emulator
+        .store()
+        .token_requests
+        .entry(grant_type)
+        .or_default() += 1;
     if let Some(fault) = faults::take_token_fault(&emulator) {
         if let Some(response) = faults::apply(fault).await {
             return response;

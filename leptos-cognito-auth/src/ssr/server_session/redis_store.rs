@@ -5,7 +5,6 @@ use std::time::Duration;
 
 use futures::future::BoxFuture;
 use redis::aio::{ConnectionManager, ConnectionManagerConfig};
-use redis::{AsyncCommands as _, Script};
 use tokio::sync::Mutex;
 
 use super::store::{SessionStore, StoreError};
@@ -102,27 +101,42 @@ impl RedisStore {
         Ok(connection)
     }
 
-    /// Runs one command with the timeout.
-    async fn run<T>(
-        &self,
-        command: impl AsyncFnOnce(&mut ConnectionManager) -> redis::RedisResult<T>,
-    ) -> Result<T, StoreError> {
-        let mut connection = self.connection().await?;
-        match tokio::time::timeout(self.timeout, command(&mut connection)).await {
-            Ok(Ok(value)) => Ok(value),
-            Ok(Err(e)) if e.is_io_error() || e.is_timeout() || e.is_connection_dropped() => {
-                Err(unavailable(e))
+    /// Runs one command with the timeout. A command that fails because the connection is
+    /// gone (Redis restarted, a dropped connection) is sent once more on a new connection,
+    /// so the first request after Redis returns does not fail.
+    async fn run<T: redis::FromRedisValue>(&self, command: redis::Cmd) -> Result<T, StoreError> {
+        let mut last = None;
+        for _ in 0..2 {
+            let mut connection = self.connection().await?;
+            match tokio::time::timeout(self.timeout, command.query_async::<T>(&mut connection))
+                .await
+            {
+                Ok(Ok(value)) => return Ok(value),
+                Ok(Err(e))
+                    if e.is_io_error()
+                        || e.is_timeout()
+                        || e.is_connection_dropped()
+                        || e.is_connection_refusal() =>
+                {
+                    self.connection.lock().await.take();
+                    last = Some(unavailable(e));
+                }
+                Ok(Err(e)) => return Err(StoreError::Failed(format!("Redis: {e}"))),
+                Err(_) => {
+                    self.connection.lock().await.take();
+                    last = Some(unavailable("the command timed out"));
+                }
             }
-            Ok(Err(e)) => Err(StoreError::Failed(format!("Redis: {e}"))),
-            Err(_) => Err(unavailable("the command timed out")),
         }
+        Err(last.unwrap_or_else(|| unavailable("no answer")))
     }
 }
 
 impl SessionStore for RedisStore {
     fn get<'a>(&'a self, key: &'a str) -> BoxFuture<'a, Result<Option<String>, StoreError>> {
-        let key = self.key(key);
-        Box::pin(self.run(async move |c| c.get::<_, Option<String>>(&key).await))
+        let mut command = redis::cmd("GET");
+        command.arg(self.key(key));
+        Box::pin(self.run(command))
     }
 
     fn set<'a>(
@@ -131,33 +145,23 @@ impl SessionStore for RedisStore {
         value: &'a str,
         ttl: Duration,
     ) -> BoxFuture<'a, Result<(), StoreError>> {
-        let key = self.key(key);
         let millis = u64::try_from(ttl.as_millis()).unwrap_or(u64::MAX).max(1);
-        Box::pin(self.run(async move |c| {
-            redis::cmd("SET")
-                .arg(&key)
-                .arg(value)
-                .arg("PX")
-                .arg(millis)
-                .query_async::<()>(c)
-                .await
-        }))
+        let mut command = redis::cmd("SET");
+        command.arg(self.key(key)).arg(value).arg("PX").arg(millis);
+        Box::pin(self.run(command))
     }
 
     fn remove<'a>(&'a self, key: &'a str) -> BoxFuture<'a, Result<(), StoreError>> {
-        let key = self.key(key);
-        Box::pin(self.run(async move |c| c.del::<_, ()>(&key).await))
+        let mut command = redis::cmd("DEL");
+        command.arg(self.key(key));
+        Box::pin(async move { self.run::<i64>(command).await.map(|_| ()) })
     }
 
     fn take<'a>(&'a self, key: &'a str) -> BoxFuture<'a, Result<Option<String>, StoreError>> {
-        let key = self.key(key);
         // GETDEL (Redis 6.2+): read and removed in one step, on every instance at once.
-        Box::pin(self.run(async move |c| {
-            redis::cmd("GETDEL")
-                .arg(&key)
-                .query_async::<Option<String>>(c)
-                .await
-        }))
+        let mut command = redis::cmd("GETDEL");
+        command.arg(self.key(key));
+        Box::pin(self.run(command))
     }
 
     fn try_lock<'a>(
@@ -166,31 +170,24 @@ impl SessionStore for RedisStore {
         owner: &'a str,
         lease: Duration,
     ) -> BoxFuture<'a, Result<bool, StoreError>> {
-        let key = self.key(key);
         let millis = u64::try_from(lease.as_millis()).unwrap_or(u64::MAX).max(1);
-        Box::pin(self.run(async move |c| {
-            // SET NX PX: taken only if nobody holds it, and released by Redis after the lease.
-            let reply: Option<String> = redis::cmd("SET")
-                .arg(&key)
-                .arg(owner)
-                .arg("NX")
-                .arg("PX")
-                .arg(millis)
-                .query_async(c)
-                .await?;
+        // SET NX PX: taken only if nobody holds it, and released by Redis after the lease.
+        let mut command = redis::cmd("SET");
+        command
+            .arg(self.key(key))
+            .arg(owner)
+            .arg("NX")
+            .arg("PX")
+            .arg(millis);
+        Box::pin(async move {
+            let reply: Option<String> = self.run(command).await?;
             Ok(reply.is_some())
-        }))
+        })
     }
 
     fn unlock<'a>(&'a self, key: &'a str, owner: &'a str) -> BoxFuture<'a, Result<(), StoreError>> {
-        let key = self.key(key);
-        Box::pin(self.run(async move |c| {
-            Script::new(UNLOCK)
-                .key(&key)
-                .arg(owner)
-                .invoke_async::<i64>(c)
-                .await
-                .map(|_| ())
-        }))
+        let mut command = redis::cmd("EVAL");
+        command.arg(UNLOCK).arg(1).arg(self.key(key)).arg(owner);
+        Box::pin(async move { self.run::<i64>(command).await.map(|_| ()) })
     }
 }
