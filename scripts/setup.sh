@@ -46,6 +46,15 @@ if ! command -v chromium >/dev/null 2>&1 || ! command -v chromedriver >/dev/null
   apt-get install -y -qq chromium chromium-driver >/dev/null
 fi
 
+# 5b. Redis for the server-session tests (several instances sharing one store). The tests
+#     start and stop their own server on 127.0.0.1; the package's service is not used.
+if ! command -v redis-server >/dev/null 2>&1 || ! command -v redis-cli >/dev/null 2>&1; then
+  say "installing redis-server (apt)"
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get update -qq
+  apt-get install -y -qq redis-server >/dev/null
+fi
+
 # 6. cargo-fuzz for the fuzz targets in fuzz/ (nightly, which step 2 installs).
 if ! cargo +nightly fuzz --version >/dev/null 2>&1; then
   say "installing cargo-fuzz (about 1.5 minutes, once)"
