@@ -122,7 +122,6 @@ fn serve(port: Port, harness: &Harness, store: Arc<dyn SessionStore>, client: &s
         .route("/private", get(|| async { "private page" }))
         .route("/change", post(|| async { "changed" }))
         .route("/", get(|| async { "home" }))
-        .merge(sessions.router())
         .layer(sessions.layer())
         .layer(Extension(access));
     tokio::spawn(async move { axum::serve(port.listener, app).await });

@@ -88,11 +88,31 @@ where
         let mut service = std::mem::replace(&mut self.service, clone);
         let inner = self.inner.clone();
         Box::pin(async move {
+            // The kit's own routes, answered here: the app never sees them.
+            let paths = &inner.paths;
+            let path = request.uri().path();
+            if request.method() == Method::GET && path == paths.sign_in {
+                let (parts, _) = request.into_parts();
+                return Ok(inner.sign_in_route(&parts).await);
+            }
+            if request.method() == Method::GET && path == paths.callback {
+                let (parts, _) = request.into_parts();
+                return Ok(inner.callback_route(&parts).await);
+            }
+            if request.method() == Method::POST && path == paths.sign_out {
+                return Ok(inner.sign_out_route(request).await);
+            }
+            let answers_view = request.method() == Method::GET && path == paths.session;
             let (request, set_cookies) = match inner.before(request).await {
                 Ok(prepared) => prepared,
                 Err(response) => return Ok(response),
             };
-            let mut response = service.call(request).await?;
+            let mut response = if answers_view {
+                let (parts, _) = request.into_parts();
+                inner.session_route(&parts)
+            } else {
+                service.call(request).await?
+            };
             for cookie in set_cookies {
                 if let Ok(value) = HeaderValue::from_str(&cookie) {
                     response.headers_mut().append(SET_COOKIE, value);

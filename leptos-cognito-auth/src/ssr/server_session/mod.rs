@@ -1,7 +1,7 @@
 //! Server sessions (RFC 10017's backend-for-frontend): the server exchanges the code,
 //! keeps the tokens and refreshes them; the browser holds only an `HttpOnly` session
-//! cookie. [`ServerSession`] is the whole of it: routes to merge, a layer to mount, and a
-//! [`SessionStore`] ([`MemoryStore`], or [`RedisStore`] with feature `redis` for several
+//! cookie. [`ServerSession`] is the whole of it: one layer to mount (it answers its own
+//! routes), and a [`SessionStore`] ([`MemoryStore`], or [`RedisStore`] with feature `redis` for several
 //! server instances).
 
 mod cookies;
@@ -63,8 +63,8 @@ pub(crate) struct Paths {
     pub session: String,
 }
 
-/// Server sessions for one app client: mount [`router`](Self::router) and
-/// [`layer`](Self::layer) in any axum app.
+/// Server sessions for one app client: mount [`layer`](Self::layer) around any axum app
+/// (it answers its own routes before the app sees them).
 ///
 /// - `GET /auth/sign-in?return_to=/path` creates the pending sign-in (state, nonce, PKCE
 ///   S256 verifier, return path) on the server and redirects to the Hosted UI.
@@ -105,7 +105,7 @@ pub(crate) struct Paths {
 ///     .storage(StorageKind::Server)
 ///     .build()?;
 /// let sessions = ServerSession::new(config, MemoryStore::new())?.protect(["/account"]);
-/// let app = routes.merge(sessions.router()).layer(sessions.layer());
+/// let app = routes.layer(sessions.layer());
 /// # Ok(app) }
 /// ```
 #[derive(Clone)]
@@ -253,15 +253,9 @@ impl ServerSession {
         self.edit(|inner| inner.idle_ttl = ttl)
     }
 
-    /// The routes to merge into the app's router: sign-in, callback, sign-out, session.
-    pub fn router<S>(&self) -> axum::Router<S>
-    where
-        S: Clone + Send + Sync + 'static,
-    {
-        routes::router(self.inner.clone())
-    }
-
-    /// The layer to mount around the app (and the routes): `app.layer(sessions.layer())`.
+    /// The layer to mount around the app: `app.layer(sessions.layer())`. It answers the
+    /// sign-in, callback, sign-out and session routes itself, so an app route of the same
+    /// path (a `/callback` page of the browser modes) is never reached.
     pub fn layer(&self) -> ServerSessionLayer {
         ServerSessionLayer::new(self.inner.clone())
     }

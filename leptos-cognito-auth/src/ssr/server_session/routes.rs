@@ -1,7 +1,6 @@
-//! The routes of server sessions: start a sign-in, complete it (the callback), sign out,
-//! and answer the session's view as JSON.
+//! The routes of server sessions, answered by the layer before the app: start a sign-in,
+//! complete it (the callback), sign out, and answer the session's view as JSON.
 
-use std::sync::Arc;
 use std::time::Duration;
 
 use axum::body::{to_bytes, Body};
@@ -9,8 +8,6 @@ use axum::http::header::{CACHE_CONTROL, CONTENT_TYPE, LOCATION, SET_COOKIE};
 use axum::http::request::Parts;
 use axum::http::{HeaderMap, HeaderValue, Request, StatusCode};
 use axum::response::{IntoResponse, Response};
-use axum::routing::{get, post};
-use axum::Router;
 
 use super::cookies;
 use super::record::{is_random_id, pending_key, random_id, session_key, Pending, Record};
@@ -28,36 +25,6 @@ use crate::ssr::is_same_origin_request;
 
 /// The largest sign-out form body read.
 const MAX_FORM_BYTES: usize = 4096;
-
-pub(crate) fn router<S>(inner: Arc<Inner>) -> Router<S>
-where
-    S: Clone + Send + Sync + 'static,
-{
-    let paths = inner.paths.clone();
-    let sign_in = inner.clone();
-    let callback = inner.clone();
-    let sign_out = inner.clone();
-    let session = inner;
-    Router::new()
-        .route(
-            &paths.sign_in,
-            get(move |parts: Parts| async move { sign_in.sign_in_route(&parts).await }),
-        )
-        .route(
-            &paths.callback,
-            get(move |parts: Parts| async move { callback.callback_route(&parts).await }),
-        )
-        .route(
-            &paths.sign_out,
-            post(
-                move |request: Request<Body>| async move { sign_out.sign_out_route(request).await },
-            ),
-        )
-        .route(
-            &paths.session,
-            get(move |parts: Parts| async move { session.session_route(&parts) }),
-        )
-}
 
 /// A `303 See Other` to `location` with `cookies` set, never cached.
 pub(crate) fn redirect(location: &str, cookies: &[String]) -> Response {
@@ -146,7 +113,7 @@ impl Inner {
     }
 
     /// `GET <sign-in>?return_to=/path`.
-    async fn sign_in_route(&self, parts: &Parts) -> Response {
+    pub(crate) async fn sign_in_route(&self, parts: &Parts) -> Response {
         let return_to = query_param(parts, "return_to").unwrap_or_else(|| "/".into());
         self.start_sign_in(&parts.headers, &return_to).await
     }
@@ -164,7 +131,7 @@ impl Inner {
     }
 
     /// The callback: completes the sign-in started by this browser.
-    async fn callback_route(&self, parts: &Parts) -> Response {
+    pub(crate) async fn callback_route(&self, parts: &Parts) -> Response {
         match self.complete_sign_in(parts).await {
             Ok((id, return_to)) => {
                 let mut set = vec![cookies::set(
@@ -292,7 +259,7 @@ impl Inner {
     }
 
     /// `POST <sign-out>`: same-origin, with the session's anti-forgery token.
-    async fn sign_out_route(&self, request: Request<Body>) -> Response {
+    pub(crate) async fn sign_out_route(&self, request: Request<Body>) -> Response {
         let (parts, body) = request.into_parts();
         let id = cookies::get(&parts.headers, &self.cookie(cookies::SESSION))
             .filter(|id| is_random_id(id));
@@ -345,7 +312,7 @@ impl Inner {
     }
 
     /// `GET <session>`: what the page shows of the session, as the layer found it.
-    fn session_route(&self, parts: &Parts) -> Response {
+    pub(crate) fn session_route(&self, parts: &Parts) -> Response {
         let view = parts
             .extensions
             .get::<crate::ssr::InitialAuth>()
