@@ -5,7 +5,8 @@
 #     third-party OAuth server, :3003), D (68 s tokens, for the refresh tests, :3004),
 #     E (cookie session mode, COGNITO_STORAGE=cookie, :3005), F (68 s tokens and a 2 s
 #     HTTP timeout, for the fault tests, :3006), G (68 s tokens with refresh-token
-#     rotation and automatic refresh, for the many-tabs tests, :3007),
+#     rotation and automatic refresh, for the many-tabs tests, :3007), H (server sessions,
+#     COGNITO_STORAGE=server, :3008),
 #   - the third-party OAuth server (npm oidc-provider at Cognito's paths, :9300),
 # waits until each answers, runs Playwright (headless system Chromium) in end2end/, always
 # stops what it started, and exits with Playwright's status.
@@ -92,7 +93,7 @@ wait_for() {
 }
 
 # A port that already answers belongs to someone else (a `make demo` left running...).
-for port in 9229 9300 3000 3002 3003 3004 3005 3006 3007; do
+for port in 9229 9300 3000 3002 3003 3004 3005 3006 3007 3008; do
   if curl -s -o /dev/null --max-time 1 "http://127.0.0.1:$port/"; then
     die "port $port on 127.0.0.1 is already in use; stop what runs there and try again"
   fi
@@ -153,6 +154,9 @@ demo E 3005 COGNITO_CLIENT_ID=local-spa-client COGNITO_RESPONSE_TYPE=code COGNIT
 demo F 3006 COGNITO_CLIENT_ID=e2e-short-lived-client COGNITO_RESPONSE_TYPE=code COGNITO_AUTO_REFRESH=false \
   COGNITO_HTTP_TIMEOUT_MS=2000
 demo G 3007 COGNITO_CLIENT_ID=e2e-rotating-client COGNITO_RESPONSE_TYPE=code
+# H: server sessions (the tokens stay on the server; memory store), a 2 s HTTP timeout.
+demo H 3008 COGNITO_CLIENT_ID=e2e-server-client COGNITO_CLIENT_SECRET=e2e-server-secret \
+  COGNITO_STORAGE=server COGNITO_HTTP_TIMEOUT_MS=2000
 
 # --- test ----------------------------------------------------------------------------------
 say "running Playwright (logs of the servers: $LOG_DIR)"

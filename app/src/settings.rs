@@ -12,6 +12,8 @@ pub const SETTINGS_ELEMENT_ID: &str = "cognito-demo-settings";
 const LOCAL_DOMAIN: &str = "http://localhost:9229";
 const LOCAL_POOL: &str = "us-east-1_LocalPool";
 const LOCAL_CLIENT: &str = "local-spa-client";
+const LOCAL_SERVER_CLIENT: &str = "local-server-client";
+const LOCAL_SERVER_SECRET: &str = "local-server-secret";
 const LOCAL_SCOPES: &str = "openid email profile phone aws.cognito.signin.user.admin";
 
 /// Everything the demo needs to build its [`CognitoConfig`], as plain strings.
@@ -23,7 +25,8 @@ pub struct DemoSettings {
     pub local_emulator: bool,
     /// `COGNITO_CLIENT_ID`.
     pub client_id: String,
-    /// `COGNITO_CLIENT_SECRET` (sent to the browser: see the README's warning).
+    /// `COGNITO_CLIENT_SECRET`: sent to the browser in the browser-storage modes (see the
+    /// README's warning); in server-session mode it stays on the server.
     pub client_secret: Option<String>,
     /// `COGNITO_USER_POOL_ID`.
     pub user_pool_id: Option<String>,
@@ -39,8 +42,12 @@ pub struct DemoSettings {
     pub response_type: String,
     /// `COGNITO_IDENTITY_PROVIDER`.
     pub identity_provider: Option<String>,
-    /// `COGNITO_STORAGE`: `local`, `session`, `cookie` or `memory`.
+    /// `COGNITO_STORAGE`: `local`, `session`, `cookie`, `memory` or `server`.
     pub storage: String,
+    /// `COGNITO_SESSION_STORE`: where server sessions live, `memory` (the default) or a
+    /// `redis://` URL. Server only: never embedded in the page.
+    #[serde(skip)]
+    pub session_store: Option<String>,
     /// `COGNITO_HTTP_TIMEOUT_MS`: how long a request to Cognito may take.
     #[serde(default)]
     pub http_timeout_ms: Option<u32>,
@@ -78,11 +85,26 @@ impl DemoSettings {
             var("COGNITO_USER_POOL_ID").or_else(|| local_emulator.then(|| LOCAL_POOL.to_owned()));
         let issuer = var("COGNITO_ISSUER")
             .or_else(|| local_emulator.then(|| format!("{LOCAL_DOMAIN}/{LOCAL_POOL}")));
+        let storage = var("COGNITO_STORAGE").unwrap_or_else(|| "local".to_owned());
+        // Server sessions run as the local Hosted UI's confidential client: its secret
+        // stays on the server.
+        let server_mode = storage.eq_ignore_ascii_case("server");
+        let (default_client, default_secret) = if server_mode && local_emulator {
+            (LOCAL_SERVER_CLIENT, Some(LOCAL_SERVER_SECRET.to_owned()))
+        } else {
+            (LOCAL_CLIENT, None)
+        };
+        let client_id = var("COGNITO_CLIENT_ID");
+        let client_secret = var("COGNITO_CLIENT_SECRET").or(if client_id.is_none() {
+            default_secret
+        } else {
+            None
+        });
         let settings = Self {
             domain: domain.unwrap_or_else(|| LOCAL_DOMAIN.to_owned()),
             local_emulator,
-            client_id: var("COGNITO_CLIENT_ID").unwrap_or_else(|| LOCAL_CLIENT.to_owned()),
-            client_secret: var("COGNITO_CLIENT_SECRET"),
+            client_id: client_id.unwrap_or_else(|| default_client.to_owned()),
+            client_secret,
             user_pool_id,
             issuer,
             scopes: var("COGNITO_SCOPES")
@@ -96,7 +118,8 @@ impl DemoSettings {
                 .unwrap_or_else(|| "http://localhost:3000/".to_owned()),
             response_type: var("COGNITO_RESPONSE_TYPE").unwrap_or_else(|| "code".to_owned()),
             identity_provider: var("COGNITO_IDENTITY_PROVIDER"),
-            storage: var("COGNITO_STORAGE").unwrap_or_else(|| "local".to_owned()),
+            storage,
+            session_store: var("COGNITO_SESSION_STORE"),
             http_timeout_ms: number(&var, "COGNITO_HTTP_TIMEOUT_MS")?,
             refresh_margin_secs: number(&var, "COGNITO_REFRESH_MARGIN_SECS")?,
             auto_refresh: boolean(&var, "COGNITO_AUTO_REFRESH")?,
@@ -153,9 +176,14 @@ impl DemoSettings {
         })
     }
 
-    /// The settings as JSON safe to embed in a `<script>` element.
+    /// The settings as JSON safe to embed in a `<script>` element. In server-session mode
+    /// the client secret is left out: the browser never sees it.
     pub fn to_embedded_json(&self) -> String {
-        serde_json::to_string(self)
+        let mut shown = self.clone();
+        if self.storage.eq_ignore_ascii_case("server") {
+            shown.client_secret = None;
+        }
+        serde_json::to_string(&shown)
             .unwrap_or_else(|_| "{}".to_owned())
             .replace('<', "\\u003c")
     }
@@ -213,6 +241,7 @@ impl DemoSettings {
             response_type: string(take("response_type"))?,
             identity_provider: optional(take("identity_provider"))?,
             storage: string(take("storage"))?,
+            session_store: None,
             http_timeout_ms: match number(take("http_timeout_ms"))? {
                 Some(ms) => Some(u32::try_from(ms).ok()?),
                 None => None,
@@ -358,6 +387,24 @@ mod tests {
         assert!(!off.config().unwrap().auto_refresh());
         let json = off.to_embedded_json();
         assert_eq!(serde_json::from_str::<DemoSettings>(&json).unwrap(), off);
+    }
+
+    #[test]
+    fn server_sessions_use_the_confidential_client_and_keep_its_secret() {
+        let s = DemoSettings::from_env(env(&[
+            ("COGNITO_STORAGE", "server"),
+            ("COGNITO_SESSION_STORE", "redis://127.0.0.1:6390/"),
+        ]))
+        .unwrap();
+        assert_eq!(s.client_id, "local-server-client");
+        assert_eq!(s.client_secret.as_deref(), Some("local-server-secret"));
+        assert_eq!(s.config().unwrap().storage(), StorageKind::Server);
+        let json = s.to_embedded_json();
+        assert!(!json.contains("local-server-secret"), "{json}");
+        assert!(!json.contains("redis"), "{json}");
+        let back = DemoSettings::from_json(&json).unwrap();
+        assert_eq!(back.client_secret, None);
+        assert_eq!(back.session_store, None);
     }
 
     #[test]

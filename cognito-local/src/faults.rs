@@ -165,6 +165,7 @@ async fn state_counts(State(emulator): State<SharedEmulator>) -> Json<serde_json
     Json(json!({
         "codes": store.codes.len(),
         "refresh_tokens": store.refresh_tokens.len(),
+        "revoked_refresh_tokens": store.refresh_tokens.values().filter(|r| r.revoked).count(),
         "sessions": store.sessions.len(),
         "queued_token_faults": store.token_faults.iter().map(|(_, n)| n).sum::<u32>(),
         "token_requests": store.token_requests,

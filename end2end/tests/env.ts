@@ -83,6 +83,14 @@ export const G: DemoInstance = {
   issuer: `${HOSTED_UI}/us-east-1_LocalPool`,
 };
 
+/** Server sessions (the demo server keeps the tokens), confidential client. */
+export const H: DemoInstance = {
+  url: 'http://localhost:3008',
+  hostedUi: HOSTED_UI,
+  clientId: 'e2e-server-client',
+  issuer: `${HOSTED_UI}/us-east-1_LocalPool`,
+};
+
 export const ALL_SERVERS: Array<[string, string]> = [
   ['cognito-local (the emulator)', `${HOSTED_UI}/`],
   ['third-party OAuth server', `${THIRD_PARTY}/healthz`],
@@ -93,6 +101,7 @@ export const ALL_SERVERS: Array<[string, string]> = [
   ['demo instance E (cookie session mode)', `${E.url}/`],
   ['demo instance F (2 s HTTP timeout)', `${F.url}/`],
   ['demo instance G (rotating refresh tokens)', `${G.url}/`],
+  ['demo instance H (server sessions)', `${H.url}/`],
 ];
 
 export const PASSWORD = 'Passw0rd!';

@@ -199,7 +199,14 @@ export const control = {
   },
   async state(request: APIRequestContext) {
     const res = await request.get(`${HOSTED_UI}/_test/state`);
-    return (await res.json()) as { codes: number; refresh_tokens: number; sessions: number; queued_token_faults: number };
+    return (await res.json()) as {
+      codes: number;
+      refresh_tokens: number;
+      revoked_refresh_tokens: number;
+      sessions: number;
+      queued_token_faults: number;
+      token_requests: Record<string, number>;
+    };
   },
 };
 

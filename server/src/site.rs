@@ -1,13 +1,17 @@
 //! The demo site server's wiring: settings, the local Hosted UI, the verifier, the routes.
 
 use std::process::ExitCode;
+use std::sync::Arc;
 
 use app::{protected_paths, shell, App, DemoSettings};
 use axum::routing::get;
 use axum::{Extension, Json, Router};
 use leptos::prelude::*;
 use leptos_axum::{generate_route_list, LeptosRoutes};
-use leptos_cognito_auth::ssr::{CognitoJwtVerifier, CookieSession, ExpectedTokenUse, VerifiedUser};
+use leptos_cognito_auth::ssr::{
+    CognitoJwtVerifier, CookieSession, ExpectedTokenUse, MemoryStore, RedisStore, ServerSession,
+    SessionStore, VerifiedUser,
+};
 use leptos_cognito_auth::StorageKind;
 
 use cognito_local::{EmulatorConfig, RunningEmulator};
@@ -56,6 +60,38 @@ pub async fn me(user: VerifiedUser) -> Json<serde_json::Value> {
     }))
 }
 
+/// Server sessions for the settings: `COGNITO_SESSION_STORE` names the store (`memory`,
+/// the default, or a `redis://` URL), and the demo's protected pages are listed.
+fn server_sessions(settings: &DemoSettings) -> Result<ServerSession, String> {
+    let config = settings.config().map_err(|e| e.to_string())?;
+    let store: Arc<dyn SessionStore> = match settings.session_store.as_deref() {
+        None | Some("memory") => Arc::new(MemoryStore::new()),
+        Some(url) if url.starts_with("redis://") || url.starts_with("rediss://") => {
+            println!(
+                "server: server sessions in Redis at {}",
+                redact_password(url)
+            );
+            Arc::new(RedisStore::open(url).map_err(|e| format!("COGNITO_SESSION_STORE: {e}"))?)
+        }
+        Some(other) => {
+            return Err(format!(
+                "COGNITO_SESSION_STORE: `{other}` is neither `memory` nor a redis:// URL"
+            ))
+        }
+    };
+    Ok(ServerSession::with_store(config, store)
+        .map_err(|e| e.to_string())?
+        .protect(protected_paths()))
+}
+
+/// A Redis URL fit for a log line: any password replaced.
+fn redact_password(url: &str) -> String {
+    match (url.split_once("://"), url.rfind('@')) {
+        (Some((scheme, _)), Some(at)) => format!("{scheme}://[redacted]{}", &url[at..]),
+        _ => url.to_owned(),
+    }
+}
+
 /// Runs the demo server until Ctrl-C. Returns the process exit code.
 pub async fn run() -> ExitCode {
     let settings = match DemoSettings::from_env(|name| std::env::var(name).ok()) {
@@ -87,9 +123,22 @@ pub async fn run() -> ExitCode {
             return ExitCode::from(2);
         }
     };
-    if settings.client_secret.is_some() {
+    let server_mode = settings.storage.eq_ignore_ascii_case("server");
+    if settings.client_secret.is_some() && !server_mode {
         println!("server: warning: COGNITO_CLIENT_SECRET is set, and the browser needs it for the token exchange, so every visitor can read it");
     }
+    // Server sessions: the server keeps the tokens; the browser holds an HttpOnly cookie.
+    let sessions = if server_mode {
+        match server_sessions(&settings) {
+            Ok(sessions) => Some(sessions),
+            Err(e) => {
+                eprintln!("server: invalid configuration: {e}");
+                return ExitCode::from(2);
+            }
+        }
+    } else {
+        None
+    };
 
     let conf = match get_configuration(None) {
         Ok(conf) => conf,
@@ -128,8 +177,9 @@ pub async fn run() -> ExitCode {
         .layer(Extension(verifier.clone()));
     // Cookie session mode: the session cookies render pages signed in, stand in for a
     // bearer token on same-origin requests, and keep signed-out visitors off protected pages.
-    let app = match settings.config() {
-        Ok(config) if config.storage() == StorageKind::Cookie => app.layer(
+    let app = match (sessions, settings.config()) {
+        (Some(sessions), _) => app.layer(sessions.layer()),
+        (None, Ok(config)) if config.storage() == StorageKind::Cookie => app.layer(
             CookieSession::new(config, verifier)
                 .protect(protected_paths())
                 .layer(),

@@ -18,16 +18,22 @@ pub fn hydrate() {
     leptos::mount::hydrate_body(App);
 }
 
-#[cfg(feature = "kit")]
+#[cfg(any(feature = "kit", feature = "kit-server"))]
 mod session {
     use leptos::prelude::*;
-    use leptos_cognito_auth::components::{
-        use_auth, AuthCallback, AuthProvider, SignInButton, SignOutButton,
-    };
+    #[cfg(not(feature = "kit-server"))]
+    use leptos_cognito_auth::components::AuthCallback;
+    use leptos_cognito_auth::components::{use_auth, AuthProvider, SignInButton, SignOutButton};
     use leptos_cognito_auth::CognitoConfig;
 
     pub fn provider(children: Children) -> impl IntoView {
+        // Server sessions (feature `kit-server`): the server keeps the tokens.
+        #[cfg(feature = "kit-server")]
+        let storage = leptos_cognito_auth::StorageKind::Server;
+        #[cfg(not(feature = "kit-server"))]
+        let storage = leptos_cognito_auth::StorageKind::Local;
         let config = CognitoConfig::builder()
+            .storage(storage)
             .client_id("local-spa-client")
             .app_web_domain("http://localhost:9229")
             .scopes(["openid", "email"])
@@ -54,12 +60,19 @@ mod session {
         view! { <SignOutButton/> }.into_any()
     }
 
+    /// With server sessions the server answers the callback; the page is never shown.
+    #[cfg(feature = "kit-server")]
+    pub fn callback() -> impl IntoView {
+        view! { <p>"Signing you in…"</p> }
+    }
+
+    #[cfg(not(feature = "kit-server"))]
     pub fn callback() -> impl IntoView {
         view! { <AuthCallback/> }
     }
 }
 
-#[cfg(not(feature = "kit"))]
+#[cfg(not(any(feature = "kit", feature = "kit-server")))]
 mod session {
     use leptos::prelude::*;
 

@@ -58,8 +58,30 @@ pub fn AuthProvider(
     /// The app.
     children: Children,
 ) -> impl IntoView {
+    let server_mode = config.storage() == crate::protocol::StorageKind::Server;
     let state = AuthState::new(config, on_event);
     provide_context(state);
+
+    // Server sessions: the page holds no token, only what the server rendered of the
+    // session (the same on the server and, through the page, in the browser).
+    if server_mode {
+        state.apply_view(super::server_mode::rendered_view());
+        #[cfg(feature = "hydrate-server-session")]
+        {
+            #[cfg(feature = "hydrate")]
+            super::server_fn_client::register(state);
+            #[cfg(not(feature = "hydrate"))]
+            super::server_fn_client::register_server_mode(state);
+            // Shown again: the session may have ended (or been refreshed) meanwhile.
+            let shown = window_event_listener(leptos::ev::visibilitychange, move |_| {
+                if !document().hidden() {
+                    state.server_reload(false);
+                }
+            });
+            on_cleanup(move || shown.remove());
+        }
+        return children();
+    }
 
     // Cookie session mode on the server: render what the request's cookies say (the
     // cookie session layer left it in the request's extensions).

@@ -11,6 +11,7 @@ mod error_text;
 mod events;
 mod gate;
 mod server_fn_client;
+mod server_mode;
 mod sign_in_button;
 mod sign_out_button;
 mod state;

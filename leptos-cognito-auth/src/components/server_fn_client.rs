@@ -28,6 +28,38 @@
 #[derive(Clone, Copy, Debug, Default)]
 pub struct CognitoServerFnClient;
 
+/// The mounted `<AuthProvider>`'s state, for the client (set when it is built).
+#[cfg(feature = "hydrate-server-session")]
+mod provider {
+    use std::cell::Cell;
+
+    use crate::components::state::AuthState;
+
+    thread_local! {
+        static PROVIDER: Cell<Option<AuthState>> = const { Cell::new(None) };
+    }
+
+    /// Called by `<AuthProvider>` in the browser.
+    pub(crate) fn register(state: AuthState) {
+        PROVIDER.with(|p| p.set(Some(state)));
+    }
+
+    /// The provider's state, if one is mounted.
+    pub(crate) fn state() -> Option<AuthState> {
+        PROVIDER.with(Cell::get)
+    }
+
+    /// `x-csrf-token` with the server session's anti-forgery token, in server-session mode.
+    pub(crate) fn add_csrf_token(request: &leptos::server_fn::request::browser::BrowserRequest) {
+        if let Some(token) = state()
+            .filter(AuthState::is_server_mode)
+            .and_then(|s| s.csrf_token())
+        {
+            request.headers().set(crate::protocol::CSRF_HEADER, &token);
+        }
+    }
+}
+
 #[cfg(not(feature = "hydrate"))]
 mod native {
     use super::CognitoServerFnClient;
@@ -49,6 +81,10 @@ mod native {
         type Response = BrowserResponse;
 
         fn send(req: Self::Request) -> impl Future<Output = Result<Self::Response, E>> + Send {
+            // A browser build for server sessions only: the session is the cookie, and
+            // state-changing calls carry the anti-forgery token.
+            #[cfg(feature = "hydrate-server-session")]
+            super::provider::add_csrf_token(&req);
             <BrowserClient as Client<E, IS, OS>>::send(req)
         }
 
@@ -78,7 +114,6 @@ pub use browser::AuthorizedRequest;
 
 #[cfg(feature = "hydrate")]
 mod browser {
-    use std::cell::Cell;
     use std::future::Future;
 
     use gloo_net::http::Method;
@@ -90,22 +125,11 @@ mod browser {
     use leptos::server_fn::response::ClientRes;
 
     use super::CognitoServerFnClient;
-    use crate::components::state::AuthState;
     use crate::protocol::AuthError;
     use leptos::server_fn::client::browser::BrowserClient;
     use leptos::server_fn::client::Client;
     use leptos::server_fn::error::FromServerFnError;
     use leptos::server_fn::Bytes;
-
-    thread_local! {
-        /// The state of the mounted `<AuthProvider>` (set when it is built).
-        static PROVIDER: Cell<Option<AuthState>> = const { Cell::new(None) };
-    }
-
-    /// Called by `<AuthProvider>` in the browser.
-    pub(crate) fn register(state: AuthState) {
-        PROVIDER.with(|p| p.set(Some(state)));
-    }
 
     /// What a request was built from, so it can be built again for the retry.
     enum Body {
@@ -325,7 +349,7 @@ mod browser {
     ///
     /// [`CognitoAuth::access_token`]: crate::CognitoAuth::access_token
     async fn access_token(force_refresh: bool) -> Option<String> {
-        let state = PROVIDER.with(Cell::get)?;
+        let state = super::provider::state()?;
         let client = state.client.try_get_value().flatten()?;
         let cached = client.get_cached_session()?;
         let refreshes = force_refresh || !client.is_valid(&cached);
@@ -341,6 +365,7 @@ mod browser {
     }
 
     fn authorize(request: &BrowserRequest, token: Option<&str>) {
+        super::provider::add_csrf_token(request);
         if let Some(token) = token {
             request
                 .headers()
@@ -413,4 +438,6 @@ mod browser {
 }
 
 #[cfg(feature = "hydrate")]
-pub(crate) use browser::register;
+pub(crate) use provider::register;
+#[cfg(all(feature = "hydrate-server-session", not(feature = "hydrate")))]
+pub(crate) use provider::register as register_server_mode;

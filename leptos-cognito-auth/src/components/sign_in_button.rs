@@ -39,5 +39,6 @@ pub fn SignInButton(
         "Sign in",
         UseAuth::sign_in_or_to,
         return_to,
+        true,
     )
 }

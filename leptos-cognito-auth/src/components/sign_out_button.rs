@@ -32,5 +32,6 @@ pub fn SignOutButton(
         "Sign out",
         |auth, _| auth.sign_out(),
         None,
+        false,
     )
 }

@@ -9,7 +9,7 @@ use leptos::prelude::*;
 
 use super::events::AuthEvent;
 use crate::protocol::AuthUser;
-use crate::protocol::{AuthError, AuthStatus, CognitoConfig, CognitoSession};
+use crate::protocol::{AuthError, AuthStatus, CognitoConfig, CognitoSession, ServerSessionView};
 
 #[cfg(feature = "hydrate")]
 pub(crate) type Client = std::rc::Rc<crate::browser::BrowserAuth>;
@@ -47,6 +47,9 @@ pub(crate) struct AuthState {
     /// Set while a sign-in redirect or a session check is under way, so that route guards
     /// evaluated again meanwhile do not start a second one.
     pub in_flight: StoredValue<bool>,
+    /// Server sessions: what the server said of the session (routes, anti-forgery token).
+    /// `None` in the browser-storage modes.
+    pub server_view: StoredValue<Option<ServerSessionView>>,
     /// The automatic refresh's timers and the channel to the other tabs.
     #[cfg(feature = "hydrate")]
     lifecycle: StoredValue<Option<std::rc::Rc<browser_ops::Lifecycle>>, LocalStorage>,
@@ -66,6 +69,7 @@ impl AuthState {
             config: StoredValue::new(config),
             client: StoredValue::new_with_storage(None),
             in_flight: StoredValue::new(false),
+            server_view: StoredValue::new(None),
             #[cfg(feature = "hydrate")]
             lifecycle: StoredValue::new_with_storage(None),
         }
@@ -78,6 +82,7 @@ impl AuthState {
     }
 
     /// Publishes a session (or its absence), its user and the status it means.
+    #[cfg_attr(not(any(feature = "hydrate", feature = "ssr")), allow(dead_code))]
     pub fn set_session(&self, session: Option<CognitoSession>) {
         self.set_status(if session.is_some() {
             AuthStatus::SignedIn
@@ -221,6 +226,9 @@ mod browser_ops {
 
         /// Runs `get_session` (cached -> refresh -> Hosted UI) and publishes the result.
         pub fn get_session(&self) {
+            if self.is_server_mode() {
+                return self.server_reload(true);
+            }
             let Some(client) = self.begin() else {
                 return;
             };
@@ -237,6 +245,9 @@ mod browser_ops {
 
         /// Exchanges the refresh token for fresh tokens and publishes the result.
         pub fn refresh(&self) {
+            if self.is_server_mode() {
+                return self.server_reload(false);
+            }
             let Some(client) = self.begin() else {
                 return;
             };
@@ -431,6 +442,9 @@ mod browser_ops {
 
         /// Starts a sign-in that returns to `return_to` (default: the current path).
         pub fn sign_in(&self, return_to: Option<String>) {
+            if self.is_server_mode() {
+                return self.server_sign_in(return_to);
+            }
             let Some(client) = self.with_client() else {
                 return;
             };
@@ -453,6 +467,9 @@ mod browser_ops {
 
         /// Signs out: revokes, clears storage, and leaves for Cognito's `/logout`.
         pub fn sign_out(&self) {
+            if self.is_server_mode() {
+                return self.server_sign_out();
+            }
             let Some(client) = self.with_client() else {
                 return;
             };
@@ -516,15 +533,37 @@ mod browser_ops {
     }
 }
 
+/// Without the browser client (on the server, or in a browser build for server sessions
+/// only) there is no token to read or change: the state stays as rendered, and in server
+/// session mode the actions go to the server's routes.
 #[cfg(not(feature = "hydrate"))]
 impl AuthState {
-    // Without a browser there is nothing to read or change: the state stays as rendered.
     #[allow(dead_code)]
     pub fn load(&self) {}
-    pub fn get_session(&self) {}
-    pub fn refresh(&self) {}
-    pub fn sign_in(&self, _return_to: Option<String>) {}
-    pub fn sign_out(&self) {}
+    pub fn get_session(&self) {
+        #[cfg(feature = "hydrate-server-session")]
+        if self.is_server_mode() {
+            self.server_reload(true);
+        }
+    }
+    pub fn refresh(&self) {
+        #[cfg(feature = "hydrate-server-session")]
+        if self.is_server_mode() {
+            self.server_reload(false);
+        }
+    }
+    pub fn sign_in(&self, _return_to: Option<String>) {
+        #[cfg(feature = "hydrate-server-session")]
+        if self.is_server_mode() {
+            self.server_sign_in(_return_to);
+        }
+    }
+    pub fn sign_out(&self) {
+        #[cfg(feature = "hydrate-server-session")]
+        if self.is_server_mode() {
+            self.server_sign_out();
+        }
+    }
     pub async fn fetch_with_session(
         &self,
         _request: crate::protocol::HttpRequest,

@@ -47,7 +47,7 @@ pub struct UseAuth {
     /// The last [`AuthEvent`] (`None` until something happens). Each event is published,
     /// even one equal to the previous, so an `Effect` on it sees every one.
     pub last_event: ReadSignal<Option<AuthEvent>>,
-    state: AuthState,
+    pub(super) state: AuthState,
 }
 
 /// The auth handle of the nearest `<AuthProvider>`.
@@ -184,6 +184,13 @@ impl UseAuth {
         let state = self.state;
         move || match state.status.get() {
             AuthStatus::Loading => None,
+            // Server sessions: what the server rendered stands; a navigation in the browser
+            // asks the server again (the session may have ended meanwhile), and signs in
+            // if it has.
+            AuthStatus::SignedIn if state.is_server_mode() => {
+                state.refresh();
+                Some(true)
+            }
             AuthStatus::SignedIn if state.session_expired_untracked() => {
                 state.get_session();
                 None

@@ -41,4 +41,4 @@ pub use storage::{
     MemoryStorage, SessionStore, Storage, StorageError, StorageKeys, MAX_PENDING_SIGN_INS,
 };
 pub use token::{revoke_request, token_request, userinfo_request, TokenGrant, TokenSet};
-pub use user::{AuthUser, ServerSessionView};
+pub use user::{AuthUser, ServerSessionView, CSRF_FIELD, CSRF_HEADER};

@@ -72,6 +72,13 @@ impl AuthUser {
     }
 }
 
+/// The header the kit's calls send the session's anti-forgery token in, in server-session
+/// mode (the server refuses state-changing requests without it).
+pub const CSRF_HEADER: &str = "x-csrf-token";
+
+/// The form field the sign-out form sends the anti-forgery token in.
+pub const CSRF_FIELD: &str = "csrf_token";
+
 /// What a server session shows the browser: the user (never a token), the anti-forgery
 /// token its forms and calls send back, the code of an error to show, and the routes
 /// that sign in and out. The server renders it into the page, and its session route

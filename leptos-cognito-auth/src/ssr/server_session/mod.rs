@@ -26,12 +26,7 @@ use super::verifier::CognitoJwtVerifier;
 use super::{ExpectedTokenUse, VerifierConfigError};
 use crate::protocol::{CognitoConfig, ResponseType, ServerSessionView};
 
-/// The header the kit's server-function client (and any script of the app) sends with
-/// every state-changing request in server-session mode: the session's anti-forgery token.
-pub const CSRF_HEADER: &str = "x-csrf-token";
-
-/// The form field the sign-out form sends the anti-forgery token in.
-pub const CSRF_FIELD: &str = "csrf_token";
+pub use crate::protocol::{CSRF_FIELD, CSRF_HEADER};
 
 /// Why [`ServerSession`] could not be set up.
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]

@@ -1,0 +1,234 @@
+//! The components' side of server sessions ([`StorageKind::Server`]): the page holds no
+//! token, only what the server rendered of the session ([`ServerSessionView`]). Signing
+//! in and out are plain navigations to the server's routes (a link and a form, so they work
+//! without JavaScript too), and the view is asked again from the server's session route
+//! when the page needs to know (a protected route, the tab shown again).
+//!
+//! [`StorageKind::Server`]: crate::protocol::StorageKind::Server
+
+use leptos::prelude::*;
+
+use super::state::AuthState;
+use crate::protocol::encoding::encode;
+use crate::protocol::{AuthError, AuthStatus, ServerSessionView};
+
+impl AuthState {
+    /// Whether the provider runs in server-session mode.
+    pub(crate) fn is_server_mode(&self) -> bool {
+        self.server_view.with_value(Option::is_some)
+    }
+
+    /// Publishes what the server says of the session. Signals change only when what they
+    /// hold does, so a route condition that asks the server again is not woken by its own
+    /// answer.
+    pub(crate) fn apply_view(&self, view: ServerSessionView) {
+        let error = view.error.as_deref().map(AuthError::from_code);
+        if self.error.with_untracked(|e| *e != error) {
+            self.error.set(error);
+        }
+        if self.user.with_untracked(|u| *u != view.user) {
+            self.user.set(view.user.clone());
+        }
+        let status = if view.user.is_some() {
+            AuthStatus::SignedIn
+        } else {
+            AuthStatus::SignedOut
+        };
+        if self.status.get_untracked() != status {
+            self.set_status(status);
+        }
+        self.server_view.set_value(Some(view));
+    }
+
+    /// The sign-in route's URL returning to `return_to` (a same-origin path).
+    pub(crate) fn sign_in_href(&self, return_to: &str) -> String {
+        let path = self
+            .server_view
+            .with_value(|v| v.as_ref().map(|v| v.sign_in_path.clone()))
+            .unwrap_or_default();
+        format!("{path}?return_to={}", encode(return_to))
+    }
+
+    /// The sign-out route and the session's anti-forgery token.
+    pub(crate) fn sign_out_form(&self) -> (String, String) {
+        self.server_view.with_value(|v| {
+            v.as_ref()
+                .map(|v| {
+                    (
+                        v.sign_out_path.clone(),
+                        v.csrf_token.clone().unwrap_or_default(),
+                    )
+                })
+                .unwrap_or_default()
+        })
+    }
+
+    /// The session's anti-forgery token, for the `x-csrf-token` header of calls.
+    #[cfg_attr(not(feature = "hydrate-server-session"), allow(dead_code))]
+    pub(crate) fn csrf_token(&self) -> Option<String> {
+        self.server_view
+            .with_value(|v| v.as_ref().and_then(|v| v.csrf_token.clone()))
+    }
+}
+
+/// The page's path with its query: where a sign-in returns to by default.
+pub(crate) fn current_path() -> String {
+    #[cfg(feature = "ssr")]
+    {
+        use_context::<axum::http::request::Parts>()
+            .and_then(|parts| parts.uri.path_and_query().map(|p| p.as_str().to_owned()))
+            .unwrap_or_else(|| "/".to_owned())
+    }
+    #[cfg(all(feature = "hydrate-server-session", not(feature = "ssr")))]
+    {
+        let location = window().location();
+        let path = location.pathname().unwrap_or_else(|_| "/".into());
+        let query = location.search().unwrap_or_default();
+        format!("{path}{query}")
+    }
+    #[cfg(not(any(feature = "ssr", feature = "hydrate-server-session")))]
+    {
+        "/".to_owned()
+    }
+}
+
+/// The server's view of the session when the page is rendered: what the server-session
+/// layer left in the request (on the server), carried to the browser for hydration.
+pub(crate) fn rendered_view() -> ServerSessionView {
+    let view = SharedValue::new(|| {
+        #[cfg(feature = "ssr")]
+        {
+            use_context::<axum::http::request::Parts>()
+                .and_then(|parts| {
+                    parts
+                        .extensions
+                        .get::<crate::ssr::InitialAuth>()
+                        .and_then(|initial| initial.server_view.clone())
+                })
+                .unwrap_or_else(signed_out_without_layer)
+        }
+        #[cfg(not(feature = "ssr"))]
+        {
+            signed_out_without_layer()
+        }
+    });
+    view.into_inner()
+}
+
+/// Signed out, with the server session's default routes (the layer is not mounted, or the
+/// page is rendered in the browser alone).
+fn signed_out_without_layer() -> ServerSessionView {
+    ServerSessionView {
+        sign_in_path: "/auth/sign-in".into(),
+        sign_out_path: "/auth/sign-out".into(),
+        session_path: "/auth/session".into(),
+        ..ServerSessionView::default()
+    }
+}
+
+#[cfg(feature = "hydrate-server-session")]
+mod browser {
+    use leptos::prelude::*;
+    use wasm_bindgen::JsCast;
+
+    use super::*;
+
+    impl AuthState {
+        /// Goes to the server's sign-in route.
+        pub(crate) fn server_sign_in(&self, return_to: Option<String>) {
+            let target = self.sign_in_href(&return_to.unwrap_or_else(current_path));
+            self.busy.set(true);
+            if let Err(e) = window().location().assign(&target) {
+                self.busy.set(false);
+                self.error
+                    .set(Some(AuthError::Navigation(format!("{e:?}"))));
+            }
+        }
+
+        /// Posts the sign-out form (what `<SignOutButton/>` renders), from code.
+        pub(crate) fn server_sign_out(&self) {
+            let (action, token) = self.sign_out_form();
+            let posted = (|| -> Result<(), wasm_bindgen::JsValue> {
+                let document = document();
+                let form: web_sys::HtmlFormElement =
+                    document.create_element("form")?.unchecked_into();
+                form.set_method("post");
+                form.set_action(&action);
+                let field: web_sys::HtmlInputElement =
+                    document.create_element("input")?.unchecked_into();
+                field.set_type("hidden");
+                field.set_name(crate::protocol::CSRF_FIELD);
+                field.set_value(&token);
+                form.append_child(&field)?;
+                document
+                    .body()
+                    .ok_or_else(|| wasm_bindgen::JsValue::from_str("the page has no body"))?
+                    .append_child(&form)?;
+                form.submit()
+            })();
+            match posted {
+                Ok(()) => self.busy.set(true),
+                Err(e) => self
+                    .error
+                    .set(Some(AuthError::Navigation(format!("{e:?}")))),
+            }
+        }
+
+        /// Asks the server's session route for the view and publishes it; then, when
+        /// `sign_in_if_out`, signs in if it says signed out.
+        pub(crate) fn server_reload(&self, sign_in_if_out: bool) {
+            if self.in_flight.get_value() {
+                return;
+            }
+            self.in_flight.set_value(true);
+            let url = self
+                .server_view
+                .with_value(|v| v.as_ref().map(|v| v.session_path.clone()))
+                .unwrap_or_default();
+            let state = *self;
+            leptos::task::spawn_local(async move {
+                let view = fetch_view(&url).await;
+                state.in_flight.set_value(false);
+                match view {
+                    Ok(view) => {
+                        let signed_in = view.user.is_some();
+                        state.apply_view(view);
+                        if sign_in_if_out
+                            && !signed_in
+                            && state.error.with_untracked(Option::is_none)
+                        {
+                            state.server_sign_in(None);
+                        }
+                    }
+                    Err(e) => state.error.set(Some(e)),
+                }
+            });
+        }
+    }
+
+    /// `GET url` (same origin, with the session cookie) as a [`ServerSessionView`].
+    async fn fetch_view(url: &str) -> Result<ServerSessionView, AuthError> {
+        let network = |e: wasm_bindgen::JsValue| {
+            AuthError::Transport(crate::protocol::TransportError::network(format!("{e:?}")))
+        };
+        let response = wasm_bindgen_futures::JsFuture::from(window().fetch_with_str(url))
+            .await
+            .map_err(network)?;
+        let response: web_sys::Response = response.unchecked_into();
+        if !response.ok() {
+            return Err(AuthError::Endpoint {
+                endpoint: "session",
+                status: response.status(),
+            });
+        }
+        let text = wasm_bindgen_futures::JsFuture::from(response.text().map_err(network)?)
+            .await
+            .map_err(network)?
+            .as_string()
+            .unwrap_or_default();
+        serde_json::from_str(&text).map_err(|e| AuthError::InvalidResponse {
+            endpoint: "session",
+            reason: e.to_string(),
+        })
+    }
+}
