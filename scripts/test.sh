@@ -20,6 +20,8 @@ cargo clippy --workspace --all-targets --features "$FEATURES" -- -D warnings
 
 step "clippy: wasm32 (hydrate)"
 cargo clippy -p leptos-cognito-auth --lib --tests --target wasm32-unknown-unknown --features hydrate -- -D warnings
+# The browser build for server sessions only (no client-side protocol).
+cargo clippy -p leptos-cognito-auth --lib --target wasm32-unknown-unknown --features hydrate-server-session -- -D warnings
 cargo clippy -p app -p frontend --lib --target wasm32-unknown-unknown --features app/hydrate -- -D warnings
 
 step "unit, integration and property tests; benchmarks run once as tests (native)"
