@@ -8,6 +8,7 @@
 #
 #   scripts/load-api.sh
 #   LOAD_VERIFIED_CACHE=0 scripts/load-api.sh
+#   LOAD_SESSION=1 scripts/load-api.sh        # also: /api/me with a server session
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$PWD/target}"
@@ -19,7 +20,14 @@ if ! command -v wrk >/dev/null 2>&1; then
 fi
 
 set +e
-output="$(cargo test -p cognito-local --release --test verifier_load -- --ignored --nocapture 2>&1)"
+# LOAD_SESSION=1 also runs the server-session comparison (cognito-local/tests/
+# server_session_load.rs): the same /api/me with a session cookie (memory and Redis stores)
+# next to a bearer token, in one run.
+tests=(--test verifier_load)
+if [ "${LOAD_SESSION:-0}" = 1 ]; then
+  tests+=(--test server_session_load)
+fi
+output="$(cargo test -p cognito-local --release "${tests[@]}" -- --ignored --nocapture --test-threads 1 2>&1)"
 status=$?
 set -e
 printf '%s\n' "$output" | grep -Ev '^\s*(Compiling|Finished|Running|running [0-9]|test result|$)' || true

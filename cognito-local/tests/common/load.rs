@@ -1,0 +1,128 @@
+//! A bounded `wrk` run against one URL with one header, for the load tests (ignored by
+//! default; `scripts/load-api.sh` runs them in release mode). Throughput and latency are
+//! reported, never asserted; the run must complete with no error response.
+
+use std::process::{Command, Stdio};
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+const LUA: &str = r#"
+local limit = tonumber(os.getenv("LOAD_PER_THREAD"))
+wrk.headers[os.getenv("LOAD_HEADER")] = os.getenv("LOAD_VALUE")
+local count = 0
+response = function(status, headers, body)
+  count = count + 1
+  if count >= limit then wrk.thread:stop() end
+end
+"#;
+
+pub fn env_or(name: &str, default: u64) -> u64 {
+    std::env::var(name)
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(default)
+}
+
+/// The value after `label` on the first line that contains it.
+fn field<'a>(output: &'a str, label: &str) -> Option<&'a str> {
+    output
+        .lines()
+        .find_map(|line| line.trim().strip_prefix(label))
+        .map(str::trim)
+}
+
+/// What a run measured.
+pub struct Run {
+    pub total: u64,
+    pub requests_per_sec: String,
+    pub p99: String,
+    pub non_2xx: String,
+    pub socket_errors: String,
+    pub connections: u64,
+}
+
+/// Sends `LOAD_REQUESTS` (default 50,000) requests to `url` with `header: value` over
+/// `LOAD_CONNECTIONS` (default 32) connections and `LOAD_THREADS` (default 2) threads;
+/// `served` counts the responses the server made.
+pub async fn wrk(url: &str, header: &str, value: &str, served: Arc<AtomicU64>) -> Run {
+    let threads = env_or("LOAD_THREADS", 2);
+    let connections = env_or("LOAD_CONNECTIONS", 32);
+    let requests = env_or("LOAD_REQUESTS", 50_000);
+    let script = std::env::temp_dir().join(format!(
+        "load-{}-{}.lua",
+        std::process::id(),
+        served.load(Ordering::SeqCst)
+    ));
+    std::fs::write(&script, LUA).unwrap();
+    // Each wrk thread stops after its share of requests, but wrk itself would wait out `-d`
+    // and divide by it: interrupt it (SIGINT makes wrk print its report) once the server
+    // has answered them all, so the elapsed time and requests/s are the real ones.
+    let per_thread = requests / threads;
+    let requests = per_thread * threads;
+    let start_count = served.load(Ordering::SeqCst);
+    let wrk = Command::new("wrk")
+        .args(["-t", &threads.to_string(), "-c", &connections.to_string()])
+        .args(["-d", "120s", "--latency", "-s"])
+        .arg(&script)
+        .arg(url)
+        .env("LOAD_PER_THREAD", per_thread.to_string())
+        .env("LOAD_HEADER", header)
+        .env("LOAD_VALUE", value)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("wrk runs (apt-get install -y wrk)");
+    let started = Instant::now();
+    while served.load(Ordering::SeqCst) - start_count < requests
+        && started.elapsed() < Duration::from_secs(120)
+    {
+        tokio::time::sleep(Duration::from_millis(2)).await;
+    }
+    let elapsed = started.elapsed();
+    Command::new("kill")
+        .args(["-INT", &wrk.id().to_string()])
+        .status()
+        .expect("kill -INT");
+    let output = tokio::task::spawn_blocking(move || wrk.wait_with_output())
+        .await
+        .unwrap()
+        .expect("wrk output");
+    let _ = std::fs::remove_file(&script);
+    let stdout = String::from_utf8_lossy(&output.stdout).into_owned();
+    println!("{stdout}{}", String::from_utf8_lossy(&output.stderr));
+    let answered = served.load(Ordering::SeqCst) - start_count;
+    println!(
+        "server side: {answered} responses in {:.2} s = {:.0} requests/s",
+        elapsed.as_secs_f64(),
+        answered as f64 / elapsed.as_secs_f64()
+    );
+    let total = stdout
+        .lines()
+        .find(|l| l.contains("requests in"))
+        .and_then(|l| l.split_whitespace().next())
+        .and_then(|n| n.parse::<u64>().ok())
+        .expect("request count");
+    let run = Run {
+        total,
+        requests_per_sec: field(&stdout, "Requests/sec:")
+            .expect("Requests/sec")
+            .to_owned(),
+        p99: field(&stdout, "99%").expect("p99").to_owned(),
+        non_2xx: field(&stdout, "Non-2xx or 3xx responses:")
+            .unwrap_or("0")
+            .to_owned(),
+        socket_errors: field(&stdout, "Socket errors:")
+            .unwrap_or("none")
+            .to_owned(),
+        connections,
+    };
+    assert!(
+        run.total >= requests,
+        "bounded run completed: {} < {requests}",
+        run.total
+    );
+    assert_eq!(run.non_2xx, "0", "every response is 200");
+    assert_eq!(run.socket_errors, "none", "no socket errors");
+    run
+}
