@@ -8,9 +8,9 @@ use serde_json::{Map, Value};
 use super::traits::{Environment, HttpClient, Navigator};
 use crate::protocol::authorize::AuthorizeOptions;
 use crate::protocol::{
-    revoke_request, token_request, userinfo_request, AuthError, AuthorizeRequest, CallbackResponse,
-    CognitoConfig, CognitoSession, HttpRequest, HttpResponse, LogoutRequest, ResponseType, Secret,
-    SessionStore, Standing, Storage, TokenGrant, TokenSet,
+    revoke_request, token_request, userinfo_request, AuthError, AuthorizeRequest, CallbackGrant,
+    CallbackResponse, CognitoConfig, CognitoSession, HttpRequest, HttpResponse, LogoutRequest,
+    ResponseType, Secret, SessionStore, Standing, Storage, TokenGrant, TokenSet,
 };
 
 /// What a completed sign-in gives back.
@@ -343,8 +343,9 @@ where
                 return Err(e);
             }
         };
-        let fresh =
-            session_from(tokens, current.scopes_string())?.with_clock_drift_at(self.env.now());
+        let fresh = tokens
+            .into_session(current.scopes_string())?
+            .with_clock_drift_at(self.env.now());
         fresh.check_claims(&self.config, None)?;
         if fresh.username() != current.username() {
             return Err(AuthError::TokenRejected {
@@ -413,17 +414,8 @@ where
         response.check(&pending)?;
         self.store.remove_pending(&pending.state);
 
-        let session = match response {
-            CallbackResponse::Error {
-                kind, description, ..
-            } => {
-                return Err(AuthError::OAuth {
-                    kind,
-                    description,
-                    status: 400,
-                })
-            }
-            CallbackResponse::Code { code, .. } => {
+        let session = match response.into_grant()? {
+            CallbackGrant::Code(code) => {
                 let request = token_request(
                     &self.config,
                     TokenGrant::AuthorizationCode {
@@ -433,9 +425,9 @@ where
                     },
                 );
                 let response = self.send(request).await?;
-                session_from(TokenSet::from_response(&response)?, &pending.scopes)?
+                TokenSet::from_response(&response)?.into_session(&pending.scopes)?
             }
-            CallbackResponse::Implicit { tokens, .. } => CognitoSession::from_tokens(
+            CallbackGrant::Implicit(tokens) => CognitoSession::from_tokens(
                 tokens.id_token.as_ref().map(|t| t.expose()),
                 tokens.access_token.expose(),
                 None,
@@ -546,13 +538,4 @@ fn with_bearer(mut request: HttpRequest, access_token: &str) -> HttpRequest {
         Secret::new(format!("Bearer {access_token}")),
     ));
     request
-}
-
-fn session_from(tokens: TokenSet, scopes: &str) -> Result<CognitoSession, AuthError> {
-    CognitoSession::from_tokens(
-        tokens.id_token.as_ref().map(|t| t.expose()),
-        tokens.access_token.expose(),
-        tokens.refresh_token,
-        scopes,
-    )
 }

@@ -16,6 +16,15 @@ pub struct ImplicitTokens {
     pub expires_in: Option<u64>,
 }
 
+/// What a successful sign-in response grants ([`CallbackResponse::into_grant`]).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum CallbackGrant {
+    /// Code flow: the single-use authorization code.
+    Code(Secret),
+    /// Implicit flow: the tokens.
+    Implicit(ImplicitTokens),
+}
+
 /// A Hosted UI response, as found in a callback URL.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum CallbackResponse {
@@ -147,6 +156,22 @@ impl CallbackResponse {
             },
             state,
         })
+    }
+
+    /// What the sign-in granted: the code or the tokens; an error response
+    /// (`?error=access_denied`...) becomes the [`AuthError::OAuth`] it reports.
+    pub fn into_grant(self) -> Result<CallbackGrant, AuthError> {
+        match self {
+            Self::Code { code, .. } => Ok(CallbackGrant::Code(code)),
+            Self::Implicit { tokens, .. } => Ok(CallbackGrant::Implicit(tokens)),
+            Self::Error {
+                kind, description, ..
+            } => Err(AuthError::OAuth {
+                kind,
+                description,
+                status: 400,
+            }),
+        }
     }
 
     /// The echoed `state`, if any.

@@ -22,7 +22,7 @@ mod user;
 pub use authorize::{
     sanitize_return_path, AuthorizeRequest, PendingResponseType, PendingSignIn, PENDING_SIGN_IN_TTL,
 };
-pub use callback::{CallbackResponse, ImplicitTokens};
+pub use callback::{CallbackGrant, CallbackResponse, ImplicitTokens};
 pub use config::{
     CognitoConfig, CognitoConfigBuilder, ConfigError, Prompt, ResponseType, StorageKind,
 };

@@ -8,6 +8,7 @@ use super::encoding::{basic_credentials, form};
 use super::error::{AuthError, OAuthErrorKind};
 use super::http::{HttpRequest, HttpResponse, Method};
 use super::secret::Secret;
+use super::session::CognitoSession;
 
 /// A grant to exchange at `/oauth2/token`.
 #[derive(Clone, Debug)]
@@ -158,6 +159,17 @@ fn error_from(endpoint: &'static str, response: &HttpResponse) -> AuthError {
 }
 
 impl TokenSet {
+    /// The session these tokens make, for a sign-in that asked for `scopes` (the JWTs
+    /// decoded, not yet checked against the configuration).
+    pub fn into_session(self, scopes: &str) -> Result<CognitoSession, AuthError> {
+        CognitoSession::from_tokens(
+            self.id_token.as_ref().map(|t| t.expose()),
+            self.access_token.expose(),
+            self.refresh_token,
+            scopes,
+        )
+    }
+
     /// Parses a token endpoint response. Unknown fields are ignored; a missing
     /// `access_token`, a `token_type` other than `Bearer` or a body that is not JSON is an
     /// [`AuthError::InvalidResponse`]; a 4xx with Cognito's error JSON is an

@@ -214,13 +214,9 @@ impl Inner {
         current: &CognitoSession,
         tokens: TokenSet,
     ) -> Result<CognitoSession, AuthError> {
-        let fresh = CognitoSession::from_tokens(
-            tokens.id_token.as_ref().map(|t| t.expose()),
-            tokens.access_token.expose(),
-            tokens.refresh_token,
-            current.scopes_string(),
-        )?
-        .with_clock_drift_at(now());
+        let fresh = tokens
+            .into_session(current.scopes_string())?
+            .with_clock_drift_at(now());
         fresh.check_claims(&self.config, None)?;
         if let Some(id) = fresh.id_token() {
             self.id_verifier.verify(id.jwt_token()).await.map_err(|e| {

@@ -18,8 +18,8 @@ use crate::protocol::encoding::parse_form;
 use crate::protocol::secret::constant_time_eq;
 use crate::protocol::token::{revoke_request, token_request, TokenGrant};
 use crate::protocol::{
-    sanitize_return_path, AuthError, AuthUser, CallbackResponse, CognitoSession, LogoutRequest,
-    PendingResponseType, PendingSignIn, TokenSet, PENDING_SIGN_IN_TTL,
+    sanitize_return_path, AuthError, AuthUser, CallbackGrant, CallbackResponse, CognitoSession,
+    LogoutRequest, PendingResponseType, PendingSignIn, TokenSet, PENDING_SIGN_IN_TTL,
 };
 use crate::ssr::is_same_origin_request;
 
@@ -194,22 +194,8 @@ impl Inner {
             return Err(AuthError::NoPendingSignIn.into());
         }
         response.check(&pending)?;
-        let code = match response {
-            CallbackResponse::Error {
-                kind, description, ..
-            } => {
-                return Err(AuthError::OAuth {
-                    kind,
-                    description,
-                    status: 400,
-                }
-                .into())
-            }
-            CallbackResponse::Code { code, .. }
-                if pending.response_type == PendingResponseType::Code =>
-            {
-                code
-            }
+        let code = match response.into_grant()? {
+            CallbackGrant::Code(code) if pending.response_type == PendingResponseType::Code => code,
             _ => {
                 return Err(AuthError::InvalidCallback {
                     reason: "server sessions use the code flow only".into(),
@@ -230,14 +216,9 @@ impl Inner {
             .send(request)
             .await
             .map_err(AuthError::Transport)?;
-        let tokens = TokenSet::from_response(&answer)?;
-        let session = CognitoSession::from_tokens(
-            tokens.id_token.as_ref().map(|t| t.expose()),
-            tokens.access_token.expose(),
-            tokens.refresh_token,
-            pending.scopes.clone(),
-        )?
-        .with_clock_drift_at(now);
+        let session = TokenSet::from_response(&answer)?
+            .into_session(&pending.scopes)?
+            .with_clock_drift_at(now);
         session.check_claims(&self.config, Some(&pending.nonce))?;
         let id_token = session.id_token().ok_or_else(|| AuthError::TokenRejected {
             token: "id",
