@@ -276,6 +276,20 @@ async fn round_trip_refresh_and_sign_out_with_the_memory_store() {
         .await
         .unwrap();
     assert_eq!(forged.status(), StatusCode::FORBIDDEN);
+    assert!(
+        set_cookies(forged.headers()).is_empty(),
+        "a refused sign-out does not even clear the cookie"
+    );
+    // Another site's form as a browser sends it (no cookie: SameSite=Lax) is refused too,
+    // and does not clear this browser's cookie either.
+    let cross_site = reqwest::Client::new()
+        .post(format!("{app}/auth/sign-out"))
+        .header("sec-fetch-site", "cross-site")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(cross_site.status(), StatusCode::FORBIDDEN);
+    assert!(set_cookies(cross_site.headers()).is_empty());
     let no_token = http
         .post(format!("{app}/auth/sign-out"))
         .header("sec-fetch-site", "same-origin")

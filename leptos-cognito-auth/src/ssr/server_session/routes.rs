@@ -242,13 +242,26 @@ impl Inner {
     /// `POST <sign-out>`: same-origin, with the session's anti-forgery token.
     pub(crate) async fn sign_out_route(&self, request: Request<Body>) -> Response {
         let (parts, body) = request.into_parts();
+        let refused = || {
+            json_error(
+                StatusCode::FORBIDDEN,
+                "csrf_rejected",
+                "sign-out must come from this site's own sign-out form or script",
+            )
+        };
+        // Another site's form: refused before anything else, so that it cannot even clear
+        // the session cookie (its answer could carry the deletion on a top-level
+        // navigation).
+        if !is_same_origin_request(&parts) {
+            return refused();
+        }
         let id = cookies::get(&parts.headers, &self.cookie(cookies::SESSION))
             .filter(|id| is_random_id(id));
         let logout = LogoutRequest::sign_out_url(&self.config);
         let gone = cookies::remove(&self.cookie(cookies::SESSION), self.secure);
         let Some(id) = id else {
             // Nothing to end here: on to Cognito's /logout, which ends its own session.
-            return redirect(&logout, &[gone]);
+            return redirect(&logout, &[]);
         };
         let key = session_key(&id);
         let record = match self.store.get(&key).await {
@@ -275,12 +288,8 @@ impl Inner {
         };
         let token_ok =
             field.is_some_and(|t| constant_time_eq(t.as_bytes(), record.csrf.as_bytes()));
-        if !token_ok || !is_same_origin_request(&parts) {
-            return json_error(
-                StatusCode::FORBIDDEN,
-                "csrf_rejected",
-                "sign-out must come from this site's own sign-out form or script",
-            );
+        if !token_ok {
+            return refused();
         }
         // Best effort: a revocation that fails must not keep the user signed in.
         if let Some(refresh) = record.session().and_then(|s| s.refresh_token().cloned()) {
