@@ -3,6 +3,7 @@
 use leptos::prelude::*;
 
 use super::{use_auth, UseAuth};
+#[cfg(any(feature = "ssr", feature = "hydrate-server-session"))]
 use crate::protocol::CSRF_FIELD;
 
 /// A button, disabled while auth work is in flight, that calls `act(auth, arg)` on click.
@@ -19,6 +20,10 @@ pub(super) fn auth_button(
     default_label: &'static str,
     act: fn(&UseAuth, Option<String>),
     arg: Option<String>,
+    #[cfg_attr(
+        not(any(feature = "ssr", feature = "hydrate-server-session")),
+        allow(unused_variables)
+    )]
     sign_in: bool,
 ) -> impl IntoView {
     let auth = use_auth();
@@ -26,6 +31,7 @@ pub(super) fn auth_button(
     let content = children
         .map(|c| c())
         .unwrap_or_else(|| default_label.into_any());
+    #[cfg(any(feature = "ssr", feature = "hydrate-server-session"))]
     if auth.state.is_server_mode() {
         return if sign_in {
             let href = auth

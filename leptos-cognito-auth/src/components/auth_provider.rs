@@ -65,13 +65,22 @@ pub fn AuthProvider(
     // Server sessions: the page holds no token, only what the server rendered of the
     // session (the same on the server and, through the page, in the browser).
     if server_mode {
+        #[cfg(any(feature = "ssr", feature = "hydrate-server-session"))]
         state.apply_view(super::server_mode::rendered_view());
+        // A browser build without the server-session side cannot show the session.
+        #[cfg(not(any(feature = "ssr", feature = "hydrate-server-session")))]
+        {
+            state.set_status(crate::protocol::AuthStatus::SignedOut);
+            state.error.set(Some(crate::protocol::AuthError::Config(
+                crate::protocol::ConfigError::Invalid {
+                    field: "Storage",
+                    reason: "server sessions need the kit's `hydrate-server-session` feature in the browser build".into(),
+                },
+            )));
+        }
         #[cfg(feature = "hydrate-server-session")]
         {
-            #[cfg(feature = "hydrate")]
             super::server_fn_client::register(state);
-            #[cfg(not(feature = "hydrate"))]
-            super::server_fn_client::register_server_mode(state);
             // Shown again: the session may have ended (or been refreshed) meanwhile.
             let shown = window_event_listener(leptos::ev::visibilitychange, move |_| {
                 if !document().hidden() {

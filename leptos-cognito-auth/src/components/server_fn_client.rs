@@ -29,7 +29,7 @@
 pub struct CognitoServerFnClient;
 
 /// The mounted `<AuthProvider>`'s state, for the client (set when it is built).
-#[cfg(feature = "hydrate-server-session")]
+#[cfg(any(feature = "hydrate", feature = "hydrate-server-session"))]
 mod provider {
     use std::cell::Cell;
 
@@ -51,12 +51,16 @@ mod provider {
 
     /// `x-csrf-token` with the server session's anti-forgery token, in server-session mode.
     pub(crate) fn add_csrf_token(request: &leptos::server_fn::request::browser::BrowserRequest) {
+        // Without the server-session side in this build, there is no such token.
+        #[cfg(feature = "hydrate-server-session")]
         if let Some(token) = state()
             .filter(AuthState::is_server_mode)
             .and_then(|s| s.csrf_token())
         {
             request.headers().set(crate::protocol::CSRF_HEADER, &token);
         }
+        #[cfg(not(feature = "hydrate-server-session"))]
+        let _ = request;
     }
 }
 
@@ -437,7 +441,5 @@ mod browser {
     }
 }
 
-#[cfg(feature = "hydrate")]
+#[cfg(any(feature = "hydrate", feature = "hydrate-server-session"))]
 pub(crate) use provider::register;
-#[cfg(all(feature = "hydrate-server-session", not(feature = "hydrate")))]
-pub(crate) use provider::register as register_server_mode;

@@ -21,6 +21,10 @@ impl AuthState {
     /// Publishes what the server says of the session. Signals change only when what they
     /// hold does, so a route condition that asks the server again is not woken by its own
     /// answer.
+    #[cfg_attr(
+        not(any(feature = "ssr", feature = "hydrate-server-session")),
+        allow(dead_code)
+    )]
     pub(crate) fn apply_view(&self, view: ServerSessionView) {
         let error = view.error.as_deref().map(AuthError::from_code);
         if self.error.with_untracked(|e| *e != error) {
@@ -41,6 +45,10 @@ impl AuthState {
     }
 
     /// The sign-in route's URL returning to `return_to` (a same-origin path).
+    #[cfg_attr(
+        not(any(feature = "ssr", feature = "hydrate-server-session")),
+        allow(dead_code)
+    )]
     pub(crate) fn sign_in_href(&self, return_to: &str) -> String {
         let path = self
             .server_view
@@ -50,6 +58,10 @@ impl AuthState {
     }
 
     /// The sign-out route and the session's anti-forgery token.
+    #[cfg_attr(
+        not(any(feature = "ssr", feature = "hydrate-server-session")),
+        allow(dead_code)
+    )]
     pub(crate) fn sign_out_form(&self) -> (String, String) {
         self.server_view.with_value(|v| {
             v.as_ref()
@@ -64,7 +76,7 @@ impl AuthState {
     }
 
     /// The session's anti-forgery token, for the `x-csrf-token` header of calls.
-    #[cfg_attr(not(feature = "hydrate-server-session"), allow(dead_code))]
+    #[cfg(feature = "hydrate-server-session")]
     pub(crate) fn csrf_token(&self) -> Option<String> {
         self.server_view
             .with_value(|v| v.as_ref().and_then(|v| v.csrf_token.clone()))
@@ -72,6 +84,7 @@ impl AuthState {
 }
 
 /// The page's path with its query: where a sign-in returns to by default.
+#[cfg(any(feature = "ssr", feature = "hydrate-server-session"))]
 pub(crate) fn current_path() -> String {
     #[cfg(feature = "ssr")]
     {
@@ -86,14 +99,11 @@ pub(crate) fn current_path() -> String {
         let query = location.search().unwrap_or_default();
         format!("{path}{query}")
     }
-    #[cfg(not(any(feature = "ssr", feature = "hydrate-server-session")))]
-    {
-        "/".to_owned()
-    }
 }
 
 /// The server's view of the session when the page is rendered: what the server-session
 /// layer left in the request (on the server), carried to the browser for hydration.
+#[cfg(any(feature = "ssr", feature = "hydrate-server-session"))]
 pub(crate) fn rendered_view() -> ServerSessionView {
     let view = SharedValue::new(|| {
         #[cfg(feature = "ssr")]
@@ -117,6 +127,7 @@ pub(crate) fn rendered_view() -> ServerSessionView {
 
 /// Signed out, with the server session's default routes (the layer is not mounted, or the
 /// page is rendered in the browser alone).
+#[cfg(any(feature = "ssr", feature = "hydrate-server-session"))]
 fn signed_out_without_layer() -> ServerSessionView {
     ServerSessionView {
         sign_in_path: "/auth/sign-in".into(),

@@ -226,6 +226,7 @@ mod browser_ops {
 
         /// Runs `get_session` (cached -> refresh -> Hosted UI) and publishes the result.
         pub fn get_session(&self) {
+            #[cfg(feature = "hydrate-server-session")]
             if self.is_server_mode() {
                 return self.server_reload(true);
             }
@@ -245,6 +246,7 @@ mod browser_ops {
 
         /// Exchanges the refresh token for fresh tokens and publishes the result.
         pub fn refresh(&self) {
+            #[cfg(feature = "hydrate-server-session")]
             if self.is_server_mode() {
                 return self.server_reload(false);
             }
@@ -442,6 +444,7 @@ mod browser_ops {
 
         /// Starts a sign-in that returns to `return_to` (default: the current path).
         pub fn sign_in(&self, return_to: Option<String>) {
+            #[cfg(feature = "hydrate-server-session")]
             if self.is_server_mode() {
                 return self.server_sign_in(return_to);
             }
@@ -467,6 +470,7 @@ mod browser_ops {
 
         /// Signs out: revokes, clears storage, and leaves for Cognito's `/logout`.
         pub fn sign_out(&self) {
+            #[cfg(feature = "hydrate-server-session")]
             if self.is_server_mode() {
                 return self.server_sign_out();
             }
