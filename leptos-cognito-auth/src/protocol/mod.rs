@@ -5,7 +5,7 @@
 
 pub(crate) mod authorize;
 mod callback;
-mod config;
+pub(crate) mod config;
 pub(crate) mod encoding;
 mod error;
 mod http;
@@ -22,7 +22,8 @@ pub use authorize::{
 };
 pub use callback::{CallbackResponse, ImplicitTokens};
 pub use config::{
-    CognitoConfig, CognitoConfigBuilder, ConfigError, Prompt, ResponseType, StorageKind,
+    CognitoConfig, CognitoConfigBuilder, ConfigError, IssuerFormat, Prompt, ResponseType,
+    StorageKind,
 };
 pub use error::{AuthError, OAuthErrorKind};
 pub use http::{HttpRequest, HttpResponse, Method, TransportError, TransportErrorKind};

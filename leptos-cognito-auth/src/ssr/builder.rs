@@ -10,7 +10,8 @@ use super::validation::{ExpectedTokenUse, Validation, MAX_LEEWAY};
 use super::verified_cache::{VerifiedCache, DEFAULT_VERIFIED_CACHE_CAPACITY};
 use super::verifier::{CognitoJwtVerifier, Inner};
 use crate::client::{Clock, SystemClock};
-use crate::protocol::encoding::{is_loopback_host, split_url};
+use crate::protocol::config::rules::{check_url, issuer_url, UrlRule};
+use crate::protocol::IssuerFormat;
 
 /// Builds a [`CognitoJwtVerifier`]. Start from
 /// [`CognitoJwtVerifier::for_user_pool`] or [`CognitoJwtVerifier::for_issuer`].
@@ -46,33 +47,11 @@ pub struct CognitoJwtVerifierBuilder {
     verified_capacity: usize,
 }
 
-/// `<region>_<id>`: region like `eu-west-1` or `us-gov-west-1`, id alphanumeric.
-fn region_of(pool_id: &str) -> Option<&str> {
-    let (region, id) = pool_id.split_once('_')?;
-    let region_ok = region.len() >= 6
-        && region.len() <= 32
-        && region.split('-').count() >= 3
-        && region.split('-').all(|p| {
-            !p.is_empty()
-                && p.bytes()
-                    .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit())
-        });
-    let id_ok = !id.is_empty() && id.len() <= 64 && id.bytes().all(|b| b.is_ascii_alphanumeric());
-    (region_ok && id_ok).then_some(region)
-}
-
 /// `https://`, or `http://` to a loopback host; no fragment, no query.
 fn secure_url(url: &str) -> Result<String, VerifierConfigError> {
-    let insecure = || VerifierConfigError::InsecureUrl(url.to_owned());
-    let parts = split_url(url).ok_or_else(insecure)?;
-    if parts.query.is_some() || parts.fragment.is_some() {
-        return Err(insecure());
-    }
-    match parts.scheme.as_str() {
-        "https" => Ok(url.to_owned()),
-        "http" if is_loopback_host(&parts.host) => Ok(url.to_owned()),
-        _ => Err(insecure()),
-    }
+    check_url(url, UrlRule::BASE)
+        .map(|_| url.to_owned())
+        .map_err(|_| VerifierConfigError::InsecureUrl(url.to_owned()))
 }
 
 impl CognitoJwtVerifierBuilder {
@@ -90,16 +69,18 @@ impl CognitoJwtVerifierBuilder {
     }
 
     pub(crate) fn for_user_pool(pool_id: &str) -> Self {
-        Self::with_issuer(match region_of(pool_id) {
-            Some(region) => Ok(format!(
-                "https://cognito-idp.{region}.amazonaws.com/{pool_id}"
-            )),
-            None => Err(VerifierConfigError::InvalidUserPoolId(pool_id.to_owned())),
-        })
+        Self::with_issuer(
+            IssuerFormat::Original
+                .issuer(pool_id)
+                .ok_or_else(|| VerifierConfigError::InvalidUserPoolId(pool_id.to_owned())),
+        )
     }
 
     pub(crate) fn for_issuer(issuer: &str) -> Self {
-        Self::with_issuer(secure_url(issuer.trim_end_matches('/')))
+        Self::with_issuer(
+            issuer_url(issuer, false)
+                .map_err(|_| VerifierConfigError::InsecureUrl(issuer.to_owned())),
+        )
     }
 
     /// Fetch the JWKS from this URL instead of `<issuer>/.well-known/jwks.json`.
@@ -242,23 +223,6 @@ impl CognitoJwtVerifierBuilder {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn pool_ids() {
-        assert_eq!(region_of("eu-west-1_AbC123"), Some("eu-west-1"));
-        assert_eq!(region_of("us-gov-west-1_X9"), Some("us-gov-west-1"));
-        for bad in [
-            "",
-            "_x",
-            "eu-west-1_",
-            "eu_west_1",
-            "EU-WEST-1_a",
-            "eu-west-1_a-b",
-            "x_y",
-        ] {
-            assert_eq!(region_of(bad), None, "{bad}");
-        }
-    }
 
     #[test]
     fn urls() {

@@ -14,7 +14,7 @@ use hyper_util::client::legacy::connect::HttpConnector;
 use hyper_util::client::legacy::Client;
 use hyper_util::rt::TokioExecutor;
 
-use crate::protocol::encoding::{is_loopback_host, split_url};
+use crate::protocol::config::rules::{check_url, UrlProblem, UrlRule};
 
 /// The largest JWKS body read, in bytes.
 pub const MAX_JWKS_BYTES: usize = 256 * 1024;
@@ -103,13 +103,17 @@ impl HttpJwksFetcher {
     }
 
     fn request(&self, url: &str) -> Result<(HttpClient, Request<Empty<Bytes>>), JwksFetchError> {
-        let parts =
-            split_url(url).ok_or_else(|| JwksFetchError(format!("not an absolute URL: {url}")))?;
-        if parts.scheme != "https" && !is_loopback_host(&parts.host) {
-            return Err(JwksFetchError(format!(
-                "refusing plain HTTP to a non-loopback host: {url}"
-            )));
-        }
+        let rule = UrlRule {
+            query: true,
+            fragment: true,
+            insecure_http: false,
+        };
+        check_url(url, rule).map_err(|problem| match problem {
+            UrlProblem::PlainHttp(_) => {
+                JwksFetchError(format!("refusing plain HTTP to a non-loopback host: {url}"))
+            }
+            _ => JwksFetchError(format!("not an absolute URL: {url}")),
+        })?;
         let request = Request::get(url)
             .header(ACCEPT, "application/json")
             .header(
