@@ -9,7 +9,7 @@ pub(crate) mod config;
 pub(crate) mod encoding;
 mod error;
 mod http;
-mod jwt;
+pub(crate) mod jwt;
 mod logout;
 mod pkce;
 mod secret;

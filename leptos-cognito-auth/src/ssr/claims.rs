@@ -4,6 +4,7 @@ use serde_json::{Map, Value};
 
 use super::error::VerifyError;
 use super::validation::{TokenUse, Validation};
+use crate::protocol::jwt::{json_object, numeric_date};
 use crate::protocol::Secret;
 
 /// A user whose token passed every check: typed claims plus the raw claim map.
@@ -112,22 +113,14 @@ impl VerifiedUser {
     }
 }
 
-/// A `NumericDate`: a non-negative finite number, fractions floored. Absent is `None`; any
-/// other type is malformed.
+/// A `NumericDate` ([`numeric_date`]'s rule). Absent is `None`; any other type, or a
+/// negative number, is malformed.
 fn date(claims: &Map<String, Value>, name: &str) -> Result<Option<u64>, VerifyError> {
     match claims.get(name) {
         None => Ok(None),
-        Some(Value::Number(n)) => n
-            .as_u64()
-            .or_else(|| {
-                n.as_f64()
-                    .filter(|f| f.is_finite() && *f >= 0.0 && *f < 1e15)
-                    .map(|f| f as u64)
-            })
-            .map(Some)
-            .ok_or(VerifyError::Malformed(
-                "a date claim is not a non-negative number",
-            )),
+        Some(value @ Value::Number(_)) => numeric_date(value).map(Some).ok_or(
+            VerifyError::Malformed("a date claim is not a non-negative number"),
+        ),
         Some(_) => Err(VerifyError::Malformed("a date claim is not a number")),
     }
 }
@@ -213,10 +206,8 @@ pub(crate) fn check(
     validation: &Validation,
     now: u64,
 ) -> Result<VerifiedUser, VerifyError> {
-    let claims = match serde_json::from_slice::<Value>(payload) {
-        Ok(Value::Object(map)) => map,
-        _ => return Err(VerifyError::Malformed("the payload is not a JSON object")),
-    };
+    let claims =
+        json_object(payload).ok_or(VerifyError::Malformed("the payload is not a JSON object"))?;
     // Types first: a claim of the wrong type is malformed whatever else is wrong.
     let exp = date(&claims, "exp")?.ok_or(VerifyError::Malformed("exp is missing"))?;
     let iat = date(&claims, "iat")?;

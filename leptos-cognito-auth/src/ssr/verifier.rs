@@ -10,7 +10,7 @@ use super::builder::CognitoJwtVerifierBuilder;
 use super::claims::{check, VerifiedUser};
 use super::error::VerifyError;
 use super::jwks::{JwksCache, JwksStats};
-use super::jws;
+use super::token::{parse_jws, Jws, MAX_TOKEN_BYTES};
 use super::validation::Validation;
 use super::verified_cache::{digest, VerifiedCache};
 use crate::client::Clock;
@@ -154,7 +154,7 @@ impl CognitoJwtVerifier {
         if let Some(hit) = remembered.hit {
             return hit;
         }
-        let jws = jws::parse(token)?;
+        let jws = parse_jws(token)?;
         let key = self.inner.jwks.key(&jws.kid).await?;
         self.finish(token, &jws, key, remembered.digest)
     }
@@ -167,7 +167,7 @@ impl CognitoJwtVerifier {
         if let Some(hit) = remembered.hit {
             return hit;
         }
-        let jws = jws::parse(token)?;
+        let jws = parse_jws(token)?;
         let key = self
             .inner
             .jwks
@@ -184,7 +184,7 @@ impl CognitoJwtVerifier {
 
     /// A token verified before, with its key still current: its time checks are redone.
     fn remembered(&self, token: &str) -> Remembered {
-        if !self.inner.verified.enabled() || token.len() > jws::MAX_TOKEN_BYTES {
+        if !self.inner.verified.enabled() || token.len() > MAX_TOKEN_BYTES {
             return Remembered::default();
         }
         let digest = digest(token);
@@ -206,7 +206,7 @@ impl CognitoJwtVerifier {
     fn finish(
         &self,
         token: &str,
-        jws: &jws::Jws<'_>,
+        jws: &Jws<'_>,
         key: Arc<RsaPublicKey>,
         digest: Option<[u8; 32]>,
     ) -> Result<VerifiedUser, VerifyError> {
