@@ -12,7 +12,8 @@
 
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine as _;
-use leptos_cognito_auth::{MemoryStorage, SessionStore, Storage};
+use leptos_cognito_auth::protocol::SessionStore;
+use leptos_cognito_auth::{MemoryStorage, Storage};
 use libfuzzer_sys::fuzz_target;
 
 const CLIENT: &str = "local-spa-client";
