@@ -289,7 +289,7 @@ async fn http_fetcher_refuses_plain_http_off_loopback_and_builds_tls() {
         .await
         .unwrap_err();
     assert!(err.0.contains("non-loopback"), "{err}");
-    // HTTPS: the rustls client (ring provider, platform roots) builds; nothing listens on
+    // HTTPS: the rustls client (aws-lc-rs provider, platform roots) builds; nothing listens on
     // port 1, so the connection itself fails (no request leaves the machine).
     let err = fetcher
         .fetch("https://127.0.0.1:1/jwks.json".into())

@@ -58,7 +58,7 @@ where
     }
 }
 
-/// The default fetcher: hyper over HTTPS (rustls with the `ring` provider and the
+/// The default fetcher: hyper over HTTPS (rustls with the `aws-lc-rs` provider and the
 /// platform's root certificates), plain HTTP only for loopback hosts. No redirects are
 /// followed, no proxy is used, a fetch times out after 5 seconds, bodies over 256 KiB are
 /// refused. Behind a proxy, or to reuse your own HTTP client, implement [`JwksFetcher`].
@@ -79,7 +79,7 @@ const TIMEOUT: Duration = Duration::from_secs(5);
 
 fn http_client() -> Result<HttpClient, String> {
     use rustls_platform_verifier::BuilderVerifierExt as _;
-    let provider = Arc::new(rustls::crypto::ring::default_provider());
+    let provider = Arc::new(rustls::crypto::aws_lc_rs::default_provider());
     let tls = rustls::ClientConfig::builder_with_provider(provider)
         .with_safe_default_protocol_versions()
         .and_then(|b| b.with_platform_verifier())

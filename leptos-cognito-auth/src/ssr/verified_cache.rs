@@ -10,10 +10,10 @@
 use std::collections::HashMap;
 use std::sync::{Arc, RwLock};
 
-use rsa::RsaPublicKey;
 use sha2::{Digest, Sha256};
 
 use super::claims::VerifiedUser;
+use super::keys::VerifyingKey;
 
 /// The default number of verified tokens remembered.
 pub const DEFAULT_VERIFIED_CACHE_CAPACITY: usize = 4096;
@@ -27,7 +27,7 @@ pub(crate) fn digest(token: &str) -> TokenDigest {
 struct Entry {
     user: VerifiedUser,
     kid: String,
-    key: Arc<RsaPublicKey>,
+    key: Arc<VerifyingKey>,
 }
 
 pub(crate) struct VerifiedCache {
@@ -51,7 +51,7 @@ impl VerifiedCache {
     pub fn get(
         &self,
         digest: &TokenDigest,
-        current: impl FnOnce(&str) -> Option<Arc<RsaPublicKey>>,
+        current: impl FnOnce(&str) -> Option<Arc<VerifyingKey>>,
     ) -> Option<VerifiedUser> {
         let entries = self.entries.read().unwrap_or_else(|p| p.into_inner());
         let entry = entries.get(digest)?;
@@ -66,7 +66,7 @@ impl VerifiedCache {
         digest: TokenDigest,
         user: &VerifiedUser,
         kid: &str,
-        key: Arc<RsaPublicKey>,
+        key: Arc<VerifyingKey>,
     ) {
         if !self.enabled() {
             return;

@@ -3,13 +3,11 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use rsa::{Pkcs1v15Sign, RsaPublicKey};
-use sha2::{Digest, Sha256};
-
 use super::builder::CognitoJwtVerifierBuilder;
 use super::claims::{check, VerifiedUser};
 use super::error::VerifyError;
 use super::jwks::{JwksCache, JwksStats};
+use super::keys::VerifyingKey;
 use super::token::{parse_jws, Jws, MAX_TOKEN_BYTES};
 use super::validation::Validation;
 use super::verified_cache::{digest, VerifiedCache};
@@ -207,12 +205,12 @@ impl CognitoJwtVerifier {
         &self,
         token: &str,
         jws: &Jws<'_>,
-        key: Arc<RsaPublicKey>,
+        key: Arc<VerifyingKey>,
         digest: Option<[u8; 32]>,
     ) -> Result<VerifiedUser, VerifyError> {
-        let hashed = Sha256::digest(jws.signing_input);
-        key.verify(Pkcs1v15Sign::new::<Sha256>(), &hashed, &jws.signature)
-            .map_err(|_| VerifyError::BadSignature)?;
+        if !key.verify(jws.signing_input, &jws.signature) {
+            return Err(VerifyError::BadSignature);
+        }
         let user = check(
             &jws.payload,
             token,
