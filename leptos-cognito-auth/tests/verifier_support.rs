@@ -20,6 +20,9 @@ use serde_json::{json, Value};
 
 pub const POOL: &str = "eu-west-1_TestPool1";
 pub const ISSUER: &str = "https://cognito-idp.eu-west-1.amazonaws.com/eu-west-1_TestPool1";
+/// The pool's issuer in Cognito's updated format.
+pub const UPDATED_ISSUER: &str =
+    "https://issuer-cognito-idp.eu-west-1.amazonaws.com/eu-west-1_TestPool1";
 pub const CLIENT: &str = "test-client";
 /// The fixed time the verifiers' clock reports.
 pub const NOW: u64 = 1_700_000_000;
@@ -174,11 +177,13 @@ pub fn with(base: Value, changes: Value) -> Value {
 }
 
 /// A JWKS fetcher that counts its calls and answers what the test sets, after a delay.
+/// It also records the URLs it was asked for.
 #[derive(Clone)]
 pub struct Fetcher {
     pub calls: Arc<AtomicUsize>,
     pub answer: Arc<Mutex<Result<Vec<u8>, String>>>,
     pub delay: Duration,
+    pub urls: Arc<Mutex<Vec<String>>>,
 }
 
 impl Fetcher {
@@ -187,11 +192,17 @@ impl Fetcher {
             calls: Arc::new(AtomicUsize::new(0)),
             answer: Arc::new(Mutex::new(Ok(body))),
             delay: Duration::ZERO,
+            urls: Arc::new(Mutex::new(Vec::new())),
         }
     }
 
     pub fn calls(&self) -> usize {
         self.calls.load(Ordering::SeqCst)
+    }
+
+    /// The URLs fetched so far, in order.
+    pub fn urls(&self) -> Vec<String> {
+        self.urls.lock().unwrap().clone()
     }
 
     pub fn answer(&self, answer: Result<Vec<u8>, String>) {
@@ -201,10 +212,11 @@ impl Fetcher {
     /// The fetcher as a closure the builder accepts.
     pub fn install(&self, builder: CognitoJwtVerifierBuilder) -> CognitoJwtVerifierBuilder {
         let this = self.clone();
-        builder.jwks_fetcher(move |_url: String| {
+        builder.jwks_fetcher(move |url: String| {
             let this = this.clone();
             async move {
                 this.calls.fetch_add(1, Ordering::SeqCst);
+                this.urls.lock().unwrap().push(url);
                 if !this.delay.is_zero() {
                     tokio::time::sleep(this.delay).await;
                 }

@@ -8,17 +8,17 @@ use super::fetch::{HttpJwksFetcher, JwksFetcher};
 use super::jwks::{JwksCache, DEFAULT_JWKS_REFETCH_INTERVAL};
 use super::validation::{ExpectedTokenUse, Validation, MAX_LEEWAY};
 use super::verified_cache::{VerifiedCache, DEFAULT_VERIFIED_CACHE_CAPACITY};
-use super::verifier::{CognitoJwtVerifier, Inner};
+use super::verifier::{CognitoJwtVerifier, Inner, Issuer};
 use crate::client::{Clock, SystemClock};
-use crate::protocol::config::rules::{check_url, issuer_url, UrlRule};
-use crate::protocol::IssuerFormat;
+use crate::protocol::config::rules::{check_url, issuer_url, pool_issuers, UrlRule};
 
 /// Builds a [`CognitoJwtVerifier`]. Start from
 /// [`CognitoJwtVerifier::for_user_pool`] or [`CognitoJwtVerifier::for_issuer`].
 ///
 /// Defaults (secure unless changed, see [`Validation`]): access tokens only, no client
 /// accepted until one is named (building without one fails), no group or scope required,
-/// 10 s leeway (60 s at most), JWKS over HTTPS with [`HttpJwksFetcher`], at most one
+/// 10 s leeway (60 s at most), each issuer's JWKS at `<issuer>/.well-known/jwks.json`
+/// fetched over HTTPS with [`HttpJwksFetcher`], at most one
 /// fruitless unknown-`kid` refetch per 30 s, the system clock, no token cookie, 4096 verified tokens
 /// remembered.
 ///
@@ -37,8 +37,12 @@ use crate::protocol::IssuerFormat;
 /// ```
 #[must_use]
 pub struct CognitoJwtVerifierBuilder {
-    issuer: Result<String, VerifierConfigError>,
+    /// The accepted issuers, the primary one first.
+    issuers: Result<Vec<String>, VerifierConfigError>,
+    /// Where every issuer's JWKS is, unless `jwks_urls` names another place for it.
     jwks_url: Option<String>,
+    /// (issuer, JWKS location) pairs.
+    jwks_urls: Vec<(String, String)>,
     validation: Validation,
     refetch_interval: Duration,
     fetcher: Option<Arc<dyn JwksFetcher>>,
@@ -55,10 +59,11 @@ fn secure_url(url: &str) -> Result<String, VerifierConfigError> {
 }
 
 impl CognitoJwtVerifierBuilder {
-    fn with_issuer(issuer: Result<String, VerifierConfigError>) -> Self {
+    fn with_issuers(issuers: Result<Vec<String>, VerifierConfigError>) -> Self {
         Self {
-            issuer,
+            issuers,
             jwks_url: None,
+            jwks_urls: Vec::new(),
             validation: Validation::default(),
             refetch_interval: DEFAULT_JWKS_REFETCH_INTERVAL,
             fetcher: None,
@@ -69,23 +74,53 @@ impl CognitoJwtVerifierBuilder {
     }
 
     pub(crate) fn for_user_pool(pool_id: &str) -> Self {
-        Self::with_issuer(
-            IssuerFormat::Original
-                .issuer(pool_id)
+        Self::with_issuers(
+            pool_issuers(pool_id)
+                .map(Vec::from)
                 .ok_or_else(|| VerifierConfigError::InvalidUserPoolId(pool_id.to_owned())),
         )
     }
 
     pub(crate) fn for_issuer(issuer: &str) -> Self {
-        Self::with_issuer(
+        Self::with_issuers(
             issuer_url(issuer, false)
+                .map(|issuer| vec![issuer])
                 .map_err(|_| VerifierConfigError::InsecureUrl(issuer.to_owned())),
         )
     }
 
-    /// Fetch the JWKS from this URL instead of `<issuer>/.well-known/jwks.json`.
+    /// Fetch the JWKS of every accepted issuer from this one URL instead of
+    /// `<issuer>/.well-known/jwks.json` (a mirror or a proxy of it, an emulator), except for
+    /// issuers given their own location with [`jwks_url_for`](Self::jwks_url_for).
+    /// `https` is required except for loopback hosts.
     pub fn jwks_url(mut self, url: impl Into<String>) -> Self {
         self.jwks_url = Some(url.into());
+        self
+    }
+
+    /// Fetch the JWKS of the accepted issuer `issuer` from `url` instead of
+    /// `<issuer>/.well-known/jwks.json`: for a server that cannot reach AWS directly and
+    /// reads the pool's keys from a mirror or a proxy, or for a development server (such as
+    /// `cognito-local`) that issues tokens in a Cognito issuer format but serves the keys
+    /// itself. The issuer still has to be one the verifier accepts (building fails with
+    /// [`VerifierConfigError::UnknownIssuer`] otherwise), tokens naming it still need its
+    /// keys' signatures, and the location is chosen here, never by a token. `https` is
+    /// required except for loopback hosts.
+    ///
+    /// ```
+    /// use leptos_cognito_auth::ssr::CognitoJwtVerifier;
+    /// let updated = "https://issuer-cognito-idp.eu-west-1.amazonaws.com/eu-west-1_AbC123";
+    /// let v = CognitoJwtVerifier::for_user_pool("eu-west-1_AbC123")
+    ///     .client_id("c")
+    ///     .jwks_url_for(updated, "http://127.0.0.1:9229/eu-west-1_AbC123/.well-known/jwks.json")
+    ///     .build()
+    ///     .unwrap();
+    /// assert_eq!(v.jwks_url_for(updated), Some("http://127.0.0.1:9229/eu-west-1_AbC123/.well-known/jwks.json"));
+    /// // The original-format issuer keeps its own JWKS.
+    /// assert_eq!(v.jwks_url(), "https://cognito-idp.eu-west-1.amazonaws.com/eu-west-1_AbC123/.well-known/jwks.json");
+    /// ```
+    pub fn jwks_url_for(mut self, issuer: impl Into<String>, url: impl Into<String>) -> Self {
+        self.jwks_urls.push((issuer.into(), url.into()));
         self
     }
 
@@ -190,11 +225,14 @@ impl CognitoJwtVerifierBuilder {
 
     /// Checks the settings and builds the verifier. No I/O happens here.
     pub fn build(self) -> Result<CognitoJwtVerifier, VerifierConfigError> {
-        let issuer = self.issuer?;
-        let jwks_url = match self.jwks_url {
-            Some(url) => secure_url(&url)?,
-            None => format!("{issuer}/.well-known/jwks.json"),
-        };
+        let accepted = self.issuers?;
+        let shared_url = self.jwks_url.as_deref().map(secure_url).transpose()?;
+        for (issuer, url) in &self.jwks_urls {
+            if !accepted.contains(issuer) {
+                return Err(VerifierConfigError::UnknownIssuer(issuer.clone()));
+            }
+            secure_url(url)?;
+        }
         let mut validation = self.validation;
         validation.client_ids.retain(|c| !c.is_empty());
         if validation.client_ids.is_empty() {
@@ -209,10 +247,24 @@ impl CognitoJwtVerifierBuilder {
         let fetcher = self
             .fetcher
             .unwrap_or_else(|| Arc::new(HttpJwksFetcher::new()));
+        // One cache per JWKS location: issuers whose keys are at the same place share it.
+        let mut issuers: Vec<Issuer> = Vec::with_capacity(accepted.len());
+        for iss in accepted {
+            let url = match self.jwks_urls.iter().rev().find(|(i, _)| *i == iss) {
+                Some((_, url)) => url.clone(),
+                None => shared_url
+                    .clone()
+                    .unwrap_or_else(|| format!("{iss}/.well-known/jwks.json")),
+            };
+            let jwks = match issuers.iter().find(|i| i.jwks.url() == url) {
+                Some(sharing) => sharing.jwks.clone(),
+                None => Arc::new(JwksCache::new(url, fetcher.clone(), self.refetch_interval)),
+            };
+            issuers.push(Issuer { iss, jwks });
+        }
         Ok(CognitoJwtVerifier::from_inner(Inner {
-            issuer,
+            issuers,
             validation,
-            jwks: JwksCache::new(jwks_url, fetcher, self.refetch_interval),
             verified: VerifiedCache::new(self.verified_capacity),
             clock: self.clock,
             token_cookie: self.token_cookie,

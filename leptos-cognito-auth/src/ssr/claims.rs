@@ -4,7 +4,7 @@ use serde_json::{Map, Value};
 
 use super::error::VerifyError;
 use super::validation::{TokenUse, Validation};
-use crate::protocol::jwt::{json_object, numeric_date};
+use crate::protocol::jwt::numeric_date;
 use crate::protocol::Secret;
 
 /// A user whose token passed every check: typed claims plus the raw claim map.
@@ -198,16 +198,15 @@ impl VerifiedUser {
     }
 }
 
-/// Checks a signature-verified payload against `validation` at time `now`.
+/// Checks the claims of a signature-verified token against `validation` at time `now`;
+/// `iss` must be `issuer`.
 pub(crate) fn check(
-    payload: &[u8],
+    claims: Map<String, Value>,
     token: &str,
     issuer: &str,
     validation: &Validation,
     now: u64,
 ) -> Result<VerifiedUser, VerifyError> {
-    let claims =
-        json_object(payload).ok_or(VerifyError::Malformed("the payload is not a JSON object"))?;
     // Types first: a claim of the wrong type is malformed whatever else is wrong.
     let exp = date(&claims, "exp")?.ok_or(VerifyError::Malformed("exp is missing"))?;
     let iat = date(&claims, "iat")?;

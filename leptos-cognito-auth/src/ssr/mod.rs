@@ -3,8 +3,11 @@
 //! server functions.
 //!
 //! - [`CognitoJwtVerifier`], built with [`CognitoJwtVerifierBuilder`]: RS256 only, `kid`
-//!   required, key from a cached JWKS, signature, `exp` / `nbf` / `iat` with a leeway of at
-//!   most 60 s, `iss`, `token_use`, app client, groups and scopes.
+//!   required, key from the cached JWKS of the issuer the token names, signature (through
+//!   aws-lc-rs, each key parsed once), `exp` / `nbf` / `iat` with a leeway of at most 60 s,
+//!   `iss` (a user pool's issuer in either of Cognito's
+//!   [formats](crate::protocol::IssuerFormat), or one explicit issuer), `token_use`, app
+//!   client, groups and scopes.
 //! - [`VerifiedUser`]: the typed claims of an accepted token; also an axum extractor
 //!   (`Authorization: Bearer`, or a token cookie) answering 401 / 403 with RFC 6750
 //!   `WWW-Authenticate` headers ([`AuthRejection`]).

@@ -26,6 +26,8 @@ pub(crate) fn digest(token: &str) -> TokenDigest {
 
 struct Entry {
     user: VerifiedUser,
+    /// The issuer (its index in the verifier) and the `kid` of the key that verified it.
+    issuer: usize,
     kid: String,
     key: Arc<VerifyingKey>,
 }
@@ -47,15 +49,15 @@ impl VerifiedCache {
         self.capacity > 0
     }
 
-    /// The remembered user for this token, if its key is still `current(kid)`.
+    /// The remembered user for this token, if its key is still `current(issuer, kid)`.
     pub fn get(
         &self,
         digest: &TokenDigest,
-        current: impl FnOnce(&str) -> Option<Arc<VerifyingKey>>,
+        current: impl FnOnce(usize, &str) -> Option<Arc<VerifyingKey>>,
     ) -> Option<VerifiedUser> {
         let entries = self.entries.read().unwrap_or_else(|p| p.into_inner());
         let entry = entries.get(digest)?;
-        let key = current(&entry.kid)?;
+        let key = current(entry.issuer, &entry.kid)?;
         Arc::ptr_eq(&key, &entry.key).then(|| entry.user.clone())
     }
 
@@ -65,6 +67,7 @@ impl VerifiedCache {
         &self,
         digest: TokenDigest,
         user: &VerifiedUser,
+        issuer: usize,
         kid: &str,
         key: Arc<VerifyingKey>,
     ) {
@@ -79,6 +82,7 @@ impl VerifiedCache {
             digest,
             Entry {
                 user: user.clone(),
+                issuer,
                 kid: kid.to_owned(),
                 key,
             },
