@@ -215,8 +215,9 @@ impl CognitoJwtVerifierBuilder {
 
     /// How many verified tokens to remember, so a token reused across requests is checked
     /// with one hash lookup instead of an RSA signature verification. Only tokens that
-    /// passed every check are remembered, keyed by the SHA-256 of the whole token; `exp`,
-    /// `nbf` and `iat` are checked again on each use; a JWKS refetch invalidates them.
+    /// passed every check are remembered, found by their signature and used only for the
+    /// very same token (compared byte for byte); `exp`, `nbf` and `iat` are checked again on
+    /// each use; a JWKS refetch invalidates them.
     /// When full, the cache is emptied. `0` disables it. Default: 4096 (a few MB).
     pub fn verified_token_cache(mut self, capacity: usize) -> Self {
         self.verified_capacity = capacity;

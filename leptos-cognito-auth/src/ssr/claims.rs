@@ -1,5 +1,7 @@
 //! The verified user ([`VerifiedUser`]) and the claim checks that produce it.
 
+use std::sync::Arc;
+
 use serde_json::{Map, Value};
 
 use super::error::VerifyError;
@@ -20,8 +22,15 @@ use crate::protocol::Secret;
 /// }
 /// # }
 /// ```
-#[derive(Clone, Debug, PartialEq)]
+///
+/// Cheap to clone: the claims are shared, not copied.
+#[derive(Clone, PartialEq)]
 pub struct VerifiedUser {
+    inner: Arc<Verified>,
+}
+
+#[derive(PartialEq)]
+struct Verified {
     sub: String,
     username: Option<String>,
     groups: Vec<String>,
@@ -30,63 +39,83 @@ pub struct VerifiedUser {
     token_use: TokenUse,
     expires_at: u64,
     issued_at: Option<u64>,
+    /// `nbf`, checked again (with `exp` and `iat`) whenever a remembered token is reused.
+    not_before: Option<u64>,
     claims: Map<String, Value>,
     token: Secret,
+}
+
+impl std::fmt::Debug for VerifiedUser {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let user = &*self.inner;
+        f.debug_struct("VerifiedUser")
+            .field("sub", &user.sub)
+            .field("username", &user.username)
+            .field("groups", &user.groups)
+            .field("scopes", &user.scopes)
+            .field("client_id", &user.client_id)
+            .field("token_use", &user.token_use)
+            .field("expires_at", &user.expires_at)
+            .field("issued_at", &user.issued_at)
+            .field("claims", &user.claims)
+            .field("token", &user.token)
+            .finish()
+    }
 }
 
 impl VerifiedUser {
     /// The user's stable id (`sub`).
     pub fn sub(&self) -> &str {
-        &self.sub
+        &self.inner.sub
     }
     /// The user name (`cognito:username` in ID tokens, `username` in access tokens).
     /// Absent only in machine-to-machine access tokens.
     pub fn username(&self) -> Option<&str> {
-        self.username.as_deref()
+        self.inner.username.as_deref()
     }
     /// The user's groups (`cognito:groups`), possibly empty.
     pub fn groups(&self) -> &[String] {
-        &self.groups
+        &self.inner.groups
     }
     /// The access token's scopes (`scope`, split on spaces); empty for ID tokens.
     pub fn scopes(&self) -> &[String] {
-        &self.scopes
+        &self.inner.scopes
     }
     /// The app client the token was issued to (ID token `aud`, access token `client_id`).
     pub fn client_id(&self) -> &str {
-        &self.client_id
+        &self.inner.client_id
     }
     /// Whether this came from an ID or an access token.
     pub fn token_use(&self) -> TokenUse {
-        self.token_use
+        self.inner.token_use
     }
     /// Expiry (`exp`), seconds since the Unix epoch.
     pub fn expires_at(&self) -> u64 {
-        self.expires_at
+        self.inner.expires_at
     }
     /// Issue time (`iat`), if present.
     pub fn issued_at(&self) -> Option<u64> {
-        self.issued_at
+        self.inner.issued_at
     }
     /// The e-mail address (`email`, ID tokens only).
     pub fn email(&self) -> Option<&str> {
-        self.claims.get("email").and_then(Value::as_str)
+        self.inner.claims.get("email").and_then(Value::as_str)
     }
     /// Every claim of the token, as sent.
     pub fn claims(&self) -> &Map<String, Value> {
-        &self.claims
+        &self.inner.claims
     }
     /// The verified token itself, e.g. to forward to another API.
     pub fn token(&self) -> &Secret {
-        &self.token
+        &self.inner.token
     }
     /// Whether the user is in `group`.
     pub fn in_group(&self, group: &str) -> bool {
-        self.groups.iter().any(|g| g == group)
+        self.inner.groups.iter().any(|g| g == group)
     }
     /// Whether the access token carries `scope`.
     pub fn has_scope(&self, scope: &str) -> bool {
-        self.scopes.iter().any(|s| s == scope)
+        self.inner.scopes.iter().any(|s| s == scope)
     }
     /// `Ok` if the user is in `group`, else [`VerifyError::MissingGroup`] (403): a per-route
     /// check on top of the verifier's own requirements.
@@ -193,8 +222,14 @@ fn check_time(
 impl VerifiedUser {
     /// The time checks again, for a user remembered from an earlier verification.
     pub(crate) fn check_time(&self, now: u64, leeway: u64) -> Result<(), VerifyError> {
-        let nbf = date(&self.claims, "nbf")?;
-        check_time(self.expires_at, nbf, self.issued_at, now, leeway)
+        let user = &*self.inner;
+        check_time(
+            user.expires_at,
+            user.not_before,
+            user.issued_at,
+            now,
+            leeway,
+        )
     }
 }
 
@@ -264,7 +299,7 @@ pub(crate) fn check(
         return Err(VerifyError::MissingScope(missing.clone()));
     }
 
-    Ok(VerifiedUser {
+    let verified = Verified {
         sub: sub.to_owned(),
         username: username.map(str::to_owned),
         client_id: client_id.to_owned(),
@@ -273,7 +308,11 @@ pub(crate) fn check(
         token_use,
         expires_at: exp,
         issued_at: iat,
+        not_before: nbf,
         token: Secret::new(token),
         claims,
+    };
+    Ok(VerifiedUser {
+        inner: Arc::new(verified),
     })
 }

@@ -12,7 +12,7 @@ use super::jwks::{JwksCache, JwksStats};
 use super::keys::VerifyingKey;
 use super::token::{parse_jws, Jws, MAX_TOKEN_BYTES};
 use super::validation::Validation;
-use super::verified_cache::{digest, VerifiedCache};
+use super::verified_cache::VerifiedCache;
 use crate::client::Clock;
 use crate::protocol::jwt::json_object;
 
@@ -21,7 +21,7 @@ use crate::protocol::jwt::json_object;
 /// PKCS#1 v1.5 SHA-256 signature (aws-lc-rs), `exp` / `nbf` / `iat` with a small leeway,
 /// `iss` (one of the accepted issuers: for a user pool, its issuer in either
 /// [format](crate::protocol::IssuerFormat)), `token_use`, the app client, then required
-/// groups and scopes. Tokens that passed are remembered (by SHA-256, bounded, see
+/// groups and scopes. Tokens that passed are remembered (bounded, see
 /// [`CognitoJwtVerifierBuilder::verified_token_cache`]) so a token reused across requests
 /// is not RSA-checked again; its time checks are redone on every use.
 ///
@@ -74,12 +74,6 @@ impl std::fmt::Debug for CognitoJwtVerifier {
             .field("token_cookie", &self.inner.token_cookie)
             .finish_non_exhaustive()
     }
-}
-
-#[derive(Default)]
-struct Remembered {
-    digest: Option<[u8; 32]>,
-    hit: Option<Result<VerifiedUser, VerifyError>>,
 }
 
 /// A token read and its issuer chosen, its signature not yet checked.
@@ -224,8 +218,7 @@ impl CognitoJwtVerifier {
     /// (at most one refetch per refetch interval), the keys are fetched; concurrent callers
     /// share that one fetch.
     pub async fn verify(&self, token: &str) -> Result<VerifiedUser, VerifyError> {
-        let remembered = self.remembered(token);
-        if let Some(hit) = remembered.hit {
+        if let Some(hit) = self.remembered(token) {
             return hit;
         }
         let read = self.read(token)?;
@@ -233,15 +226,14 @@ impl CognitoJwtVerifier {
             .jwks
             .key(&read.jws.kid)
             .await?;
-        self.finish(token, read, key, remembered.digest)
+        self.finish(token, read, key)
     }
 
     /// Verifies with the cached keys only, without awaiting: a token whose key is not cached
     /// (cold cache, unknown `kid`) fails with `unknown_kid`. For synchronous code paths
     /// after [`prefetch_jwks`](Self::prefetch_jwks) or [`hydrate_jwks`](Self::hydrate_jwks).
     pub fn verify_cached(&self, token: &str) -> Result<VerifiedUser, VerifyError> {
-        let remembered = self.remembered(token);
-        if let Some(hit) = remembered.hit {
+        if let Some(hit) = self.remembered(token) {
             return hit;
         }
         let read = self.read(token)?;
@@ -249,7 +241,7 @@ impl CognitoJwtVerifier {
             .jwks
             .cached(&read.jws.kid)
             .ok_or(VerifyError::UnknownKid)?;
-        self.finish(token, read, key, remembered.digest)
+        self.finish(token, read, key)
     }
 
     /// How many verified tokens are remembered (see
@@ -303,26 +295,18 @@ impl CognitoJwtVerifier {
     }
 
     /// A token verified before, with its key still current: its time checks are redone.
-    fn remembered(&self, token: &str) -> Remembered {
+    fn remembered(&self, token: &str) -> Option<Result<VerifiedUser, VerifyError>> {
         if !self.inner.verified.enabled() || token.len() > MAX_TOKEN_BYTES {
-            return Remembered::default();
+            return None;
         }
-        let digest = digest(token);
-        let hit = self
-            .inner
-            .verified
-            .get(&digest, |issuer, kid| {
-                self.inner.issuers.get(issuer)?.jwks.cached(kid)
-            })
-            .map(|user| {
-                let now = self.inner.clock.now();
-                user.check_time(now, self.inner.validation.leeway.as_secs())
-                    .map(|()| user)
-            });
-        Remembered {
-            digest: Some(digest),
-            hit,
-        }
+        let user = self.inner.verified.get(token, |issuer, kid| {
+            self.inner.issuers.get(issuer)?.jwks.cached(kid)
+        })?;
+        let now = self.inner.clock.now();
+        Some(
+            user.check_time(now, self.inner.validation.leeway.as_secs())
+                .map(|()| user),
+        )
     }
 
     fn finish(
@@ -330,7 +314,6 @@ impl CognitoJwtVerifier {
         token: &str,
         read: Read<'_>,
         key: Arc<VerifyingKey>,
-        digest: Option<[u8; 32]>,
     ) -> Result<VerifiedUser, VerifyError> {
         if !key.verify(read.jws.signing_input, &read.jws.signature) {
             return Err(VerifyError::BadSignature);
@@ -346,11 +329,9 @@ impl CognitoJwtVerifier {
             &self.inner.validation,
             self.inner.clock.now(),
         )?;
-        if let Some(digest) = digest {
-            self.inner
-                .verified
-                .insert(digest, &user, read.issuer, &read.jws.kid, key);
-        }
+        self.inner
+            .verified
+            .insert(&user, read.issuer, &read.jws.kid, key);
         Ok(user)
     }
 }
