@@ -5,7 +5,7 @@ use std::path::PathBuf;
 
 use clap::Parser;
 
-use crate::EmulatorConfig;
+use crate::{EmulatorConfig, IssuerFormat};
 
 /// cognito-local: a local Amazon Cognito Hosted UI emulator (development server, state in memory).
 #[derive(Debug, Parser)]
@@ -20,6 +20,10 @@ pub struct Args {
     /// Mounts the test-only control surface under /_test (fault injection, revocation, reset).
     #[arg(long)]
     pub enable_test_control: bool,
+    /// The issuer the tokens name: the emulator's own URL (`local`), or Amazon Cognito's
+    /// `original` or `updated` issuer URL for the user pool id (the keys stay served here).
+    #[arg(long, value_enum, env = "COGNITO_LOCAL_ISSUER_FORMAT")]
+    pub issuer_format: Option<IssuerFormat>,
 }
 
 impl Args {
@@ -35,6 +39,10 @@ impl Args {
         if self.enable_test_control {
             config.enable_test_control = true;
         }
+        if let Some(format) = self.issuer_format {
+            config.issuer_format = format;
+        }
+        config.validate()?;
         Ok(config)
     }
 }
@@ -69,4 +77,26 @@ pub async fn run() -> std::process::ExitCode {
         }
     }
     std::process::ExitCode::SUCCESS
+}
+
+#[cfg(test)]
+mod tests {
+    use clap::Parser as _;
+
+    use super::Args;
+    use crate::IssuerFormat;
+
+    #[test]
+    fn issuer_format_flag() {
+        let args = Args::try_parse_from(["cognito-local", "--issuer-format", "updated"]).unwrap();
+        let config = args.config().unwrap();
+        assert_eq!(config.issuer_format, IssuerFormat::Updated);
+        assert_eq!(
+            config.effective_issuer(),
+            "https://issuer-cognito-idp.us-east-1.amazonaws.com/us-east-1_LocalPool"
+        );
+        assert!(Args::try_parse_from(["cognito-local", "--issuer-format", "aws"]).is_err());
+        let args = Args::try_parse_from(["cognito-local"]).unwrap();
+        assert_eq!(args.config().unwrap().issuer_format, IssuerFormat::Local);
+    }
 }

@@ -9,6 +9,7 @@
 //! domain_base = "http://localhost:9229"
 //! user_pool_id = "us-east-1_LocalPool"
 //! # issuer = "http://localhost:9229/us-east-1_LocalPool"   (default: domain_base + "/" + pool id)
+//! issuer_format = "local"     # or "original" / "updated": Cognito's issuer URLs, see IssuerFormat
 //! session_lifetime_secs = 3600
 //! code_lifetime_secs = 300
 //! enable_test_control = false
@@ -80,8 +81,11 @@ pub struct EmulatorConfig {
     /// User pool id (default `us-east-1_LocalPool`).
     pub user_pool_id: String,
     /// Token issuer (default `<domain base>/<user pool id>`). The JWKS and discovery document
-    /// are served under this URL's path.
+    /// are served under this URL's path. Only with [`IssuerFormat::Local`].
     pub issuer: Option<String>,
+    /// Which issuer URL the tokens name (default [`IssuerFormat::Local`]): the emulator's
+    /// own, or one of Cognito's two formats for the user pool id.
+    pub issuer_format: IssuerFormat,
     /// Lifetime of the Hosted UI session cookie in seconds (default 3600).
     pub session_lifetime_secs: u64,
     /// Lifetime of an authorization code in seconds (default 300).
@@ -94,6 +98,28 @@ pub struct EmulatorConfig {
     pub clients: Vec<ClientConfig>,
     /// Users (default: `alice` and `bob`).
     pub users: Vec<UserConfig>,
+}
+
+/// The issuer URL the emulator's tokens name in `iss` (the `issuer_format` setting).
+///
+/// Amazon Cognito names a user pool's issuer in one of two formats, chosen per pool. With
+/// `original` or `updated`, the tokens carry that AWS URL for the configured pool id, so a
+/// verifier sees the same `iss` it sees from Cognito. This server is not at that URL: it
+/// serves the JWKS and discovery document at `<domain base>/<user pool id>/.well-known/...`
+/// (the discovery document's `jwks_uri` says so), and a verifier must be told to fetch the
+/// keys from there (the kit: `CognitoJwtVerifierBuilder::jwks_url_for(issuer, jwks_uri)`).
+/// The keys are the development keys: never point a production verifier at them.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize, clap::ValueEnum)]
+#[serde(rename_all = "lowercase")]
+pub enum IssuerFormat {
+    /// `<domain base>/<user pool id>`, or the configured `issuer` (the default).
+    #[default]
+    Local,
+    /// Cognito's original format: `https://cognito-idp.<region>.amazonaws.com/<user pool id>`.
+    Original,
+    /// Cognito's updated format:
+    /// `https://issuer-cognito-idp.<region>.amazonaws.com/<user pool id>`.
+    Updated,
 }
 
 /// Where the two signing keys come from.
@@ -280,6 +306,7 @@ impl Default for EmulatorConfig {
             domain_base: None,
             user_pool_id: DEFAULT_USER_POOL_ID.to_owned(),
             issuer: None,
+            issuer_format: IssuerFormat::Local,
             session_lifetime_secs: 3600,
             code_lifetime_secs: 300,
             enable_test_control: false,
@@ -378,6 +405,27 @@ impl EmulatorConfig {
                     "issuer {issuer:?} must start with http:// or https://"
                 ));
             }
+            if self.issuer_format != IssuerFormat::Local {
+                return err(
+                    "issuer and issuer_format exclude each other: an explicit issuer is the local format"
+                        .to_owned(),
+                );
+            }
+        }
+        if self.issuer_format != IssuerFormat::Local {
+            // The region becomes part of a host name.
+            let region = self.user_pool_id.split_once('_').map_or("", |(r, _)| r);
+            let part_ok = |p: &str| {
+                !p.is_empty()
+                    && p.bytes()
+                        .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit())
+            };
+            if region.split('-').count() < 3 || !region.split('-').all(part_ok) {
+                return err(format!(
+                    "issuer_format {:?} needs a user_pool_id like us-east-1_AbC123, not {:?}",
+                    self.issuer_format, self.user_pool_id
+                ));
+            }
         }
         if self.session_lifetime_secs == 0 || self.code_lifetime_secs == 0 {
             return err("lifetimes must be at least one second".to_owned());
@@ -435,11 +483,35 @@ impl EmulatorConfig {
         }
     }
 
-    /// The issuer actually used: configured, or `<domain base>/<user pool id>`.
+    /// The issuer actually used: per [`IssuerFormat`], Cognito's URL for the pool, or the
+    /// configured one, or `<domain base>/<user pool id>`.
     pub fn effective_issuer(&self) -> String {
-        match &self.issuer {
-            Some(issuer) => issuer.trim_end_matches('/').to_owned(),
-            None => format!("{}/{}", self.effective_domain_base(), self.user_pool_id),
+        let pool = &self.user_pool_id;
+        let region = pool.split_once('_').map_or("", |(region, _)| region);
+        match (self.issuer_format, &self.issuer) {
+            (IssuerFormat::Original, _) => {
+                format!("https://cognito-idp.{region}.amazonaws.com/{pool}")
+            }
+            (IssuerFormat::Updated, _) => {
+                format!("https://issuer-cognito-idp.{region}.amazonaws.com/{pool}")
+            }
+            (IssuerFormat::Local, Some(issuer)) => issuer.trim_end_matches('/').to_owned(),
+            (IssuerFormat::Local, None) => format!("{}/{pool}", self.effective_domain_base()),
+        }
+    }
+
+    /// Where the JWKS is served, as the discovery document's `jwks_uri` says:
+    /// `<issuer>/.well-known/jwks.json` for the local format (a configured issuer may be a
+    /// proxy in front of the emulator), `<domain base>/<user pool id>/.well-known/jwks.json`
+    /// for Cognito's formats (this server is not at AWS's URL).
+    pub fn effective_jwks_uri(&self) -> String {
+        match self.issuer_format {
+            IssuerFormat::Local => format!("{}/.well-known/jwks.json", self.effective_issuer()),
+            IssuerFormat::Original | IssuerFormat::Updated => format!(
+                "{}/{}/.well-known/jwks.json",
+                self.effective_domain_base(),
+                self.user_pool_id
+            ),
         }
     }
 

@@ -41,12 +41,13 @@ pub async fn index(State(emulator): State<SharedEmulator>) -> Response {
         "<h1>cognito-local</h1>\
 <p>A local, in-memory emulator of the Amazon Cognito Hosted UI for development and tests.</p>\
 <p>Domain base <code>{domain}</code><br>Issuer <code>{issuer}</code><br>\
-JWKS <a href=\"{issuer}/.well-known/jwks.json\">{issuer}/.well-known/jwks.json</a></p>\
+JWKS <a href=\"{jwks}\">{jwks}</a></p>\
 <h2>App clients</h2><table><tr><th>client_id</th><th>type</th><th>callback URLs</th></tr>{client_rows}</table>\
 <h2>Users</h2><table><tr><th>username</th><th>groups</th></tr>{user_rows}</table>\
 <p class=\"hint\">Test control surface: {control}.</p>",
         domain = escape(&emulator.domain_base),
         issuer = escape(&emulator.issuer),
+        jwks = escape(&emulator.jwks_uri),
         control = if config.enable_test_control { "enabled under <code>/_test</code>" } else { "disabled" },
     );
     html(StatusCode::OK, layout("cognito-local", &body, true))

@@ -4,12 +4,17 @@
 //! Keys are loaded from PEM, never generated at startup: the development keys in
 //! `cognito-local/keys/` are compiled in, so startup stays fast even in debug builds.
 
+use std::sync::Arc;
+
+use aws_lc_rs::rand::SystemRandom;
+use aws_lc_rs::rsa::PublicKeyComponents;
+use aws_lc_rs::signature::{
+    KeyPair as _, ParsedPublicKey, RsaKeyPair, RSA_PKCS1_2048_8192_SHA256, RSA_PKCS1_SHA256,
+};
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine as _;
-use rsa::pkcs1::DecodeRsaPrivateKey;
-use rsa::pkcs8::DecodePrivateKey;
-use rsa::traits::PublicKeyParts;
-use rsa::{Pkcs1v15Sign, RsaPrivateKey, RsaPublicKey};
+use rustls_pki_types::pem::PemObject as _;
+use rustls_pki_types::PrivateKeyDer;
 use serde_json::{json, Value};
 use sha2::{Digest, Sha256};
 
@@ -20,12 +25,19 @@ const DEV_ID_TOKEN_KEY: &str = include_str!("../keys/dev-id-token-key.pem");
 /// The development key that signs access tokens. Public: development only.
 const DEV_ACCESS_TOKEN_KEY: &str = include_str!("../keys/dev-access-token-key.pem");
 
-/// One RSA signing key with its key id.
+/// Why a token could not be signed.
+pub use aws_lc_rs::error::Unspecified as SignError;
+
+/// One RSA signing key (2048 to 8192 bits) with its key id. Signing and the emulator's own
+/// signature check go through aws-lc-rs, the kit's verification backend.
 #[derive(Clone)]
 pub struct SigningKey {
     kid: String,
-    private: RsaPrivateKey,
-    public: RsaPublicKey,
+    private: Arc<RsaKeyPair>,
+    public: ParsedPublicKey,
+    /// The modulus and the public exponent, big-endian.
+    n: Vec<u8>,
+    e: Vec<u8>,
 }
 
 impl std::fmt::Debug for SigningKey {
@@ -40,16 +52,28 @@ impl SigningKey {
     /// Parses a PKCS#1 (`RSA PRIVATE KEY`) or PKCS#8 (`PRIVATE KEY`) PEM key. The key id is
     /// derived from the public modulus, so it is stable for a given key.
     pub fn from_pem(pem: &str) -> Result<Self, ConfigError> {
-        let private = RsaPrivateKey::from_pkcs1_pem(pem)
-            .or_else(|_| RsaPrivateKey::from_pkcs8_pem(pem))
-            .map_err(|e| ConfigError(format!("cannot parse RSA private key: {e}")))?;
-        let public = private.to_public_key();
-        let digest = Sha256::digest(public.n().to_bytes_be());
+        let refused =
+            |e: &dyn std::fmt::Display| ConfigError(format!("cannot parse RSA private key: {e}"));
+        let der = PrivateKeyDer::from_pem_slice(pem.as_bytes()).map_err(|e| refused(&e))?;
+        let private = match &der {
+            PrivateKeyDer::Pkcs1(key) => RsaKeyPair::from_der(key.secret_pkcs1_der()),
+            PrivateKeyDer::Pkcs8(key) => RsaKeyPair::from_pkcs8(key.secret_pkcs8_der()),
+            _ => return Err(refused(&"not an RSA key in PKCS#1 or PKCS#8 form")),
+        }
+        .map_err(|e| refused(&e))?;
+        let public =
+            ParsedPublicKey::new(&RSA_PKCS1_2048_8192_SHA256, private.public_key().as_ref())
+                .map_err(|e| refused(&e))?;
+        let PublicKeyComponents { n, e } =
+            PublicKeyComponents::<Vec<u8>>::from(private.public_key());
+        let digest = Sha256::digest(&n);
         let kid = URL_SAFE_NO_PAD.encode(&digest[..18]);
         Ok(Self {
             kid,
-            private,
+            private: Arc::new(private),
             public,
+            n,
+            e,
         })
     }
 
@@ -62,24 +86,29 @@ impl SigningKey {
     pub fn jwk(&self) -> Value {
         json!({
             "alg": "RS256",
-            "e": URL_SAFE_NO_PAD.encode(self.public.e().to_bytes_be()),
+            "e": URL_SAFE_NO_PAD.encode(&self.e),
             "kid": self.kid,
             "kty": "RSA",
-            "n": URL_SAFE_NO_PAD.encode(self.public.n().to_bytes_be()),
+            "n": URL_SAFE_NO_PAD.encode(&self.n),
             "use": "sig",
         })
     }
 
     /// Signs `claims` as a compact RS256 JWT with this key's `kid`.
-    pub fn sign(&self, claims: &Value) -> Result<String, rsa::Error> {
+    pub fn sign(&self, claims: &Value) -> Result<String, SignError> {
         let header = json!({ "kid": self.kid, "alg": "RS256" });
         let signing_input = format!(
             "{}.{}",
             URL_SAFE_NO_PAD.encode(header.to_string()),
             URL_SAFE_NO_PAD.encode(claims.to_string())
         );
-        let hashed = Sha256::digest(signing_input.as_bytes());
-        let signature = self.private.sign(Pkcs1v15Sign::new::<Sha256>(), &hashed)?;
+        let mut signature = vec![0; self.private.public_modulus_len()];
+        self.private.sign(
+            &RSA_PKCS1_SHA256,
+            &SystemRandom::new(),
+            signing_input.as_bytes(),
+            &mut signature,
+        )?;
         Ok(format!(
             "{signing_input}.{}",
             URL_SAFE_NO_PAD.encode(signature)
@@ -88,10 +117,7 @@ impl SigningKey {
 
     /// Checks an RS256 signature made by this key over `signing_input`.
     fn verify(&self, signing_input: &[u8], signature: &[u8]) -> bool {
-        let hashed = Sha256::digest(signing_input);
-        self.public
-            .verify(Pkcs1v15Sign::new::<Sha256>(), &hashed, signature)
-            .is_ok()
+        self.public.verify_sig(signing_input, signature).is_ok()
     }
 }
 

@@ -37,6 +37,6 @@ pub mod tokens;
 pub mod userinfo;
 pub mod wellknown;
 
-pub use config::{ClientConfig, EmulatorConfig, UserConfig};
+pub use config::{ClientConfig, EmulatorConfig, IssuerFormat, UserConfig};
 pub use router::{router, router_for, serve_on, start, startup_banner, RunningEmulator};
 pub use state::Emulator;

@@ -74,6 +74,11 @@ impl RunningEmulator {
         &self.emulator.issuer
     }
 
+    /// Where the JWKS is served (the discovery document's `jwks_uri`).
+    pub fn jwks_uri(&self) -> &str {
+        &self.emulator.jwks_uri
+    }
+
     /// Stops accepting connections and waits for the server task to end.
     pub async fn shutdown(mut self) -> std::io::Result<()> {
         if let Some(tx) = self.shutdown.take() {
@@ -142,6 +147,7 @@ pub fn startup_banner(running: &RunningEmulator) -> String {
         ),
         format!("  domain base: {}", emulator.domain_base),
         format!("  issuer:      {}", emulator.issuer),
+        format!("  JWKS:        {}", emulator.jwks_uri),
     ];
     if let Some(client) = config.clients.first() {
         if let Some(callback) = client.callback_urls.first() {

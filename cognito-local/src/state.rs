@@ -148,6 +148,8 @@ pub struct Emulator {
     pub domain_base: String,
     /// The issuer URL, without a trailing slash.
     pub issuer: String,
+    /// Where the JWKS is served ([`EmulatorConfig::effective_jwks_uri`]).
+    pub jwks_uri: String,
     store: Mutex<Store>,
 }
 
@@ -162,6 +164,7 @@ impl Emulator {
         Ok(Self {
             domain_base: config.effective_domain_base(),
             issuer: config.effective_issuer(),
+            jwks_uri: config.effective_jwks_uri(),
             config,
             keys,
             store: Mutex::new(Store::default()),

@@ -43,7 +43,7 @@ pub fn discovery_document(emulator: &Emulator) -> Value {
         "userinfo_endpoint": format!("{domain}/oauth2/userInfo"),
         "revocation_endpoint": format!("{domain}/oauth2/revoke"),
         "end_session_endpoint": format!("{domain}/logout"),
-        "jwks_uri": format!("{}/.well-known/jwks.json", emulator.issuer),
+        "jwks_uri": emulator.jwks_uri,
         "response_types_supported": ["code", "token"],
         "grant_types_supported": ["authorization_code", "implicit", "refresh_token"],
         "scopes_supported": scopes,

@@ -199,3 +199,62 @@ async fn kit_client_keeps_the_session_on_a_transient_token_failure() {
     assert!(auth.get_cached_session().is_some(), "session kept");
     auth.refresh_session().await.expect("works again");
 }
+
+/// The configuration of an app for a real pool: the user pool id, no issuer override
+/// (`prompt=login`, so that each sign-in shows the form).
+fn pool_config(h: &Harness, issuer: Option<&str>) -> CognitoConfig {
+    let mut builder = CognitoConfig::builder()
+        .prompt(leptos_cognito_auth::Prompt::Login)
+        .client_id(SPA)
+        .app_web_domain(h.base.clone())
+        .user_pool_id("us-east-1_LocalPool")
+        .scopes(["openid", "email", "profile"])
+        .redirect_uri_sign_in(CALLBACK)
+        .redirect_uri_sign_out(SIGN_OUT);
+    if let Some(issuer) = issuer {
+        builder = builder.issuer(issuer);
+    }
+    builder.build().expect("kit config")
+}
+
+#[tokio::test]
+async fn kit_client_accepts_either_cognito_issuer_format_for_its_pool() {
+    use cognito_local::IssuerFormat;
+    const ORIGINAL: &str = "https://cognito-idp.us-east-1.amazonaws.com/us-east-1_LocalPool";
+    const UPDATED: &str = "https://issuer-cognito-idp.us-east-1.amazonaws.com/us-east-1_LocalPool";
+    for (format, issuer, other) in [
+        (IssuerFormat::Original, ORIGINAL, UPDATED),
+        (IssuerFormat::Updated, UPDATED, ORIGINAL),
+    ] {
+        let h = start_with(|c| c.issuer_format = format).await;
+        let sign_in = |config: CognitoConfig| {
+            let h = &h;
+            async move {
+                let navigator = MemoryNavigator::new();
+                let auth = CognitoAuth::new(
+                    config,
+                    MemoryStorage::new(),
+                    transport(),
+                    navigator.clone(),
+                    SystemEnvironment,
+                );
+                auth.start_session_to("/").await.expect("start");
+                let callback = browser_sign_in(h, &navigator.last().unwrap()).await;
+                auth.parse_cognito_web_response(&callback).await
+            }
+        };
+        // The pool id alone: tokens in the pool's format are accepted.
+        let outcome = sign_in(pool_config(&h, None)).await.expect("sign-in");
+        assert_eq!(outcome.session.access_token().issuer(), Some(issuer));
+        assert_eq!(
+            outcome.session.id_token().and_then(|t| t.issuer()),
+            Some(issuer)
+        );
+        // An explicit issuer means that one only: the other format's is refused.
+        let err = sign_in(pool_config(&h, Some(other)))
+            .await
+            .expect_err("another issuer");
+        assert_eq!(err.code(), "token_rejected", "{format:?}");
+        assert!(sign_in(pool_config(&h, Some(issuer))).await.is_ok());
+    }
+}

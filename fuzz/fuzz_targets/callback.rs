@@ -2,7 +2,7 @@
 //! sign-in of each flow. Nothing may panic; an accepted response must keep its invariants.
 #![no_main]
 
-use leptos_cognito_auth::{CallbackResponse, PendingResponseType, PendingSignIn};
+use leptos_cognito_auth::protocol::{CallbackResponse, PendingResponseType, PendingSignIn};
 use libfuzzer_sys::fuzz_target;
 
 /// A pending sign-in with `state` for `flow`.

@@ -2,7 +2,8 @@
 //! status (mostly 200, then the statuses Cognito and proxies send), the rest is the body.
 #![no_main]
 
-use leptos_cognito_auth::{AuthError, HttpResponse, TokenSet};
+use leptos_cognito_auth::protocol::TokenSet;
+use leptos_cognito_auth::{AuthError, HttpResponse};
 use libfuzzer_sys::fuzz_target;
 
 const STATUSES: [u16; 16] = [

@@ -15,10 +15,9 @@ use leptos_cognito_auth::ssr::{
     CognitoJwtVerifier, ExpectedTokenUse, JwksFetchError, TokenUse, VerifyError,
 };
 use libfuzzer_sys::fuzz_target;
-use rsa::pkcs1::DecodeRsaPrivateKey;
-use rsa::traits::PublicKeyParts;
-use rsa::{Pkcs1v15Sign, RsaPrivateKey};
-use sha2::{Digest, Sha256};
+use aws_lc_rs::rand::SystemRandom;
+use aws_lc_rs::rsa::PublicKeyComponents;
+use aws_lc_rs::signature::{KeyPair as _, RsaKeyPair, RSA_PKCS1_SHA256};
 
 const ISSUER: &str = "http://127.0.0.1:9229/us-east-1_LocalPool";
 const CLIENT: &str = "local-spa-client";
@@ -30,7 +29,7 @@ const KEY_PEM: &str = include_str!("../../cognito-local/keys/dev-access-token-ke
 const DEFAULT_HEADER: &str = r#"{"kid":"fuzz-kid-1","alg":"RS256"}"#;
 
 struct Fixture {
-    key: RsaPrivateKey,
+    key: RsaKeyPair,
     /// Any token use, one app client.
     plain: CognitoJwtVerifier,
     /// Access tokens only, group `admin` and scope `openid` required.
@@ -40,11 +39,19 @@ struct Fixture {
 fn fixture() -> &'static Fixture {
     static FIXTURE: OnceLock<Fixture> = OnceLock::new();
     FIXTURE.get_or_init(|| {
-        let key = RsaPrivateKey::from_pkcs1_pem(KEY_PEM).expect("the dev key parses");
+        let pem_body: String = KEY_PEM
+            .lines()
+            .filter(|line| !line.starts_with("-----"))
+            .collect();
+        let der = base64::engine::general_purpose::STANDARD
+            .decode(pem_body)
+            .expect("the dev key is base64");
+        let key = RsaKeyPair::from_der(&der).expect("the dev key parses");
+        let public = PublicKeyComponents::<Vec<u8>>::from(key.public_key());
         let jwks = serde_json::json!({ "keys": [{
             "kty": "RSA", "kid": KID, "use": "sig", "alg": "RS256",
-            "n": URL_SAFE_NO_PAD.encode(key.n().to_bytes_be()),
-            "e": URL_SAFE_NO_PAD.encode(key.e().to_bytes_be()),
+            "n": URL_SAFE_NO_PAD.encode(&public.n),
+            "e": URL_SAFE_NO_PAD.encode(&public.e),
         }]})
         .to_string();
         let build = |strict: bool| {
@@ -75,18 +82,20 @@ fn fixture() -> &'static Fixture {
     })
 }
 
-fn sign(key: &RsaPrivateKey, header: &[u8], payload: &[u8]) -> String {
+fn sign(key: &RsaKeyPair, header: &[u8], payload: &[u8]) -> String {
     let input = format!(
         "{}.{}",
         URL_SAFE_NO_PAD.encode(header),
         URL_SAFE_NO_PAD.encode(payload)
     );
-    let signature = key
-        .sign(
-            Pkcs1v15Sign::new::<Sha256>(),
-            &Sha256::digest(input.as_bytes()),
-        )
-        .expect("signing works");
+    let mut signature = vec![0; key.public_modulus_len()];
+    key.sign(
+        &RSA_PKCS1_SHA256,
+        &SystemRandom::new(),
+        input.as_bytes(),
+        &mut signature,
+    )
+    .expect("signing works");
     format!("{input}.{}", URL_SAFE_NO_PAD.encode(signature))
 }
 

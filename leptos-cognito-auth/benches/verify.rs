@@ -11,15 +11,14 @@
 use std::hint::black_box;
 use std::time::{Duration, Instant};
 
+use aws_lc_rs::rand::SystemRandom;
+use aws_lc_rs::rsa::PublicKeyComponents;
+use aws_lc_rs::signature::{KeyPair as _, RsaKeyPair, RSA_PKCS1_SHA256};
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine as _;
 use criterion::{criterion_group, Criterion};
 use leptos_cognito_auth::ssr::{CognitoJwtVerifier, ExpectedTokenUse};
-use rsa::pkcs1::DecodeRsaPrivateKey;
-use rsa::traits::PublicKeyParts;
-use rsa::{Pkcs1v15Sign, RsaPrivateKey};
 use serde_json::{json, Value};
-use sha2::{Digest, Sha256};
 
 const POOL: &str = "eu-west-1_BenchPool";
 const CLIENT: &str = "bench-client-id";
@@ -36,13 +35,20 @@ fn b64(bytes: impl AsRef<[u8]>) -> String {
 
 struct Key {
     kid: &'static str,
-    private: RsaPrivateKey,
+    private: RsaKeyPair,
+}
+
+/// The DER inside a PKCS#1 PEM key.
+fn pem_to_der(pem: &str) -> Vec<u8> {
+    use base64::engine::general_purpose::STANDARD;
+    let body: String = pem.lines().filter(|l| !l.starts_with("-----")).collect();
+    STANDARD.decode(body).expect("PEM body")
 }
 
 fn keys() -> [Key; 2] {
     let load = |kid, pem: &str| Key {
         kid,
-        private: RsaPrivateKey::from_pkcs1_pem(pem).expect("bench key"),
+        private: RsaKeyPair::from_der(&pem_to_der(pem)).expect("bench key"),
     };
     [
         load(
@@ -58,9 +64,9 @@ fn keys() -> [Key; 2] {
 
 fn jwks(keys: &[Key]) -> Value {
     json!({ "keys": keys.iter().map(|k| {
-        let public = k.private.to_public_key();
+        let public = PublicKeyComponents::<Vec<u8>>::from(k.private.public_key());
         json!({ "kty": "RSA", "alg": "RS256", "use": "sig", "kid": k.kid,
-                "n": b64(public.n().to_bytes_be()), "e": b64(public.e().to_bytes_be()) })
+                "n": b64(&public.n), "e": b64(&public.e) })
     }).collect::<Vec<_>>() })
 }
 
@@ -77,10 +83,14 @@ fn access_token(key: &Key, i: usize, now: u64) -> String {
         "jti": format!("{i:08x}-jti"), "username": format!("user{i}"),
     });
     let input = format!("{}.{}", b64(header.to_string()), b64(claims.to_string()));
-    let digest = Sha256::digest(input.as_bytes());
-    let signature = key
-        .private
-        .sign(Pkcs1v15Sign::new::<Sha256>(), &digest)
+    let mut signature = vec![0; key.private.public_modulus_len()];
+    key.private
+        .sign(
+            &RSA_PKCS1_SHA256,
+            &SystemRandom::new(),
+            input.as_bytes(),
+            &mut signature,
+        )
         .expect("sign");
     format!("{input}.{}", b64(signature))
 }

@@ -289,7 +289,7 @@ async fn http_fetcher_refuses_plain_http_off_loopback_and_builds_tls() {
         .await
         .unwrap_err();
     assert!(err.0.contains("non-loopback"), "{err}");
-    // HTTPS: the rustls client (ring provider, platform roots) builds; nothing listens on
+    // HTTPS: the rustls client (aws-lc-rs provider, platform roots) builds; nothing listens on
     // port 1, so the connection itself fails (no request leaves the machine).
     let err = fetcher
         .fetch("https://127.0.0.1:1/jwks.json".into())
@@ -373,4 +373,34 @@ async fn the_verified_cache_is_bounded_and_can_be_disabled() {
         off.verify(token).await.unwrap();
     }
     assert_eq!(off.verified_tokens_cached(), 0);
+}
+
+#[tokio::test]
+async fn a_remembered_token_serves_only_the_very_same_token() {
+    let (a, _) = keys();
+    let fetcher = Fetcher::new(jwks_of(&[a]));
+    let v = fetcher.install(builder()).build().unwrap();
+    let token = a.sign(&access_claims());
+    v.verify(&token).await.unwrap();
+    assert_eq!(v.verified_tokens_cached(), 1);
+    // The remembered token's signature on another payload or header: not a hit.
+    let (signed, signature) = token.rsplit_once('.').unwrap();
+    let (header, _) = signed.split_once('.').unwrap();
+    let payload = b64(with(
+        access_claims(),
+        json!({"cognito:groups": ["admin", "root"]}),
+    )
+    .to_string());
+    let forged = format!("{header}.{payload}.{signature}");
+    assert_eq!(v.verify(&forged).await.unwrap_err().code(), "bad_signature");
+    assert_eq!(
+        v.verify_cached(&forged).unwrap_err().code(),
+        "bad_signature"
+    );
+    let header = b64(r#"{"alg":"RS256","kid":"key-a","typ":"JWT"}"#);
+    let (_, payload) = signed.split_once('.').unwrap();
+    let forged = format!("{header}.{payload}.{signature}");
+    assert_eq!(v.verify(&forged).await.unwrap_err().code(), "bad_signature");
+    assert!(v.verify(&token).await.is_ok());
+    assert_eq!(v.verified_tokens_cached(), 1);
 }

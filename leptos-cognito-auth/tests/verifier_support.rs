@@ -7,20 +7,22 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use aws_lc_rs::encoding::AsDer as _;
+use aws_lc_rs::rand::SystemRandom;
+use aws_lc_rs::rsa::PublicKeyComponents;
+use aws_lc_rs::signature::{KeyPair as _, RsaKeyPair, RSA_PKCS1_SHA256};
+use base64::engine::general_purpose::{STANDARD, URL_SAFE_NO_PAD};
 use base64::Engine as _;
 use leptos_cognito_auth::ssr::{
     CognitoJwtVerifier, CognitoJwtVerifierBuilder, ExpectedTokenUse, JwksFetchError,
 };
-use rsa::pkcs1::DecodeRsaPrivateKey;
-use rsa::pkcs8::EncodePublicKey;
-use rsa::traits::PublicKeyParts;
-use rsa::{Pkcs1v15Sign, RsaPrivateKey};
 use serde_json::{json, Value};
-use sha2::{Digest, Sha256};
 
 pub const POOL: &str = "eu-west-1_TestPool1";
 pub const ISSUER: &str = "https://cognito-idp.eu-west-1.amazonaws.com/eu-west-1_TestPool1";
+/// The pool's issuer in Cognito's updated format.
+pub const UPDATED_ISSUER: &str =
+    "https://issuer-cognito-idp.eu-west-1.amazonaws.com/eu-west-1_TestPool1";
 pub const CLIENT: &str = "test-client";
 /// The fixed time the verifiers' clock reports.
 pub const NOW: u64 = 1_700_000_000;
@@ -29,27 +31,55 @@ pub fn b64(bytes: impl AsRef<[u8]>) -> String {
     URL_SAFE_NO_PAD.encode(bytes)
 }
 
+/// The DER inside a PEM document (test keys only: one block, no headers).
+pub fn pem_to_der(pem: &str) -> Vec<u8> {
+    let body: String = pem
+        .lines()
+        .filter(|line| !line.starts_with("-----"))
+        .collect();
+    STANDARD.decode(body).expect("PEM body")
+}
+
+/// `der` as a PEM document with this label (64-character lines).
+pub fn der_to_pem(label: &str, der: &[u8]) -> String {
+    let body = STANDARD.encode(der);
+    let lines: Vec<&str> = body
+        .as_bytes()
+        .chunks(64)
+        .map(|chunk| std::str::from_utf8(chunk).expect("base64 is ASCII"))
+        .collect();
+    format!(
+        "-----BEGIN {label}-----\n{}\n-----END {label}-----\n",
+        lines.join("\n")
+    )
+}
+
 /// An RSA key that signs test tokens.
 pub struct Signer {
     pub kid: String,
-    pub key: RsaPrivateKey,
+    pub key: RsaKeyPair,
 }
 
 impl Signer {
     fn from_pem(kid: &str, pem: &str) -> Self {
         Self {
             kid: kid.to_owned(),
-            key: RsaPrivateKey::from_pkcs1_pem(pem).expect("test key"),
+            key: RsaKeyPair::from_der(&pem_to_der(pem)).expect("test key"),
         }
     }
 
     /// RS256 signature of `signing_input`, base64url.
     pub fn signature(&self, signing_input: &str) -> String {
-        let digest = Sha256::digest(signing_input.as_bytes());
-        b64(self
-            .key
-            .sign(Pkcs1v15Sign::new::<Sha256>(), &digest)
-            .expect("sign"))
+        let mut signature = vec![0; self.key.public_modulus_len()];
+        self.key
+            .sign(
+                &RSA_PKCS1_SHA256,
+                &SystemRandom::new(),
+                signing_input.as_bytes(),
+                &mut signature,
+            )
+            .expect("sign");
+        b64(signature)
     }
 
     /// A token with this header and payload (both raw JSON text), signed by this key.
@@ -68,19 +98,17 @@ impl Signer {
     }
 
     pub fn jwk(&self) -> Value {
-        let public = self.key.to_public_key();
+        let public = PublicKeyComponents::<Vec<u8>>::from(self.key.public_key());
         json!({
             "kty": "RSA", "alg": "RS256", "use": "sig", "kid": self.kid,
-            "n": b64(public.n().to_bytes_be()), "e": b64(public.e().to_bytes_be()),
+            "n": b64(&public.n), "e": b64(&public.e),
         })
     }
 
     /// The public key as PEM (what an HS256 key-confusion attack uses as the HMAC secret).
     pub fn public_pem(&self) -> String {
-        self.key
-            .to_public_key()
-            .to_public_key_pem(rsa::pkcs8::LineEnding::LF)
-            .expect("pem")
+        let der = self.key.public_key().as_der().expect("public key DER");
+        der_to_pem("PUBLIC KEY", der.as_ref())
     }
 }
 
@@ -107,22 +135,12 @@ pub fn jwks_of(signers: &[&Signer]) -> Vec<u8> {
         .into_bytes()
 }
 
-/// HMAC-SHA256 (RFC 2104), to forge HS256 tokens.
+/// HMAC-SHA256, to forge HS256 tokens.
 pub fn hmac_sha256(key: &[u8], message: &[u8]) -> Vec<u8> {
-    let mut block = [0u8; 64];
-    if key.len() > 64 {
-        block[..32].copy_from_slice(&Sha256::digest(key));
-    } else {
-        block[..key.len()].copy_from_slice(key);
-    }
-    let pad = |byte: u8| block.iter().map(|b| b ^ byte).collect::<Vec<u8>>();
-    let mut inner = Sha256::new();
-    inner.update(pad(0x36));
-    inner.update(message);
-    let mut outer = Sha256::new();
-    outer.update(pad(0x5c));
-    outer.update(inner.finalize());
-    outer.finalize().to_vec()
+    use aws_lc_rs::hmac;
+    hmac::sign(&hmac::Key::new(hmac::HMAC_SHA256, key), message)
+        .as_ref()
+        .to_vec()
 }
 
 /// Cognito-shaped access token claims, valid at [`NOW`].
@@ -159,11 +177,13 @@ pub fn with(base: Value, changes: Value) -> Value {
 }
 
 /// A JWKS fetcher that counts its calls and answers what the test sets, after a delay.
+/// It also records the URLs it was asked for.
 #[derive(Clone)]
 pub struct Fetcher {
     pub calls: Arc<AtomicUsize>,
     pub answer: Arc<Mutex<Result<Vec<u8>, String>>>,
     pub delay: Duration,
+    pub urls: Arc<Mutex<Vec<String>>>,
 }
 
 impl Fetcher {
@@ -172,11 +192,17 @@ impl Fetcher {
             calls: Arc::new(AtomicUsize::new(0)),
             answer: Arc::new(Mutex::new(Ok(body))),
             delay: Duration::ZERO,
+            urls: Arc::new(Mutex::new(Vec::new())),
         }
     }
 
     pub fn calls(&self) -> usize {
         self.calls.load(Ordering::SeqCst)
+    }
+
+    /// The URLs fetched so far, in order.
+    pub fn urls(&self) -> Vec<String> {
+        self.urls.lock().unwrap().clone()
     }
 
     pub fn answer(&self, answer: Result<Vec<u8>, String>) {
@@ -186,10 +212,11 @@ impl Fetcher {
     /// The fetcher as a closure the builder accepts.
     pub fn install(&self, builder: CognitoJwtVerifierBuilder) -> CognitoJwtVerifierBuilder {
         let this = self.clone();
-        builder.jwks_fetcher(move |_url: String| {
+        builder.jwks_fetcher(move |url: String| {
             let this = this.clone();
             async move {
                 this.calls.fetch_add(1, Ordering::SeqCst);
+                this.urls.lock().unwrap().push(url);
                 if !this.delay.is_zero() {
                     tokio::time::sleep(this.delay).await;
                 }

@@ -48,12 +48,7 @@ impl Claims {
 
     /// A numeric date claim in whole seconds (`None` if absent, negative or not a number).
     pub fn seconds(&self, name: &str) -> Option<u64> {
-        let v = self.0.get(name)?;
-        v.as_u64().or_else(|| {
-            v.as_f64()
-                .filter(|f| f.is_finite() && *f >= 0.0 && *f < 1e15)
-                .map(|f| f as u64)
-        })
+        numeric_date(self.0.get(name)?)
     }
 
     /// A boolean claim; Cognito sometimes sends `"true"` as a string.
@@ -85,27 +80,87 @@ impl Claims {
     }
 }
 
-/// Decodes a compact JWT's payload. The header must be a JSON object too.
-pub(crate) fn decode_claims(token: &str) -> Result<Claims, JwtError> {
-    if token.is_empty() || token.len() > MAX_TOKEN_LEN {
+/// A JSON `NumericDate` in whole seconds: a non-negative number, fractions dropped (below
+/// 10^15, so the conversion is exact). `None` for anything else.
+pub(crate) fn numeric_date(value: &Value) -> Option<u64> {
+    value.as_u64().or_else(|| {
+        value
+            .as_f64()
+            .filter(|f| f.is_finite() && *f >= 0.0 && *f < 1e15)
+            .map(|f| f as u64)
+    })
+}
+
+/// A compact JWT (`header.payload.signature`) split, its header decoded into a JSON object
+/// and its payload decoded (its JSON is left to the caller). The kit's one JWT decoder: the
+/// browser's token parsing reads it leniently, the server's verifier strictly.
+#[cfg_attr(not(feature = "ssr"), allow(dead_code))] // the browser reads the payload only
+pub(crate) struct CompactJwt<'a> {
+    /// The header.
+    pub header: Map<String, Value>,
+    /// The decoded payload.
+    pub payload: Vec<u8>,
+    /// The decoded signature in strict mode; empty in lenient mode, which does not read it.
+    pub signature: Vec<u8>,
+    /// `header.payload`, the bytes a signature covers.
+    pub signing_input: &'a str,
+}
+
+/// One base64url segment. Strict: not empty, no padding (only the base64url alphabet).
+/// Lenient: `=` padding tolerated. Either way canonical (no stray bits).
+pub(crate) fn segment(raw: &str, strict: bool) -> Option<Vec<u8>> {
+    if strict && (raw.is_empty() || raw.contains('=')) {
+        return None;
+    }
+    base64url_decode(raw)
+}
+
+/// Bytes that hold a JSON object.
+pub(crate) fn json_object(bytes: &[u8]) -> Option<Map<String, Value>> {
+    match serde_json::from_slice::<Value>(bytes) {
+        Ok(Value::Object(map)) => Some(map),
+        _ => None,
+    }
+}
+
+/// Splits and decodes a compact JWT of at most `max_len` bytes: the header (base64url, a
+/// JSON object), the payload (base64url) and, when `strict`, the signature (base64url);
+/// `strict` also refuses padding and empty segments.
+pub(crate) fn split_jwt(
+    token: &str,
+    max_len: usize,
+    strict: bool,
+) -> Result<CompactJwt<'_>, JwtError> {
+    if token.is_empty() || token.len() > max_len {
         return Err(JwtError::NotAJwt);
     }
     let mut parts = token.split('.');
-    let (Some(header), Some(payload), Some(_signature), None) =
+    let (Some(header), Some(payload), Some(signature), None) =
         (parts.next(), parts.next(), parts.next(), parts.next())
     else {
         return Err(JwtError::NotAJwt);
     };
-    decode_object(header, "header")?;
-    decode_object(payload, "payload").map(Claims)
+    let header_bytes = segment(header, strict).ok_or(JwtError::Base64("header"))?;
+    let header_map = json_object(&header_bytes).ok_or(JwtError::Json("header"))?;
+    let payload_bytes = segment(payload, strict).ok_or(JwtError::Base64("payload"))?;
+    let signature = match strict {
+        true => segment(signature, true).ok_or(JwtError::Base64("signature"))?,
+        false => Vec::new(),
+    };
+    Ok(CompactJwt {
+        header: header_map,
+        payload: payload_bytes,
+        signature,
+        signing_input: &token[..header.len() + 1 + payload.len()],
+    })
 }
 
-fn decode_object(segment: &str, what: &'static str) -> Result<Map<String, Value>, JwtError> {
-    let bytes = base64url_decode(segment).ok_or(JwtError::Base64(what))?;
-    match serde_json::from_slice::<Value>(&bytes) {
-        Ok(Value::Object(map)) => Ok(map),
-        _ => Err(JwtError::Json(what)),
-    }
+/// Decodes a compact JWT's payload. The header must be a JSON object too.
+pub(crate) fn decode_claims(token: &str) -> Result<Claims, JwtError> {
+    let jwt = split_jwt(token, MAX_TOKEN_LEN, false)?;
+    json_object(&jwt.payload)
+        .map(Claims)
+        .ok_or(JwtError::Json("payload"))
 }
 
 /// Decodes a token whose `exp` claim is required.

@@ -5,11 +5,11 @@
 
 pub(crate) mod authorize;
 mod callback;
-mod config;
+pub(crate) mod config;
 pub(crate) mod encoding;
 mod error;
 mod http;
-mod jwt;
+pub(crate) mod jwt;
 mod lifecycle;
 mod logout;
 mod pkce;
@@ -24,7 +24,8 @@ pub use authorize::{
 };
 pub use callback::{CallbackGrant, CallbackResponse, ImplicitTokens};
 pub use config::{
-    CognitoConfig, CognitoConfigBuilder, ConfigError, Prompt, ResponseType, StorageKind,
+    CognitoConfig, CognitoConfigBuilder, ConfigError, IssuerFormat, Prompt, ResponseType,
+    StorageKind,
 };
 pub use error::{AuthError, OAuthErrorKind};
 pub use http::{HttpRequest, HttpResponse, Method, TransportError, TransportErrorKind};

@@ -161,8 +161,10 @@ impl CognitoSession {
     }
 
     /// Checks that the tokens were issued to this app: ID token `aud` and access token
-    /// `client_id` equal the client id, `token_use` is right, `iss` is the configured issuer
-    /// (when one is known), and the ID token's `nonce` is the one sent (when given).
+    /// `client_id` equal the client id, `token_use` is right, `iss` is one of the
+    /// configured issuers (when one is known: the override, or the user pool's issuer in
+    /// either format, see [`CognitoConfig::issuers`]), and the ID token's `nonce` is the one
+    /// sent (when given).
     pub fn check_claims(
         &self,
         config: &CognitoConfig,
@@ -170,7 +172,7 @@ impl CognitoSession {
     ) -> Result<(), AuthError> {
         let reject =
             |token: &'static str, reason: String| AuthError::TokenRejected { token, reason };
-        let issuer = config.issuer();
+        let wrong_issuer = || format!("issuer is not one of {:?}", config.issuers());
         let access = &self.access_token;
         if access.token_use() != Some("access") {
             return Err(reject("access", "token_use is not `access`".into()));
@@ -178,10 +180,8 @@ impl CognitoSession {
         if access.client_id() != Some(config.client_id()) {
             return Err(reject("access", "client_id is not this app's".into()));
         }
-        if let Some(iss) = &issuer {
-            if access.issuer() != Some(iss) {
-                return Err(reject("access", format!("issuer is not {iss}")));
-            }
+        if !config.accepts_issuer(access.issuer()) {
+            return Err(reject("access", wrong_issuer()));
         }
         if let Some(id) = &self.id_token {
             if id.token_use() != Some("id") {
@@ -190,10 +190,8 @@ impl CognitoSession {
             if id.audience() != Some(config.client_id()) {
                 return Err(reject("id", "aud is not this app's client id".into()));
             }
-            if let Some(iss) = &issuer {
-                if id.issuer() != Some(iss) {
-                    return Err(reject("id", format!("issuer is not {iss}")));
-                }
+            if !config.accepts_issuer(id.issuer()) {
+                return Err(reject("id", wrong_issuer()));
             }
             if let (Some(a), Some(b)) = (id.sub(), access.sub()) {
                 if a != b {

@@ -8,16 +8,17 @@ use super::fetch::{HttpJwksFetcher, JwksFetcher};
 use super::jwks::{JwksCache, DEFAULT_JWKS_REFETCH_INTERVAL};
 use super::validation::{ExpectedTokenUse, Validation, MAX_LEEWAY};
 use super::verified_cache::{VerifiedCache, DEFAULT_VERIFIED_CACHE_CAPACITY};
-use super::verifier::{CognitoJwtVerifier, Inner};
+use super::verifier::{CognitoJwtVerifier, Inner, Issuer};
 use crate::client::{Clock, SystemClock};
-use crate::protocol::encoding::{is_loopback_host, split_url};
+use crate::protocol::config::rules::{check_url, issuer_url, pool_issuers, UrlRule};
 
 /// Builds a [`CognitoJwtVerifier`]. Start from
 /// [`CognitoJwtVerifier::for_user_pool`] or [`CognitoJwtVerifier::for_issuer`].
 ///
 /// Defaults (secure unless changed, see [`Validation`]): access tokens only, no client
 /// accepted until one is named (building without one fails), no group or scope required,
-/// 10 s leeway (60 s at most), JWKS over HTTPS with [`HttpJwksFetcher`], at most one
+/// 10 s leeway (60 s at most), each issuer's JWKS at `<issuer>/.well-known/jwks.json`
+/// fetched over HTTPS with [`HttpJwksFetcher`], at most one
 /// fruitless unknown-`kid` refetch per 30 s, the system clock, no token cookie, 4096 verified tokens
 /// remembered.
 ///
@@ -36,8 +37,12 @@ use crate::protocol::encoding::{is_loopback_host, split_url};
 /// ```
 #[must_use]
 pub struct CognitoJwtVerifierBuilder {
-    issuer: Result<String, VerifierConfigError>,
+    /// The accepted issuers, the primary one first.
+    issuers: Result<Vec<String>, VerifierConfigError>,
+    /// Where every issuer's JWKS is, unless `jwks_urls` names another place for it.
     jwks_url: Option<String>,
+    /// (issuer, JWKS location) pairs.
+    jwks_urls: Vec<(String, String)>,
     validation: Validation,
     refetch_interval: Duration,
     fetcher: Option<Arc<dyn JwksFetcher>>,
@@ -46,40 +51,19 @@ pub struct CognitoJwtVerifierBuilder {
     verified_capacity: usize,
 }
 
-/// `<region>_<id>`: region like `eu-west-1` or `us-gov-west-1`, id alphanumeric.
-fn region_of(pool_id: &str) -> Option<&str> {
-    let (region, id) = pool_id.split_once('_')?;
-    let region_ok = region.len() >= 6
-        && region.len() <= 32
-        && region.split('-').count() >= 3
-        && region.split('-').all(|p| {
-            !p.is_empty()
-                && p.bytes()
-                    .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit())
-        });
-    let id_ok = !id.is_empty() && id.len() <= 64 && id.bytes().all(|b| b.is_ascii_alphanumeric());
-    (region_ok && id_ok).then_some(region)
-}
-
 /// `https://`, or `http://` to a loopback host; no fragment, no query.
 fn secure_url(url: &str) -> Result<String, VerifierConfigError> {
-    let insecure = || VerifierConfigError::InsecureUrl(url.to_owned());
-    let parts = split_url(url).ok_or_else(insecure)?;
-    if parts.query.is_some() || parts.fragment.is_some() {
-        return Err(insecure());
-    }
-    match parts.scheme.as_str() {
-        "https" => Ok(url.to_owned()),
-        "http" if is_loopback_host(&parts.host) => Ok(url.to_owned()),
-        _ => Err(insecure()),
-    }
+    check_url(url, UrlRule::BASE)
+        .map(|_| url.to_owned())
+        .map_err(|_| VerifierConfigError::InsecureUrl(url.to_owned()))
 }
 
 impl CognitoJwtVerifierBuilder {
-    fn with_issuer(issuer: Result<String, VerifierConfigError>) -> Self {
+    fn with_issuers(issuers: Result<Vec<String>, VerifierConfigError>) -> Self {
         Self {
-            issuer,
+            issuers,
             jwks_url: None,
+            jwks_urls: Vec::new(),
             validation: Validation::default(),
             refetch_interval: DEFAULT_JWKS_REFETCH_INTERVAL,
             fetcher: None,
@@ -90,21 +74,53 @@ impl CognitoJwtVerifierBuilder {
     }
 
     pub(crate) fn for_user_pool(pool_id: &str) -> Self {
-        Self::with_issuer(match region_of(pool_id) {
-            Some(region) => Ok(format!(
-                "https://cognito-idp.{region}.amazonaws.com/{pool_id}"
-            )),
-            None => Err(VerifierConfigError::InvalidUserPoolId(pool_id.to_owned())),
-        })
+        Self::with_issuers(
+            pool_issuers(pool_id)
+                .map(Vec::from)
+                .ok_or_else(|| VerifierConfigError::InvalidUserPoolId(pool_id.to_owned())),
+        )
     }
 
     pub(crate) fn for_issuer(issuer: &str) -> Self {
-        Self::with_issuer(secure_url(issuer.trim_end_matches('/')))
+        Self::with_issuers(
+            issuer_url(issuer, false)
+                .map(|issuer| vec![issuer])
+                .map_err(|_| VerifierConfigError::InsecureUrl(issuer.to_owned())),
+        )
     }
 
-    /// Fetch the JWKS from this URL instead of `<issuer>/.well-known/jwks.json`.
+    /// Fetch the JWKS of every accepted issuer from this one URL instead of
+    /// `<issuer>/.well-known/jwks.json` (a mirror or a proxy of it, an emulator), except for
+    /// issuers given their own location with [`jwks_url_for`](Self::jwks_url_for).
+    /// `https` is required except for loopback hosts.
     pub fn jwks_url(mut self, url: impl Into<String>) -> Self {
         self.jwks_url = Some(url.into());
+        self
+    }
+
+    /// Fetch the JWKS of the accepted issuer `issuer` from `url` instead of
+    /// `<issuer>/.well-known/jwks.json`: for a server that cannot reach AWS directly and
+    /// reads the pool's keys from a mirror or a proxy, or for a development server (such as
+    /// `cognito-local`) that issues tokens in a Cognito issuer format but serves the keys
+    /// itself. The issuer still has to be one the verifier accepts (building fails with
+    /// [`VerifierConfigError::UnknownIssuer`] otherwise), tokens naming it still need its
+    /// keys' signatures, and the location is chosen here, never by a token. `https` is
+    /// required except for loopback hosts.
+    ///
+    /// ```
+    /// use leptos_cognito_auth::ssr::CognitoJwtVerifier;
+    /// let updated = "https://issuer-cognito-idp.eu-west-1.amazonaws.com/eu-west-1_AbC123";
+    /// let v = CognitoJwtVerifier::for_user_pool("eu-west-1_AbC123")
+    ///     .client_id("c")
+    ///     .jwks_url_for(updated, "http://127.0.0.1:9229/eu-west-1_AbC123/.well-known/jwks.json")
+    ///     .build()
+    ///     .unwrap();
+    /// assert_eq!(v.jwks_url_for(updated), Some("http://127.0.0.1:9229/eu-west-1_AbC123/.well-known/jwks.json"));
+    /// // The original-format issuer keeps its own JWKS.
+    /// assert_eq!(v.jwks_url(), "https://cognito-idp.eu-west-1.amazonaws.com/eu-west-1_AbC123/.well-known/jwks.json");
+    /// ```
+    pub fn jwks_url_for(mut self, issuer: impl Into<String>, url: impl Into<String>) -> Self {
+        self.jwks_urls.push((issuer.into(), url.into()));
         self
     }
 
@@ -199,8 +215,9 @@ impl CognitoJwtVerifierBuilder {
 
     /// How many verified tokens to remember, so a token reused across requests is checked
     /// with one hash lookup instead of an RSA signature verification. Only tokens that
-    /// passed every check are remembered, keyed by the SHA-256 of the whole token; `exp`,
-    /// `nbf` and `iat` are checked again on each use; a JWKS refetch invalidates them.
+    /// passed every check are remembered, found by their signature and used only for the
+    /// very same token (compared byte for byte); `exp`, `nbf` and `iat` are checked again on
+    /// each use; a JWKS refetch invalidates them.
     /// When full, the cache is emptied. `0` disables it. Default: 4096 (a few MB).
     pub fn verified_token_cache(mut self, capacity: usize) -> Self {
         self.verified_capacity = capacity;
@@ -209,11 +226,14 @@ impl CognitoJwtVerifierBuilder {
 
     /// Checks the settings and builds the verifier. No I/O happens here.
     pub fn build(self) -> Result<CognitoJwtVerifier, VerifierConfigError> {
-        let issuer = self.issuer?;
-        let jwks_url = match self.jwks_url {
-            Some(url) => secure_url(&url)?,
-            None => format!("{issuer}/.well-known/jwks.json"),
-        };
+        let accepted = self.issuers?;
+        let shared_url = self.jwks_url.as_deref().map(secure_url).transpose()?;
+        for (issuer, url) in &self.jwks_urls {
+            if !accepted.contains(issuer) {
+                return Err(VerifierConfigError::UnknownIssuer(issuer.clone()));
+            }
+            secure_url(url)?;
+        }
         let mut validation = self.validation;
         validation.client_ids.retain(|c| !c.is_empty());
         if validation.client_ids.is_empty() {
@@ -228,10 +248,24 @@ impl CognitoJwtVerifierBuilder {
         let fetcher = self
             .fetcher
             .unwrap_or_else(|| Arc::new(HttpJwksFetcher::new()));
+        // One cache per JWKS location: issuers whose keys are at the same place share it.
+        let mut issuers: Vec<Issuer> = Vec::with_capacity(accepted.len());
+        for iss in accepted {
+            let url = match self.jwks_urls.iter().rev().find(|(i, _)| *i == iss) {
+                Some((_, url)) => url.clone(),
+                None => shared_url
+                    .clone()
+                    .unwrap_or_else(|| format!("{iss}/.well-known/jwks.json")),
+            };
+            let jwks = match issuers.iter().find(|i| i.jwks.url() == url) {
+                Some(sharing) => sharing.jwks.clone(),
+                None => Arc::new(JwksCache::new(url, fetcher.clone(), self.refetch_interval)),
+            };
+            issuers.push(Issuer { iss, jwks });
+        }
         Ok(CognitoJwtVerifier::from_inner(Inner {
-            issuer,
+            issuers,
             validation,
-            jwks: JwksCache::new(jwks_url, fetcher, self.refetch_interval),
             verified: VerifiedCache::new(self.verified_capacity),
             clock: self.clock,
             token_cookie: self.token_cookie,
@@ -242,23 +276,6 @@ impl CognitoJwtVerifierBuilder {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn pool_ids() {
-        assert_eq!(region_of("eu-west-1_AbC123"), Some("eu-west-1"));
-        assert_eq!(region_of("us-gov-west-1_X9"), Some("us-gov-west-1"));
-        for bad in [
-            "",
-            "_x",
-            "eu-west-1_",
-            "eu_west_1",
-            "EU-WEST-1_a",
-            "eu-west-1_a-b",
-            "x_y",
-        ] {
-            assert_eq!(region_of(bad), None, "{bad}");
-        }
-    }
 
     #[test]
     fn urls() {

@@ -1,9 +1,12 @@
 //! The verified user ([`VerifiedUser`]) and the claim checks that produce it.
 
+use std::sync::Arc;
+
 use serde_json::{Map, Value};
 
 use super::error::VerifyError;
 use super::validation::{TokenUse, Validation};
+use crate::protocol::jwt::numeric_date;
 use crate::protocol::Secret;
 
 /// A user whose token passed every check: typed claims plus the raw claim map.
@@ -19,8 +22,15 @@ use crate::protocol::Secret;
 /// }
 /// # }
 /// ```
-#[derive(Clone, Debug, PartialEq)]
+///
+/// Cheap to clone: the claims are shared, not copied.
+#[derive(Clone, PartialEq)]
 pub struct VerifiedUser {
+    inner: Arc<Verified>,
+}
+
+#[derive(PartialEq)]
+struct Verified {
     sub: String,
     username: Option<String>,
     groups: Vec<String>,
@@ -29,63 +39,83 @@ pub struct VerifiedUser {
     token_use: TokenUse,
     expires_at: u64,
     issued_at: Option<u64>,
+    /// `nbf`, checked again (with `exp` and `iat`) whenever a remembered token is reused.
+    not_before: Option<u64>,
     claims: Map<String, Value>,
     token: Secret,
+}
+
+impl std::fmt::Debug for VerifiedUser {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let user = &*self.inner;
+        f.debug_struct("VerifiedUser")
+            .field("sub", &user.sub)
+            .field("username", &user.username)
+            .field("groups", &user.groups)
+            .field("scopes", &user.scopes)
+            .field("client_id", &user.client_id)
+            .field("token_use", &user.token_use)
+            .field("expires_at", &user.expires_at)
+            .field("issued_at", &user.issued_at)
+            .field("claims", &user.claims)
+            .field("token", &user.token)
+            .finish()
+    }
 }
 
 impl VerifiedUser {
     /// The user's stable id (`sub`).
     pub fn sub(&self) -> &str {
-        &self.sub
+        &self.inner.sub
     }
     /// The user name (`cognito:username` in ID tokens, `username` in access tokens).
     /// Absent only in machine-to-machine access tokens.
     pub fn username(&self) -> Option<&str> {
-        self.username.as_deref()
+        self.inner.username.as_deref()
     }
     /// The user's groups (`cognito:groups`), possibly empty.
     pub fn groups(&self) -> &[String] {
-        &self.groups
+        &self.inner.groups
     }
     /// The access token's scopes (`scope`, split on spaces); empty for ID tokens.
     pub fn scopes(&self) -> &[String] {
-        &self.scopes
+        &self.inner.scopes
     }
     /// The app client the token was issued to (ID token `aud`, access token `client_id`).
     pub fn client_id(&self) -> &str {
-        &self.client_id
+        &self.inner.client_id
     }
     /// Whether this came from an ID or an access token.
     pub fn token_use(&self) -> TokenUse {
-        self.token_use
+        self.inner.token_use
     }
     /// Expiry (`exp`), seconds since the Unix epoch.
     pub fn expires_at(&self) -> u64 {
-        self.expires_at
+        self.inner.expires_at
     }
     /// Issue time (`iat`), if present.
     pub fn issued_at(&self) -> Option<u64> {
-        self.issued_at
+        self.inner.issued_at
     }
     /// The e-mail address (`email`, ID tokens only).
     pub fn email(&self) -> Option<&str> {
-        self.claims.get("email").and_then(Value::as_str)
+        self.inner.claims.get("email").and_then(Value::as_str)
     }
     /// Every claim of the token, as sent.
     pub fn claims(&self) -> &Map<String, Value> {
-        &self.claims
+        &self.inner.claims
     }
     /// The verified token itself, e.g. to forward to another API.
     pub fn token(&self) -> &Secret {
-        &self.token
+        &self.inner.token
     }
     /// Whether the user is in `group`.
     pub fn in_group(&self, group: &str) -> bool {
-        self.groups.iter().any(|g| g == group)
+        self.inner.groups.iter().any(|g| g == group)
     }
     /// Whether the access token carries `scope`.
     pub fn has_scope(&self, scope: &str) -> bool {
-        self.scopes.iter().any(|s| s == scope)
+        self.inner.scopes.iter().any(|s| s == scope)
     }
     /// `Ok` if the user is in `group`, else [`VerifyError::MissingGroup`] (403): a per-route
     /// check on top of the verifier's own requirements.
@@ -112,22 +142,14 @@ impl VerifiedUser {
     }
 }
 
-/// A `NumericDate`: a non-negative finite number, fractions floored. Absent is `None`; any
-/// other type is malformed.
+/// A `NumericDate` ([`numeric_date`]'s rule). Absent is `None`; any other type, or a
+/// negative number, is malformed.
 fn date(claims: &Map<String, Value>, name: &str) -> Result<Option<u64>, VerifyError> {
     match claims.get(name) {
         None => Ok(None),
-        Some(Value::Number(n)) => n
-            .as_u64()
-            .or_else(|| {
-                n.as_f64()
-                    .filter(|f| f.is_finite() && *f >= 0.0 && *f < 1e15)
-                    .map(|f| f as u64)
-            })
-            .map(Some)
-            .ok_or(VerifyError::Malformed(
-                "a date claim is not a non-negative number",
-            )),
+        Some(value @ Value::Number(_)) => numeric_date(value).map(Some).ok_or(
+            VerifyError::Malformed("a date claim is not a non-negative number"),
+        ),
         Some(_) => Err(VerifyError::Malformed("a date claim is not a number")),
     }
 }
@@ -200,23 +222,26 @@ fn check_time(
 impl VerifiedUser {
     /// The time checks again, for a user remembered from an earlier verification.
     pub(crate) fn check_time(&self, now: u64, leeway: u64) -> Result<(), VerifyError> {
-        let nbf = date(&self.claims, "nbf")?;
-        check_time(self.expires_at, nbf, self.issued_at, now, leeway)
+        let user = &*self.inner;
+        check_time(
+            user.expires_at,
+            user.not_before,
+            user.issued_at,
+            now,
+            leeway,
+        )
     }
 }
 
-/// Checks a signature-verified payload against `validation` at time `now`.
+/// Checks the claims of a signature-verified token against `validation` at time `now`;
+/// `iss` must be `issuer`.
 pub(crate) fn check(
-    payload: &[u8],
+    claims: Map<String, Value>,
     token: &str,
     issuer: &str,
     validation: &Validation,
     now: u64,
 ) -> Result<VerifiedUser, VerifyError> {
-    let claims = match serde_json::from_slice::<Value>(payload) {
-        Ok(Value::Object(map)) => map,
-        _ => return Err(VerifyError::Malformed("the payload is not a JSON object")),
-    };
     // Types first: a claim of the wrong type is malformed whatever else is wrong.
     let exp = date(&claims, "exp")?.ok_or(VerifyError::Malformed("exp is missing"))?;
     let iat = date(&claims, "iat")?;
@@ -274,7 +299,7 @@ pub(crate) fn check(
         return Err(VerifyError::MissingScope(missing.clone()));
     }
 
-    Ok(VerifiedUser {
+    let verified = Verified {
         sub: sub.to_owned(),
         username: username.map(str::to_owned),
         client_id: client_id.to_owned(),
@@ -283,7 +308,11 @@ pub(crate) fn check(
         token_use,
         expires_at: exp,
         issued_at: iat,
+        not_before: nbf,
         token: Secret::new(token),
         claims,
+    };
+    Ok(VerifiedUser {
+        inner: Arc::new(verified),
     })
 }

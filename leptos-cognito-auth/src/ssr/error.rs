@@ -139,4 +139,7 @@ pub enum VerifierConfigError {
     /// Scopes were required of ID tokens, which carry none.
     #[error("required scopes need access tokens: ID tokens carry no scope claim")]
     ScopesWithIdTokens,
+    /// A JWKS location was given for an issuer the verifier does not accept.
+    #[error("`{0}` is not an issuer this verifier accepts")]
+    UnknownIssuer(String),
 }

@@ -14,7 +14,7 @@ use hyper_util::client::legacy::connect::HttpConnector;
 use hyper_util::client::legacy::Client;
 use hyper_util::rt::TokioExecutor;
 
-use crate::protocol::encoding::{is_loopback_host, split_url};
+use crate::protocol::config::rules::{check_url, UrlProblem, UrlRule};
 
 /// The largest JWKS body read, in bytes.
 pub const MAX_JWKS_BYTES: usize = 256 * 1024;
@@ -58,7 +58,7 @@ where
     }
 }
 
-/// The default fetcher: hyper over HTTPS (rustls with the `ring` provider and the
+/// The default fetcher: hyper over HTTPS (rustls with the `aws-lc-rs` provider and the
 /// platform's root certificates), plain HTTP only for loopback hosts. No redirects are
 /// followed, no proxy is used, a fetch times out after 5 seconds, bodies over 256 KiB are
 /// refused. Behind a proxy, or to reuse your own HTTP client, implement [`JwksFetcher`].
@@ -79,7 +79,7 @@ const TIMEOUT: Duration = Duration::from_secs(5);
 
 fn http_client() -> Result<HttpClient, String> {
     use rustls_platform_verifier::BuilderVerifierExt as _;
-    let provider = Arc::new(rustls::crypto::ring::default_provider());
+    let provider = Arc::new(rustls::crypto::aws_lc_rs::default_provider());
     let tls = rustls::ClientConfig::builder_with_provider(provider)
         .with_safe_default_protocol_versions()
         .and_then(|b| b.with_platform_verifier())
@@ -103,13 +103,17 @@ impl HttpJwksFetcher {
     }
 
     fn request(&self, url: &str) -> Result<(HttpClient, Request<Empty<Bytes>>), JwksFetchError> {
-        let parts =
-            split_url(url).ok_or_else(|| JwksFetchError(format!("not an absolute URL: {url}")))?;
-        if parts.scheme != "https" && !is_loopback_host(&parts.host) {
-            return Err(JwksFetchError(format!(
-                "refusing plain HTTP to a non-loopback host: {url}"
-            )));
-        }
+        let rule = UrlRule {
+            query: true,
+            fragment: true,
+            insecure_http: false,
+        };
+        check_url(url, rule).map_err(|problem| match problem {
+            UrlProblem::PlainHttp(_) => {
+                JwksFetchError(format!("refusing plain HTTP to a non-loopback host: {url}"))
+            }
+            _ => JwksFetchError(format!("not an absolute URL: {url}")),
+        })?;
         let request = Request::get(url)
             .header(ACCEPT, "application/json")
             .header(

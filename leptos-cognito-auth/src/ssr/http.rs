@@ -23,7 +23,7 @@ pub const MAX_RESPONSE_BYTES: usize = 256 * 1024;
 
 type Hyper = Client<HttpsConnector<HttpConnector>, Full<Bytes>>;
 
-/// Sends the client's requests from the server: hyper over HTTPS (rustls with the `ring`
+/// Sends the client's requests from the server: hyper over HTTPS (rustls with the `aws-lc-rs`
 /// provider and the platform's root certificates), plain HTTP only to loopback hosts (a
 /// local Hosted UI). No redirects are followed and no proxy is used; a request, headers and
 /// body, must complete within the timeout (`CognitoConfig::http_timeout_ms`), and bodies
@@ -46,7 +46,7 @@ impl std::fmt::Debug for ServerHttp {
 
 fn build_client(timeout: Duration) -> Result<Hyper, String> {
     use rustls_platform_verifier::BuilderVerifierExt as _;
-    let provider = Arc::new(rustls::crypto::ring::default_provider());
+    let provider = Arc::new(rustls::crypto::aws_lc_rs::default_provider());
     let tls = rustls::ClientConfig::builder_with_provider(provider)
         .with_safe_default_protocol_versions()
         .and_then(|b| b.with_platform_verifier())

@@ -5,11 +5,9 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, RwLock};
 use std::time::{Duration, Instant};
 
-use rsa::RsaPublicKey;
-
 use super::error::VerifyError;
 use super::fetch::JwksFetcher;
-use super::jwk::{parse_jwks, KeySet};
+use super::keys::{parse_jwks, KeySet, VerifyingKey};
 
 /// The default quiet period after a refetch for an unknown `kid` that did not find it:
 /// during it, unknown `kid`s are refused without fetching.
@@ -94,12 +92,12 @@ impl JwksCache {
     }
 
     /// The cached key only: `None` if it would take a fetch.
-    pub fn cached(&self, kid: &str) -> Option<Arc<RsaPublicKey>> {
+    pub fn cached(&self, kid: &str) -> Option<Arc<VerifyingKey>> {
         self.snapshot()?.get(kid)
     }
 
     /// The key for `kid`, fetching the JWKS on a cold cache or an unknown `kid`.
-    pub async fn key(&self, kid: &str) -> Result<Arc<RsaPublicKey>, VerifyError> {
+    pub async fn key(&self, kid: &str) -> Result<Arc<VerifyingKey>, VerifyError> {
         let seen = self.attempts.load(Ordering::Acquire);
         if let Some(key) = self.cached(kid) {
             return Ok(key);

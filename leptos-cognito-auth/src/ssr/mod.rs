@@ -3,8 +3,11 @@
 //! server functions.
 //!
 //! - [`CognitoJwtVerifier`], built with [`CognitoJwtVerifierBuilder`]: RS256 only, `kid`
-//!   required, key from a cached JWKS, signature, `exp` / `nbf` / `iat` with a leeway of at
-//!   most 60 s, `iss`, `token_use`, app client, groups and scopes.
+//!   required, key from the cached JWKS of the issuer the token names, signature (through
+//!   aws-lc-rs, each key parsed once), `exp` / `nbf` / `iat` with a leeway of at most 60 s,
+//!   `iss` (a user pool's issuer in either of Cognito's
+//!   [formats](crate::protocol::IssuerFormat), or one explicit issuer), `token_use`, app
+//!   client, groups and scopes.
 //! - [`VerifiedUser`]: the typed claims of an accepted token; also an axum extractor
 //!   (`Authorization: Bearer`, or a token cookie) answering 401 / 403 with RFC 6750
 //!   `WWW-Authenticate` headers ([`AuthRejection`]).
@@ -19,12 +22,12 @@ mod error;
 mod extractor;
 mod fetch;
 mod http;
-mod jwk;
 mod jwks;
-mod jws;
+mod keys;
 mod same_origin;
 mod server_fn;
 mod server_session;
+mod token;
 mod validation;
 mod verified_cache;
 mod verifier;
@@ -40,7 +43,6 @@ pub use extractor::{token_from_headers, AuthRejection, VerifierSource};
 pub use fetch::{HttpJwksFetcher, JwksFetchError, JwksFetcher, MAX_JWKS_BYTES};
 pub use http::{ServerHttp, MAX_RESPONSE_BYTES};
 pub use jwks::{JwksStats, DEFAULT_JWKS_REFETCH_INTERVAL};
-pub use jws::MAX_TOKEN_BYTES;
 pub use same_origin::is_same_origin_request;
 pub use server_fn::{rejection_to_server_fn_error, require_group, require_user};
 #[cfg(feature = "redis")]
@@ -49,6 +51,7 @@ pub use server_session::{
     MemoryStore, ServerSession, ServerSessionError, ServerSessionLayer, ServerSessionService,
     SessionStore, StoreError, CSRF_FIELD, CSRF_HEADER,
 };
+pub use token::MAX_TOKEN_BYTES;
 pub use validation::{ExpectedTokenUse, TokenUse, Validation, DEFAULT_LEEWAY, MAX_LEEWAY};
 pub use verified_cache::DEFAULT_VERIFIED_CACHE_CAPACITY;
 pub use verifier::CognitoJwtVerifier;

@@ -3,36 +3,40 @@
 //!
 //! Sound because verification is deterministic: the same bytes, checked against the same
 //! key, give the same result, except for time, which is checked again on every hit. An
-//! entry is keyed by the SHA-256 of the whole token, holds only a successful result, and is
-//! used only while the JWKS cache still holds the very key object that verified it (a
-//! refetch replaces the objects, so results from before a refetch are re-verified).
+//! entry is found by the token's signature segment and used only for the very same token
+//! (compared byte for byte), holds only a successful result, and is used only while the
+//! JWKS cache still holds the very key object that verified it (a refetch replaces the
+//! objects, so results from before a refetch are re-verified).
 
 use std::collections::HashMap;
 use std::sync::{Arc, RwLock};
 
-use rsa::RsaPublicKey;
-use sha2::{Digest, Sha256};
-
 use super::claims::VerifiedUser;
+use super::keys::VerifyingKey;
 
 /// The default number of verified tokens remembered.
 pub const DEFAULT_VERIFIED_CACHE_CAPACITY: usize = 4096;
 
-pub(crate) type TokenDigest = [u8; 32];
-
-pub(crate) fn digest(token: &str) -> TokenDigest {
-    Sha256::digest(token.as_bytes()).into()
-}
-
 struct Entry {
     user: VerifiedUser,
+    /// The issuer (its index in the verifier) and the `kid` of the key that verified it.
+    issuer: usize,
     kid: String,
-    key: Arc<RsaPublicKey>,
+    key: Arc<VerifyingKey>,
+}
+
+/// The part of a compact token the cache looks it up by: its signature segment (random
+/// for every signed token, so the map's keyed hash spreads entries; the whole token is
+/// compared on a hit).
+fn signature_of(token: &str) -> &str {
+    token
+        .rsplit_once('.')
+        .map_or(token, |(_, signature)| signature)
 }
 
 pub(crate) struct VerifiedCache {
     capacity: usize,
-    entries: RwLock<HashMap<TokenDigest, Entry>>,
+    entries: RwLock<HashMap<Box<str>, Entry>>,
 }
 
 impl VerifiedCache {
@@ -47,38 +51,38 @@ impl VerifiedCache {
         self.capacity > 0
     }
 
-    /// The remembered user for this token, if its key is still `current(kid)`.
+    /// The remembered user for this very token, if its key is still
+    /// `current(issuer, kid)`.
     pub fn get(
         &self,
-        digest: &TokenDigest,
-        current: impl FnOnce(&str) -> Option<Arc<RsaPublicKey>>,
+        token: &str,
+        current: impl FnOnce(usize, &str) -> Option<Arc<VerifyingKey>>,
     ) -> Option<VerifiedUser> {
         let entries = self.entries.read().unwrap_or_else(|p| p.into_inner());
-        let entry = entries.get(digest)?;
-        let key = current(&entry.kid)?;
+        let entry = entries.get(signature_of(token))?;
+        if entry.user.token().expose() != token {
+            return None;
+        }
+        let key = current(entry.issuer, &entry.kid)?;
         Arc::ptr_eq(&key, &entry.key).then(|| entry.user.clone())
     }
 
     /// Remembers a verified token. When full, everything is forgotten at once (bounded
     /// memory, no bookkeeping on the hot path; the busy tokens come back at once).
-    pub fn insert(
-        &self,
-        digest: TokenDigest,
-        user: &VerifiedUser,
-        kid: &str,
-        key: Arc<RsaPublicKey>,
-    ) {
+    pub fn insert(&self, user: &VerifiedUser, issuer: usize, kid: &str, key: Arc<VerifyingKey>) {
         if !self.enabled() {
             return;
         }
+        let signature = signature_of(user.token().expose()).into();
         let mut entries = self.entries.write().unwrap_or_else(|p| p.into_inner());
         if entries.len() >= self.capacity {
             entries.clear();
         }
         entries.insert(
-            digest,
+            signature,
             Entry {
                 user: user.clone(),
+                issuer,
                 kid: kid.to_owned(),
                 key,
             },

@@ -3,27 +3,30 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use rsa::{Pkcs1v15Sign, RsaPublicKey};
-use sha2::{Digest, Sha256};
+use serde_json::{Map, Value};
 
 use super::builder::CognitoJwtVerifierBuilder;
 use super::claims::{check, VerifiedUser};
 use super::error::VerifyError;
 use super::jwks::{JwksCache, JwksStats};
-use super::jws;
+use super::keys::VerifyingKey;
+use super::token::{parse_jws, Jws, MAX_TOKEN_BYTES};
 use super::validation::Validation;
-use super::verified_cache::{digest, VerifiedCache};
+use super::verified_cache::VerifiedCache;
 use crate::client::Clock;
+use crate::protocol::jwt::json_object;
 
 /// Verifies Cognito JWTs against the user pool's JWKS: structure, `alg` = RS256, key by
-/// `kid`, RSA PKCS#1 v1.5 SHA-256 signature, `exp` / `nbf` / `iat` with a small leeway,
-/// `iss`, `token_use`, the app client, then required groups and scopes. Tokens that passed
-/// are remembered (by SHA-256, bounded, see
+/// `kid` from the JWKS of the issuer the token names (when it is an accepted one), RSA
+/// PKCS#1 v1.5 SHA-256 signature (aws-lc-rs), `exp` / `nbf` / `iat` with a small leeway,
+/// `iss` (one of the accepted issuers: for a user pool, its issuer in either
+/// [format](crate::protocol::IssuerFormat)), `token_use`, the app client, then required
+/// groups and scopes. Tokens that passed are remembered (bounded, see
 /// [`CognitoJwtVerifierBuilder::verified_token_cache`]) so a token reused across requests
 /// is not RSA-checked again; its time checks are redone on every use.
 ///
-/// Cheap to clone (the JWKS cache is shared): keep one per user pool in the axum state, an
-/// `Extension`, or the Leptos context.
+/// Cheap to clone (the JWKS caches are shared): keep one per user pool in the axum state,
+/// an `Extension`, or the Leptos context.
 ///
 /// ```no_run
 /// use leptos_cognito_auth::ssr::{CognitoJwtVerifier, ExpectedTokenUse};
@@ -42,48 +45,77 @@ pub struct CognitoJwtVerifier {
 }
 
 pub(crate) struct Inner {
-    pub issuer: String,
+    /// The accepted issuers, at least one; the first is the primary one.
+    pub issuers: Vec<Issuer>,
     pub validation: Validation,
-    pub jwks: JwksCache,
     pub verified: VerifiedCache,
     pub clock: Arc<dyn Clock + Send + Sync>,
     pub token_cookie: Option<String>,
 }
 
+/// An accepted issuer and the JWKS cache its keys come from (shared by issuers whose JWKS
+/// is at the same location).
+pub(crate) struct Issuer {
+    pub iss: String,
+    pub jwks: Arc<JwksCache>,
+}
+
 impl std::fmt::Debug for CognitoJwtVerifier {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let issuers: Vec<(&str, &str)> = self
+            .inner
+            .issuers
+            .iter()
+            .map(|i| (i.iss.as_str(), i.jwks.url()))
+            .collect();
         f.debug_struct("CognitoJwtVerifier")
-            .field("issuer", &self.inner.issuer)
-            .field("jwks_url", &self.inner.jwks.url())
+            .field("issuers_and_jwks_urls", &issuers)
             .field("validation", &self.inner.validation)
             .field("token_cookie", &self.inner.token_cookie)
             .finish_non_exhaustive()
     }
 }
 
-#[derive(Default)]
-struct Remembered {
-    digest: Option<[u8; 32]>,
-    hit: Option<Result<VerifiedUser, VerifyError>>,
+/// A token read and its issuer chosen, its signature not yet checked.
+struct Read<'a> {
+    jws: Jws<'a>,
+    /// The payload's claims, if it is a JSON object (refused after the signature check
+    /// otherwise, so that a forged token is reported as such).
+    claims: Option<Map<String, Value>>,
+    /// The index of the issuer whose keys must have signed it.
+    issuer: usize,
 }
 
 impl CognitoJwtVerifier {
-    /// A builder for the user pool `pool_id` (`<region>_<id>`): the issuer is
-    /// `https://cognito-idp.<region>.amazonaws.com/<pool_id>`, the JWKS is under it at
-    /// `/.well-known/jwks.json`.
+    /// A builder for the user pool `pool_id` (`<region>_<id>`). Tokens naming the pool's
+    /// issuer in either [format](crate::protocol::IssuerFormat) are accepted:
+    /// `https://cognito-idp.<region>.amazonaws.com/<pool_id>` (the original one, the
+    /// primary [`issuer`](Self::issuer)) and
+    /// `https://issuer-cognito-idp.<region>.amazonaws.com/<pool_id>` (the updated one). Each
+    /// token's keys come from the JWKS of the issuer it names, `<issuer>/.well-known/jwks.json`
+    /// (see [`CognitoJwtVerifierBuilder::jwks_url_for`] to fetch it from elsewhere).
     ///
     /// ```
     /// use leptos_cognito_auth::ssr::CognitoJwtVerifier;
     /// let v = CognitoJwtVerifier::for_user_pool("eu-west-1_AbC123").client_id("c").build().unwrap();
     /// assert_eq!(v.issuer(), "https://cognito-idp.eu-west-1.amazonaws.com/eu-west-1_AbC123");
     /// assert_eq!(v.jwks_url(), "https://cognito-idp.eu-west-1.amazonaws.com/eu-west-1_AbC123/.well-known/jwks.json");
+    /// assert_eq!(v.issuers(), [
+    ///     "https://cognito-idp.eu-west-1.amazonaws.com/eu-west-1_AbC123",
+    ///     "https://issuer-cognito-idp.eu-west-1.amazonaws.com/eu-west-1_AbC123",
+    /// ]);
+    /// assert_eq!(
+    ///     v.jwks_url_for("https://issuer-cognito-idp.eu-west-1.amazonaws.com/eu-west-1_AbC123"),
+    ///     Some("https://issuer-cognito-idp.eu-west-1.amazonaws.com/eu-west-1_AbC123/.well-known/jwks.json")
+    /// );
     /// ```
     pub fn for_user_pool(pool_id: &str) -> CognitoJwtVerifierBuilder {
         CognitoJwtVerifierBuilder::for_user_pool(pool_id)
     }
 
-    /// A builder for an explicit issuer (a local emulator, another region's endpoint). The
-    /// JWKS defaults to `<issuer>/.well-known/jwks.json`; change it with
+    /// A builder for exactly one explicit issuer (a local emulator, another
+    /// Cognito-compatible server, or one of a pool's two issuers alone). The JWKS defaults
+    /// to `<issuer>/.well-known/jwks.json`; change it with
     /// [`CognitoJwtVerifierBuilder::jwks_url`]. `https` is required except for loopback hosts.
     ///
     /// ```
@@ -93,6 +125,7 @@ impl CognitoJwtVerifier {
     ///     .build()
     ///     .unwrap();
     /// assert_eq!(v.jwks_url(), "http://127.0.0.1:9229/us-east-1_LocalPool/.well-known/jwks.json");
+    /// assert_eq!(v.issuers(), ["http://127.0.0.1:9229/us-east-1_LocalPool"]);
     /// assert!(CognitoJwtVerifier::for_issuer("http://idp.example.com/x").client_id("c").build().is_err());
     /// ```
     pub fn for_issuer(issuer: &str) -> CognitoJwtVerifierBuilder {
@@ -105,14 +138,26 @@ impl CognitoJwtVerifier {
         }
     }
 
-    /// The issuer tokens must name in `iss`.
+    /// The primary issuer: the only one of a verifier [for an issuer](Self::for_issuer),
+    /// the original-format one of a verifier [for a user pool](Self::for_user_pool).
     pub fn issuer(&self) -> &str {
-        &self.inner.issuer
+        &self.primary().iss
     }
 
-    /// Where the signing keys are fetched from.
+    /// Every issuer tokens may name in `iss`, the primary one first.
+    pub fn issuers(&self) -> Vec<&str> {
+        self.inner.issuers.iter().map(|i| i.iss.as_str()).collect()
+    }
+
+    /// Where the primary issuer's signing keys are fetched from.
     pub fn jwks_url(&self) -> &str {
-        self.inner.jwks.url()
+        self.primary().jwks.url()
+    }
+
+    /// Where the signing keys of the accepted issuer `issuer` are fetched from; `None` if
+    /// `issuer` is not accepted.
+    pub fn jwks_url_for(&self, issuer: &str) -> Option<&str> {
+        self.issuer_named(issuer).map(|i| i.jwks.url())
     }
 
     /// The claim checks in force.
@@ -127,21 +172,44 @@ impl CognitoJwtVerifier {
         self.inner.token_cookie.as_deref()
     }
 
-    /// What the JWKS cache has done so far.
+    /// What the JWKS caches have done so far, added up over the distinct JWKS locations.
     pub fn jwks_stats(&self) -> JwksStats {
-        self.inner.jwks.stats()
+        self.distinct_caches()
+            .map(|cache| cache.stats())
+            .fold(JwksStats::default(), |sum, s| JwksStats {
+                fetches: sum.fetches + s.fetches,
+                failures: sum.failures + s.failures,
+                keys: sum.keys + s.keys,
+            })
     }
 
-    /// Fetches the JWKS now, so the first request does not wait for it. A failure is
-    /// returned and not cached: verification fetches again.
+    /// Fetches the primary issuer's JWKS now, so the first request does not wait for it.
+    /// A failure is returned and not cached: verification fetches again. (A user pool's
+    /// other issuer is fetched when a token first names it, or now with
+    /// [`prefetch_jwks_for`](Self::prefetch_jwks_for).)
     pub async fn prefetch_jwks(&self) -> Result<(), VerifyError> {
-        self.inner.jwks.refresh().await
+        self.primary().jwks.refresh().await
     }
 
-    /// Loads a JWKS document into the cache without fetching (keys shipped with the app,
-    /// or a cache shared between processes). A document with no usable key is refused.
+    /// Fetches the JWKS of the accepted issuer `issuer` now (`wrong_issuer` if it is not
+    /// accepted).
+    pub async fn prefetch_jwks_for(&self, issuer: &str) -> Result<(), VerifyError> {
+        let issuer = self.issuer_named(issuer).ok_or(VerifyError::WrongIssuer)?;
+        issuer.jwks.refresh().await
+    }
+
+    /// Loads a JWKS document into the primary issuer's cache without fetching (keys shipped
+    /// with the app, or a cache shared between processes). A document with no usable key is
+    /// refused.
     pub fn hydrate_jwks(&self, jwks_json: &[u8]) -> Result<(), VerifyError> {
-        self.inner.jwks.hydrate(jwks_json)
+        self.primary().jwks.hydrate(jwks_json)
+    }
+
+    /// [`hydrate_jwks`](Self::hydrate_jwks) for the accepted issuer `issuer`
+    /// (`wrong_issuer` if it is not accepted).
+    pub fn hydrate_jwks_for(&self, issuer: &str, jwks_json: &[u8]) -> Result<(), VerifyError> {
+        let issuer = self.issuer_named(issuer).ok_or(VerifyError::WrongIssuer)?;
+        issuer.jwks.hydrate(jwks_json)
     }
 
     /// Verifies a compact JWT and returns the user it vouches for.
@@ -150,30 +218,30 @@ impl CognitoJwtVerifier {
     /// (at most one refetch per refetch interval), the keys are fetched; concurrent callers
     /// share that one fetch.
     pub async fn verify(&self, token: &str) -> Result<VerifiedUser, VerifyError> {
-        let remembered = self.remembered(token);
-        if let Some(hit) = remembered.hit {
+        if let Some(hit) = self.remembered(token) {
             return hit;
         }
-        let jws = jws::parse(token)?;
-        let key = self.inner.jwks.key(&jws.kid).await?;
-        self.finish(token, &jws, key, remembered.digest)
+        let read = self.read(token)?;
+        let key = self.inner.issuers[read.issuer]
+            .jwks
+            .key(&read.jws.kid)
+            .await?;
+        self.finish(token, read, key)
     }
 
     /// Verifies with the cached keys only, without awaiting: a token whose key is not cached
     /// (cold cache, unknown `kid`) fails with `unknown_kid`. For synchronous code paths
     /// after [`prefetch_jwks`](Self::prefetch_jwks) or [`hydrate_jwks`](Self::hydrate_jwks).
     pub fn verify_cached(&self, token: &str) -> Result<VerifiedUser, VerifyError> {
-        let remembered = self.remembered(token);
-        if let Some(hit) = remembered.hit {
+        if let Some(hit) = self.remembered(token) {
             return hit;
         }
-        let jws = jws::parse(token)?;
-        let key = self
-            .inner
+        let read = self.read(token)?;
+        let key = self.inner.issuers[read.issuer]
             .jwks
-            .cached(&jws.kid)
+            .cached(&read.jws.kid)
             .ok_or(VerifyError::UnknownKid)?;
-        self.finish(token, &jws, key, remembered.digest)
+        self.finish(token, read, key)
     }
 
     /// How many verified tokens are remembered (see
@@ -182,52 +250,88 @@ impl CognitoJwtVerifier {
         self.inner.verified.len()
     }
 
+    /// The refetch interval in force (for diagnostics).
+    pub fn jwks_refetch_interval(&self) -> Duration {
+        self.primary().jwks.refetch_interval()
+    }
+
+    fn primary(&self) -> &Issuer {
+        &self.inner.issuers[0]
+    }
+
+    fn issuer_named(&self, iss: &str) -> Option<&Issuer> {
+        self.inner.issuers.iter().find(|i| i.iss == iss)
+    }
+
+    /// Each JWKS cache once (issuers may share one).
+    fn distinct_caches(&self) -> impl Iterator<Item = &JwksCache> {
+        let issuers = &self.inner.issuers;
+        issuers.iter().enumerate().filter_map(move |(at, issuer)| {
+            let first = issuers[..at]
+                .iter()
+                .all(|earlier| !Arc::ptr_eq(&earlier.jwks, &issuer.jwks));
+            first.then_some(&*issuer.jwks)
+        })
+    }
+
+    /// Splits and decodes the token, checks its header, and picks the issuer whose JWKS
+    /// must hold its key: the one its `iss` names if that is an accepted issuer, else the
+    /// primary one (the claim checks then refuse it, should its signature verify). No key
+    /// is ever fetched from a location the token chose.
+    fn read<'a>(&self, token: &'a str) -> Result<Read<'a>, VerifyError> {
+        let jws = parse_jws(token)?;
+        let claims = json_object(&jws.payload);
+        let issuer = claims
+            .as_ref()
+            .and_then(|c| c.get("iss"))
+            .and_then(Value::as_str)
+            .and_then(|iss| self.inner.issuers.iter().position(|i| i.iss == iss))
+            .unwrap_or(0);
+        Ok(Read {
+            jws,
+            claims,
+            issuer,
+        })
+    }
+
     /// A token verified before, with its key still current: its time checks are redone.
-    fn remembered(&self, token: &str) -> Remembered {
-        if !self.inner.verified.enabled() || token.len() > jws::MAX_TOKEN_BYTES {
-            return Remembered::default();
+    fn remembered(&self, token: &str) -> Option<Result<VerifiedUser, VerifyError>> {
+        if !self.inner.verified.enabled() || token.len() > MAX_TOKEN_BYTES {
+            return None;
         }
-        let digest = digest(token);
-        let hit = self
-            .inner
-            .verified
-            .get(&digest, |kid| self.inner.jwks.cached(kid))
-            .map(|user| {
-                let now = self.inner.clock.now();
-                user.check_time(now, self.inner.validation.leeway.as_secs())
-                    .map(|()| user)
-            });
-        Remembered {
-            digest: Some(digest),
-            hit,
-        }
+        let user = self.inner.verified.get(token, |issuer, kid| {
+            self.inner.issuers.get(issuer)?.jwks.cached(kid)
+        })?;
+        let now = self.inner.clock.now();
+        Some(
+            user.check_time(now, self.inner.validation.leeway.as_secs())
+                .map(|()| user),
+        )
     }
 
     fn finish(
         &self,
         token: &str,
-        jws: &jws::Jws<'_>,
-        key: Arc<RsaPublicKey>,
-        digest: Option<[u8; 32]>,
+        read: Read<'_>,
+        key: Arc<VerifyingKey>,
     ) -> Result<VerifiedUser, VerifyError> {
-        let hashed = Sha256::digest(jws.signing_input);
-        key.verify(Pkcs1v15Sign::new::<Sha256>(), &hashed, &jws.signature)
-            .map_err(|_| VerifyError::BadSignature)?;
+        if !key.verify(read.jws.signing_input, &read.jws.signature) {
+            return Err(VerifyError::BadSignature);
+        }
+        let claims = read
+            .claims
+            .ok_or(VerifyError::Malformed("the payload is not a JSON object"))?;
+        let accepted = &self.inner.issuers[read.issuer].iss;
         let user = check(
-            &jws.payload,
+            claims,
             token,
-            &self.inner.issuer,
+            accepted,
             &self.inner.validation,
             self.inner.clock.now(),
         )?;
-        if let Some(digest) = digest {
-            self.inner.verified.insert(digest, &user, &jws.kid, key);
-        }
+        self.inner
+            .verified
+            .insert(&user, read.issuer, &read.jws.kid, key);
         Ok(user)
-    }
-
-    /// The refetch interval in force (for diagnostics).
-    pub fn jwks_refetch_interval(&self) -> Duration {
-        self.inner.jwks.refetch_interval()
     }
 }

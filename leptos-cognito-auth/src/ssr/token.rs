@@ -1,9 +1,10 @@
-//! Strict parsing of a compact JWS (`header.payload.signature`) before any key is touched.
+//! Strict reading of a compact JWS (`header.payload.signature`) before any key is touched:
+//! the kit's one JWT decoder (`protocol::jwt`) in its strict mode, then the header rules.
 
 use serde_json::{Map, Value};
 
 use super::error::VerifyError;
-use crate::protocol::encoding::base64url_decode;
+use crate::protocol::jwt::{split_jwt, JwtError};
 
 /// The longest accepted token, in bytes. Cognito's tokens are a few kilobytes (more with
 /// many groups or custom attributes); anything longer is refused before decoding.
@@ -18,54 +19,35 @@ pub(crate) struct Jws<'a> {
     pub kid: String,
     /// `header.payload`, the bytes the signature covers.
     pub signing_input: &'a [u8],
-    /// The decoded payload (JSON not yet parsed: that waits for the signature).
+    /// The decoded payload (JSON not yet trusted: that waits for the signature).
     pub payload: Vec<u8>,
     /// The decoded signature.
     pub signature: Vec<u8>,
 }
 
-/// One segment: non-empty, base64url alphabet only (no padding, no `+` or `/`, no
-/// whitespace), canonical (the decoder rejects stray trailing bits).
-fn segment(raw: &str, what: &'static str) -> Result<Vec<u8>, VerifyError> {
-    if raw.is_empty()
-        || !raw
-            .bytes()
-            .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
-    {
-        return Err(VerifyError::Malformed(what));
-    }
-    base64url_decode(raw).ok_or(VerifyError::Malformed(what))
-}
-
-/// Splits and decodes a compact JWS and checks its header: `alg` must be `RS256`, `kid` a
-/// non-empty string, and no `crit` extensions (none are understood).
-pub(crate) fn parse(token: &str) -> Result<Jws<'_>, VerifyError> {
-    if token.is_empty() || token.len() > MAX_TOKEN_BYTES {
-        return Err(VerifyError::Malformed("empty or longer than 16 KiB"));
-    }
-    let mut parts = token.split('.');
-    let (Some(h), Some(p), Some(s), None) =
-        (parts.next(), parts.next(), parts.next(), parts.next())
-    else {
-        return Err(VerifyError::Malformed("not three dot-separated segments"));
-    };
-    let header = segment(h, "the header is not base64url")?;
-    let payload = segment(p, "the payload is not base64url")?;
-    let signature = segment(s, "the signature is not base64url")?;
-    let header = match serde_json::from_slice::<Value>(&header) {
-        Ok(Value::Object(map)) => map,
-        _ => return Err(VerifyError::Malformed("the header is not a JSON object")),
-    };
-    check_header(&header)?;
-    let kid = match header.get("kid") {
+/// Splits and decodes a compact JWS and checks its header: every segment non-empty
+/// base64url without padding, the header a JSON object, `alg` `RS256`, `kid` a non-empty
+/// string, and no `crit` extensions (none are understood).
+pub(crate) fn parse_jws(token: &str) -> Result<Jws<'_>, VerifyError> {
+    let jwt = split_jwt(token, MAX_TOKEN_BYTES, true).map_err(|e| {
+        VerifyError::Malformed(match e {
+            JwtError::Base64("header") => "the header is not base64url",
+            JwtError::Base64("payload") => "the payload is not base64url",
+            JwtError::Base64(_) => "the signature is not base64url",
+            JwtError::Json(_) => "the header is not a JSON object",
+            _ => "not three dot-separated base64url segments of at most 16 KiB",
+        })
+    })?;
+    check_header(&jwt.header)?;
+    let kid = match jwt.header.get("kid") {
         Some(Value::String(kid)) if !kid.is_empty() && kid.len() <= MAX_KID_BYTES => kid.clone(),
         _ => return Err(VerifyError::Malformed("the header has no usable kid")),
     };
     Ok(Jws {
         kid,
-        signing_input: &token.as_bytes()[..h.len() + 1 + p.len()],
-        payload,
-        signature,
+        signing_input: jwt.signing_input.as_bytes(),
+        payload: jwt.payload,
+        signature: jwt.signature,
     })
 }
 
@@ -99,7 +81,7 @@ mod tests {
     #[test]
     fn splits_a_good_token() {
         let t = token(r#"{"alg":"RS256","kid":"k1"}"#, r#"{"a":1}"#);
-        let jws = parse(&t).unwrap();
+        let jws = parse_jws(&t).unwrap();
         assert_eq!(jws.kid, "k1");
         assert_eq!(jws.payload, br#"{"a":1}"#);
         assert_eq!(jws.signature, b"sig");
@@ -121,7 +103,7 @@ mod tests {
             (r#"["RS256"]"#, "malformed"),
         ];
         for (header, code) in cases {
-            let err = parse(&token(header, "{}")).err().unwrap();
+            let err = parse_jws(&token(header, "{}")).err().unwrap();
             assert_eq!(err.code(), code, "{header}");
         }
     }
@@ -140,7 +122,7 @@ mod tests {
             hp.to_owned(),
             format!("{good}.x"),
         ] {
-            assert_eq!(parse(&bad).err().unwrap().code(), "malformed", "{bad}");
+            assert_eq!(parse_jws(&bad).err().unwrap().code(), "malformed", "{bad}");
         }
     }
 }

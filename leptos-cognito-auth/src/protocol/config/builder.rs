@@ -1,337 +1,13 @@
-//! The client configuration: the original SDK's `authData` fields and a few more, checked
+//! [`CognitoConfigBuilder`]: the original SDK's `authData` fields and a few more, checked
 //! once at build time so that every later step can trust them.
 
 use std::fmt;
-use std::str::FromStr;
 
 use serde::Deserialize;
 
-use super::encoding::{is_loopback_host, split_url};
-use super::secret::Secret;
-
-/// Where the session's tokens are kept in the browser.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Deserialize)]
-#[serde(rename_all = "lowercase")]
-pub enum StorageKind {
-    /// `window.localStorage`: survives restarts, shared by the origin's tabs (the default,
-    /// as in the original SDK).
-    #[default]
-    Local,
-    /// `window.sessionStorage`: one tab, gone when it closes.
-    Session,
-    /// Cookies, readable by the server for signed-in server-side rendering.
-    Cookie,
-    /// Memory only: gone on reload.
-    Memory,
-    /// Server sessions: the server exchanges the code, keeps the tokens and refreshes
-    /// them; the browser holds only an `HttpOnly` session cookie and never a token
-    /// (RFC 10017's backend-for-frontend). See `ssr::ServerSession`.
-    Server,
-}
-
-impl FromStr for StorageKind {
-    type Err = String;
-    fn from_str(s: &str) -> Result<Self, Self::Err> {
-        match s.trim().to_ascii_lowercase().as_str() {
-            "local" | "localstorage" => Ok(Self::Local),
-            "session" | "sessionstorage" => Ok(Self::Session),
-            "cookie" | "cookies" => Ok(Self::Cookie),
-            "memory" => Ok(Self::Memory),
-            "server" => Ok(Self::Server),
-            other => Err(format!(
-                "unknown storage `{other}` (expected local, session, cookie, memory or server)"
-            )),
-        }
-    }
-}
-
-/// Which OAuth flow the Hosted UI is asked for.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Deserialize)]
-#[serde(rename_all = "lowercase")]
-pub enum ResponseType {
-    /// Authorization code grant with PKCE (S256): the default and the secure choice.
-    #[default]
-    Code,
-    /// The implicit grant (`response_type=token`): tokens in the URL fragment, no refresh
-    /// token. Supported for migration from the original SDK, whose default it was.
-    Token,
-}
-
-impl ResponseType {
-    /// The `response_type` value.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::Code => "code",
-            Self::Token => "token",
-        }
-    }
-}
-
-impl FromStr for ResponseType {
-    type Err = String;
-    fn from_str(s: &str) -> Result<Self, Self::Err> {
-        match s.trim() {
-            "code" => Ok(Self::Code),
-            "token" => Ok(Self::Token),
-            other => Err(format!(
-                "unknown response type `{other}` (expected code or token)"
-            )),
-        }
-    }
-}
-
-/// The Hosted UI's `prompt` parameter.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize)]
-#[serde(rename_all = "lowercase")]
-pub enum Prompt {
-    /// `login`: ask for credentials even within a Hosted UI session.
-    Login,
-    /// `none`: never show a page; fail with `login_required` instead (managed login only).
-    None,
-}
-
-impl Prompt {
-    /// The `prompt` value.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::Login => "login",
-            Self::None => "none",
-        }
-    }
-}
-
-/// A configuration value that is missing or invalid. Names the field, using the
-/// original SDK's name where it has one.
-#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
-#[non_exhaustive]
-pub enum ConfigError {
-    /// A required field is missing or empty.
-    #[error("configuration field `{field}` is required")]
-    Missing {
-        /// The field.
-        field: &'static str,
-    },
-    /// A field has a value that cannot work.
-    #[error("configuration field `{field}` is invalid: {reason}")]
-    Invalid {
-        /// The field.
-        field: &'static str,
-        /// Why.
-        reason: String,
-    },
-}
-
-impl ConfigError {
-    /// The field at fault.
-    pub fn field(&self) -> &'static str {
-        match self {
-            Self::Missing { field } | Self::Invalid { field, .. } => field,
-        }
-    }
-
-    fn invalid(field: &'static str, reason: impl Into<String>) -> Self {
-        Self::Invalid {
-            field,
-            reason: reason.into(),
-        }
-    }
-}
-
-/// A validated configuration. Build one with [`CognitoConfig::builder`], or deserialize a
-/// [`CognitoConfigBuilder`] from the original SDK's `authData` JSON.
-///
-/// ```
-/// use leptos_cognito_auth::CognitoConfig;
-///
-/// let config = CognitoConfig::builder()
-///     .client_id("7e0ks1bplq0example")
-///     .app_web_domain("myapp.auth.eu-west-1.amazoncognito.com")
-///     .scopes(["openid", "email"])
-///     .redirect_uri_sign_in("https://myapp.example.com/callback")
-///     .redirect_uri_sign_out("https://myapp.example.com/")
-///     .user_pool_id("eu-west-1_AbCdEf123")
-///     .build()
-///     .unwrap();
-/// assert_eq!(config.domain_base(), "https://myapp.auth.eu-west-1.amazoncognito.com");
-/// assert_eq!(
-///     config.issuer().unwrap(),
-///     "https://cognito-idp.eu-west-1.amazonaws.com/eu-west-1_AbCdEf123"
-/// );
-/// ```
-#[derive(Clone, PartialEq, Eq)]
-pub struct CognitoConfig {
-    client_id: String,
-    domain_base: String,
-    scopes: Vec<String>,
-    redirect_uri_sign_in: String,
-    redirect_uri_sign_out: String,
-    identity_provider: Option<String>,
-    idp_identifier: Option<String>,
-    user_pool_id: Option<String>,
-    issuer: Option<String>,
-    client_secret: Option<Secret>,
-    response_type: ResponseType,
-    storage: StorageKind,
-    advanced_security_data_collection: bool,
-    lang: Option<String>,
-    prompt: Option<Prompt>,
-    clock_skew_secs: u64,
-    revoke_on_sign_out: bool,
-    http_timeout_ms: u32,
-    auto_refresh: bool,
-    refresh_margin_secs: Option<u64>,
-}
-
-impl fmt::Debug for CognitoConfig {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("CognitoConfig")
-            .field("client_id", &self.client_id)
-            .field("domain_base", &self.domain_base)
-            .field("scopes", &self.scopes)
-            .field("redirect_uri_sign_in", &self.redirect_uri_sign_in)
-            .field("redirect_uri_sign_out", &self.redirect_uri_sign_out)
-            .field("user_pool_id", &self.user_pool_id)
-            .field("issuer", &self.issuer)
-            .field("client_secret", &self.client_secret)
-            .field("response_type", &self.response_type)
-            .field("storage", &self.storage)
-            .finish_non_exhaustive()
-    }
-}
-
-impl CognitoConfig {
-    /// Starts a configuration.
-    pub fn builder() -> CognitoConfigBuilder {
-        CognitoConfigBuilder::default()
-    }
-
-    /// The app client id (`ClientId`).
-    pub fn client_id(&self) -> &str {
-        &self.client_id
-    }
-    /// The Hosted UI base URL without a trailing slash, e.g.
-    /// `https://myapp.auth.eu-west-1.amazoncognito.com` or `http://localhost:9229`.
-    pub fn domain_base(&self) -> &str {
-        &self.domain_base
-    }
-    /// The scopes asked for (`TokenScopesArray`); empty means all the client's scopes.
-    pub fn scopes(&self) -> &[String] {
-        &self.scopes
-    }
-    /// The scopes joined by spaces, as stored in `tokenScopesString`.
-    pub fn scopes_string(&self) -> String {
-        self.scopes.join(" ")
-    }
-    /// The sign-in callback URL (`RedirectUriSignIn`).
-    pub fn redirect_uri_sign_in(&self) -> &str {
-        &self.redirect_uri_sign_in
-    }
-    /// The sign-out URL (`RedirectUriSignOut`).
-    pub fn redirect_uri_sign_out(&self) -> &str {
-        &self.redirect_uri_sign_out
-    }
-    /// `identity_provider` for the authorize request (`IdentityProvider`).
-    pub fn identity_provider(&self) -> Option<&str> {
-        self.identity_provider.as_deref()
-    }
-    /// `idp_identifier` for the authorize request.
-    pub fn idp_identifier(&self) -> Option<&str> {
-        self.idp_identifier.as_deref()
-    }
-    /// The user pool id (`UserPoolId`).
-    pub fn user_pool_id(&self) -> Option<&str> {
-        self.user_pool_id.as_deref()
-    }
-    /// The tokens' expected issuer: the override if one was set, otherwise derived from
-    /// the user pool id; `None` when neither is known (then `iss` is not checked).
-    pub fn issuer(&self) -> Option<String> {
-        if let Some(issuer) = &self.issuer {
-            return Some(issuer.clone());
-        }
-        let pool = self.user_pool_id.as_deref()?;
-        let region = pool.split_once('_')?.0;
-        Some(format!("https://cognito-idp.{region}.amazonaws.com/{pool}"))
-    }
-    /// The client secret, for confidential clients.
-    pub fn client_secret(&self) -> Option<&Secret> {
-        self.client_secret.as_ref()
-    }
-    /// Code (default) or implicit flow.
-    pub fn response_type(&self) -> ResponseType {
-        self.response_type
-    }
-    /// Which storage the browser adapter uses.
-    pub fn storage(&self) -> StorageKind {
-        self.storage
-    }
-    /// `AdvancedSecurityDataCollectionFlag` (default `true`).
-    pub fn advanced_security_data_collection(&self) -> bool {
-        self.advanced_security_data_collection
-    }
-    /// The Hosted UI language (`lang`).
-    pub fn lang(&self) -> Option<&str> {
-        self.lang.as_deref()
-    }
-    /// The `prompt` parameter.
-    pub fn prompt(&self) -> Option<Prompt> {
-        self.prompt
-    }
-    /// Seconds before expiry at which a token already counts as expired (default 60), so
-    /// that a token is never sent to a server whose clock is a little ahead.
-    pub fn clock_skew_secs(&self) -> u64 {
-        self.clock_skew_secs
-    }
-    /// Whether `sign_out` revokes the refresh token at `/oauth2/revoke` (default `true`).
-    pub fn revoke_on_sign_out(&self) -> bool {
-        self.revoke_on_sign_out
-    }
-    /// How long a request to Cognito may take, headers and body, before it fails with a
-    /// `timeout` error (default 10 000 ms).
-    pub fn http_timeout_ms(&self) -> u32 {
-        self.http_timeout_ms
-    }
-    /// Whether `<AuthProvider>` refreshes the session by itself before it expires
-    /// (default `true`).
-    pub fn auto_refresh(&self) -> bool {
-        self.auto_refresh
-    }
-    /// How many seconds before the session would count as expired the automatic refresh
-    /// runs, for tokens that are usable for `usable_secs` (their lifetime minus the
-    /// clock-skew allowance): the configured margin, or by default 60 s; in either case at
-    /// most a fifth of the usable time (default) or half of it (configured), so that fresh
-    /// tokens are never already due (a 1-hour token is refreshed 60 s before it counts as
-    /// expired, a 5-minute one after 3 min 12 s).
-    ///
-    /// ```
-    /// # use leptos_cognito_auth::CognitoConfig;
-    /// let config = CognitoConfig::builder()
-    ///     .client_id("c").app_web_domain("http://localhost:9229")
-    ///     .redirect_uri_sign_in("http://localhost:3000/callback")
-    ///     .redirect_uri_sign_out("http://localhost:3000/")
-    ///     .build().unwrap();
-    /// assert_eq!(config.refresh_margin_secs(3600 - 60), 60);
-    /// assert_eq!(config.refresh_margin_secs(300 - 60), 48);
-    /// assert_eq!(config.refresh_margin_secs(8), 1);
-    /// ```
-    pub fn refresh_margin_secs(&self, usable_secs: u64) -> u64 {
-        match self.refresh_margin_secs {
-            Some(margin) => margin.min(usable_secs / 2),
-            None => 60.min(usable_secs / 5),
-        }
-    }
-
-    /// Switches between the code and the implicit flow after construction.
-    pub(crate) fn set_response_type(&mut self, response_type: ResponseType) {
-        self.response_type = response_type;
-    }
-
-    /// A copy with a different storage kind (the browser adapter falls back to memory
-    /// when the chosen storage is unavailable).
-    pub fn with_storage(mut self, storage: StorageKind) -> Self {
-        self.storage = storage;
-        self
-    }
-}
+use super::rules::{check_pool_id, check_url, issuer_url, UrlProblem, UrlRule};
+use super::{CognitoConfig, ConfigError, Prompt, ResponseType, StorageKind};
+use crate::protocol::secret::Secret;
 
 /// Scopes as given in JSON: a list, or something else that is reported as an error.
 #[derive(Clone, Debug, PartialEq, Eq, Deserialize)]
@@ -589,7 +265,10 @@ impl CognitoConfigBuilder {
             check_pool_id(pool)?;
         }
         let issuer = match optional(self.issuer) {
-            Some(issuer) => Some(issuer_url(&issuer, allow_http)?),
+            Some(issuer) => Some(
+                issuer_url(&issuer, allow_http)
+                    .map_err(|p| url_error("issuer", &issuer, UrlRule::BASE, p))?,
+            ),
             None => None,
         };
         let identity_provider = optional(self.identity_provider);
@@ -656,21 +335,6 @@ fn required(field: &'static str, v: Option<String>) -> Result<String, ConfigErro
     optional(v).ok_or(ConfigError::Missing { field })
 }
 
-fn check_scheme(
-    field: &'static str,
-    scheme: &str,
-    host: &str,
-    allow_http: bool,
-) -> Result<(), ConfigError> {
-    if scheme == "http" && !allow_http && !is_loopback_host(host) {
-        return Err(ConfigError::invalid(
-            field,
-            format!("plain http is only allowed for loopback hosts, not `{host}`; use https"),
-        ));
-    }
-    Ok(())
-}
-
 fn domain_base(input: &str, allow_http: bool) -> Result<String, ConfigError> {
     const FIELD: &str = "AppWebDomain";
     let full = if input.contains("://") {
@@ -678,71 +342,41 @@ fn domain_base(input: &str, allow_http: bool) -> Result<String, ConfigError> {
     } else {
         format!("https://{input}")
     };
-    let url = split_url(&full).ok_or_else(|| {
-        ConfigError::invalid(
-            FIELD,
-            format!("`{input}` is not a host name or http(s) URL"),
-        )
-    })?;
-    if url.query.is_some() || url.fragment.is_some() {
-        return Err(ConfigError::invalid(
-            FIELD,
-            "must not have a query or fragment",
-        ));
-    }
-    check_scheme(FIELD, &url.scheme, &url.host, allow_http)?;
+    let rule = UrlRule {
+        insecure_http: allow_http,
+        ..UrlRule::BASE
+    };
+    let url = check_url(&full, rule).map_err(|p| url_error(FIELD, input, rule, p))?;
     let path = url.path.trim_end_matches('/');
     Ok(format!("{}{}", url.origin(), path))
 }
 
 fn redirect_uri(field: &'static str, uri: String, allow_http: bool) -> Result<String, ConfigError> {
-    let url = split_url(&uri).ok_or_else(|| {
-        ConfigError::invalid(field, format!("`{uri}` is not an absolute http(s) URL"))
-    })?;
-    if url.fragment.is_some() {
-        return Err(ConfigError::invalid(
-            field,
-            "must not contain a fragment (#)",
-        ));
-    }
-    check_scheme(field, &url.scheme, &url.host, allow_http)?;
+    let rule = UrlRule {
+        query: true,
+        fragment: false,
+        insecure_http: allow_http,
+    };
+    check_url(&uri, rule).map_err(|p| url_error(field, &uri, rule, p))?;
     Ok(uri)
 }
 
-fn issuer_url(issuer: &str, allow_http: bool) -> Result<String, ConfigError> {
-    let url = split_url(issuer).ok_or_else(|| {
-        ConfigError::invalid(
-            "issuer",
-            format!("`{issuer}` is not an absolute http(s) URL"),
-        )
-    })?;
-    if url.query.is_some() || url.fragment.is_some() {
-        return Err(ConfigError::invalid(
-            "issuer",
-            "must not have a query or fragment",
-        ));
-    }
-    check_scheme("issuer", &url.scheme, &url.host, allow_http)?;
-    Ok(issuer.trim_end_matches('/').to_owned())
-}
-
-fn check_pool_id(pool: &str) -> Result<(), ConfigError> {
-    let ok = pool.split_once('_').is_some_and(|(region, id)| {
-        !region.is_empty()
-            && region
-                .chars()
-                .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
-            && !id.is_empty()
-            && id.chars().all(|c| c.is_ascii_alphanumeric())
-    });
-    if ok {
-        Ok(())
-    } else {
-        Err(ConfigError::invalid(
-            "UserPoolId",
-            format!("`{pool}` is not a user pool id like `us-east-1_AbC123`"),
-        ))
-    }
+/// The message for a URL setting that breaks its [`UrlRule`].
+fn url_error(field: &'static str, input: &str, rule: UrlRule, problem: UrlProblem) -> ConfigError {
+    let reason = match problem {
+        UrlProblem::NotHttpUrl if field == "AppWebDomain" => {
+            format!("`{input}` is not a host name or http(s) URL")
+        }
+        UrlProblem::NotHttpUrl => format!("`{input}` is not an absolute http(s) URL"),
+        UrlProblem::Query | UrlProblem::Fragment if rule.query => {
+            "must not contain a fragment (#)".to_owned()
+        }
+        UrlProblem::Query | UrlProblem::Fragment => "must not have a query or fragment".to_owned(),
+        UrlProblem::PlainHttp(host) => {
+            format!("plain http is only allowed for loopback hosts, not `{host}`; use https")
+        }
+    };
+    ConfigError::invalid(field, reason)
 }
 
 #[cfg(test)]
