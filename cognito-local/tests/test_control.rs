@@ -221,7 +221,14 @@ async fn reset_forgets_everything() {
     let state: Value = h.get("/_test/state").await.json().await.unwrap();
     assert_eq!(
         state,
-        json!({ "codes": 0, "refresh_tokens": 0, "sessions": 0, "queued_token_faults": 0 })
+        json!({
+            "codes": 0,
+            "refresh_tokens": 0,
+            "revoked_refresh_tokens": 0,
+            "sessions": 0,
+            "queued_token_faults": 0,
+            "token_requests": {},
+        })
     );
     let response = h.refresh(body["refresh_token"].as_str().unwrap()).await;
     assert_eq!(
