@@ -12,7 +12,6 @@ use http_body_util::{BodyExt as _, Empty, LengthLimitError, Limited};
 use hyper_rustls::HttpsConnector;
 use hyper_util::client::legacy::connect::HttpConnector;
 use hyper_util::client::legacy::Client;
-use hyper_util::rt::TokioExecutor;
 
 use crate::protocol::config::rules::{check_url, UrlProblem, UrlRule};
 
@@ -78,22 +77,7 @@ impl std::fmt::Debug for HttpJwksFetcher {
 const TIMEOUT: Duration = Duration::from_secs(5);
 
 fn http_client() -> Result<HttpClient, String> {
-    use rustls_platform_verifier::BuilderVerifierExt as _;
-    let provider = Arc::new(rustls::crypto::aws_lc_rs::default_provider());
-    let tls = rustls::ClientConfig::builder_with_provider(provider)
-        .with_safe_default_protocol_versions()
-        .and_then(|b| b.with_platform_verifier())
-        .map_err(|e| format!("TLS setup failed: {e}"))?
-        .with_no_client_auth();
-    let mut http = HttpConnector::new();
-    http.enforce_http(false);
-    http.set_connect_timeout(Some(TIMEOUT));
-    let connector = hyper_rustls::HttpsConnectorBuilder::new()
-        .with_tls_config(tls)
-        .https_or_http()
-        .enable_http1()
-        .wrap_connector(http);
-    Ok(Client::builder(TokioExecutor::new()).build(connector))
+    super::http::https_client(TIMEOUT)
 }
 
 impl HttpJwksFetcher {

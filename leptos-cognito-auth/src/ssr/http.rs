@@ -44,7 +44,18 @@ impl std::fmt::Debug for ServerHttp {
     }
 }
 
-fn build_client(timeout: Duration) -> Result<Hyper, String> {
+/// The kit's one HTTPS client setup on the server (the token endpoint's client here, the
+/// JWKS fetcher's): hyper over rustls with the `aws-lc-rs` provider, passed explicitly (no
+/// process-wide provider is installed), the platform's root certificates, HTTP/1, and a
+/// connect timeout. Plain http is allowed by the connector; callers refuse it for
+/// non-loopback hosts.
+pub(crate) fn https_client<B>(
+    connect_timeout: Duration,
+) -> Result<Client<HttpsConnector<HttpConnector>, B>, String>
+where
+    B: axum::body::HttpBody + Send + 'static,
+    B::Data: Send,
+{
     use rustls_platform_verifier::BuilderVerifierExt as _;
     let provider = Arc::new(rustls::crypto::aws_lc_rs::default_provider());
     let tls = rustls::ClientConfig::builder_with_provider(provider)
@@ -54,7 +65,7 @@ fn build_client(timeout: Duration) -> Result<Hyper, String> {
         .with_no_client_auth();
     let mut http = HttpConnector::new();
     http.enforce_http(false);
-    http.set_connect_timeout(Some(timeout));
+    http.set_connect_timeout(Some(connect_timeout));
     let connector = hyper_rustls::HttpsConnectorBuilder::new()
         .with_tls_config(tls)
         .https_or_http()
@@ -108,7 +119,7 @@ impl ServerHttp {
             .map_err(|e| TransportError::network(format!("bad request to {url}: {e}")))?;
         let client = self
             .client
-            .get_or_init(|| build_client(self.timeout))
+            .get_or_init(|| https_client(self.timeout))
             .clone()
             .map_err(TransportError::network)?;
         let exchange = async {
