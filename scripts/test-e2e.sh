@@ -6,7 +6,8 @@
 #     E (cookie session mode, COGNITO_STORAGE=cookie, :3005), F (68 s tokens and a 2 s
 #     HTTP timeout, for the fault tests, :3006), G (68 s tokens with refresh-token
 #     rotation and automatic refresh, for the many-tabs tests, :3007), H (server sessions,
-#     COGNITO_STORAGE=server, :3008),
+#     COGNITO_STORAGE=server, :3008), I (tokens in Cognito's updated issuer format from a
+#     second cognito-local on :9230, :3009),
 #   - the third-party OAuth server (npm oidc-provider at Cognito's paths, :9300),
 # waits until each answers, runs Playwright (headless system Chromium) in end2end/, always
 # stops what it started, and exits with Playwright's status.
@@ -93,7 +94,7 @@ wait_for() {
 }
 
 # A port that already answers belongs to someone else (a `make demo` left running...).
-for port in 9229 9300 3000 3002 3003 3004 3005 3006 3007 3008; do
+for port in 9229 9230 9300 3000 3002 3003 3004 3005 3006 3007 3008 3009; do
   if curl -s -o /dev/null --max-time 1 "http://127.0.0.1:$port/"; then
     die "port $port on 127.0.0.1 is already in use; stop what runs there and try again"
   fi
@@ -120,6 +121,12 @@ fi
 start "cognito-local" "$LOG_DIR/cognito-local.log" \
   "$COGNITO_LOCAL_BIN" --config end2end/cognito-local.e2e.toml --enable-test-control --addr 127.0.0.1:9229
 wait_for "cognito-local" "http://127.0.0.1:9229/" "$LOG_DIR/cognito-local.log"
+
+# A second cognito-local issuing tokens in Cognito's updated issuer format
+# (https://issuer-cognito-idp.<region>.amazonaws.com/<pool>), its keys served locally.
+start "cognito-local (updated issuer format)" "$LOG_DIR/cognito-local-updated.log" \
+  "$COGNITO_LOCAL_BIN" --config end2end/cognito-local.e2e.toml --issuer-format updated --addr 127.0.0.1:9230
+wait_for "cognito-local (updated issuer format)" "http://127.0.0.1:9230/" "$LOG_DIR/cognito-local-updated.log"
 
 start "third-party OAuth server" "$LOG_DIR/third-party.log" \
   node end2end/third-party/server.mjs --port 9300
@@ -154,6 +161,11 @@ demo E 3005 COGNITO_CLIENT_ID=local-spa-client COGNITO_RESPONSE_TYPE=code COGNIT
 demo F 3006 COGNITO_CLIENT_ID=e2e-short-lived-client COGNITO_RESPONSE_TYPE=code COGNITO_AUTO_REFRESH=false \
   COGNITO_HTTP_TIMEOUT_MS=2000
 demo G 3007 COGNITO_CLIENT_ID=e2e-rotating-client COGNITO_RESPONSE_TYPE=code
+# I: the user pool's tokens in Cognito's updated issuer format (no issuer override: the pool
+# id stands for both formats), the keys read from the local Hosted UI.
+demo I 3009 COGNITO_CLIENT_ID=local-spa-client COGNITO_RESPONSE_TYPE=code \
+  COGNITO_DOMAIN=http://localhost:9230 COGNITO_ISSUER= \
+  COGNITO_JWKS_URL=http://localhost:9230/us-east-1_LocalPool/.well-known/jwks.json
 # H: server sessions (the tokens stay on the server; memory store), a 2 s HTTP timeout.
 demo H 3008 COGNITO_CLIENT_ID=e2e-server-client COGNITO_CLIENT_SECRET=e2e-server-secret \
   COGNITO_STORAGE=server COGNITO_HTTP_TIMEOUT_MS=2000

@@ -31,7 +31,7 @@ step "documentation examples"
 cargo test --workspace --doc --features "$FEATURES"
 
 step "documentation builds with no broken links (cargo doc, native and wasm32)"
-RUSTDOCFLAGS="-D warnings" cargo doc -p leptos-cognito-auth -p cognito-local --no-deps --features leptos-cognito-auth/ssr
+RUSTDOCFLAGS="-D warnings" cargo doc -p leptos-cognito-auth -p cognito-local --no-deps --features leptos-cognito-auth/ssr,leptos-cognito-auth/redis
 RUSTDOCFLAGS="-D warnings" cargo doc -p leptos-cognito-auth --no-deps --target wasm32-unknown-unknown --features hydrate
 
 step "browser adapter tests (wasm-bindgen-test in headless Chromium)"

@@ -48,6 +48,11 @@ pub struct DemoSettings {
     /// `redis://` URL. Server only: never embedded in the page.
     #[serde(skip)]
     pub session_store: Option<String>,
+    /// `COGNITO_JWKS_URL`: where the server reads the pool's signing keys instead of
+    /// `<issuer>/.well-known/jwks.json`, for every issuer it accepts (a local Hosted UI
+    /// issuing Cognito-format issuers serves them itself). Server only.
+    #[serde(skip)]
+    pub jwks_url: Option<String>,
     /// `COGNITO_HTTP_TIMEOUT_MS`: how long a request to Cognito may take.
     #[serde(default)]
     pub http_timeout_ms: Option<u32>,
@@ -120,6 +125,7 @@ impl DemoSettings {
             identity_provider: var("COGNITO_IDENTITY_PROVIDER"),
             storage,
             session_store: var("COGNITO_SESSION_STORE"),
+            jwks_url: var("COGNITO_JWKS_URL"),
             http_timeout_ms: number(&var, "COGNITO_HTTP_TIMEOUT_MS")?,
             refresh_margin_secs: number(&var, "COGNITO_REFRESH_MARGIN_SECS")?,
             auto_refresh: boolean(&var, "COGNITO_AUTO_REFRESH")?,
@@ -242,6 +248,7 @@ impl DemoSettings {
             identity_provider: optional(take("identity_provider"))?,
             storage: string(take("storage"))?,
             session_store: None,
+            jwks_url: None,
             http_timeout_ms: match number(take("http_timeout_ms"))? {
                 Some(ms) => Some(u32::try_from(ms).ok()?),
                 None => None,

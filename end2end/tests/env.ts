@@ -91,6 +91,17 @@ export const H: DemoInstance = {
   issuer: `${HOSTED_UI}/us-east-1_LocalPool`,
 };
 
+/** The second local Hosted UI, issuing Cognito's updated issuer format. */
+export const HOSTED_UI_UPDATED = 'http://localhost:9230';
+
+/** Code flow against the second local Hosted UI: tokens in the updated issuer format. */
+export const I: DemoInstance = {
+  url: 'http://localhost:3009',
+  hostedUi: HOSTED_UI_UPDATED,
+  clientId: 'local-spa-client',
+  issuer: 'https://issuer-cognito-idp.us-east-1.amazonaws.com/us-east-1_LocalPool',
+};
+
 export const ALL_SERVERS: Array<[string, string]> = [
   ['cognito-local (the emulator)', `${HOSTED_UI}/`],
   ['third-party OAuth server', `${THIRD_PARTY}/healthz`],
@@ -102,6 +113,8 @@ export const ALL_SERVERS: Array<[string, string]> = [
   ['demo instance F (2 s HTTP timeout)', `${F.url}/`],
   ['demo instance G (rotating refresh tokens)', `${G.url}/`],
   ['demo instance H (server sessions)', `${H.url}/`],
+  ['cognito-local (updated issuer format)', `${HOSTED_UI_UPDATED}/`],
+  ['demo instance I (updated issuer format)', `${I.url}/`],
 ];
 
 export const PASSWORD = 'Passw0rd!';

@@ -32,21 +32,37 @@ async fn start_local_hosted_ui() -> Result<RunningEmulator, String> {
         .map_err(|e| format!("the local Hosted UI could not start: {e}"))
 }
 
-/// The verifier of the demo's access tokens: the settings' issuer (or user pool), its app
-/// client, access tokens only.
+/// The verifier of the demo's access tokens: the settings' issuer (or user pool: both
+/// Cognito issuer formats), its app client, access tokens only.
 pub fn verifier_for(settings: &DemoSettings) -> Result<CognitoJwtVerifier, String> {
-    let builder = match (&settings.issuer, &settings.user_pool_id) {
+    verifier_of(settings, ExpectedTokenUse::Access)
+}
+
+/// A verifier of the settings' tokens of one kind, reading the keys from
+/// `COGNITO_JWKS_URL` when it is set.
+fn verifier_of(
+    settings: &DemoSettings,
+    token_use: ExpectedTokenUse,
+) -> Result<CognitoJwtVerifier, String> {
+    let config = settings.config().map_err(|e| e.to_string())?;
+    let issuers = config.issuers();
+    let mut builder = match (&settings.issuer, &settings.user_pool_id) {
         (Some(issuer), _) => CognitoJwtVerifier::for_issuer(issuer),
         (None, Some(pool)) => CognitoJwtVerifier::for_user_pool(pool),
         (None, None) => {
             return Err("COGNITO_USER_POOL_ID or COGNITO_ISSUER is needed to verify tokens".into())
         }
     };
+    if let Some(url) = &settings.jwks_url {
+        for issuer in &issuers {
+            builder = builder.jwks_url_for(issuer, url);
+        }
+    }
     builder
         .client_id(&settings.client_id)
-        .token_use(ExpectedTokenUse::Access)
+        .token_use(token_use)
         .build()
-        .map_err(|e| e.to_string())
+        .map_err(|e| format!("COGNITO_JWKS_URL / COGNITO_ISSUER: {e}"))
 }
 
 /// `GET /api/me`: who the bearer token (or, in cookie session mode, the session cookie)
@@ -81,6 +97,7 @@ fn server_sessions(settings: &DemoSettings) -> Result<ServerSession, String> {
     };
     Ok(ServerSession::with_store(config, store)
         .map_err(|e| e.to_string())?
+        .id_token_verifier(verifier_of(settings, ExpectedTokenUse::Id)?)
         .protect(protected_paths()))
 }
 

@@ -155,10 +155,12 @@ impl ServerSession {
         config: CognitoConfig,
         store: Arc<dyn SessionStore>,
     ) -> Result<Self, ServerSessionError> {
-        let builder = match (config.issuer(), config.user_pool_id()) {
-            (Some(issuer), _) => CognitoJwtVerifier::for_issuer(&issuer),
-            (None, Some(pool)) => CognitoJwtVerifier::for_user_pool(pool),
-            (None, None) => return Err(ServerSessionError::NoIssuer),
+        // A user pool without an issuer override accepts both Cognito issuer formats.
+        let issuers = config.issuers();
+        let builder = match (issuers.as_slice(), config.user_pool_id()) {
+            ([issuer], _) => CognitoJwtVerifier::for_issuer(issuer),
+            (_, Some(pool)) => CognitoJwtVerifier::for_user_pool(pool),
+            _ => return Err(ServerSessionError::NoIssuer),
         };
         let id_verifier = builder
             .client_id(config.client_id())
