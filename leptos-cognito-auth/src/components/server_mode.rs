@@ -115,26 +115,15 @@ pub(crate) fn rendered_view() -> ServerSessionView {
                         .get::<crate::ssr::InitialAuth>()
                         .and_then(|initial| initial.server_view.clone())
                 })
-                .unwrap_or_else(signed_out_without_layer)
+                // Without the layer: signed out, with the default routes.
+                .unwrap_or_default()
         }
         #[cfg(not(feature = "ssr"))]
         {
-            signed_out_without_layer()
+            ServerSessionView::default()
         }
     });
     view.into_inner()
-}
-
-/// Signed out, with the server session's default routes (the layer is not mounted, or the
-/// page is rendered in the browser alone).
-#[cfg(any(feature = "ssr", feature = "hydrate-server-session"))]
-fn signed_out_without_layer() -> ServerSessionView {
-    ServerSessionView {
-        sign_in_path: "/auth/sign-in".into(),
-        sign_out_path: "/auth/sign-out".into(),
-        session_path: "/auth/session".into(),
-        ..ServerSessionView::default()
-    }
 }
 
 #[cfg(feature = "hydrate-server-session")]

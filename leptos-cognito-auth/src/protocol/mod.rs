@@ -38,6 +38,8 @@ pub use logout::LogoutRequest;
 pub use pkce::{code_challenge_s256, RandomSource};
 pub use secret::Secret;
 pub use session::{CognitoSession, Standing, Validity};
+#[cfg(feature = "ssr")]
+pub(crate) use storage::session_store::is_state_token;
 pub use storage::{
     MemoryStorage, SessionStore, Storage, StorageError, StorageKeys, MAX_PENDING_SIGN_INS,
 };

@@ -83,7 +83,7 @@ pub const CSRF_FIELD: &str = "csrf_token";
 /// token its forms and calls send back, the code of an error to show, and the routes
 /// that sign in and out. The server renders it into the page, and its session route
 /// answers it as JSON after client-side navigation.
-#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct ServerSessionView {
     /// The signed-in user, `None` when signed out.
     pub user: Option<AuthUser>,
@@ -99,4 +99,19 @@ pub struct ServerSessionView {
     pub sign_out_path: String,
     /// The route that answers this view as JSON.
     pub session_path: String,
+}
+
+impl Default for ServerSessionView {
+    /// Signed out, with the server session's default routes: `/auth/sign-in`,
+    /// `/auth/sign-out` and `/auth/session`.
+    fn default() -> Self {
+        Self {
+            user: None,
+            csrf_token: None,
+            error: None,
+            sign_in_path: "/auth/sign-in".into(),
+            sign_out_path: "/auth/sign-out".into(),
+            session_path: "/auth/session".into(),
+        }
+    }
 }

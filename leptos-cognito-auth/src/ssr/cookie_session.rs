@@ -19,6 +19,7 @@ use axum::http::request::Parts;
 use axum::http::{HeaderMap, HeaderValue, Method, Request, StatusCode};
 use axum::response::{IntoResponse, Response};
 
+use super::protected::ProtectedPaths;
 use super::same_origin::is_same_origin_request;
 use super::verifier::CognitoJwtVerifier;
 use crate::client::{Clock, SystemClock, SystemEnvironment};
@@ -210,7 +211,7 @@ pub fn server_sign_in(
 pub struct CookieSession {
     config: CognitoConfig,
     verifier: CognitoJwtVerifier,
-    protected: Vec<String>,
+    protected: ProtectedPaths,
 }
 
 impl CookieSession {
@@ -220,7 +221,7 @@ impl CookieSession {
         Self {
             config,
             verifier,
-            protected: Vec::new(),
+            protected: ProtectedPaths::default(),
         }
     }
 
@@ -232,20 +233,13 @@ impl CookieSession {
         I: IntoIterator<Item = S>,
         S: Into<String>,
     {
-        self.protected.extend(
-            paths
-                .into_iter()
-                .map(|p| p.into().trim_end_matches('/').to_owned()),
-        );
+        self.protected.extend(paths);
         self
     }
 
     /// Whether `path` is one of the protected pages or below one.
     pub fn is_protected(&self, path: &str) -> bool {
-        self.protected.iter().any(|p| {
-            path.strip_prefix(p.as_str())
-                .is_some_and(|rest| rest.is_empty() || rest.starts_with('/'))
-        })
+        self.protected.contains(path)
     }
 
     /// The tower layer to mount: `router.layer(cookie_session.layer())`.

@@ -24,6 +24,7 @@ mod fetch;
 mod http;
 mod jwks;
 mod keys;
+mod protected;
 mod same_origin;
 mod server_fn;
 mod server_session;

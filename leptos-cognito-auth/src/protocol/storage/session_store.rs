@@ -24,7 +24,7 @@ pub const MAX_PENDING_SIGN_INS: usize = 3;
 /// base64url) and nothing else, so that a forged callback cannot make the store look up
 /// some other key, and a user named `pendingSignIn` (whose keys would be
 /// `<prefix>.pendingSignIn.idToken` and so on) is never taken for a pending sign-in.
-fn is_state_token(state: &str) -> bool {
+pub(crate) fn is_state_token(state: &str) -> bool {
     (22..=128).contains(&state.len())
         && state
             .bytes()

@@ -20,7 +20,7 @@ use super::refresh::Current;
 use super::routes::json_error;
 use super::{Inner, CSRF_HEADER};
 use crate::protocol::secret::constant_time_eq;
-use crate::protocol::AuthStatus;
+use crate::protocol::{AuthStatus, AuthUser};
 use crate::ssr::{is_same_origin_request, InitialAuth};
 
 /// The tower layer of [`ServerSession::layer`](super::ServerSession::layer).
@@ -159,8 +159,8 @@ impl Inner {
                     ))
                 }
             },
-            Some(_) => Current::Ended { error: None },
-            None => Current::Ended { error: None },
+            // A cookie that cannot be one of ours, or none: no session.
+            _ => Current::Ended { error: None },
         };
         let active = match current {
             Current::Active {
@@ -207,7 +207,7 @@ impl Inner {
         }
         if active.is_none()
             && parts.method == Method::GET
-            && self.is_protected(parts.uri.path())
+            && self.protected.contains(parts.uri.path())
             && error.is_none()
         {
             let return_to = parts.uri.path_and_query().map_or("/", |p| p.as_str());
@@ -220,7 +220,7 @@ impl Inner {
                     status: AuthStatus::SignedIn,
                     session: None,
                     server_view: Some(self.view(
-                        Inner::user_of(session),
+                        AuthUser::from_session(session),
                         Some(record.csrf.clone()),
                         error,
                     )),

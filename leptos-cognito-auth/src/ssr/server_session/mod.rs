@@ -22,6 +22,7 @@ pub use redis_store::RedisStore;
 pub use store::{MemoryStore, SessionStore, StoreError};
 
 use super::http::ServerHttp;
+use super::protected::ProtectedPaths;
 use super::verifier::CognitoJwtVerifier;
 use super::{ExpectedTokenUse, VerifierConfigError};
 use crate::protocol::{CognitoConfig, ResponseType, ServerSessionView};
@@ -125,7 +126,7 @@ pub(crate) struct Inner {
     pub http: ServerHttp,
     pub id_verifier: CognitoJwtVerifier,
     pub paths: Paths,
-    pub protected: Vec<String>,
+    pub protected: ProtectedPaths,
     /// Whether cookies get `Secure` (and the session cookie the `__Host-` prefix).
     pub secure: bool,
     /// How long a session lives without use (each refresh extends it).
@@ -174,6 +175,7 @@ impl ServerSession {
         let timeout = Duration::from_millis(u64::from(config.http_timeout_ms()));
         let mut config = config;
         config.set_response_type(ResponseType::Code);
+        let defaults = ServerSessionView::default();
         Ok(Self {
             inner: Arc::new(Inner {
                 http: ServerHttp::new(timeout),
@@ -181,12 +183,12 @@ impl ServerSession {
                 store,
                 id_verifier,
                 paths: Paths {
-                    sign_in: "/auth/sign-in".into(),
+                    sign_in: defaults.sign_in_path,
                     callback,
-                    sign_out: "/auth/sign-out".into(),
-                    session: "/auth/session".into(),
+                    sign_out: defaults.sign_out_path,
+                    session: defaults.session_path,
                 },
-                protected: Vec::new(),
+                protected: ProtectedPaths::default(),
                 secure,
                 idle_ttl: Duration::from_secs(30 * 24 * 3600),
                 lock_lease: timeout + Duration::from_secs(5),
@@ -210,10 +212,6 @@ impl ServerSession {
         I: IntoIterator<Item = S>,
         S: Into<String>,
     {
-        let paths: Vec<String> = paths
-            .into_iter()
-            .map(|p| p.into().trim_end_matches('/').to_owned())
-            .collect();
         self.edit(|inner| inner.protected.extend(paths))
     }
 
@@ -256,11 +254,6 @@ impl ServerSession {
     pub fn layer(&self) -> ServerSessionLayer {
         ServerSessionLayer::new(self.inner.clone())
     }
-
-    /// What the page shows of a signed-out visitor: no user, and the routes.
-    pub fn signed_out_view(&self) -> ServerSessionView {
-        self.inner.view(None, None, None)
-    }
 }
 
 impl Inner {
@@ -279,13 +272,5 @@ impl Inner {
             sign_out_path: self.paths.sign_out.clone(),
             session_path: self.paths.session.clone(),
         }
-    }
-
-    /// Whether `path` is one of the protected pages or below one.
-    pub(crate) fn is_protected(&self, path: &str) -> bool {
-        self.protected.iter().any(|p| {
-            path.strip_prefix(p.as_str())
-                .is_some_and(|rest| rest.is_empty() || rest.starts_with('/'))
-        })
     }
 }

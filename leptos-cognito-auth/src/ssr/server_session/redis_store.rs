@@ -47,6 +47,13 @@ impl std::fmt::Debug for RedisStore {
     }
 }
 
+/// A duration as the whole milliseconds of `PX` (at least 1: Redis refuses 0).
+fn millis(duration: Duration) -> u64 {
+    u64::try_from(duration.as_millis())
+        .unwrap_or(u64::MAX)
+        .max(1)
+}
+
 fn unavailable(e: impl std::fmt::Display) -> StoreError {
     StoreError::Unavailable(format!("Redis: {e}"))
 }
@@ -145,7 +152,7 @@ impl SessionStore for RedisStore {
         value: &'a str,
         ttl: Duration,
     ) -> BoxFuture<'a, Result<(), StoreError>> {
-        let millis = u64::try_from(ttl.as_millis()).unwrap_or(u64::MAX).max(1);
+        let millis = millis(ttl);
         let mut command = redis::cmd("SET");
         command.arg(self.key(key)).arg(value).arg("PX").arg(millis);
         Box::pin(self.run(command))
@@ -170,7 +177,7 @@ impl SessionStore for RedisStore {
         owner: &'a str,
         lease: Duration,
     ) -> BoxFuture<'a, Result<bool, StoreError>> {
-        let millis = u64::try_from(lease.as_millis()).unwrap_or(u64::MAX).max(1);
+        let millis = millis(lease);
         // SET NX PX: taken only if nobody holds it, and released by Redis after the lease.
         let mut command = redis::cmd("SET");
         command

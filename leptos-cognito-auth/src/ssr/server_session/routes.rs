@@ -15,11 +15,12 @@ use super::{Inner, CSRF_FIELD, CSRF_HEADER};
 use crate::client::{Clock, Environment, SystemClock, SystemEnvironment};
 use crate::protocol::authorize::{AuthorizeOptions, AuthorizeRequest};
 use crate::protocol::encoding::parse_form;
+use crate::protocol::is_state_token;
 use crate::protocol::secret::constant_time_eq;
 use crate::protocol::token::{revoke_request, token_request, TokenGrant};
 use crate::protocol::{
-    sanitize_return_path, AuthError, AuthUser, CallbackGrant, CallbackResponse, CognitoSession,
-    LogoutRequest, PendingResponseType, PendingSignIn, TokenSet, PENDING_SIGN_IN_TTL,
+    sanitize_return_path, AuthError, CallbackGrant, CallbackResponse, LogoutRequest,
+    PendingResponseType, PendingSignIn, TokenSet, PENDING_SIGN_IN_TTL,
 };
 use crate::ssr::is_same_origin_request;
 
@@ -72,7 +73,7 @@ impl Inner {
     /// Hosted UI.
     pub(crate) async fn start_sign_in(&self, headers: &HeaderMap, return_to: &str) -> Response {
         let browser_cookie = self.cookie(cookies::BROWSER);
-        let (browser, mut set_cookies) =
+        let (browser, set_cookies) =
             match cookies::get(headers, &browser_cookie).filter(|b| is_random_id(b)) {
                 Some(browser) => (browser, Vec::new()),
                 None => {
@@ -108,7 +109,6 @@ impl Inner {
         if let Err(e) = stored {
             return json_error(StatusCode::SERVICE_UNAVAILABLE, e.code(), &e.to_string());
         }
-        set_cookies.retain(|c| !c.is_empty());
         redirect(&request.url, &set_cookies)
     }
 
@@ -164,11 +164,8 @@ impl Inner {
         );
         let response = CallbackResponse::parse(&url)?;
         let state = response.state().ok_or(AuthError::StateMismatch)?;
-        let is_state = (22..=128).contains(&state.len())
-            && state
-                .bytes()
-                .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_');
-        if !is_state {
+        // Only a state this kit could have sent is looked up in the store.
+        if !is_state_token(state) {
             return Err(AuthError::StateMismatch.into());
         }
         // Single use: taken from the store, whatever follows.
@@ -315,11 +312,6 @@ impl Inner {
         headers.insert(CONTENT_TYPE, HeaderValue::from_static("application/json"));
         headers.insert(CACHE_CONTROL, HeaderValue::from_static("no-store"));
         response
-    }
-
-    /// The user a session shows the browser.
-    pub(crate) fn user_of(session: &CognitoSession) -> Option<AuthUser> {
-        AuthUser::from_session(session)
     }
 }
 

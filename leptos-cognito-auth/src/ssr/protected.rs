@@ -1,0 +1,30 @@
+//! The pages a signed-out visitor is sent to sign in from, as both session layers (cookie
+//! sessions and server sessions) list them.
+
+/// Protected paths: each path and everything below it (`/admin` protects `/admin` and
+/// `/admin/users`, not `/administrators`).
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub(crate) struct ProtectedPaths(Vec<String>);
+
+impl ProtectedPaths {
+    /// Adds `paths` (a trailing `/` is ignored).
+    pub fn extend<I, S>(&mut self, paths: I)
+    where
+        I: IntoIterator<Item = S>,
+        S: Into<String>,
+    {
+        self.0.extend(
+            paths
+                .into_iter()
+                .map(|p| p.into().trim_end_matches('/').to_owned()),
+        );
+    }
+
+    /// Whether `path` is one of the paths or below one.
+    pub fn contains(&self, path: &str) -> bool {
+        self.0.iter().any(|p| {
+            path.strip_prefix(p.as_str())
+                .is_some_and(|rest| rest.is_empty() || rest.starts_with('/'))
+        })
+    }
+}
