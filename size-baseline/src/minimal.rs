@@ -23,17 +23,22 @@ mod session {
     use leptos::prelude::*;
     #[cfg(not(feature = "kit-server"))]
     use leptos_cognito_auth::components::AuthCallback;
-    use leptos_cognito_auth::components::{use_auth, AuthProvider, SignInButton, SignOutButton};
-    use leptos_cognito_auth::CognitoConfig;
+    #[cfg(not(feature = "kit-server"))]
+    use leptos_cognito_auth::components::AuthProvider;
+    use leptos_cognito_auth::components::{use_auth, SignInButton, SignOutButton};
 
+    /// Server sessions (feature `kit-server`): the server keeps the tokens and the
+    /// configuration; the page needs neither.
+    #[cfg(feature = "kit-server")]
     pub fn provider(children: Children) -> impl IntoView {
-        // Server sessions (feature `kit-server`): the server keeps the tokens.
-        #[cfg(feature = "kit-server")]
-        let storage = leptos_cognito_auth::StorageKind::Server;
-        #[cfg(not(feature = "kit-server"))]
-        let storage = leptos_cognito_auth::StorageKind::Local;
+        use leptos_cognito_auth::components::ServerSessionProvider;
+        view! { <ServerSessionProvider>{children()}</ServerSessionProvider> }
+    }
+
+    #[cfg(not(feature = "kit-server"))]
+    pub fn provider(children: Children) -> impl IntoView {
+        use leptos_cognito_auth::CognitoConfig;
         let config = CognitoConfig::builder()
-            .storage(storage)
             .client_id("local-spa-client")
             .app_web_domain("http://localhost:9229")
             .scopes(["openid", "email"])

@@ -58,39 +58,11 @@ pub fn AuthProvider(
     /// The app.
     children: Children,
 ) -> impl IntoView {
-    let server_mode = config.storage() == crate::protocol::StorageKind::Server;
-    let state = AuthState::new(config, on_event);
-    provide_context(state);
-
-    // Server sessions: the page holds no token, only what the server rendered of the
-    // session (the same on the server and, through the page, in the browser).
-    if server_mode {
-        #[cfg(any(feature = "ssr", feature = "hydrate-server-session"))]
-        state.apply_view(super::server_mode::rendered_view());
-        // A browser build without the server-session side cannot show the session.
-        #[cfg(not(any(feature = "ssr", feature = "hydrate-server-session")))]
-        {
-            state.set_status(crate::protocol::AuthStatus::SignedOut);
-            state.error.set(Some(crate::protocol::AuthError::Config(
-                crate::protocol::ConfigError::Invalid {
-                    field: "Storage",
-                    reason: "server sessions need the kit's `hydrate-server-session` feature in the browser build".into(),
-                },
-            )));
-        }
-        #[cfg(feature = "hydrate-server-session")]
-        {
-            super::server_fn_client::register(state);
-            // Shown again: the session may have ended (or been refreshed) meanwhile.
-            let shown = window_event_listener(leptos::ev::visibilitychange, move |_| {
-                if !document().hidden() {
-                    state.server_reload(false);
-                }
-            });
-            on_cleanup(move || shown.remove());
-        }
-        return children();
+    if config.storage() == crate::protocol::StorageKind::Server {
+        return provide_server_session(on_event, children);
     }
+    let state = AuthState::new(on_event);
+    provide_context(state);
 
     // Cookie session mode on the server: render what the request's cookies say (the
     // cookie session layer left it in the request's extensions).
@@ -105,14 +77,14 @@ pub fn AuthProvider(
     #[cfg(feature = "hydrate")]
     {
         use crate::protocol::Standing;
-        let config = state.config.get_value();
+        let configured = config.storage();
         let (client, fallback) =
             crate::browser::browser_auth(config, &crate::browser::CookieOptions::default());
         // Cookie session mode: the server rendered what the cookies say, and the cookies
         // can be read now, so the first render (hydration) starts from the same state.
         // (The configured mode: a fallback to cookies is not cookie mode, and the server
         // rendered it as "not known yet".)
-        if state.config.with_value(|c| c.storage()) == crate::protocol::StorageKind::Cookie {
+        if configured == crate::protocol::StorageKind::Cookie {
             let cached = client.get_cached_session();
             match cached.as_ref().map(|s| client.standing(s)) {
                 Some(Standing::Valid { .. }) => state.set_session(cached),
@@ -181,5 +153,71 @@ pub fn AuthProvider(
         });
     }
 
+    children()
+}
+
+/// Provides the auth state of a server session ([`StorageKind::Server`]) to its children:
+/// the server keeps the tokens and the configuration, so the page needs neither. It is
+/// what `<AuthProvider>` does with a configuration in that mode, without the
+/// configuration: an app that uses only server sessions builds its [`CognitoConfig`] on
+/// the server alone (for [`ServerSession`]) and keeps its validation out of the wasm.
+///
+/// The page shows what the server rendered of the session and asks the server's session
+/// route again when a protected route is entered or the tab is shown again.
+/// [`use_auth`](super::use_auth), the buttons and the route conditions work as with
+/// `<AuthProvider>`; the buttons are a link and a form, so they work without JavaScript.
+///
+/// ```
+/// use leptos::prelude::*;
+/// use leptos_cognito_auth::components::{ServerSessionProvider, SignInButton};
+///
+/// #[component]
+/// fn App() -> impl IntoView {
+///     view! { <ServerSessionProvider><SignInButton/></ServerSessionProvider> }
+/// }
+/// ```
+///
+/// [`StorageKind::Server`]: crate::protocol::StorageKind::Server
+/// [`ServerSession`]: https://docs.rs/leptos-cognito-auth/latest/leptos_cognito_auth/ssr/struct.ServerSession.html
+#[component]
+pub fn ServerSessionProvider(
+    /// Called with every [`AuthEvent`] the page sees.
+    #[prop(optional, into)]
+    on_event: Option<Callback<AuthEvent>>,
+    /// The app.
+    children: Children,
+) -> impl IntoView {
+    provide_server_session(on_event, children)
+}
+
+/// The server-session provider: what the server rendered of the session, and the page's
+/// checks with the server.
+fn provide_server_session(on_event: Option<Callback<AuthEvent>>, children: Children) -> AnyView {
+    let state = AuthState::new(on_event);
+    provide_context(state);
+    #[cfg(any(feature = "ssr", feature = "hydrate-server-session"))]
+    state.apply_view(super::server_mode::rendered_view());
+    // A browser build without the server-session side cannot show the session.
+    #[cfg(not(any(feature = "ssr", feature = "hydrate-server-session")))]
+    {
+        state.set_status(crate::protocol::AuthStatus::SignedOut);
+        state.error.set(Some(crate::protocol::AuthError::Config(
+            crate::protocol::ConfigError::Invalid {
+                field: "Storage",
+                reason: "server sessions need the kit's `hydrate-server-session` feature in the browser build".into(),
+            },
+        )));
+    }
+    #[cfg(feature = "hydrate-server-session")]
+    {
+        super::server_fn_client::register(state);
+        // Shown again: the session may have ended (or been refreshed) meanwhile.
+        let shown = window_event_listener(leptos::ev::visibilitychange, move |_| {
+            if !document().hidden() {
+                state.server_reload(false);
+            }
+        });
+        on_cleanup(move || shown.remove());
+    }
     children()
 }

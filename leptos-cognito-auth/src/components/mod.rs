@@ -22,7 +22,7 @@ pub use crate::protocol::AuthStatus;
 pub use crate::protocol::AuthUser;
 pub use auth_callback::AuthCallback;
 pub use auth_loading::AuthLoading;
-pub use auth_provider::AuthProvider;
+pub use auth_provider::{AuthProvider, ServerSessionProvider};
 pub use authenticated::Authenticated;
 pub use error_text::explain_error;
 pub use events::AuthEvent;

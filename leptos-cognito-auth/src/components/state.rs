@@ -9,7 +9,7 @@ use leptos::prelude::*;
 
 use super::events::AuthEvent;
 use crate::protocol::AuthUser;
-use crate::protocol::{AuthError, AuthStatus, CognitoConfig, CognitoSession, ServerSessionView};
+use crate::protocol::{AuthError, AuthStatus, CognitoSession, ServerSessionView};
 
 #[cfg(feature = "hydrate")]
 pub(crate) type Client = std::rc::Rc<crate::browser::BrowserAuth>;
@@ -41,8 +41,6 @@ pub(crate) struct AuthState {
     pub last_event: RwSignal<Option<AuthEvent>>,
     on_event: StoredValue<Option<Callback<AuthEvent>>>,
     #[cfg_attr(not(feature = "hydrate"), allow(dead_code))]
-    pub config: StoredValue<CognitoConfig>,
-    #[cfg_attr(not(feature = "hydrate"), allow(dead_code))]
     pub client: StoredValue<Option<Client>, ClientStorage>,
     /// Set while a sign-in redirect or a session check is under way, so that route guards
     /// evaluated again meanwhile do not start a second one.
@@ -56,7 +54,7 @@ pub(crate) struct AuthState {
 }
 
 impl AuthState {
-    pub fn new(config: CognitoConfig, on_event: Option<Callback<AuthEvent>>) -> Self {
+    pub fn new(on_event: Option<Callback<AuthEvent>>) -> Self {
         Self {
             status: RwSignal::new(AuthStatus::Loading),
             is_authenticated: RwSignal::new(None),
@@ -66,7 +64,6 @@ impl AuthState {
             busy: RwSignal::new(false),
             last_event: RwSignal::new(None),
             on_event: StoredValue::new(on_event),
-            config: StoredValue::new(config),
             client: StoredValue::new_with_storage(None),
             in_flight: StoredValue::new(false),
             server_view: StoredValue::new(None),
@@ -114,7 +111,10 @@ impl AuthState {
     pub fn session_expired_untracked(&self) -> bool {
         #[cfg(feature = "hydrate")]
         {
-            let skew = self.config.with_value(|c| c.clock_skew_secs());
+            let Some(client) = self.client.try_get_value().flatten() else {
+                return false;
+            };
+            let skew = client.config().clock_skew_secs();
             let now = self.now();
             self.session
                 .with_untracked(|s| s.as_ref().is_some_and(|s| !s.is_valid(now, skew)))
@@ -188,7 +188,12 @@ mod browser_ops {
         pub fn start_lifecycle(&self) {
             let lifecycle = Rc::new(Lifecycle::default());
             let state = *self;
-            let client_id = self.config.with_value(|c| c.client_id().to_owned());
+            let Some(client_id) = self
+                .with_client()
+                .map(|c| c.config().client_id().to_owned())
+            else {
+                return;
+            };
             *lifecycle.channel.borrow_mut() =
                 SessionChannel::open(&client_id, move || state.sync_soon());
             self.lifecycle.set_value(Some(lifecycle));

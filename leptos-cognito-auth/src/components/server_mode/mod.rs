@@ -6,6 +6,9 @@
 //!
 //! [`StorageKind::Server`]: crate::protocol::StorageKind::Server
 
+#[cfg(any(feature = "ssr", feature = "hydrate-server-session"))]
+mod wire;
+
 use leptos::prelude::*;
 
 use super::state::AuthState;
@@ -105,9 +108,11 @@ pub(crate) fn current_path() -> String {
 /// layer left in the request (on the server), carried to the browser for hydration.
 #[cfg(any(feature = "ssr", feature = "hydrate-server-session"))]
 pub(crate) fn rendered_view() -> ServerSessionView {
-    let view = SharedValue::new(|| {
+    // Carried as the JSON the session route answers, read in the browser by `JSON.parse`
+    // (see `wire`).
+    let view = SharedValue::new_str(|| {
         #[cfg(feature = "ssr")]
-        {
+        let view = {
             use_context::<axum::http::request::Parts>()
                 .and_then(|parts| {
                     parts
@@ -117,13 +122,12 @@ pub(crate) fn rendered_view() -> ServerSessionView {
                 })
                 // Without the layer: signed out, with the default routes.
                 .unwrap_or_default()
-        }
+        };
         #[cfg(not(feature = "ssr"))]
-        {
-            ServerSessionView::default()
-        }
+        let view = ServerSessionView::default();
+        wire::WireView(view)
     });
-    view.into_inner()
+    view.into_inner().0
 }
 
 #[cfg(feature = "hydrate-server-session")]
@@ -211,6 +215,10 @@ mod browser {
         let network = |e: wasm_bindgen::JsValue| {
             AuthError::Transport(crate::protocol::TransportError::network(format!("{e:?}")))
         };
+        let invalid = |reason: String| AuthError::InvalidResponse {
+            endpoint: "session",
+            reason,
+        };
         let response = wasm_bindgen_futures::JsFuture::from(window().fetch_with_str(url))
             .await
             .map_err(network)?;
@@ -221,14 +229,9 @@ mod browser {
                 status: response.status(),
             });
         }
-        let text = wasm_bindgen_futures::JsFuture::from(response.text().map_err(network)?)
+        let json = wasm_bindgen_futures::JsFuture::from(response.json().map_err(network)?)
             .await
-            .map_err(network)?
-            .as_string()
-            .unwrap_or_default();
-        serde_json::from_str(&text).map_err(|e| AuthError::InvalidResponse {
-            endpoint: "session",
-            reason: e.to_string(),
-        })
+            .map_err(|_| invalid("the answer is not JSON".to_owned()))?;
+        super::wire::browser::view_from_js(&json).map_err(invalid)
     }
 }

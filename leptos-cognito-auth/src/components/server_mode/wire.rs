@@ -1,0 +1,185 @@
+//! How the server's view of the session ([`ServerSessionView`]) reaches the page: as JSON,
+//! written by the server with serde_json (the session route's answer and the page's
+//! hydration data) and read in the browser with the browser's own `JSON.parse`.
+//!
+//! Why not serde_json in the browser as well: its deserializer, with `serde_json::Value`
+//! for the claims, was 13 KiB gzip of what server-session mode added to the smallest app
+//! (`scripts/size-report.sh`), against a 15 KiB budget for the whole mode. The browser
+//! already has a JSON parser; this module only reads the parsed object's fields.
+
+use std::fmt;
+use std::str::FromStr;
+
+use crate::protocol::ServerSessionView;
+
+/// The view as the page's hydration data carries it: `Display` writes the JSON (on the
+/// server), `FromStr` reads it (in the browser), for leptos's `FromToStringCodec`.
+pub(crate) struct WireView(pub ServerSessionView);
+
+impl fmt::Display for WireView {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let json = serde_json::to_string(&self.0).map_err(|_| fmt::Error)?;
+        f.write_str(&json)
+    }
+}
+
+impl FromStr for WireView {
+    type Err = String;
+
+    fn from_str(json: &str) -> Result<Self, String> {
+        parse_view(json).map(WireView)
+    }
+}
+
+/// Reads the view from its JSON.
+#[cfg(not(all(target_arch = "wasm32", feature = "hydrate-server-session")))]
+pub(crate) fn parse_view(json: &str) -> Result<ServerSessionView, String> {
+    serde_json::from_str(json).map_err(|e| e.to_string())
+}
+
+/// Reads the view from its JSON, parsed by the browser.
+#[cfg(all(target_arch = "wasm32", feature = "hydrate-server-session"))]
+pub(crate) fn parse_view(json: &str) -> Result<ServerSessionView, String> {
+    let value = js_sys::JSON::parse(json).map_err(|_| "the session view is not JSON".to_owned())?;
+    browser::view_from_js(&value)
+}
+
+#[cfg(all(target_arch = "wasm32", feature = "hydrate-server-session"))]
+pub(crate) mod browser {
+    use js_sys::{Array, Object, Reflect};
+    use serde_json::{Map, Number, Value};
+    use wasm_bindgen::{JsCast, JsValue};
+
+    use crate::protocol::{AuthUser, ServerSessionView};
+
+    /// The largest integer a JavaScript number holds exactly.
+    const MAX_SAFE_INTEGER: f64 = 9_007_199_254_740_991.0;
+
+    fn field(object: &JsValue, name: &str) -> JsValue {
+        Reflect::get(object, &JsValue::from_str(name)).unwrap_or(JsValue::UNDEFINED)
+    }
+
+    fn missing(name: &str) -> String {
+        format!("the session view has no valid `{name}`")
+    }
+
+    fn string(object: &JsValue, name: &str) -> Result<String, String> {
+        field(object, name).as_string().ok_or_else(|| missing(name))
+    }
+
+    /// An optional string: absent and `null` are `None`; anything else but a string is
+    /// an error.
+    fn optional_string(object: &JsValue, name: &str) -> Result<Option<String>, String> {
+        let value = field(object, name);
+        if value.is_null() || value.is_undefined() {
+            return Ok(None);
+        }
+        value.as_string().map(Some).ok_or_else(|| missing(name))
+    }
+
+    fn strings(object: &JsValue, name: &str) -> Result<Vec<String>, String> {
+        let value = field(object, name);
+        if !Array::is_array(&value) {
+            return Err(missing(name));
+        }
+        value
+            .unchecked_into::<Array>()
+            .iter()
+            .map(|item| item.as_string().ok_or_else(|| missing(name)))
+            .collect()
+    }
+
+    /// The view from the object `JSON.parse` made of the server's JSON.
+    pub(crate) fn view_from_js(value: &JsValue) -> Result<ServerSessionView, String> {
+        if !value.is_object() {
+            return Err("the session view is not an object".to_owned());
+        }
+        let user = field(value, "user");
+        let user = if user.is_null() || user.is_undefined() {
+            None
+        } else {
+            Some(user_from_js(&user)?)
+        };
+        Ok(ServerSessionView {
+            user,
+            csrf_token: optional_string(value, "csrf_token")?,
+            error: optional_string(value, "error")?,
+            sign_in_path: string(value, "sign_in_path")?,
+            sign_out_path: string(value, "sign_out_path")?,
+            session_path: string(value, "session_path")?,
+        })
+    }
+
+    fn user_from_js(user: &JsValue) -> Result<AuthUser, String> {
+        if !user.is_object() {
+            return Err(missing("user"));
+        }
+        let email_verified = field(user, "email_verified");
+        let email_verified = if email_verified.is_null() || email_verified.is_undefined() {
+            None
+        } else {
+            Some(
+                email_verified
+                    .as_bool()
+                    .ok_or_else(|| missing("email_verified"))?,
+            )
+        };
+        let expires_at = field(user, "expires_at")
+            .as_f64()
+            .filter(|n| n.fract() == 0.0 && (0.0..=MAX_SAFE_INTEGER).contains(n))
+            .ok_or_else(|| missing("expires_at"))?;
+        let claims = match claim_from_js(&field(user, "claims")) {
+            Some(Value::Object(claims)) => claims,
+            _ => return Err(missing("claims")),
+        };
+        Ok(AuthUser {
+            username: string(user, "username")?,
+            sub: optional_string(user, "sub")?,
+            email: optional_string(user, "email")?,
+            email_verified,
+            groups: strings(user, "groups")?,
+            scopes: strings(user, "scopes")?,
+            expires_at: expires_at as u64,
+            claims,
+        })
+    }
+
+    /// A claim's JSON value; `None` for what JSON cannot hold (`undefined`, functions).
+    fn claim_from_js(value: &JsValue) -> Option<Value> {
+        if value.is_null() {
+            return Some(Value::Null);
+        }
+        if let Some(b) = value.as_bool() {
+            return Some(Value::Bool(b));
+        }
+        if let Some(s) = value.as_string() {
+            return Some(Value::String(s));
+        }
+        if let Some(n) = value.as_f64() {
+            // Whole numbers stay integers, as serde_json wrote them on the server.
+            let number = if n.fract() == 0.0 && n.abs() <= MAX_SAFE_INTEGER {
+                Number::from(n as i64)
+            } else {
+                Number::from_f64(n)?
+            };
+            return Some(Value::Number(number));
+        }
+        if Array::is_array(value) {
+            let items = value.unchecked_ref::<Array>().iter();
+            return items
+                .map(|item| claim_from_js(&item))
+                .collect::<Option<_>>()
+                .map(Value::Array);
+        }
+        if value.is_object() {
+            let mut map = Map::new();
+            for entry in Object::entries(value.unchecked_ref::<Object>()).iter() {
+                let entry: Array = entry.unchecked_into();
+                let key = entry.get(0).as_string()?;
+                map.insert(key, claim_from_js(&entry.get(1))?);
+            }
+            return Some(Value::Object(map));
+        }
+        None
+    }
+}
