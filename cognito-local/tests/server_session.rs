@@ -225,6 +225,9 @@ async fn round_trip_refresh_and_sign_out_with_the_memory_store() {
     assert!(!body.contains("eyJ"));
     let view = session_view(&http, &app).await;
     assert_eq!(view["user"]["username"], "alice");
+    // The page gets what it shows of the user, not the tokens' claims.
+    assert_eq!(view["user"]["claims"], serde_json::json!({}));
+    assert!(!view.to_string().contains("eyJ"), "{view}");
     let csrf = view["csrf_token"]
         .as_str()
         .expect("a csrf token")

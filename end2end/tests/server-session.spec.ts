@@ -72,6 +72,8 @@ test('server sessions: sign in, reload without the Hosted UI, a protected page r
   // Nothing the page's JavaScript can read holds a token.
   await page.goto(`${H.url}/protected`);
   await expect(page.getByTestId('server-says')).toContainText('alice');
+  // The tokens' claims stay on the server too.
+  await expect(page.getByTestId('claims-on-server')).toBeVisible();
   expect(await page.evaluate(() => document.cookie)).not.toContain('lca-session');
   expect(await page.evaluate(() => document.cookie)).not.toMatch(/eyJ/);
   expect(JSON.stringify(await localStorageOf(page))).not.toMatch(/eyJ/);

@@ -43,7 +43,17 @@ pub fn ProtectedPage() -> impl IntoView {
             {move || user.get().map(|u| {
                 let expires_at = u.expires_at;
                 let groups = if u.groups.is_empty() { "none".to_owned() } else { u.groups.join(", ") };
-                let claims = claims_text(&u.claims);
+                // Server sessions: the server keeps the tokens and their claims.
+                let claims = if u.claims.is_empty() {
+                    view! {
+                        <p data-testid="claims-on-server">
+                            "With server sessions they stay on the server, with the tokens; "
+                            "the server's answer above comes from them."
+                        </p>
+                    }.into_any()
+                } else {
+                    view! { <pre class="claims" data-testid="claims">{claims_text(&u.claims)}</pre> }.into_any()
+                };
                 view! {
                     <dl class="facts">
                         <dt>"Username"</dt><dd>{u.username.clone()}</dd>
@@ -65,7 +75,7 @@ pub fn ProtectedPage() -> impl IntoView {
                         {u.scopes.iter().map(|s| view! { <li><code>{s.clone()}</code></li> }).collect_view()}
                     </ul>
                     <h2>"ID token claims"</h2>
-                    <pre class="claims" data-testid="claims">{claims}</pre>
+                    {claims}
                 }
             })}
         </section>

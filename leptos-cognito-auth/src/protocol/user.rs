@@ -24,7 +24,9 @@ pub struct AuthUser {
     pub scopes: Vec<String>,
     /// When the session's first token expires (seconds since the Unix epoch).
     pub expires_at: u64,
-    /// All claims of the ID token (or of the access token without an ID token).
+    /// All claims of the ID token (or of the access token without an ID token). Empty in
+    /// server-session mode: the server keeps the tokens and their claims (read them there,
+    /// from `VerifiedUser`).
     pub claims: Map<String, Value>,
 }
 
@@ -85,7 +87,9 @@ pub const CSRF_FIELD: &str = "csrf_token";
 /// answers it as JSON after client-side navigation.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct ServerSessionView {
-    /// The signed-in user, `None` when signed out.
+    /// The signed-in user, `None` when signed out. Without claims (an empty
+    /// [`claims`](AuthUser::claims)): the server keeps them with the tokens, and the page
+    /// gets only what it shows.
     pub user: Option<AuthUser>,
     /// The session's anti-forgery token: the sign-out form's hidden field and the
     /// `x-csrf-token` header of the kit's calls. `None` when signed out.

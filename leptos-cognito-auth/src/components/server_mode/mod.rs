@@ -13,7 +13,7 @@ use leptos::prelude::*;
 
 use super::state::AuthState;
 use crate::protocol::encoding::encode;
-use crate::protocol::{AuthError, AuthStatus, ServerSessionView};
+use crate::protocol::{AuthError, AuthStatus, AuthUser, ServerSessionView};
 
 impl AuthState {
     /// Whether the provider runs in server-session mode.
@@ -33,7 +33,10 @@ impl AuthState {
         if self.error.with_untracked(|e| *e != error) {
             self.error.set(error);
         }
-        if self.user.with_untracked(|u| *u != view.user) {
+        if self
+            .user
+            .with_untracked(|u| !same_user(u.as_ref(), view.user.as_ref()))
+        {
             self.user.set(view.user.clone());
         }
         let status = if view.user.is_some() {
@@ -83,6 +86,25 @@ impl AuthState {
     pub(crate) fn csrf_token(&self) -> Option<String> {
         self.server_view
             .with_value(|v| v.as_ref().and_then(|v| v.csrf_token.clone()))
+    }
+}
+
+/// Whether two views show the same user. The views carry no claims (the server keeps
+/// them), so every other field is compared, and `AuthUser`'s `PartialEq`, which compares
+/// claims as JSON values, stays out of the wasm (1.2 KiB gzip).
+fn same_user(a: Option<&AuthUser>, b: Option<&AuthUser>) -> bool {
+    match (a, b) {
+        (None, None) => true,
+        (Some(a), Some(b)) => {
+            a.username == b.username
+                && a.expires_at == b.expires_at
+                && a.sub == b.sub
+                && a.email == b.email
+                && a.email_verified == b.email_verified
+                && a.groups == b.groups
+                && a.scopes == b.scopes
+        }
+        _ => false,
     }
 }
 

@@ -2,10 +2,11 @@
 //! written by the server with serde_json (the session route's answer and the page's
 //! hydration data) and read in the browser with the browser's own `JSON.parse`.
 //!
-//! Why not serde_json in the browser as well: its deserializer, with `serde_json::Value`
-//! for the claims, was 13 KiB gzip of what server-session mode added to the smallest app
-//! (`scripts/size-report.sh`), against a 15 KiB budget for the whole mode. The browser
-//! already has a JSON parser; this module only reads the parsed object's fields.
+//! Why not serde_json in the browser as well: its deserializer was 13 KiB gzip of what
+//! server-session mode added to the smallest app (`scripts/size-report.sh`), against a
+//! 15 KiB budget for the whole mode. The browser already has a JSON parser; this module
+//! only reads the parsed object's fields. The view carries no claims (see
+//! [`ServerSessionView::user`]), so there is no JSON value to rebuild.
 
 use std::fmt;
 use std::str::FromStr;
@@ -46,8 +47,7 @@ pub(crate) fn parse_view(json: &str) -> Result<ServerSessionView, String> {
 
 #[cfg(all(target_arch = "wasm32", feature = "hydrate-server-session"))]
 pub(crate) mod browser {
-    use js_sys::{Array, Object, Reflect};
-    use serde_json::{Map, Number, Value};
+    use js_sys::{Array, Reflect};
     use wasm_bindgen::{JsCast, JsValue};
 
     use crate::protocol::{AuthUser, ServerSessionView};
@@ -128,10 +128,6 @@ pub(crate) mod browser {
             .as_f64()
             .filter(|n| n.fract() == 0.0 && (0.0..=MAX_SAFE_INTEGER).contains(n))
             .ok_or_else(|| missing("expires_at"))?;
-        let claims = match claim_from_js(&field(user, "claims")) {
-            Some(Value::Object(claims)) => claims,
-            _ => return Err(missing("claims")),
-        };
         Ok(AuthUser {
             username: string(user, "username")?,
             sub: optional_string(user, "sub")?,
@@ -140,46 +136,8 @@ pub(crate) mod browser {
             groups: strings(user, "groups")?,
             scopes: strings(user, "scopes")?,
             expires_at: expires_at as u64,
-            claims,
+            // The server keeps the claims (with the tokens).
+            claims: serde_json::Map::new(),
         })
-    }
-
-    /// A claim's JSON value; `None` for what JSON cannot hold (`undefined`, functions).
-    fn claim_from_js(value: &JsValue) -> Option<Value> {
-        if value.is_null() {
-            return Some(Value::Null);
-        }
-        if let Some(b) = value.as_bool() {
-            return Some(Value::Bool(b));
-        }
-        if let Some(s) = value.as_string() {
-            return Some(Value::String(s));
-        }
-        if let Some(n) = value.as_f64() {
-            // Whole numbers stay integers, as serde_json wrote them on the server.
-            let number = if n.fract() == 0.0 && n.abs() <= MAX_SAFE_INTEGER {
-                Number::from(n as i64)
-            } else {
-                Number::from_f64(n)?
-            };
-            return Some(Value::Number(number));
-        }
-        if Array::is_array(value) {
-            let items = value.unchecked_ref::<Array>().iter();
-            return items
-                .map(|item| claim_from_js(&item))
-                .collect::<Option<_>>()
-                .map(Value::Array);
-        }
-        if value.is_object() {
-            let mut map = Map::new();
-            for entry in Object::entries(value.unchecked_ref::<Object>()).iter() {
-                let entry: Array = entry.unchecked_into();
-                let key = entry.get(0).as_string()?;
-                map.insert(key, claim_from_js(&entry.get(1))?);
-            }
-            return Some(Value::Object(map));
-        }
-        None
     }
 }

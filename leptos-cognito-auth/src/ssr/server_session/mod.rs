@@ -257,7 +257,8 @@ impl ServerSession {
 }
 
 impl Inner {
-    /// The browser's view of a session.
+    /// The browser's view of a session: the user without the claims, which stay on the
+    /// server with the tokens.
     pub(crate) fn view(
         &self,
         user: Option<crate::protocol::AuthUser>,
@@ -265,7 +266,10 @@ impl Inner {
         error: Option<String>,
     ) -> ServerSessionView {
         ServerSessionView {
-            user,
+            user: user.map(|user| crate::protocol::AuthUser {
+                claims: serde_json::Map::new(),
+                ..user
+            }),
             csrf_token,
             error,
             sign_in_path: self.paths.sign_in.clone(),
