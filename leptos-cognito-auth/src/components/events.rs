@@ -10,6 +10,11 @@ use crate::protocol::AuthError;
 /// as the same events, with [`from_other_tab`](Self::from_other_tab) set. Reading the
 /// cached session when the page loads is not an event.
 ///
+/// With server sessions the page learns of changes when it asks the server again (a
+/// protected route entered, the tab shown): `Refreshed` when the server refreshed, a
+/// refused refresh token as `RefreshFailed` then `SessionExpired`, and a sign-in or
+/// sign-out made in another tab or on another device with `from_other_tab` set.
+///
 /// ```
 /// use leptos::prelude::*;
 /// use leptos_cognito_auth::components::{AuthEvent, AuthProvider};

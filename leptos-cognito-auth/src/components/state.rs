@@ -92,7 +92,6 @@ impl AuthState {
     }
 
     /// Tells the app: the provider's `on_event` callback, then `last_event`.
-    #[cfg_attr(not(feature = "hydrate"), allow(dead_code))]
     pub fn emit(&self, event: AuthEvent) {
         if let Some(callback) = self.on_event.try_get_value().flatten() {
             callback.run(event.clone());

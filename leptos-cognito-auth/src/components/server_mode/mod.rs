@@ -11,6 +11,7 @@ mod wire;
 
 use leptos::prelude::*;
 
+use super::events::AuthEvent;
 use super::state::AuthState;
 use crate::protocol::encoding::encode;
 use crate::protocol::{AuthError, AuthStatus, AuthUser, ServerSessionView};
@@ -28,24 +29,46 @@ impl AuthState {
         not(any(feature = "ssr", feature = "hydrate-server-session")),
         allow(dead_code)
     )]
-    pub(crate) fn apply_view(&self, view: ServerSessionView) {
-        let error = view.error.as_deref().map(AuthError::from_code);
-        if self.error.with_untracked(|e| *e != error) {
-            self.error.set(error);
+    pub(crate) fn apply_view(&self, mut view: ServerSessionView) {
+        // The signals take the user and the error; the stored view keeps the routes and
+        // the anti-forgery token.
+        let user = view.user.take();
+        let code = view.error.take();
+        // What the page showed before (not for the first view: reading the session when the
+        // page loads is not an event).
+        let before = (self.status.get_untracked() != AuthStatus::Loading).then(|| {
+            self.user
+                .with_untracked(|u| u.as_ref().map(|u| u.expires_at))
+        });
+        let after = user.as_ref().map(|u| u.expires_at);
+        // The server sends an error's code: compared as codes.
+        if self
+            .error
+            .with_untracked(|e| e.as_ref().map(AuthError::code) != code.as_deref())
+        {
+            self.error.set(code.as_deref().map(AuthError::from_code));
         }
         if self
             .user
-            .with_untracked(|u| !same_user(u.as_ref(), view.user.as_ref()))
+            .with_untracked(|u| !same_user(u.as_ref(), user.as_ref()))
         {
-            self.user.set(view.user.clone());
+            self.user.set(user);
         }
-        let status = if view.user.is_some() {
+        let status = if after.is_some() {
             AuthStatus::SignedIn
         } else {
             AuthStatus::SignedOut
         };
         if self.status.get_untracked() != status {
             self.set_status(status);
+        }
+        if let Some(before) = before {
+            for event in server_events(before, after, code.as_deref())
+                .into_iter()
+                .flatten()
+            {
+                self.emit(event);
+            }
         }
         self.server_view.set_value(Some(view));
     }
@@ -86,6 +109,47 @@ impl AuthState {
     pub(crate) fn csrf_token(&self) -> Option<String> {
         self.server_view
             .with_value(|v| v.as_ref().and_then(|v| v.csrf_token.clone()))
+    }
+}
+
+/// The events a new view of the session means, given the expiry of the user shown before
+/// and now (`None`: signed out) and the code of the error the server reports: the server
+/// refreshed (a new expiry), the session ended with an error (a refused refresh token), or
+/// it was signed in or out elsewhere (another tab, another device).
+fn server_events(
+    before: Option<u64>,
+    after: Option<u64>,
+    error: Option<&str>,
+) -> [Option<AuthEvent>; 2] {
+    // A sign-in or sign-out the page did not make came from another tab or device.
+    match (before, after, error) {
+        (Some(_), None, Some(error)) => [
+            Some(AuthEvent::RefreshFailed {
+                error: AuthError::from_code(error),
+            }),
+            Some(AuthEvent::SessionExpired {
+                from_other_tab: false,
+            }),
+        ],
+        (Some(_), None, None) => [
+            Some(AuthEvent::SignedOut {
+                from_other_tab: true,
+            }),
+            None,
+        ],
+        (None, Some(_), _) => [
+            Some(AuthEvent::SignedIn {
+                from_other_tab: true,
+            }),
+            None,
+        ],
+        (Some(a), Some(b), _) if a != b => [
+            Some(AuthEvent::Refreshed {
+                from_other_tab: false,
+            }),
+            None,
+        ],
+        _ => [None, None],
     }
 }
 
@@ -255,5 +319,55 @@ mod browser {
             .await
             .map_err(|_| invalid("the answer is not JSON".to_owned()))?;
         super::wire::browser::view_from_js(&json).map_err(invalid)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_new_view_means_the_events_of_what_changed() {
+        let refused = Some("invalid_grant");
+        assert_eq!(server_events(None, None, None), [None, None]);
+        assert_eq!(server_events(Some(100), Some(100), None), [None, None]);
+        assert_eq!(
+            server_events(Some(100), Some(400), None),
+            [
+                Some(AuthEvent::Refreshed {
+                    from_other_tab: false
+                }),
+                None
+            ]
+        );
+        assert_eq!(
+            server_events(Some(100), None, refused),
+            [
+                Some(AuthEvent::RefreshFailed {
+                    error: AuthError::from_code("invalid_grant")
+                }),
+                Some(AuthEvent::SessionExpired {
+                    from_other_tab: false
+                })
+            ]
+        );
+        assert_eq!(
+            server_events(Some(100), None, None),
+            [
+                Some(AuthEvent::SignedOut {
+                    from_other_tab: true
+                }),
+                None
+            ]
+        );
+        assert_eq!(
+            server_events(None, Some(100), None),
+            [
+                Some(AuthEvent::SignedIn {
+                    from_other_tab: true
+                }),
+                None
+            ]
+        );
     }
 }
