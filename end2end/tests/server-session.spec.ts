@@ -15,9 +15,9 @@ import {
   submitSignInForm,
 } from './helpers';
 
-/** In server-session mode "Sign in" is a link to the server's sign-in route. */
-function signInLink(page: Page) {
-  return page.getByRole('link', { name: 'Sign in', exact: true }).first();
+/** In server-session mode "Sign in" submits a form to the server's sign-in route. */
+function signInButton(page: Page) {
+  return page.getByRole('button', { name: 'Sign in', exact: true }).first();
 }
 
 function signOut(page: Page) {
@@ -30,7 +30,7 @@ async function signInOnH(page: Page, path = '/') {
   await page.goto(H.url + path);
   if (path === '/') {
     await expect(sessionState(page)).toHaveText('signed-out');
-    await signInLink(page).click();
+    await signInButton(page).click();
   }
   await expectSignInForm(page, HOSTED_UI);
   await submitSignInForm(page, 'alice');
@@ -111,6 +111,13 @@ test('server sessions with JavaScript disabled: sign in, a protected page, sign 
   expect((await control.state(request)).revoked_refresh_tokens).toBeGreaterThan(revokedBefore);
   await page.goto(`${H.url}/protected`);
   await expectSignInForm(page, HOSTED_UI);
+  // The sign-in button works without JavaScript too, and comes back to its page.
+  await page.goto(`${H.url}/`);
+  await signInButton(page).click();
+  await expectSignInForm(page, HOSTED_UI);
+  await submitSignInForm(page, 'alice');
+  await expect(page).toHaveURL(`${H.url}/`);
+  await expect(sessionState(page)).toHaveText('signed-in');
   await context.close();
 });
 
@@ -179,7 +186,7 @@ test('server sessions: the token endpoint failing during the callback and during
   // During the callback: a clear error, no session.
   await page.goto(H.url);
   await control.failTokenEndpoint(request);
-  await signInLink(page).click();
+  await signInButton(page).click();
   await expectSignInForm(page, HOSTED_UI);
   await submitSignInForm(page, 'alice');
   await expect(page).toHaveURL(`${H.url}/`);
@@ -188,7 +195,7 @@ test('server sessions: the token endpoint failing during the callback and during
 
   // Signed in; the refresh then hangs past the 2 s timeout: a clear error, and the
   // session stays stored, so the next request refreshes it.
-  await signInLink(page).click();
+  await signInButton(page).click();
   await expect(sessionState(page)).toHaveText('signed-in');
   await page.waitForTimeout(UNTIL_REFRESH_MS);
   await control.hangTokenEndpoint(request, 3_000);

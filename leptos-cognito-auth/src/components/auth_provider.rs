@@ -64,6 +64,26 @@ pub fn AuthProvider(
     let state = AuthState::new(on_event);
     provide_context(state);
 
+    // A browser build with only the server-session side has no browser client: say so
+    // (after hydration, which starts from what the server rendered).
+    #[cfg(all(feature = "hydrate-server-session", not(feature = "hydrate")))]
+    {
+        let reason = format!(
+            "{:?} storage needs the kit's `hydrate` feature in the browser build",
+            config.storage()
+        );
+        leptos::logging::error!("leptos-cognito-auth: {reason}");
+        Effect::new(move |_| {
+            state.set_status(crate::protocol::AuthStatus::SignedOut);
+            state.error.set(Some(crate::protocol::AuthError::Config(
+                crate::protocol::ConfigError::Invalid {
+                    field: "Storage",
+                    reason: reason.clone(),
+                },
+            )));
+        });
+    }
+
     // Cookie session mode on the server: render what the request's cookies say (the
     // cookie session layer left it in the request's extensions).
     #[cfg(feature = "ssr")]
@@ -165,7 +185,7 @@ pub fn AuthProvider(
 /// The page shows what the server rendered of the session and asks the server's session
 /// route again when a protected route is entered or the tab is shown again.
 /// [`use_auth`](super::use_auth), the buttons and the route conditions work as with
-/// `<AuthProvider>`; the buttons are a link and a form, so they work without JavaScript.
+/// `<AuthProvider>`; the buttons are forms, so they work without JavaScript.
 ///
 /// ```
 /// use leptos::prelude::*;

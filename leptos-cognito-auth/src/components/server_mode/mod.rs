@@ -1,7 +1,7 @@
 //! The components' side of server sessions ([`StorageKind::Server`]): the page holds no
 //! token, only what the server rendered of the session ([`ServerSessionView`]). Signing
-//! in and out are plain navigations to the server's routes (a link and a form, so they work
-//! without JavaScript too), and the view is asked again from the server's session route
+//! in and out are plain navigations to the server's routes (forms, so they work without
+//! JavaScript too), and the view is asked again from the server's session route
 //! when the page needs to know (a protected route, the tab shown again).
 //!
 //! [`StorageKind::Server`]: crate::protocol::StorageKind::Server
@@ -13,7 +13,6 @@ use leptos::prelude::*;
 
 use super::events::AuthEvent;
 use super::state::AuthState;
-use crate::protocol::encoding::encode;
 use crate::protocol::{AuthError, AuthStatus, AuthUser, ServerSessionView};
 
 impl AuthState {
@@ -73,17 +72,15 @@ impl AuthState {
         self.server_view.set_value(Some(view));
     }
 
-    /// The sign-in route's URL returning to `return_to` (a same-origin path).
+    /// The sign-in route.
     #[cfg_attr(
         not(any(feature = "ssr", feature = "hydrate-server-session")),
         allow(dead_code)
     )]
-    pub(crate) fn sign_in_href(&self, return_to: &str) -> String {
-        let path = self
-            .server_view
+    pub(crate) fn sign_in_path(&self) -> String {
+        self.server_view
             .with_value(|v| v.as_ref().map(|v| v.sign_in_path.clone()))
-            .unwrap_or_default();
-        format!("{path}?return_to={}", encode(return_to))
+            .unwrap_or_default()
     }
 
     /// The sign-out route and the session's anti-forgery token.
@@ -224,6 +221,15 @@ mod browser {
     use super::*;
 
     impl AuthState {
+        /// The sign-in route's URL returning to `return_to` (a same-origin path).
+        pub(crate) fn sign_in_href(&self, return_to: &str) -> String {
+            format!(
+                "{}?return_to={}",
+                self.sign_in_path(),
+                crate::protocol::encoding::encode(return_to)
+            )
+        }
+
         /// Goes to the server's sign-in route.
         pub(crate) fn server_sign_in(&self, return_to: Option<String>) {
             let target = self.sign_in_href(&return_to.unwrap_or_else(current_path));
