@@ -7,7 +7,9 @@
 #     HTTP timeout, for the fault tests, :3006), G (68 s tokens with refresh-token
 #     rotation and automatic refresh, for the many-tabs tests, :3007), H (server sessions,
 #     COGNITO_STORAGE=server, :3008), I (tokens in Cognito's updated issuer format from a
-#     second cognito-local on :9230, :3009),
+#     second cognito-local on :9230, :3009), J, K and L (server sessions in one Redis, for
+#     the many-servers test, :3010-3012),
+#   - redis-server (:6391, its data under target/e2e-logs/redis),
 #   - the third-party OAuth server (npm oidc-provider at Cognito's paths, :9300),
 # waits until each answers, runs Playwright (headless system Chromium) in end2end/, always
 # stops what it started, and exits with Playwright's status.
@@ -31,6 +33,16 @@ command -v chromium >/dev/null 2>&1 || die "chromium is not on PATH: run scripts
 command -v curl >/dev/null 2>&1 || die "curl is not on PATH"
 
 # --- processes we start, stopped on every exit ------------------------------------------
+# Redis runs as a daemon (the many-servers test stops and starts it again with the same
+# configuration file), so it is stopped by its port rather than by a pid of ours.
+REDIS_PORT=6391
+REDIS_DIR="$LOG_DIR/redis"
+REDIS_CONF="$REDIS_DIR/redis.conf"
+stop_redis() {
+  if [[ -f $REDIS_CONF ]]; then
+    redis-cli -p "$REDIS_PORT" shutdown nosave >/dev/null 2>&1 || true
+  fi
+}
 PIDS=()
 NAMES=()
 cleanup() {
@@ -54,6 +66,7 @@ cleanup() {
     fi
     wait "$pid" 2>/dev/null || true
   done
+  stop_redis
   exit "$status"
 }
 trap cleanup EXIT
@@ -94,11 +107,15 @@ wait_for() {
 }
 
 # A port that already answers belongs to someone else (a `make demo` left running...).
-for port in 9229 9230 9300 3000 3002 3003 3004 3005 3006 3007 3008 3009; do
+for port in 9229 9230 9300 3000 3002 3003 3004 3005 3006 3007 3008 3009 3010 3011 3012; do
   if curl -s -o /dev/null --max-time 1 "http://127.0.0.1:$port/"; then
     die "port $port on 127.0.0.1 is already in use; stop what runs there and try again"
   fi
 done
+if redis-cli -p "$REDIS_PORT" ping >/dev/null 2>&1; then
+  die "port $REDIS_PORT on 127.0.0.1 already answers Redis; stop what runs there and try again"
+fi
+command -v redis-server >/dev/null 2>&1 || die "redis-server is not on PATH: run scripts/setup.sh"
 
 # --- build ---------------------------------------------------------------------------------
 if [[ ${E2E_SKIP_BUILD:-0} != 1 ]]; then
@@ -127,6 +144,30 @@ wait_for "cognito-local" "http://127.0.0.1:9229/" "$LOG_DIR/cognito-local.log"
 start "cognito-local (updated issuer format)" "$LOG_DIR/cognito-local-updated.log" \
   "$COGNITO_LOCAL_BIN" --config end2end/cognito-local.e2e.toml --issuer-format updated --addr 127.0.0.1:9230
 wait_for "cognito-local (updated issuer format)" "http://127.0.0.1:9230/" "$LOG_DIR/cognito-local-updated.log"
+
+# Redis for J, K and L: loopback only, a fresh data directory, saved only when the test
+# stops it (SHUTDOWN SAVE), so that the sessions are there again when it starts again.
+rm -rf "$REDIS_DIR"
+mkdir -p "$REDIS_DIR"
+cat >"$REDIS_CONF" <<EOF
+bind 127.0.0.1
+port $REDIS_PORT
+dir $REDIS_DIR
+dbfilename e2e.rdb
+save ""
+appendonly no
+daemonize yes
+pidfile $REDIS_DIR/redis.pid
+logfile $REDIS_DIR/redis.log
+EOF
+redis-server "$REDIS_CONF"
+for _ in $(seq 1 100); do
+  redis-cli -p "$REDIS_PORT" ping >/dev/null 2>&1 && break
+  sleep 0.1
+done
+redis-cli -p "$REDIS_PORT" ping >/dev/null 2>&1 || die "redis-server did not start (log: $REDIS_DIR/redis.log)"
+say "redis-server is up (127.0.0.1:$REDIS_PORT)"
+export E2E_REDIS_PORT=$REDIS_PORT E2E_REDIS_CONF=$REDIS_CONF
 
 start "third-party OAuth server" "$LOG_DIR/third-party.log" \
   node end2end/third-party/server.mjs --port 9300
@@ -169,6 +210,13 @@ demo I 3009 COGNITO_CLIENT_ID=local-spa-client COGNITO_RESPONSE_TYPE=code \
 # H: server sessions (the tokens stay on the server; memory store), a 2 s HTTP timeout.
 demo H 3008 COGNITO_CLIENT_ID=e2e-server-client COGNITO_CLIENT_SECRET=e2e-server-secret \
   COGNITO_STORAGE=server COGNITO_HTTP_TIMEOUT_MS=2000
+
+# J, K, L: three servers with server sessions in the one Redis (the many-servers test).
+for instance in "J 3010" "K 3011" "L 3012"; do
+  read -r name port <<<"$instance"
+  demo "$name" "$port" COGNITO_CLIENT_ID=e2e-cluster-client COGNITO_CLIENT_SECRET=e2e-cluster-secret \
+    COGNITO_STORAGE=server COGNITO_SESSION_STORE="redis://127.0.0.1:$REDIS_PORT/" COGNITO_HTTP_TIMEOUT_MS=2000
+done
 
 # --- test ----------------------------------------------------------------------------------
 say "running Playwright (logs of the servers: $LOG_DIR)"

@@ -91,6 +91,15 @@ export const H: DemoInstance = {
   issuer: `${HOSTED_UI}/us-east-1_LocalPool`,
 };
 
+/** Three demo servers with server sessions in one Redis (J, K, L). */
+export const CLUSTER = ['http://localhost:3010', 'http://localhost:3011', 'http://localhost:3012'];
+
+/** The Redis they share: its port, and the configuration file that starts it again. */
+export const REDIS = {
+  port: process.env.E2E_REDIS_PORT ?? '6391',
+  conf: process.env.E2E_REDIS_CONF ?? '',
+};
+
 /** The second local Hosted UI, issuing Cognito's updated issuer format. */
 export const HOSTED_UI_UPDATED = 'http://localhost:9230';
 
@@ -115,6 +124,7 @@ export const ALL_SERVERS: Array<[string, string]> = [
   ['demo instance H (server sessions)', `${H.url}/`],
   ['cognito-local (updated issuer format)', `${HOSTED_UI_UPDATED}/`],
   ['demo instance I (updated issuer format)', `${I.url}/`],
+  ...CLUSTER.map((url, i): [string, string] => [`demo instance ${'JKL'[i]} (server sessions in Redis)`, `${url}/`]),
 ];
 
 export const PASSWORD = 'Passw0rd!';

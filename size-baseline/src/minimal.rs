@@ -3,8 +3,9 @@
 //! button, a callback page, and an account page behind `ProtectedRoute`. Without the kit
 //! the session is a plain signal and the buttons do nothing; with it they are the kit's
 //! `<AuthProvider>`, `<SignInButton>`, `<SignOutButton>`, `<AuthCallback>` and
-//! `require_sign_in()`. Their difference is what adding sign-in costs an app, apart from
-//! whatever the app then shows of the user.
+//! `require_sign_in()` (with feature `kit-server`, server sessions: `<ServerSessionProvider>`,
+//! the buttons and `require_sign_in()`; the server answers the callback). Their difference
+//! is what adding sign-in costs an app, apart from whatever the app then shows of the user.
 
 use leptos::prelude::*;
 use leptos_router::components::{ProtectedRoute, Route, Router, Routes};

@@ -14,7 +14,10 @@ use crate::protocol::CognitoConfig;
 /// cookie session mode, what the `ssr` cookie session layer read from the request); in the
 /// browser, once hydrated, it builds the client over the configured storage (falling back
 /// to memory, with the reason in `use_auth().error`, if that storage is unavailable),
-/// reads the cached session and refreshes it if it has expired.
+/// reads the cached session and refreshes it if it has expired. With a
+/// [`StorageKind::Server`](crate::protocol::StorageKind::Server) configuration it is a
+/// [`ServerSessionProvider`] (which an app that only uses server sessions can use directly,
+/// without a configuration in the browser).
 ///
 /// Then it keeps the session alive and in step with the other tabs:
 /// - **Automatic refresh** before expiry ([`CognitoConfig::refresh_margin_secs`], by
