@@ -10,6 +10,8 @@
 # the minimal app; the script exits 1 above it.
 #
 #   scripts/size-report.sh              build both, report, check the budget
+#   scripts/size-report.sh --budget     only the budget: the minimal app without the kit and
+#                                       with it in server-session mode (what `make test` runs)
 #   SIZE_TOP=25 scripts/size-report.sh  also list the demo wasm's largest items and the
 #                                       code each crate adds over the baseline (twiggy, on
 #                                       the pre-wasm-opt builds, which still have names)
@@ -29,12 +31,14 @@ else
 fi
 mkdir -p "$out"
 budget_bytes=$((15 * 1024))
+budget_only=0
+[ "${1:-}" = "--budget" ] && budget_only=1
 
 need() { command -v "$1" >/dev/null 2>&1; }
 for tool in cargo-leptos wasm-opt wasm-bindgen gzip; do
   need "$tool" || { echo "size-report: $tool is missing (scripts/setup.sh installs it)" >&2; exit 1; }
 done
-if ! need brotli; then
+if [ "$budget_only" = 0 ] && ! need brotli; then
   echo "size-report: installing brotli" >&2
   if ! { apt-get install -y brotli >/dev/null 2>&1 || { apt-get update >/dev/null && apt-get install -y brotli >/dev/null; }; }; then
     python3 -c 'import brotli' 2>/dev/null || pip3 install --quiet brotli
@@ -76,8 +80,22 @@ build() { # <dir> <site> <log> [cargo-leptos args...]
 }
 echo "size-report: building the minimal app without and with the kit (release) ..." >&2
 build "$root/size-baseline" "$out/site-minimal" "$out/minimal-build.log" --lib-features hydrate,minimal
-build "$root/size-baseline" "$out/site-minimal-kit" "$out/minimal-kit-build.log" --lib-features hydrate,kit
 build "$root/size-baseline" "$out/site-minimal-server" "$out/minimal-server-build.log" --lib-features hydrate,kit-server
+if [ "$budget_only" = 1 ]; then
+  total() { echo $(($(gzip -9 -c "$1/pkg/baseline.wasm" | wc -c) + $(gzip -9 -c "$1/pkg/baseline.js" | wc -c))); }
+  min_gzip=$(total "$out/site-minimal")
+  srv_gzip=$(total "$out/site-minimal-server")
+  share=$((srv_gzip - min_gzip))
+  kib() { awk -v b="$1" 'BEGIN { printf "%.1f KiB", b / 1024 }'; }
+  echo "size-report: minimal app $min_gzip B, with the kit in server-session mode $srv_gzip B (gzip -9, wasm + JS)"
+  if [ "$share" -gt "$budget_bytes" ]; then
+    echo "size-report: OVER BUDGET: in server-session mode the kit adds $(kib "$share") gzip to the minimal app, budget $(kib "$budget_bytes")"
+    exit 1
+  fi
+  echo "size-report: within budget: in server-session mode the kit adds $(kib "$share") gzip to the minimal app, budget $(kib "$budget_bytes")"
+  exit 0
+fi
+build "$root/size-baseline" "$out/site-minimal-kit" "$out/minimal-kit-build.log" --lib-features hydrate,kit
 # The baseline and the demo last: SIZE_TOP reads their pre-wasm-opt builds.
 echo "size-report: building the demo (release) ..." >&2
 build "$root" "$out/site-demo" "$out/demo-build.log"

@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Runs every test and check: formatting, clippy for the server (ssr) and browser (hydrate,
 # wasm32) builds, the unit, property, integration and documentation tests, the browser
-# adapters' tests in headless Chromium, the end-to-end tests, and a short fuzz run of every
-# fuzz target (scripts/fuzz.sh runs them longer).
+# adapters' tests in headless Chromium, the server-session browser bundle's size budget, the
+# end-to-end tests, and a short fuzz run of every fuzz target (scripts/fuzz.sh runs them
+# longer).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -33,6 +34,9 @@ cargo test --workspace --doc --features "$FEATURES"
 step "documentation builds with no broken links (cargo doc, native and wasm32)"
 RUSTDOCFLAGS="-D warnings" cargo doc -p leptos-cognito-auth -p cognito-local --no-deps --features leptos-cognito-auth/ssr,leptos-cognito-auth/redis
 RUSTDOCFLAGS="-D warnings" cargo doc -p leptos-cognito-auth --no-deps --target wasm32-unknown-unknown --features hydrate
+
+step "browser bundle budget: server-session mode adds at most 15 KiB gzip to the smallest app"
+scripts/size-report.sh --budget
 
 step "browser adapter tests (wasm-bindgen-test in headless Chromium)"
 scripts/test-wasm.sh
