@@ -6,23 +6,18 @@ import type { Page } from '@playwright/test';
 import { H, HOSTED_UI, PASSWORD } from './env';
 import { expect, test } from './fixtures';
 import {
+  authError,
   control,
   expectAuthError,
   expectSignInForm,
   localStorageOf,
   recordRequests,
   sessionState,
+  // In server-session mode both are forms (a GET to the sign-in route, a POST to sign-out).
+  signInButton,
+  signOutButton,
   submitSignInForm,
 } from './helpers';
-
-/** In server-session mode "Sign in" submits a form to the server's sign-in route. */
-function signInButton(page: Page) {
-  return page.getByRole('button', { name: 'Sign in', exact: true }).first();
-}
-
-function signOut(page: Page) {
-  return page.getByRole('button', { name: 'Sign out', exact: true }).first();
-}
 
 /** Signs alice in on H: from the home page's link, or (for a protected `path`) through the
  * server's own redirect of a signed-out visitor. */
@@ -105,7 +100,7 @@ test('server sessions with JavaScript disabled: sign in, a protected page, sign 
   await expect(page.getByTestId('username')).toHaveText('alice');
   await expect(sessionState(page)).toHaveText('signed-in');
   const revokedBefore = (await control.state(request)).revoked_refresh_tokens;
-  await signOut(page).click();
+  await signOutButton(page).click();
   await expect(page).toHaveURL(`${H.url}/`);
   await expect(sessionState(page)).toHaveText('signed-out');
   expect((await control.state(request)).revoked_refresh_tokens).toBeGreaterThan(revokedBefore);
@@ -206,4 +201,22 @@ test('server sessions: the token endpoint failing during the callback and during
   await expect(sessionState(page)).toHaveText('signed-in');
   await expect(page.getByTestId('username')).toHaveText('alice');
   void PASSWORD;
+});
+
+test('server sessions: a corrupted answer from the session route is a clear error, and the page stays signed in', async ({ page }) => {
+  await signInOnH(page);
+  // Entering a protected route asks the server again; the answer is not a session view.
+  for (const body of ['{"user": 5, "csrf_token": [1]}', 'not json']) {
+    await page.goto(`${H.url}/`);
+    await expect(sessionState(page)).toHaveText('signed-in');
+    await expect(authError(page)).toHaveCount(0);
+    await page.route('**/auth/session', (route) =>
+      route.fulfill({ status: 200, contentType: 'application/json', body }),
+    );
+    await page.getByRole('link', { name: 'Protected', exact: true }).first().click();
+    await expectAuthError(page, 'invalid_response');
+    await expect(sessionState(page)).toHaveText('signed-in');
+    await expect(page.getByTestId('username')).toHaveText('alice');
+    await page.unroute('**/auth/session');
+  }
 });
