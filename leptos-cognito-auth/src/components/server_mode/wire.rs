@@ -19,8 +19,12 @@ pub(crate) struct WireView(pub ServerSessionView);
 
 impl fmt::Display for WireView {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let json = serde_json::to_string(&self.0).map_err(|_| fmt::Error)?;
-        f.write_str(&json)
+        // Never an error (`to_string` would panic on one): a view that cannot be written
+        // goes as `null`, which the page reads as signed out.
+        match serde_json::to_string(&self.0) {
+            Ok(json) => f.write_str(&json),
+            Err(_) => f.write_str("null"),
+        }
     }
 }
 
@@ -139,5 +143,37 @@ pub(crate) mod browser {
             // The server keeps the claims (with the tokens).
             claims: serde_json::Map::new(),
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::protocol::AuthUser;
+
+    /// What the server writes, the page reads back (natively through serde_json; the
+    /// browser's reader is covered end to end).
+    #[test]
+    fn the_view_round_trips_and_junk_is_an_error() {
+        let view = ServerSessionView {
+            user: Some(AuthUser {
+                username: "alice".into(),
+                sub: Some("s-1".into()),
+                email: Some("alice@example.com".into()),
+                email_verified: Some(true),
+                groups: vec!["admins".into()],
+                scopes: vec!["openid".into(), "email".into()],
+                expires_at: 1_900_000_000,
+                claims: serde_json::Map::new(),
+            }),
+            csrf_token: Some("t".into()),
+            error: None,
+            ..ServerSessionView::default()
+        };
+        let written = WireView(view.clone()).to_string();
+        assert_eq!(written.parse::<WireView>().unwrap().0, view);
+        for junk in ["", "null", "{}", "{\"user\": 5}", "[1,2]"] {
+            assert!(junk.parse::<WireView>().is_err(), "{junk}");
+        }
     }
 }
