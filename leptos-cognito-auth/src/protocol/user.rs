@@ -33,23 +33,29 @@ pub struct AuthUser {
 impl AuthUser {
     /// The user of a session, if the tokens name one.
     pub fn from_session(session: &CognitoSession) -> Option<Self> {
+        let claims = match session.id_token() {
+            Some(id) => id.claims().as_map().clone(),
+            None => session.access_token().claims().as_map().clone(),
+        };
+        Some(Self {
+            claims,
+            ..Self::without_claims(session)?
+        })
+    }
+
+    /// The user of a session without the tokens' claims (what a server session shows the
+    /// page).
+    pub(crate) fn without_claims(session: &CognitoSession) -> Option<Self> {
         let username = session.username()?.to_owned();
         let access = session.access_token();
-        let (sub, email, email_verified, groups, claims) = match session.id_token() {
+        let (sub, email, email_verified, groups) = match session.id_token() {
             Some(id) => (
                 id.sub().map(str::to_owned),
                 id.email().map(str::to_owned),
                 id.email_verified(),
                 id.groups(),
-                id.claims().as_map().clone(),
             ),
-            None => (
-                access.sub().map(str::to_owned),
-                None,
-                None,
-                access.groups(),
-                access.claims().as_map().clone(),
-            ),
+            None => (access.sub().map(str::to_owned), None, None, access.groups()),
         };
         Some(Self {
             username,
@@ -59,7 +65,7 @@ impl AuthUser {
             groups,
             scopes: access.scopes(),
             expires_at: session.expires_at(),
-            claims,
+            claims: Map::new(),
         })
     }
 

@@ -20,7 +20,7 @@ use super::refresh::Current;
 use super::routes::json_error;
 use super::{Inner, CSRF_HEADER};
 use crate::protocol::secret::constant_time_eq;
-use crate::protocol::{AuthStatus, AuthUser};
+use crate::protocol::AuthStatus;
 use crate::ssr::{is_same_origin_request, InitialAuth};
 
 /// The tower layer of [`ServerSession::layer`](super::ServerSession::layer).
@@ -219,11 +219,7 @@ impl Inner {
                 InitialAuth {
                     status: AuthStatus::SignedIn,
                     session: None,
-                    server_view: Some(self.view(
-                        AuthUser::from_session(session),
-                        Some(record.csrf.clone()),
-                        error,
-                    )),
+                    server_view: Some(self.view(Some(session), Some(record.csrf.clone()), error)),
                 }
             }
             None => InitialAuth {

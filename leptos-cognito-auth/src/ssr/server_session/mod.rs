@@ -138,6 +138,7 @@ pub(crate) struct Inner {
     /// Per-session locks of this process, so concurrent requests of one session share
     /// one refresh before the store's lock is even asked.
     pub local_locks: refresh::LocalLocks,
+    pub parsed: refresh::ParsedRecords,
 }
 
 impl ServerSession {
@@ -194,6 +195,7 @@ impl ServerSession {
                 lock_lease: timeout + Duration::from_secs(5),
                 refresh_wait: timeout + Duration::from_secs(5),
                 local_locks: refresh::LocalLocks::default(),
+                parsed: refresh::ParsedRecords::default(),
             }),
         })
     }
@@ -261,15 +263,12 @@ impl Inner {
     /// server with the tokens.
     pub(crate) fn view(
         &self,
-        user: Option<crate::protocol::AuthUser>,
+        session: Option<&crate::protocol::CognitoSession>,
         csrf_token: Option<String>,
         error: Option<String>,
     ) -> ServerSessionView {
         ServerSessionView {
-            user: user.map(|user| crate::protocol::AuthUser {
-                claims: serde_json::Map::new(),
-                ..user
-            }),
+            user: session.and_then(crate::protocol::AuthUser::without_claims),
             csrf_token,
             error,
             sign_in_path: self.paths.sign_in.clone(),

@@ -38,6 +38,58 @@ impl LocalLocks {
     }
 }
 
+/// The records this process has read, parsed: a record read again unchanged (the same
+/// stored text) is not parsed again. The text is compared whole, so a record another
+/// instance changed is parsed afresh; a full cache starts over.
+#[derive(Default)]
+pub(crate) struct ParsedRecords {
+    records: Mutex<HashMap<String, Arc<Parsed>>>,
+}
+
+/// A stored record's text and what it reads as.
+struct Parsed {
+    raw: String,
+    record: Record,
+    session: CognitoSession,
+}
+
+impl ParsedRecords {
+    /// At most this many sessions are kept parsed (about 10 KB each).
+    const CAPACITY: usize = 2_048;
+
+    fn parse(&self, key: &str, raw: String) -> Option<(Record, CognitoSession)> {
+        let cached = self
+            .records
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .get(key)
+            .cloned();
+        if let Some(parsed) = cached.filter(|parsed| parsed.raw == raw) {
+            return Some((parsed.record.clone(), parsed.session.clone()));
+        }
+        let record = Record::from_json(&raw)?;
+        let session = record.session()?;
+        let mut records = self.records.lock().unwrap_or_else(|p| p.into_inner());
+        if records.len() >= Self::CAPACITY {
+            records.clear();
+        }
+        let parsed = Parsed {
+            raw,
+            record: record.clone(),
+            session: session.clone(),
+        };
+        records.insert(key.to_owned(), Arc::new(parsed));
+        Some((record, session))
+    }
+
+    fn forget(&self, key: &str) {
+        self.records
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .remove(key);
+    }
+}
+
 /// Where a request's session stands after loading (and refreshing when due).
 #[allow(clippy::large_enum_variant)] // one per request, moved once: boxing buys nothing
 #[derive(Debug)]
@@ -69,16 +121,22 @@ impl Inner {
         matches!(session.standing(&self.config, now()), Standing::Valid { expires_in } if expires_in > margin)
     }
 
+    /// Removes the session under `key` from the store and from the parsed records.
+    pub(crate) async fn remove_session(&self, key: &str) -> Result<(), StoreError> {
+        self.parsed.forget(key);
+        self.store.remove(key).await
+    }
+
     /// The stored record and session under `key`; an unreadable record is removed and
     /// reads as `None`.
     async fn load(&self, key: &str) -> Result<Option<(Record, CognitoSession)>, StoreError> {
         let Some(raw) = self.store.get(key).await? else {
             return Ok(None);
         };
-        match Record::from_json(&raw).and_then(|r| r.session().map(|s| (r, s))) {
+        match self.parsed.parse(key, raw) {
             Some(found) => Ok(Some(found)),
             None => {
-                self.store.remove(key).await?;
+                self.remove_session(key).await?;
                 Ok(None)
             }
         }
@@ -98,7 +156,7 @@ impl Inner {
             });
         }
         if session.standing(&self.config, now()) == Standing::Ended {
-            self.store.remove(&key).await?;
+            self.remove_session(&key).await?;
             return Ok(Current::Ended { error: None });
         }
         // Due (within the margin) or expired with a refresh token: one refresh.
@@ -174,7 +232,7 @@ impl Inner {
         session: CognitoSession,
     ) -> Result<Current, StoreError> {
         let Some(refresh_token) = session.refresh_token() else {
-            self.store.remove(key).await?;
+            self.remove_session(key).await?;
             return Ok(Current::Ended { error: None });
         };
         let request = token_request(&self.config, TokenGrant::RefreshToken { refresh_token });
@@ -201,7 +259,7 @@ impl Inner {
             Err(e) => {
                 // Refused (a revoked or expired refresh token, another user's tokens):
                 // the session ends here and on every instance.
-                self.store.remove(key).await?;
+                self.remove_session(key).await?;
                 Ok(Current::Ended { error: Some(e) })
             }
         }
@@ -233,5 +291,53 @@ impl Inner {
             });
         }
         Ok(current.refreshed(fresh))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use serde_json::json;
+
+    use super::*;
+    use crate::protocol::jwt::tests::jwt;
+
+    fn raw_record(username: &str, exp: u64) -> String {
+        let access = jwt(&json!({ "username": username, "exp": exp, "token_use": "access" }));
+        let session = CognitoSession::from_tokens(None, &access, None, "openid").unwrap();
+        Record::new(&session, 0).to_json()
+    }
+
+    #[test]
+    fn a_record_read_again_unchanged_is_the_same_and_a_changed_one_is_read_afresh() {
+        let parsed = ParsedRecords::default();
+        let first = raw_record("alice", 2_000_000_000);
+        let (record, session) = parsed.parse("session:a", first.clone()).unwrap();
+        let (again, again_session) = parsed.parse("session:a", first).unwrap();
+        assert_eq!(again.to_json(), record.to_json());
+        assert_eq!(again_session.username(), Some("alice"));
+        assert_eq!(again_session.expires_at(), session.expires_at());
+        // Another instance refreshed it: the stored text changed, so it is parsed again.
+        let (_, refreshed) = parsed
+            .parse("session:a", raw_record("alice", 2_000_000_600))
+            .unwrap();
+        assert_eq!(refreshed.expires_at(), 2_000_000_600);
+        // Junk is no session, and a good record is still read afterwards.
+        assert!(parsed.parse("session:a", "{\"v\":1}".into()).is_none());
+        assert!(parsed.parse("session:b", "not json".into()).is_none());
+        let (_, bob) = parsed
+            .parse("session:b", raw_record("bob", 2_000_000_000))
+            .unwrap();
+        assert_eq!(bob.username(), Some("bob"));
+    }
+
+    #[test]
+    fn a_full_cache_starts_over() {
+        let parsed = ParsedRecords::default();
+        let raw = raw_record("alice", 2_000_000_000);
+        for i in 0..=ParsedRecords::CAPACITY {
+            parsed.parse(&format!("session:{i}"), raw.clone()).unwrap();
+        }
+        let held = parsed.records.lock().unwrap().len();
+        assert!(held <= ParsedRecords::CAPACITY, "{held}");
     }
 }

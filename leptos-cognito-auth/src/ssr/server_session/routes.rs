@@ -144,7 +144,7 @@ impl Inner {
                 if let Some(old) = cookies::get(&parts.headers, &self.cookie(cookies::SESSION))
                     .filter(|old| is_random_id(old) && *old != id)
                 {
-                    let _ = self.store.remove(&session_key(&old)).await;
+                    let _ = self.remove_session(&session_key(&old)).await;
                 }
                 set.push(cookies::remove(&self.cookie(cookies::ERROR), self.secure));
                 redirect(&return_to, &set)
@@ -292,7 +292,7 @@ impl Inner {
         if let Some(refresh) = record.session().and_then(|s| s.refresh_token().cloned()) {
             let _ = self.http.send(revoke_request(&self.config, &refresh)).await;
         }
-        if let Err(e) = self.store.remove(&key).await {
+        if let Err(e) = self.remove_session(&key).await {
             return json_error(StatusCode::SERVICE_UNAVAILABLE, e.code(), &e.to_string());
         }
         redirect(&logout, &[gone])
