@@ -63,6 +63,12 @@ pub(crate) mod browser {
         Reflect::get(object, &JsValue::from_str(name)).unwrap_or(JsValue::UNDEFINED)
     }
 
+    /// An optional field: absent and `null` are `None`.
+    fn optional(object: &JsValue, name: &str) -> Option<JsValue> {
+        let value = field(object, name);
+        (!value.is_null() && !value.is_undefined()).then_some(value)
+    }
+
     fn missing(name: &str) -> String {
         format!("the session view has no valid `{name}`")
     }
@@ -74,11 +80,10 @@ pub(crate) mod browser {
     /// An optional string: absent and `null` are `None`; anything else but a string is
     /// an error.
     fn optional_string(object: &JsValue, name: &str) -> Result<Option<String>, String> {
-        let value = field(object, name);
-        if value.is_null() || value.is_undefined() {
-            return Ok(None);
+        match optional(object, name) {
+            None => Ok(None),
+            Some(value) => value.as_string().map(Some).ok_or_else(|| missing(name)),
         }
-        value.as_string().map(Some).ok_or_else(|| missing(name))
     }
 
     fn strings(object: &JsValue, name: &str) -> Result<Vec<String>, String> {
@@ -98,11 +103,9 @@ pub(crate) mod browser {
         if !value.is_object() {
             return Err("the session view is not an object".to_owned());
         }
-        let user = field(value, "user");
-        let user = if user.is_null() || user.is_undefined() {
-            None
-        } else {
-            Some(user_from_js(&user)?)
+        let user = match optional(value, "user") {
+            None => None,
+            Some(user) => Some(user_from_js(&user)?),
         };
         Ok(ServerSessionView {
             user,
@@ -118,15 +121,9 @@ pub(crate) mod browser {
         if !user.is_object() {
             return Err(missing("user"));
         }
-        let email_verified = field(user, "email_verified");
-        let email_verified = if email_verified.is_null() || email_verified.is_undefined() {
-            None
-        } else {
-            Some(
-                email_verified
-                    .as_bool()
-                    .ok_or_else(|| missing("email_verified"))?,
-            )
+        let email_verified = match optional(user, "email_verified") {
+            None => None,
+            Some(value) => Some(value.as_bool().ok_or_else(|| missing("email_verified"))?),
         };
         let expires_at = field(user, "expires_at")
             .as_f64()
