@@ -81,18 +81,44 @@ build() { # <dir> <site> <log> [cargo-leptos args...]
 echo "size-report: building the minimal app without and with the kit (release) ..." >&2
 build "$root/size-baseline" "$out/site-minimal" "$out/minimal-build.log" --lib-features hydrate,minimal
 build "$root/size-baseline" "$out/site-minimal-server" "$out/minimal-server-build.log" --lib-features hydrate,kit-server
-if [ "$budget_only" = 1 ]; then
-  total() { echo $(($(gzip -9 -c "$1/pkg/baseline.wasm" | wc -c) + $(gzip -9 -c "$1/pkg/baseline.js" | wc -c))); }
-  min_gzip=$(total "$out/site-minimal")
-  srv_gzip=$(total "$out/site-minimal-server")
-  share=$((srv_gzip - min_gzip))
-  kib() { awk -v b="$1" 'BEGIN { printf "%.1f KiB", b / 1024 }'; }
-  echo "size-report: minimal app $min_gzip B, with the kit in server-session mode $srv_gzip B (gzip -9, wasm + JS)"
+
+declare -A size
+measure() { # <key> <file>; brotli only for the full report
+  [ -f "$2" ] || { echo "size-report: $2 was not built" >&2; exit 1; }
+  size[$1.raw]=$(wc -c <"$2")
+  size[$1.gzip]=$(gzip -9 -c "$2" | wc -c)
+  if [ "$budget_only" = 0 ]; then
+    size[$1.brotli]=$(brotli_size "$2")
+  else
+    size[$1.brotli]=0
+  fi
+}
+measure_site() { # <key> <site> <output name>: wasm, JS and their total
+  measure "$1.wasm" "$2/pkg/$3.wasm"
+  measure "$1.js" "$2/pkg/$3.js"
+  for c in raw gzip brotli; do
+    size[$1.total.$c]=$((size[$1.wasm.$c] + size[$1.js.$c]))
+  done
+}
+kb() { awk -v b="$1" 'BEGIN { printf "%.1f KiB", b / 1024 }'; }
+
+# The budget (issue: server sessions): the kit adds at most 15 KiB gzip to the smallest
+# sign-in app in server-session mode. The browser-storage figures are reported only.
+check_budget() {
+  local share=$((size[minsrv.total.gzip] - size[min.total.gzip]))
+  echo
   if [ "$share" -gt "$budget_bytes" ]; then
-    echo "size-report: OVER BUDGET: in server-session mode the kit adds $(kib "$share") gzip to the minimal app, budget $(kib "$budget_bytes")"
+    echo "size-report: OVER BUDGET: in server-session mode the kit adds $(kb "$share") gzip (wasm + JS) to the minimal app, budget $(kb "$budget_bytes")"
     exit 1
   fi
-  echo "size-report: within budget: in server-session mode the kit adds $(kib "$share") gzip to the minimal app, budget $(kib "$budget_bytes")"
+  echo "size-report: within budget: in server-session mode the kit adds $(kb "$share") gzip (wasm + JS) to the minimal app, budget $(kb "$budget_bytes")"
+}
+
+measure_site min "$out/site-minimal" baseline
+measure_site minsrv "$out/site-minimal-server" baseline
+if [ "$budget_only" = 1 ]; then
+  echo "size-report: minimal app ${size[min.total.gzip]} B, with the kit in server-session mode ${size[minsrv.total.gzip]} B (gzip -9, wasm + JS)"
+  check_budget
   exit 0
 fi
 build "$root/size-baseline" "$out/site-minimal-kit" "$out/minimal-kit-build.log" --lib-features hydrate,kit
@@ -102,30 +128,10 @@ build "$root" "$out/site-demo" "$out/demo-build.log"
 echo "size-report: building the baseline (release) ..." >&2
 build "$root/size-baseline" "$out/site-baseline" "$out/baseline-build.log"
 
-declare -A size
-measure() { # <key> <file>
-  [ -f "$2" ] || { echo "size-report: $2 was not built" >&2; exit 1; }
-  size[$1.raw]=$(wc -c <"$2")
-  size[$1.gzip]=$(gzip -9 -c "$2" | wc -c)
-  size[$1.brotli]=$(brotli_size "$2")
-}
-measure demo.wasm "$out/site-demo/pkg/demo.wasm"
-measure demo.js "$out/site-demo/pkg/demo.js"
-measure base.wasm "$out/site-baseline/pkg/baseline.wasm"
-measure base.js "$out/site-baseline/pkg/baseline.js"
-measure min.wasm "$out/site-minimal/pkg/baseline.wasm"
-measure min.js "$out/site-minimal/pkg/baseline.js"
-measure minkit.wasm "$out/site-minimal-kit/pkg/baseline.wasm"
-measure minkit.js "$out/site-minimal-kit/pkg/baseline.js"
-measure minsrv.wasm "$out/site-minimal-server/pkg/baseline.wasm"
-measure minsrv.js "$out/site-minimal-server/pkg/baseline.js"
-for v in demo base min minkit minsrv; do
-  for c in raw gzip brotli; do
-    size[$v.total.$c]=$((size[$v.wasm.$c] + size[$v.js.$c]))
-  done
-done
+measure_site demo "$out/site-demo" demo
+measure_site base "$out/site-baseline" baseline
+measure_site minkit "$out/site-minimal-kit" baseline
 
-kb() { awk -v b="$1" 'BEGIN { printf "%.1f KiB", b / 1024 }'; }
 printf '%-22s %14s %14s %14s\n' "" raw gzip brotli
 row() { # <label> <key> [<minuend> <subtrahend>]
   printf '%-22s' "$1"
@@ -198,12 +204,4 @@ PY
   fi
 fi
 
-# The budget (issue: server sessions): the kit adds at most 15 KiB gzip to the smallest
-# sign-in app in server-session mode. The browser-storage figures above are reported only.
-share=$((size[minsrv.total.gzip] - size[min.total.gzip]))
-echo
-if [ "$share" -gt "$budget_bytes" ]; then
-  echo "size-report: OVER BUDGET: in server-session mode the kit adds $(kb "$share") gzip (wasm + JS) to the minimal app, budget $(kb "$budget_bytes")"
-  exit 1
-fi
-echo "size-report: within budget: in server-session mode the kit adds $(kb "$share") gzip (wasm + JS) to the minimal app, budget $(kb "$budget_bytes")"
+check_budget
