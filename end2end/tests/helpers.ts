@@ -216,7 +216,9 @@ export const control = {
  */
 export async function waitUntilExpiredForKit(page: Page, accessToken: string, skewSecs: number) {
   const exp = Number(jwtClaims(accessToken).exp);
-  const deadline = (exp - skewSecs) * 1000 + 750;
+  // + 1 s: the kit's clock is the page's minus the stored drift, which is whole seconds, so
+  // it can run up to a second behind this one; + 0.75 s to be clearly past.
+  const deadline = (exp - skewSecs) * 1000 + 1_000 + 750;
   const wait = deadline - Date.now();
   if (wait > 0) await page.waitForTimeout(wait);
 }
