@@ -28,6 +28,10 @@ impl Navigator for BrowserNavigator {
         let hash = location.hash().ok()?;
         Some(format!("{path}{search}{hash}"))
     }
+
+    fn current_origin(&self) -> Option<String> {
+        web_sys::window()?.location().origin().ok()
+    }
 }
 
 /// The page's full address, `window.location.href`; `None` without a window.

@@ -8,9 +8,10 @@ use serde_json::{Map, Value};
 use super::traits::{Environment, HttpClient, Navigator};
 use crate::protocol::authorize::AuthorizeOptions;
 use crate::protocol::{
-    revoke_request, token_request, userinfo_request, AuthError, AuthorizeRequest, CallbackGrant,
-    CallbackResponse, CognitoConfig, CognitoSession, HttpRequest, HttpResponse, LogoutRequest,
-    ResponseType, Secret, SessionStore, Standing, Storage, TokenGrant, TokenSet,
+    check_refreshed, check_sign_in_origin, revoke_request, token_request, userinfo_request,
+    AuthError, AuthorizeRequest, CallbackGrant, CallbackResponse, CognitoConfig, CognitoSession,
+    HttpRequest, HttpResponse, LogoutRequest, ResponseType, Secret, SessionStore, Standing,
+    Storage, TokenGrant, TokenSet,
 };
 
 /// What a completed sign-in gives back.
@@ -195,7 +196,13 @@ where
 
     /// Sends the browser to the Hosted UI to sign in, returning afterwards to `return_to`
     /// (a same-origin path; anything else returns to `/`).
+    ///
+    /// Fails with [`AuthError::WrongOrigin`], leaving nothing behind, when the page is at
+    /// another origin than the callback URL (see [`check_sign_in_origin`]).
     pub async fn start_session_to(&self, return_to: &str) -> Result<(), AuthError> {
+        if let Some(here) = self.navigator.current_origin() {
+            check_sign_in_origin(&self.config, &here)?;
+        }
         let request = self.prepare_sign_in(return_to)?;
         self.navigator.redirect(&request.url)
     }
@@ -214,7 +221,14 @@ where
                 Standing::Valid { .. } => return Ok(session),
                 Standing::Refreshable => match self.refresh_session().await {
                     Ok(fresh) => return Ok(fresh),
-                    Err(e) if e.is_transient() => return Err(e),
+                    // A passing failure, or tokens that expire too soon (a new sign-in
+                    // would bring the same): reported, not a reason to leave the page.
+                    Err(e)
+                        if e.is_transient()
+                            || matches!(e, AuthError::TokensExpireTooSoon { .. }) =>
+                    {
+                        return Err(e)
+                    }
                     Err(_) => {}
                 },
                 // Made for other scopes: a new sign-in replaces it.
@@ -355,6 +369,9 @@ where
         }
         let session = current.refreshed(fresh);
         self.store.save(&session)?;
+        // Stored all the same (a rotated refresh token must not be lost), but tokens that
+        // are due on arrival are never refreshed again at once: the caller backs off.
+        check_refreshed(&session, &self.config, self.env.now())?;
         Ok(session)
     }
 

@@ -13,6 +13,7 @@ use crate::protocol::AuthError;
 pub struct MemoryNavigator {
     visited: Arc<Mutex<Vec<String>>>,
     current_path: Option<String>,
+    origin: Option<String>,
 }
 
 impl MemoryNavigator {
@@ -27,6 +28,13 @@ impl MemoryNavigator {
             current_path: Some(path.into()),
             ..Self::default()
         }
+    }
+
+    /// The same navigator on a page at `origin` (`scheme://host[:port]`); without one the
+    /// page's origin is not known and not checked.
+    pub fn with_origin(mut self, origin: impl Into<String>) -> Self {
+        self.origin = Some(origin.into());
+        self
     }
 
     /// Every URL it was sent to, oldest first.
@@ -53,6 +61,9 @@ impl Navigator for MemoryNavigator {
     }
     fn current_path(&self) -> Option<String> {
         self.current_path.clone()
+    }
+    fn current_origin(&self) -> Option<String> {
+        self.origin.clone()
     }
 }
 

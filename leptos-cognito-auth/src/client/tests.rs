@@ -259,6 +259,37 @@ fn code_flow_sign_in_end_to_end() {
 }
 
 #[test]
+fn a_sign_in_from_another_origin_fails_at_once_and_stores_nothing() {
+    let storage = MemoryStorage::new();
+    let nav = MemoryNavigator::at("/protected").with_origin("http://127.0.0.1:3000");
+    let auth = CognitoAuth::new(
+        config(),
+        storage.clone(),
+        ScriptedHttp::default(),
+        nav.clone(),
+        ManualEnvironment::new(NOW),
+    );
+    let err = block_on(auth.start_session()).unwrap_err();
+    assert_eq!(err.code(), "wrong_origin");
+    let message = err.to_string();
+    assert!(message.contains("http://127.0.0.1:3000"), "{message}");
+    assert!(message.contains("http://localhost:3000"), "{message}");
+    assert!(nav.visited().is_empty(), "the page stays");
+    assert!(storage.keys().is_empty(), "no pending sign-in left behind");
+    // At the callback's origin it starts as usual.
+    let nav = MemoryNavigator::at("/protected").with_origin("http://localhost:3000");
+    let auth = CognitoAuth::new(
+        config(),
+        storage.clone(),
+        ScriptedHttp::default(),
+        nav.clone(),
+        ManualEnvironment::new(NOW),
+    );
+    block_on(auth.start_session()).unwrap();
+    assert!(nav.last().unwrap().contains("/oauth2/authorize?"));
+}
+
+#[test]
 fn replayed_callback_is_refused() {
     let h = harness();
     let (state, nonce, _) = start(&h);
@@ -523,6 +554,37 @@ fn transient_refresh_failure_keeps_the_session() {
         h.http.json(200, token_response("alice", None, None));
         assert!(block_on(h.auth.get_session()).is_ok());
     }
+}
+
+#[test]
+fn tokens_due_on_arrival_are_kept_reported_and_not_refreshed_again() {
+    let h = harness();
+    store_session(&h, "alice", NOW - 10, Some("r-1"));
+    // The identity provider's tokens live 4 s and were issued 4 s ago (the answer took
+    // that long): due the moment they arrive. With rotation, a new refresh token too.
+    let stale = |exp: u64| {
+        jwt(
+            json!({"sub": "sub-alice", "username": "alice", "client_id": CLIENT, "iss": ISSUER,
+            "token_use": "access", "exp": exp, "iat": exp - 4, "scope": "openid email"}),
+        )
+    };
+    h.http.json(
+        200,
+        json!({"access_token": stale(NOW), "token_type": "Bearer", "expires_in": 4,
+            "refresh_token": "r-2"}),
+    );
+    let err = block_on(h.auth.get_session()).unwrap_err();
+    assert_eq!(err, AuthError::TokensExpireTooSoon { lifetime_secs: 4 });
+    assert_eq!(err.code(), "tokens_expire_too_soon");
+    assert!(err.to_string().contains("clock_skew_secs"), "{err}");
+    // One request; no trip to the Hosted UI (a new sign-in would bring the same tokens).
+    assert_eq!(h.http.requests().len(), 1);
+    assert!(h.nav.visited().is_empty(), "no redirect");
+    // The rotated refresh token is not lost.
+    assert_eq!(
+        h.storage.get(&format!("{P}.alice.refreshToken")).as_deref(),
+        Some("r-2")
+    );
 }
 
 #[test]

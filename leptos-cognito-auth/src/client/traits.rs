@@ -51,6 +51,12 @@ pub trait Navigator {
     fn current_path(&self) -> Option<String> {
         None
     }
+
+    /// The page's origin (`scheme://host[:port]`), which a sign-in must share with its
+    /// callback URL. `None` (the default) skips that check.
+    fn current_origin(&self) -> Option<String> {
+        None
+    }
 }
 
 /// The clock, the randomness and the page environment.
@@ -120,5 +126,8 @@ impl<T: Navigator + ?Sized> Navigator for &T {
     }
     fn current_path(&self) -> Option<String> {
         (**self).current_path()
+    }
+    fn current_origin(&self) -> Option<String> {
+        (**self).current_origin()
     }
 }

@@ -15,7 +15,14 @@ pub fn explain_error(error: &AuthError) -> String {
         "state_mismatch" => {
             "This sign-in response was not started from this browser, so it was ignored."
         }
-        "no_pending_sign_in" => "This sign-in link was already used or has expired.",
+        "no_pending_sign_in" => {
+            "This sign-in link was already used or has expired, or the sign-in was started at \
+             another address of this app (such as 127.0.0.1 instead of localhost)."
+        }
+        "wrong_origin" => "This page's address is not the one the sign-in returns to.",
+        "tokens_expire_too_soon" => {
+            "The sign-in service's tokens expire too soon for this app's settings."
+        }
         "access_denied" => "Sign-in was cancelled or refused.",
         "invalid_grant" => {
             "The sign-in could not be completed: the code or session is no longer valid."

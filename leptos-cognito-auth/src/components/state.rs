@@ -45,6 +45,11 @@ pub(crate) struct AuthState {
     /// Set while a sign-in redirect or a session check is under way, so that route guards
     /// evaluated again meanwhile do not start a second one.
     pub in_flight: StoredValue<bool>,
+    /// Set once a sign-out has started: the page is on its way to Cognito's `/logout`.
+    /// Route conditions keep their fallback meanwhile instead of starting a sign-in (a
+    /// protected page would otherwise send the user to the Hosted UI, or sign them in
+    /// again, before the sign-out completes).
+    pub signing_out: StoredValue<bool>,
     /// Server sessions: what the server said of the session (routes, anti-forgery token).
     /// `None` in the browser-storage modes.
     pub server_view: StoredValue<Option<ServerSessionView>>,
@@ -66,6 +71,7 @@ impl AuthState {
             on_event: StoredValue::new(on_event),
             client: StoredValue::new_with_storage(None),
             in_flight: StoredValue::new(false),
+            signing_out: StoredValue::new(false),
             server_view: StoredValue::new(None),
             #[cfg(feature = "hydrate")]
             lifecycle: StoredValue::new_with_storage(None),
@@ -483,6 +489,9 @@ mod browser_ops {
             };
             let state = *self;
             state.busy.set(true);
+            // Before anything is published: the route conditions must see a sign-out in
+            // flight, not a signed-out user to sign in.
+            state.signing_out.set_value(true);
             spawn_local(async move {
                 client.end_session().await;
                 // Signed out here and in the other tabs before the page leaves.
@@ -492,6 +501,11 @@ mod browser_ops {
                 });
                 state.announce();
                 let result = client.leave_for_logout();
+                if result.is_err() {
+                    // Still here: the page is signed out, and a protected page may now ask
+                    // for a sign-in.
+                    state.signing_out.set_value(false);
+                }
                 state.error.set(result.err());
                 state.busy.set(false);
             });

@@ -154,7 +154,9 @@ impl UseAuth {
     /// starts: it starts sign-in itself, with the current path as return path, instead of
     /// redirecting to a fixed page (so the route's `redirect_path` is not used). After an
     /// error (Cognito unreachable, a revoked session) it does not retry on its own: the
-    /// fallback stays and [`error`](Self::error) says why, until the user retries.
+    /// fallback stays and [`error`](Self::error) says why, until the user retries. While a
+    /// sign-out is on its way to Cognito's `/logout` it is `None` and starts nothing, so
+    /// signing out from a protected page never signs the user in again.
     ///
     /// ```
     /// use leptos::prelude::*;
@@ -184,6 +186,8 @@ impl UseAuth {
         let state = self.state;
         move || match state.status.get() {
             AuthStatus::Loading => None,
+            // Signing out: the page is leaving for `/logout`; never sign in meanwhile.
+            _ if state.signing_out.get_value() => None,
             // Server sessions: what the server rendered stands; a navigation in the browser
             // asks the server again (the session may have ended meanwhile), and signs in
             // if it has.
@@ -206,7 +210,7 @@ impl UseAuth {
     }
 
     /// A `ProtectedRoute` condition: signed in and in Cognito group `group` (`None` while
-    /// not known). Pair it with [`require_sign_in`](Self::require_sign_in) on a parent
+    /// not known, and while a sign-out is on its way to Cognito's `/logout`). Pair it with [`require_sign_in`](Self::require_sign_in) on a parent
     /// route, or use it on its own with a redirect to a sign-in or "not allowed" page.
     pub fn in_group(
         &self,
@@ -231,9 +235,12 @@ impl UseAuth {
         test: impl Fn(&AuthUser) -> bool + Send + Sync + Clone + 'static,
     ) -> impl Fn() -> Option<bool> + Send + Sync + Clone + 'static {
         let status = self.state.status;
+        let signing_out = self.state.signing_out;
         let user = self.user;
         move || match status.get() {
             AuthStatus::Loading => None,
+            // Signing out: the page is leaving for `/logout`; no redirect meanwhile.
+            _ if signing_out.get_value() => None,
             AuthStatus::SignedOut => Some(false),
             AuthStatus::SignedIn => Some(user.with(|u| u.as_ref().is_some_and(&test))),
         }

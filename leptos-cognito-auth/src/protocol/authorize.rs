@@ -6,7 +6,8 @@ use std::fmt;
 use serde_json::{Map, Value};
 
 use super::config::{CognitoConfig, ResponseType};
-use super::encoding::form;
+use super::encoding::{form, split_url};
+use super::error::AuthError;
 use super::pkce::{code_challenge_s256, random_token, RandomSource};
 use super::secret::Secret;
 
@@ -254,11 +255,122 @@ pub fn sanitize_return_path(path: &str) -> String {
     }
 }
 
+/// `scheme://host[:port]` of an absolute http(s) URL, lower case, without the scheme's
+/// default port (as `window.location.origin` writes it).
+fn origin_of(url: &str) -> Option<(String, String)> {
+    let split = split_url(url)?;
+    let authority = split.authority.to_ascii_lowercase();
+    let default_port = if split.scheme == "https" {
+        ":443"
+    } else {
+        ":80"
+    };
+    let authority = authority
+        .strip_suffix(default_port)
+        .map_or(authority.clone(), str::to_owned);
+    Some((format!("{}://{authority}", split.scheme), authority))
+}
+
+/// Checks that a sign-in started at `here` comes back to the same origin: the pending
+/// sign-in lives at the origin that started it (browser storage, or the browser's cookie
+/// for server sessions), so a callback registered at another origin (the classic:
+/// `http://127.0.0.1:3000` against a callback at `http://localhost:3000/callback`) would
+/// find nothing and fail with `no_pending_sign_in`. This fails at once instead, with
+/// [`AuthError::WrongOrigin`] naming both origins and the fix.
+///
+/// `here` is the page's origin (`scheme://host[:port]`), or a bare `host[:port]` (a
+/// request's `Host` header), which is compared with the callback's host and port only.
+///
+/// ```
+/// # use leptos_cognito_auth::CognitoConfig;
+/// use leptos_cognito_auth::protocol::check_sign_in_origin;
+/// let config = CognitoConfig::builder()
+///     .client_id("local-spa-client")
+///     .app_web_domain("http://localhost:9229")
+///     .redirect_uri_sign_in("http://localhost:3000/callback")
+///     .redirect_uri_sign_out("http://localhost:3000/")
+///     .build()?;
+/// assert!(check_sign_in_origin(&config, "http://localhost:3000").is_ok());
+/// assert!(check_sign_in_origin(&config, "localhost:3000").is_ok());
+/// let err = check_sign_in_origin(&config, "http://127.0.0.1:3000").unwrap_err();
+/// assert_eq!(err.code(), "wrong_origin");
+/// # Ok::<(), leptos_cognito_auth::ConfigError>(())
+/// ```
+pub fn check_sign_in_origin(config: &CognitoConfig, here: &str) -> Result<(), AuthError> {
+    let Some((callback, callback_authority)) = origin_of(config.redirect_uri_sign_in()) else {
+        return Ok(());
+    };
+    let same = if here.contains("://") {
+        origin_of(here).is_some_and(|(origin, _)| origin == callback)
+    } else {
+        let here = here.to_ascii_lowercase();
+        let scheme_port = if callback.starts_with("https:") {
+            ":443"
+        } else {
+            ":80"
+        };
+        here.strip_suffix(scheme_port).unwrap_or(&here) == callback_authority
+    };
+    if same {
+        Ok(())
+    } else {
+        Err(AuthError::WrongOrigin {
+            here: here.trim_end_matches('/').to_owned(),
+            callback,
+        })
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::protocol::encoding::parse_form;
     use crate::protocol::Prompt;
+
+    #[test]
+    fn a_sign_in_must_start_at_the_callbacks_origin() {
+        let config = |callback: &str| {
+            CognitoConfig::builder()
+                .client_id("c")
+                .app_web_domain("http://localhost:9229")
+                .redirect_uri_sign_in(callback)
+                .redirect_uri_sign_out("http://localhost:3000/")
+                .build()
+                .unwrap()
+        };
+        let local = config("http://localhost:3000/callback");
+        for ok in [
+            "http://localhost:3000",
+            "HTTP://LOCALHOST:3000",
+            "localhost:3000",
+        ] {
+            assert_eq!(check_sign_in_origin(&local, ok), Ok(()), "{ok}");
+        }
+        for wrong in [
+            "http://127.0.0.1:3000",
+            "127.0.0.1:3000",
+            "http://localhost:3001",
+            "https://localhost:3000",
+            "localhost",
+            "junk",
+        ] {
+            let err = check_sign_in_origin(&local, wrong).unwrap_err();
+            assert_eq!(err.code(), "wrong_origin", "{wrong}");
+            let message = err.to_string();
+            assert!(message.contains("http://localhost:3000"), "{message}");
+            assert!(message.contains(wrong.trim_end_matches('/')), "{message}");
+        }
+        // Default ports are the same origin, written or not.
+        let https = config("https://app.example.com:443/callback");
+        assert_eq!(
+            check_sign_in_origin(&https, "https://app.example.com"),
+            Ok(())
+        );
+        assert_eq!(check_sign_in_origin(&https, "app.example.com"), Ok(()));
+        assert_eq!(check_sign_in_origin(&https, "app.example.com:443"), Ok(()));
+        let err = check_sign_in_origin(&https, "http://app.example.com").unwrap_err();
+        assert_eq!(err.code(), "wrong_origin");
+    }
 
     fn pending() -> PendingSignIn {
         PendingSignIn {

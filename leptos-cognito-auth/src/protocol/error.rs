@@ -122,7 +122,11 @@ pub enum AuthError {
     StateMismatch,
     /// A callback arrived but no sign-in is pending: it was already used (a replayed or
     /// reloaded callback URL) or storage was cleared meanwhile.
-    #[error("no sign-in is in progress: this sign-in response was already used or has expired")]
+    #[error(
+        "no sign-in is in progress here: this sign-in response was already used or has \
+         expired, or the sign-in was started at another address (origin) than this callback's, \
+         such as http://127.0.0.1:3000 instead of http://localhost:3000"
+    )]
     NoPendingSignIn,
     /// The ID token's `nonce` is not the one sent with the sign-in request.
     #[error("the ID token's nonce does not match the sign-in request")]
@@ -184,6 +188,45 @@ pub enum AuthError {
     /// Leaving the page (to the Hosted UI or to `/logout`) failed.
     #[error("could not navigate: {0}")]
     Navigation(String),
+    /// A sign-in was started at another origin than the one its callback
+    /// (`redirect_uri_sign_in`) returns to, where the pending sign-in would not be found.
+    #[error(
+        "this page is at {here}, but the sign-in would return to {callback} (the configured \
+         `redirect_uri_sign_in`), where this browser's pending sign-in does not exist: open \
+         the app at {callback}, or register a callback URL at {here} with the app client and \
+         configure it as `redirect_uri_sign_in`"
+    )]
+    WrongOrigin {
+        /// Where the sign-in was started.
+        here: String,
+        /// The callback's origin.
+        callback: String,
+    },
+    /// A refresh brought tokens that are already due for refresh: they live too short a
+    /// time for the configured clock-skew allowance and refresh margin, or this machine's
+    /// clock is off. The kit does not refresh them again (that could only bring more of
+    /// the same); it backs off and reports this once.
+    #[error(
+        "the identity provider's new tokens are due for refresh as soon as they arrive{}: \
+         give the app client longer token lifetimes, or lower the configuration's \
+         `clock_skew_secs` or `refresh_margin_secs`, and check that this machine's clock is \
+         right",
+        lived(*lifetime_secs)
+    )]
+    TokensExpireTooSoon {
+        /// How long the new tokens live, from `iat` to `exp` (0: not known, as when the
+        /// error was rebuilt from its code).
+        lifetime_secs: u64,
+    },
+}
+
+/// " (they live N s)", when known.
+fn lived(lifetime_secs: u64) -> String {
+    if lifetime_secs == 0 {
+        String::new()
+    } else {
+        format!(" (they live {lifetime_secs} s)")
+    }
 }
 
 impl AuthError {
@@ -206,17 +249,23 @@ impl AuthError {
             Self::NoSession => "no_session",
             Self::Redirecting => "redirecting",
             Self::Navigation(_) => "navigation_failed",
+            Self::TokensExpireTooSoon { .. } => "tokens_expire_too_soon",
+            Self::WrongOrigin { .. } => "wrong_origin",
         }
     }
 
     /// The HTTP status that best describes this error.
     pub fn status(&self) -> u16 {
         match self {
-            Self::Config(_) | Self::Storage(_) | Self::Navigation(_) => 500,
+            Self::Config(_)
+            | Self::Storage(_)
+            | Self::Navigation(_)
+            | Self::TokensExpireTooSoon { .. } => 500,
             Self::InvalidCallback { .. }
             | Self::StateMismatch
             | Self::NoPendingSignIn
-            | Self::NonceMismatch => 400,
+            | Self::NonceMismatch
+            | Self::WrongOrigin { .. } => 400,
             Self::TokenRejected { .. } | Self::NoSession | Self::Redirecting => 401,
             Self::OAuth { status, .. } => *status,
             Self::MalformedToken { .. } | Self::Endpoint { .. } | Self::InvalidResponse { .. } => {
@@ -266,6 +315,7 @@ impl AuthError {
             "invalid_callback" => Self::InvalidCallback {
                 reason: "the sign-in response was not a Cognito response".into(),
             },
+            "tokens_expire_too_soon" => Self::TokensExpireTooSoon { lifetime_secs: 0 },
             "invalid_response" | "malformed_token" => Self::InvalidResponse {
                 endpoint: "token",
                 reason: "the token endpoint sent an answer that could not be used".into(),
@@ -377,6 +427,7 @@ mod tests {
             "access_denied",
             "server_error",
             "invalid_client",
+            "tokens_expire_too_soon",
         ] {
             assert_eq!(AuthError::from_code(code).code(), code);
         }

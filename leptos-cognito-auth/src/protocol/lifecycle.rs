@@ -4,6 +4,7 @@
 //! one) means. `<AuthProvider>` only drives timers and signals with these answers.
 
 use super::config::CognitoConfig;
+use super::error::AuthError;
 use super::session::{CognitoSession, Standing};
 
 /// Whether a user is signed in, as far as the page knows.
@@ -51,16 +52,43 @@ pub fn renews_itself(session: &CognitoSession, config: &CognitoConfig) -> bool {
 }
 
 /// How many seconds before `session` would count as expired the automatic refresh runs:
-/// [`CognitoConfig::refresh_margin_secs`] for the tokens' usable time (their lifetime, from
-/// the access token's `iat` to its `exp`, or an hour when `iat` is missing, minus the
-/// clock-skew allowance). Capped, so fresh tokens are never already due.
+/// [`CognitoConfig::refresh_margin_secs`] for the tokens' usable time (their
+/// [lifetime](CognitoSession::lifetime_secs) minus the [clock-skew
+/// allowance](CognitoSession::skew_allowance), itself at most a quarter of the lifetime).
+/// Capped, so fresh tokens are never already due: tokens are refreshed at the earliest 60 %
+/// of their lifetime after they were issued.
 pub fn refresh_margin(session: &CognitoSession, config: &CognitoConfig) -> u64 {
-    let access = session.access_token();
-    let lifetime = access
-        .issued_at()
-        .map_or(3600, |iat| access.expiration().saturating_sub(iat));
-    let usable = lifetime.saturating_sub(config.clock_skew_secs());
+    let lifetime = session.lifetime_secs();
+    let usable = lifetime.saturating_sub(session.skew_allowance(config.clock_skew_secs()));
     config.refresh_margin_secs(usable)
+}
+
+/// Whether `session` needs no refresh at `now`: usable for longer than its
+/// [refresh margin](refresh_margin). The one rule behind the browser's timer, the client's
+/// check under the cross-tab lock and the server's refresh of server sessions.
+pub fn is_fresh(session: &CognitoSession, config: &CognitoConfig, now: u64) -> bool {
+    good_for(session, config, now) > refresh_margin(session, config)
+}
+
+/// Checks tokens that a refresh just brought: they must not be due for refresh already.
+/// Tokens are never refreshed more than once per lifetime: when the new tokens are due on
+/// arrival (the identity provider issues tokens that live about as long as a request
+/// takes, or this machine's clock is off by a few seconds), refreshing them again could
+/// only bring more of the same, so this is a configuration error
+/// ([`AuthError::TokensExpireTooSoon`]) that callers report and back off from, never a
+/// reason to refresh again.
+pub fn check_refreshed(
+    session: &CognitoSession,
+    config: &CognitoConfig,
+    now: u64,
+) -> Result<(), AuthError> {
+    if is_fresh(session, config, now) {
+        Ok(())
+    } else {
+        Err(AuthError::TokensExpireTooSoon {
+            lifetime_secs: session.lifetime_secs(),
+        })
+    }
 }
 
 /// Seconds `session` stays usable at `now` (0 when it is not).
@@ -135,11 +163,12 @@ pub fn on_tick(
     if page_hidden || in_flight {
         return TickAction::Wait;
     }
-    let margin = refresh_margin(session, config);
-    if good_for(session, config, now) > margin {
+    if is_fresh(session, config, now) {
         TickAction::Reschedule
     } else {
-        TickAction::Refresh { margin }
+        TickAction::Refresh {
+            margin: refresh_margin(session, config),
+        }
     }
 }
 
@@ -253,8 +282,9 @@ mod tests {
         // One hour: 60 s. Five minutes (240 s usable): a fifth, 48 s.
         assert_eq!(refresh_margin(&lived(1_000, 3600), &c), 60);
         assert_eq!(refresh_margin(&lived(1_000, 300), &c), 48);
-        // Shorter than the skew allowance: nothing usable, no margin.
-        assert_eq!(refresh_margin(&lived(1_000, 30), &c), 0);
+        // Shorter than the configured allowance: a quarter of the lifetime is allowed for
+        // skew (7 s), and the margin is a fifth of the rest (23 s usable: 4 s).
+        assert_eq!(refresh_margin(&lived(1_000, 30), &c), 4);
         // No `iat`: an hour is assumed.
         let s = session("alice", 10_000, true);
         let no_iat = CognitoSession::from_tokens(
@@ -385,5 +415,70 @@ mod tests {
         assert!(!refresh_failure_ends_session(true, true));
         assert!(!refresh_failure_ends_session(false, false));
         assert!(!refresh_failure_ends_session(false, true));
+    }
+
+    fn with_skew(skew: u64) -> CognitoConfig {
+        CognitoConfig::builder()
+            .client_id(CLIENT)
+            .app_web_domain("http://localhost:9229")
+            .scopes(["openid", "email"])
+            .redirect_uri_sign_in("http://localhost:3000/callback")
+            .redirect_uri_sign_out("http://localhost:3000/")
+            .clock_skew_secs(skew)
+            .build()
+            .unwrap()
+    }
+
+    /// The refresh decision for tokens of every lifetime against every allowance: fresh
+    /// tokens are never due, the refresh comes at 60 % of the lifetime or later (at most
+    /// one per lifetime), before the tokens count as expired, and tokens that arrive
+    /// already due are a configuration error instead of a reason to refresh again.
+    #[test]
+    fn the_refresh_decision_for_every_lifetime_and_allowance() {
+        for lifetime in [5, 20, 59, 61, 3_600] {
+            for skew in [0, 60, 300] {
+                let c = with_skew(skew);
+                let iat = 1_000;
+                let s = lived(iat, lifetime);
+                let case = format!("{lifetime} s tokens, {skew} s allowance");
+                // Just received: usable, not due, and accepted.
+                assert_eq!(
+                    on_tick(&s, &c, iat, false, false),
+                    TickAction::Reschedule,
+                    "{case}"
+                );
+                assert_eq!(check_refreshed(&s, &c, iat), Ok(()), "{case}");
+                let due_in = next_check_in(&s, &c, iat, 0);
+                assert!(due_in > 0, "{case}: due at once");
+                // Due no sooner than 60 % of the lifetime (capped by the five-minute look).
+                assert!(
+                    due_in >= (lifetime * 3 / 5).min(MAX_CHECK_INTERVAL_SECS),
+                    "{case}: due after {due_in} s"
+                );
+                // When due, the tokens are still usable (the refresh comes before expiry,
+                // for tokens that live long enough to leave a margin).
+                let due_at = iat + good_for(&s, &c, iat) - refresh_margin(&s, &c);
+                assert!(
+                    matches!(
+                        on_tick(&s, &c, due_at, false, false),
+                        TickAction::Refresh { .. }
+                    ),
+                    "{case}"
+                );
+                assert!(due_at <= iat + lifetime, "{case}");
+                // Tokens that arrive already due (here: received at their expiry) are a
+                // configuration error that names their lifetime.
+                let late = check_refreshed(&s, &c, iat + lifetime).unwrap_err();
+                assert_eq!(
+                    late,
+                    AuthError::TokensExpireTooSoon {
+                        lifetime_secs: lifetime
+                    },
+                    "{case}"
+                );
+                assert_eq!(late.code(), "tokens_expire_too_soon");
+                assert!(!late.is_transient());
+            }
+        }
     }
 }

@@ -20,7 +20,8 @@ pub(crate) mod token;
 mod user;
 
 pub use authorize::{
-    sanitize_return_path, AuthorizeRequest, PendingResponseType, PendingSignIn, PENDING_SIGN_IN_TTL,
+    check_sign_in_origin, sanitize_return_path, AuthorizeRequest, PendingResponseType,
+    PendingSignIn, PENDING_SIGN_IN_TTL,
 };
 pub use callback::{CallbackGrant, CallbackResponse, ImplicitTokens};
 pub use config::{
@@ -30,6 +31,9 @@ pub use config::{
 pub use error::{AuthError, OAuthErrorKind};
 pub use http::{HttpRequest, HttpResponse, Method, TransportError, TransportErrorKind};
 pub use jwt::{AccessToken, Claims, IdToken, JwtError};
+pub(crate) use lifecycle::check_refreshed;
+#[cfg(feature = "ssr")]
+pub(crate) use lifecycle::is_fresh;
 pub use lifecycle::{
     backoff_secs, next_check_in, on_tick, refresh_failure_ends_session, refresh_margin,
     renews_itself, stored_change, AuthStatus, StoredChange, TickAction, MAX_CHECK_INTERVAL_SECS,

@@ -124,13 +124,45 @@ impl CognitoSession {
         }
     }
 
+    /// How long the tokens live, in seconds: from `iat` to `exp`, the shorter of the ID and
+    /// the access token's (an hour for a token without `iat`, Cognito's default).
+    pub fn lifetime_secs(&self) -> u64 {
+        let access = &self.access_token;
+        let lived = |iat: Option<u64>, exp: u64| iat.map_or(3600, |iat| exp.saturating_sub(iat));
+        let access_lifetime = lived(access.issued_at(), access.expiration());
+        match &self.id_token {
+            Some(id) => access_lifetime.min(lived(id.issued_at(), id.expiration())),
+            None => access_lifetime,
+        }
+    }
+
+    /// The clock-skew allowance this session gets for a configured `skew_secs`: at most a
+    /// quarter of the tokens' [lifetime](Self::lifetime_secs). Without the cap, tokens that
+    /// live less than the allowance (a short-lived identity provider, a test pool, a large
+    /// `clock_skew_secs`) would count as expired the moment they arrive, and every refresh
+    /// would be due again at once.
+    ///
+    /// ```
+    /// # use leptos_cognito_auth::CognitoSession;
+    /// # fn check(one_hour: &CognitoSession, twenty_seconds: &CognitoSession) {
+    /// assert_eq!(one_hour.skew_allowance(60), 60);
+    /// assert_eq!(twenty_seconds.skew_allowance(60), 5);
+    /// # }
+    /// ```
+    pub fn skew_allowance(&self, skew_secs: u64) -> u64 {
+        skew_secs.min(self.lifetime_secs() / 4)
+    }
+
     /// Where the session stands at `now` (seconds since the Unix epoch on this device,
     /// corrected by [`clock_drift`](Self::clock_drift)), counting a token as expired
-    /// `skew_secs` before its `exp`. Both tokens are checked (the original SDK checked only
-    /// the access token, and with no allowance for clock skew).
+    /// `skew_secs` before its `exp` ([capped](Self::skew_allowance) at a quarter of the
+    /// tokens' lifetime). Both tokens are checked (the original SDK checked only the access
+    /// token, and with no allowance for clock skew).
     pub fn validity(&self, now: u64, skew_secs: u64) -> Validity {
         let now = self.server_time(now);
-        let deadline = self.expires_at().saturating_sub(skew_secs);
+        let deadline = self
+            .expires_at()
+            .saturating_sub(self.skew_allowance(skew_secs));
         if now < deadline {
             Validity::Valid {
                 expires_in: deadline - now,
@@ -323,7 +355,56 @@ pub(crate) mod tests {
             !s.is_valid(10_000, 0),
             "the access token's expiry counts too"
         );
-        assert_eq!(session(30, 30).validity(0, 60), Validity::Expired);
+        // Tokens that live 30 s (iat 0) get a quarter of that as allowance, not 60 s: they
+        // are usable for 23 s, not expired on arrival.
+        assert_eq!(
+            session_lived(0, 30).validity(0, 60),
+            Validity::Valid { expires_in: 23 }
+        );
+        assert_eq!(session_lived(0, 30).validity(23, 60), Validity::Expired);
+    }
+
+    /// Both tokens issued at `iat`, living `lifetime` seconds.
+    fn session_lived(iat: u64, lifetime: u64) -> CognitoSession {
+        let access = jwt(
+            &json!({"sub": "s", "username": "alice", "client_id": CLIENT, "iss": ISSUER,
+            "token_use": "access", "exp": iat + lifetime, "iat": iat, "scope": "openid email"}),
+        );
+        CognitoSession::from_tokens(None, &access, Some(Secret::new("r")), "openid email").unwrap()
+    }
+
+    #[test]
+    fn the_skew_allowance_is_capped_by_the_tokens_lifetime() {
+        // (lifetime, configured allowance) -> the allowance applied and the usable time.
+        let cases = [
+            (5, 0, 0, 5),
+            (5, 60, 1, 4),
+            (5, 300, 1, 4),
+            (20, 0, 0, 20),
+            (20, 60, 5, 15),
+            (20, 300, 5, 15),
+            (59, 0, 0, 59),
+            (59, 60, 14, 45),
+            (59, 300, 14, 45),
+            (61, 0, 0, 61),
+            (61, 60, 15, 46),
+            (61, 300, 15, 46),
+            (3_600, 0, 0, 3_600),
+            (3_600, 60, 60, 3_540),
+            (3_600, 300, 300, 3_300),
+        ];
+        for (lifetime, skew, applied, usable) in cases {
+            let s = session_lived(1_000, lifetime);
+            assert_eq!(s.lifetime_secs(), lifetime);
+            assert_eq!(s.skew_allowance(skew), applied, "{lifetime} s, skew {skew}");
+            assert_eq!(
+                s.validity(1_000, skew),
+                Validity::Valid { expires_in: usable },
+                "{lifetime} s, skew {skew}"
+            );
+            // Never expired on arrival, whatever the allowance.
+            assert!(s.is_valid(1_000, skew));
+        }
     }
 
     #[test]

@@ -56,6 +56,15 @@ pub(crate) struct Record {
     pub csrf: String,
     /// When the session was made (seconds since the Unix epoch).
     pub created_at: u64,
+    /// No refresh before this time (seconds since the Unix epoch): set when a refresh
+    /// brought tokens that were already due, so that the server backs off instead of
+    /// refreshing them on every request.
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub refresh_after: u64,
+}
+
+fn is_zero(n: &u64) -> bool {
+    *n == 0
 }
 
 impl std::fmt::Debug for Record {
@@ -84,6 +93,7 @@ impl Record {
             clock_drift: session.clock_drift(),
             csrf,
             created_at,
+            refresh_after: 0,
         }
     }
 

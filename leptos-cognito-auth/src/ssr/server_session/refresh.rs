@@ -13,7 +13,11 @@ use super::store::StoreError;
 use super::Inner;
 use crate::client::{Clock, SystemClock};
 use crate::protocol::token::{token_request, TokenGrant};
-use crate::protocol::{refresh_margin, AuthError, CognitoSession, Standing, TokenSet};
+use crate::protocol::{check_refreshed, is_fresh, AuthError, CognitoSession, Standing, TokenSet};
+
+/// How long the server waits before refreshing again tokens that a refresh brought already
+/// due ([`AuthError::TokensExpireTooSoon`]).
+const TOO_SOON_BACKOFF_SECS: u64 = 60;
 
 /// How often a request waiting for another instance's refresh looks at the store.
 const POLL: Duration = Duration::from_millis(50);
@@ -117,8 +121,7 @@ fn now() -> u64 {
 impl Inner {
     /// Whether `session` needs no refresh yet: valid for longer than the refresh margin.
     fn is_fresh(&self, session: &CognitoSession) -> bool {
-        let margin = refresh_margin(session, &self.config);
-        matches!(session.standing(&self.config, now()), Standing::Valid { expires_in } if expires_in > margin)
+        is_fresh(session, &self.config, now())
     }
 
     /// Removes the session under `key` from the store and from the parsed records.
@@ -231,6 +234,13 @@ impl Inner {
         record: Record,
         session: CognitoSession,
     ) -> Result<Current, StoreError> {
+        // The last refresh brought tokens already due: not again before the back-off ends.
+        if now() < record.refresh_after {
+            let error = AuthError::TokensExpireTooSoon {
+                lifetime_secs: session.lifetime_secs(),
+            };
+            return Ok(self.after_failure(record, session, error));
+        }
         let Some(refresh_token) = session.refresh_token() else {
             self.remove_session(key).await?;
             return Ok(Current::Ended { error: None });
@@ -245,14 +255,23 @@ impl Inner {
         };
         match result {
             Ok(fresh) => {
-                let record = Record::of(&fresh, record.csrf, record.created_at);
+                let mut record = Record::of(&fresh, record.csrf, record.created_at);
+                // Tokens due on arrival are kept (a rotated refresh token must not be
+                // lost) but not refreshed again before a back-off.
+                let error = check_refreshed(&fresh, &self.config, now()).err();
+                if error.is_some() {
+                    record.refresh_after = now() + TOO_SOON_BACKOFF_SECS;
+                }
                 self.store
                     .set(key, &record.to_json(), self.idle_ttl)
                     .await?;
-                Ok(Current::Active {
-                    record,
-                    session: fresh,
-                    error: None,
+                Ok(match error {
+                    Some(error) => self.after_failure(record, fresh, error),
+                    None => Current::Active {
+                        record,
+                        session: fresh,
+                        error: None,
+                    },
                 })
             }
             Err(e) if e.is_transient() => Ok(self.after_failure(record, session, e)),

@@ -53,6 +53,32 @@ pub(crate) fn json_error(status: StatusCode, code: &str, message: &str) -> Respo
     response
 }
 
+/// The host the browser asked for: a proxy's `X-Forwarded-Host` (its first value), else
+/// `Host`.
+fn request_host(headers: &HeaderMap) -> Option<&str> {
+    headers
+        .get("x-forwarded-host")
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.split(',').next())
+        .or_else(|| headers.get(axum::http::header::HOST)?.to_str().ok())
+        .map(str::trim)
+        .filter(|h| !h.is_empty())
+}
+
+/// A plain-text error page for a browser that navigated here (a sign-in that cannot start),
+/// never cached.
+fn plain_error(status: StatusCode, error: &AuthError) -> Response {
+    let body = format!("Sign-in cannot start here ({}): {error}\n", error.code());
+    let mut response = (status, body).into_response();
+    let headers = response.headers_mut();
+    headers.insert(
+        CONTENT_TYPE,
+        HeaderValue::from_static("text/plain; charset=utf-8"),
+    );
+    headers.insert(CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    response
+}
+
 /// The request's query parameter `name`, decoded.
 fn query_param(parts: &Parts, name: &str) -> Option<String> {
     let query = parts.uri.query()?;
@@ -72,6 +98,13 @@ impl Inner {
     /// sign-in goes to the store, bound to this browser, and the answer redirects to the
     /// Hosted UI.
     pub(crate) async fn start_sign_in(&self, headers: &HeaderMap, return_to: &str) -> Response {
+        // The browser's cookies (and with them the pending sign-in) belong to the host it
+        // asked: a callback at another host would find nothing.
+        if let Some(host) = request_host(headers) {
+            if let Err(e) = crate::protocol::check_sign_in_origin(&self.config, host) {
+                return plain_error(StatusCode::BAD_REQUEST, &e);
+            }
+        }
         let browser_cookie = self.cookie(cookies::BROWSER);
         let (browser, set_cookies) =
             match cookies::get(headers, &browser_cookie).filter(|b| is_random_id(b)) {
