@@ -25,6 +25,9 @@ cargo clippy -p leptos-cognito-auth --lib --tests --target wasm32-unknown-unknow
 cargo clippy -p leptos-cognito-auth --lib --target wasm32-unknown-unknown --features hydrate-server-session -- -D warnings
 cargo clippy -p app -p frontend --lib --target wasm32-unknown-unknown --features app/hydrate -- -D warnings
 
+step "the browser feature matches the mode: <ServerSessionProvider> with only \`hydrate\` is a compile error naming the feature"
+scripts/check-feature-mismatch.sh
+
 step "unit, integration and property tests; benchmarks run once as tests (native)"
 cargo test --workspace --all-targets --features "$FEATURES"
 

@@ -90,8 +90,10 @@ fn server_form(
         let (action, token) = auth.state.sign_out_form();
         ("cognito-sign-out-form", "post", action, CSRF_FIELD, token)
     };
+    // Inline, so that a button takes the same place in the line in both modes (a form is a
+    // block box by default).
     view! {
-        <form class=form_class method=method action=action>
+        <form class=form_class method=method action=action style="display:inline">
             <input type="hidden" name=field value=value/>
             <button type="submit" class=class>{content}</button>
         </form>

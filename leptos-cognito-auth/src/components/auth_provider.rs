@@ -202,6 +202,11 @@ pub fn AuthProvider(
 ///
 /// [`StorageKind::Server`]: crate::protocol::StorageKind::Server
 /// [`ServerSession`]: https://docs.rs/leptos-cognito-auth/latest/leptos_cognito_auth/ssr/struct.ServerSession.html
+#[cfg(not(all(
+    feature = "hydrate",
+    not(feature = "hydrate-server-session"),
+    not(feature = "ssr")
+)))]
 #[component]
 pub fn ServerSessionProvider(
     /// Called with every [`AuthEvent`] the page sees.
@@ -244,3 +249,79 @@ fn provide_server_session(on_event: Option<Callback<AuthEvent>>, children: Child
     }
     children()
 }
+
+/// A browser build with `hydrate` but not `hydrate-server-session` cannot show a server
+/// session: what the server rendered would not hydrate. `<ServerSessionProvider>` is then a
+/// compile error that names the feature to enable (the view's `build()` needs
+/// [`HydrateServerSessionFeature`], which this build does not implement), instead of a
+/// hydration panic in the browser.
+#[cfg(all(
+    feature = "hydrate",
+    not(feature = "hydrate-server-session"),
+    not(feature = "ssr")
+))]
+mod without_server_session {
+    use std::marker::PhantomData;
+
+    use leptos::prelude::*;
+
+    use super::AuthEvent;
+
+    /// Implemented only in builds that can hydrate a server session (`ssr`, or
+    /// `hydrate-server-session` in the browser); see [`ServerSessionProvider`].
+    #[diagnostic::on_unimplemented(
+        message = "`<ServerSessionProvider>` needs the `hydrate-server-session` feature of leptos-cognito-auth in the browser build",
+        label = "this browser build enables `leptos-cognito-auth/hydrate` without `hydrate-server-session`",
+        note = "in your app's Cargo.toml: `hydrate = [\"leptos-cognito-auth/hydrate-server-session\", ...]` (keep `leptos-cognito-auth/hydrate` beside it if the app also keeps tokens in the browser)"
+    )]
+    pub trait HydrateServerSessionFeature {}
+
+    /// The properties of [`ServerSessionProvider`] (never built in this build).
+    pub struct ServerSessionProviderProps {
+        _private: (),
+    }
+
+    /// Collects `<ServerSessionProvider>`'s properties; its `build()` is the compile error.
+    pub struct ServerSessionProviderPropsBuilder<Feature = ()> {
+        feature: PhantomData<Feature>,
+    }
+
+    impl leptos::component::Props for ServerSessionProviderProps {
+        type Builder = ServerSessionProviderPropsBuilder;
+        fn builder() -> Self::Builder {
+            ServerSessionProviderPropsBuilder {
+                feature: PhantomData,
+            }
+        }
+    }
+
+    impl<Feature> ServerSessionProviderPropsBuilder<Feature> {
+        /// `on_event`, as in the other builds.
+        pub fn on_event(self, _on_event: impl Into<Callback<AuthEvent>>) -> Self {
+            self
+        }
+        /// The app.
+        pub fn children(self, _children: Children) -> Self {
+            self
+        }
+        /// The properties: only in a build that can hydrate a server session.
+        pub fn build(self) -> ServerSessionProviderProps
+        where
+            Feature: HydrateServerSessionFeature,
+        {
+            ServerSessionProviderProps { _private: () }
+        }
+    }
+
+    /// See the other builds' `ServerSessionProvider`: this build cannot hydrate a server
+    /// session, and using it here does not compile.
+    #[allow(non_snake_case)]
+    pub fn ServerSessionProvider(_props: ServerSessionProviderProps) -> impl IntoView {}
+}
+
+#[cfg(all(
+    feature = "hydrate",
+    not(feature = "hydrate-server-session"),
+    not(feature = "ssr")
+))]
+pub use without_server_session::ServerSessionProvider;
