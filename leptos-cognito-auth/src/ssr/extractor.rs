@@ -9,8 +9,8 @@ use axum::http::request::Parts;
 use axum::http::{HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 
-use super::claims::VerifiedUser;
-use super::error::VerifyError;
+use super::verifier::VerifiedUser;
+use super::verifier::VerifyError;
 use super::verifier::CognitoJwtVerifier;
 
 /// Where the extractor finds the verifier in the router state. A verifier in the request

@@ -15,35 +15,21 @@
 //! - [`VerifyError`]: every rejection, with a stable [`code`](VerifyError::code) and
 //!   [`status`](VerifyError::status).
 
-mod builder;
-mod claims;
 mod cookie_session;
-mod error;
 mod extractor;
-mod fetch;
 mod http;
-mod jwks;
-mod keys;
 mod protected;
 mod same_origin;
 mod server_fn;
 mod server_session;
-mod token;
-mod validation;
-mod verified_cache;
 mod verifier;
 
-pub use builder::CognitoJwtVerifierBuilder;
-pub use claims::VerifiedUser;
 pub use cookie_session::{
     initial_auth, server_sign_in, session_from_cookies, CookieSession, CookieSessionLayer,
     CookieSessionService, InitialAuth,
 };
-pub use error::{VerifierConfigError, VerifyError};
 pub use extractor::{token_from_headers, AuthRejection, VerifierSource};
-pub use fetch::{HttpJwksFetcher, JwksFetchError, JwksFetcher, MAX_JWKS_BYTES};
 pub use http::{ServerHttp, MAX_RESPONSE_BYTES};
-pub use jwks::{JwksStats, DEFAULT_JWKS_REFETCH_INTERVAL};
 pub use same_origin::is_same_origin_request;
 pub use server_fn::{rejection_to_server_fn_error, require_group, require_user};
 #[cfg(feature = "redis")]
@@ -52,7 +38,9 @@ pub use server_session::{
     MemoryStore, ServerSession, ServerSessionError, ServerSessionLayer, ServerSessionService,
     SessionStore, StoreError, CSRF_FIELD, CSRF_HEADER,
 };
-pub use token::MAX_TOKEN_BYTES;
-pub use validation::{ExpectedTokenUse, TokenUse, Validation, DEFAULT_LEEWAY, MAX_LEEWAY};
-pub use verified_cache::DEFAULT_VERIFIED_CACHE_CAPACITY;
-pub use verifier::CognitoJwtVerifier;
+pub use verifier::{
+    CognitoJwtVerifier, CognitoJwtVerifierBuilder, ExpectedTokenUse, HttpJwksFetcher,
+    JwksFetchError, JwksFetcher, JwksStats, TokenUse, Validation, VerifiedUser,
+    VerifierConfigError, VerifyError, DEFAULT_JWKS_REFETCH_INTERVAL, DEFAULT_LEEWAY,
+    DEFAULT_VERIFIED_CACHE_CAPACITY, MAX_JWKS_BYTES, MAX_LEEWAY, MAX_TOKEN_BYTES,
+};

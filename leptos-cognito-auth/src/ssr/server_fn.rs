@@ -5,7 +5,7 @@ use axum::http::{Extensions, HeaderMap, HeaderValue, StatusCode};
 use leptos::prelude::{use_context, ServerFnError};
 use leptos_axum::ResponseOptions;
 
-use super::claims::VerifiedUser;
+use super::verifier::VerifiedUser;
 use super::extractor::{token_from_headers, AuthRejection};
 use super::verifier::CognitoJwtVerifier;
 

@@ -8,7 +8,7 @@ use super::fetch::{HttpJwksFetcher, JwksFetcher};
 use super::jwks::{JwksCache, DEFAULT_JWKS_REFETCH_INTERVAL};
 use super::validation::{ExpectedTokenUse, Validation, MAX_LEEWAY};
 use super::verified_cache::{VerifiedCache, DEFAULT_VERIFIED_CACHE_CAPACITY};
-use super::verifier::{CognitoJwtVerifier, Inner, Issuer};
+use super::verify::{CognitoJwtVerifier, Inner, Issuer};
 use crate::client::{Clock, SystemClock};
 use crate::protocol::config::rules::{check_url, issuer_url, pool_issuers, UrlRule};
 

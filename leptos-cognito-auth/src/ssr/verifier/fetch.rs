@@ -77,7 +77,7 @@ impl std::fmt::Debug for HttpJwksFetcher {
 const TIMEOUT: Duration = Duration::from_secs(5);
 
 fn http_client() -> Result<HttpClient, String> {
-    super::http::https_client(TIMEOUT)
+    crate::ssr::http::https_client(TIMEOUT)
 }
 
 impl HttpJwksFetcher {
