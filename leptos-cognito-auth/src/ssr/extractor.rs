@@ -9,9 +9,9 @@ use axum::http::request::Parts;
 use axum::http::{HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 
+use super::verifier::CognitoJwtVerifier;
 use super::verifier::VerifiedUser;
 use super::verifier::VerifyError;
-use super::verifier::CognitoJwtVerifier;
 
 /// Where the extractor finds the verifier in the router state. A verifier in the request
 /// extensions (`.layer(Extension(verifier))`) is used first, whatever the state.

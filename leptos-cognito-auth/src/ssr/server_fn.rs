@@ -5,9 +5,9 @@ use axum::http::{Extensions, HeaderMap, HeaderValue, StatusCode};
 use leptos::prelude::{use_context, ServerFnError};
 use leptos_axum::ResponseOptions;
 
-use super::verifier::VerifiedUser;
 use super::extractor::{token_from_headers, AuthRejection};
 use super::verifier::CognitoJwtVerifier;
+use super::verifier::VerifiedUser;
 
 /// The `ServerFnError` for a rejection: a `ServerError` whose message is
 /// `"<code>: <message>"` (e.g. `"expired: the token has expired"`). When called inside a
