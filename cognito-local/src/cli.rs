@@ -47,9 +47,12 @@ impl Args {
     }
 }
 
-/// Parses the command line, starts the emulator, prints the startup banner and serves until
-/// Ctrl-C. Returns the process exit code.
-pub async fn run() -> std::process::ExitCode {
+/// The `cognito-local` binary: parses the command line (`--config`, `--addr`,
+/// `--enable-test-control`, `--issuer-format`), starts the emulator, prints the startup
+/// banner and serves until Ctrl-C. Returns the process exit code. Environment variables
+/// `COGNITO_LOCAL_CONFIG`, `COGNITO_LOCAL_ADDR` and `COGNITO_LOCAL_ISSUER_FORMAT` stand in for
+/// the flags.
+pub async fn run_cli() -> std::process::ExitCode {
     let args = Args::parse();
     let running = match args.config() {
         Ok(config) => crate::start(config).await,

@@ -2,44 +2,10 @@
 //! the TOML file format that overrides them.
 //!
 //! Every field has a default, so an empty file is a valid configuration. A `[[clients]]` or
-//! `[[users]]` list in the file replaces the default list entirely.
-//!
-//! ```toml
-//! addr = "127.0.0.1:9229"
-//! domain_base = "http://localhost:9229"
-//! user_pool_id = "us-east-1_LocalPool"
-//! # issuer = "http://localhost:9229/us-east-1_LocalPool"   (default: domain_base + "/" + pool id)
-//! issuer_format = "local"     # or "original" / "updated": Cognito's issuer URLs, see IssuerFormat
-//! session_lifetime_secs = 3600
-//! code_lifetime_secs = 300
-//! enable_test_control = false
-//!
-//! [keys]
-//! id_token_key = "keys/my-id-key.pem"        # PKCS#1 or PKCS#8 PEM; default: built-in dev key
-//! access_token_key = "keys/my-access-key.pem"
-//!
-//! [[clients]]
-//! client_id = "my-client"
-//! client_secret = "s3cret"                    # omit for a public client
-//! callback_urls = ["http://localhost:3000/callback"]
-//! logout_urls = ["http://localhost:3000/"]
-//! allowed_scopes = ["openid", "email", "profile"]
-//! allowed_flows = ["code", "implicit"]
-//! identity_providers = ["COGNITO"]
-//! id_token_lifetime_secs = 3600
-//! access_token_lifetime_secs = 3600
-//! refresh_token_lifetime_secs = 2592000
-//! refresh_token_rotation = false
-//! rotation_grace_secs = 0
-//!
-//! [[users]]
-//! username = "carol"
-//! password = "Passw0rd!"
-//! email = "carol@example.com"
-//! email_verified = true
-//! groups = ["editors"]
-//! custom = { team = "blue" }                  # becomes the claim custom:team
-//! ```
+//! `[[users]]` list in the file replaces the default list entirely. The format is documented
+//! field by field (type, default, meaning) in the crate's README, section "Configuration
+//! file"; `tests/readme.rs` fails when a field here is missing there, or when the README's
+//! example stops parsing.
 
 use std::collections::BTreeMap;
 use std::fmt;
@@ -50,8 +16,6 @@ use serde::Deserialize;
 
 /// The default listening address: loopback only.
 pub const DEFAULT_ADDR: &str = "127.0.0.1:9229";
-/// The default domain base (what the SDK calls `AppWebDomain`).
-pub const DEFAULT_DOMAIN_BASE: &str = "http://localhost:9229";
 /// The default user pool id; the issuer is `<domain base>/<pool id>`.
 pub const DEFAULT_USER_POOL_ID: &str = "us-east-1_LocalPool";
 /// The default public (browser) client.
@@ -70,7 +34,10 @@ pub const DEFAULT_PASSWORD: &str = "Passw0rd!";
 /// The longest accepted refresh-token rotation grace period, as in Cognito.
 pub const MAX_ROTATION_GRACE_SECS: u64 = 60;
 
-/// The whole emulator configuration. See the module documentation for the file format.
+/// The whole emulator configuration: [`EmulatorConfig::default`] is the documented defaults,
+/// [`EmulatorConfig::from_toml`] and [`EmulatorConfig::from_file`] read a TOML file whose
+/// format (every field, its type, default and meaning) is in the crate's README, section
+/// "Configuration file".
 #[derive(Debug, Clone, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct EmulatorConfig {
@@ -355,7 +322,7 @@ impl fmt::Display for ConfigError {
 impl std::error::Error for ConfigError {}
 
 impl EmulatorConfig {
-    /// Parses a TOML configuration (see the module documentation) and validates it.
+    /// Parses a TOML configuration (the format is in the crate's README) and validates it.
     pub fn from_toml(text: &str) -> Result<Self, ConfigError> {
         let config: Self = toml::from_str(text).map_err(|e| ConfigError(e.to_string()))?;
         config.validate()?;

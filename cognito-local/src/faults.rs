@@ -25,7 +25,7 @@ use serde::Deserialize;
 use serde_json::json;
 
 use super::responses::oauth_error;
-use super::state::{Emulator, SharedEmulator};
+use super::state::{Emulator, SharedEmulator, StateCounts};
 
 /// The longest accepted hang, so a mistaken test cannot wedge the server forever.
 pub const MAX_HANG_MS: u64 = 600_000;
@@ -160,16 +160,8 @@ async fn reset(State(emulator): State<SharedEmulator>) -> StatusCode {
     StatusCode::NO_CONTENT
 }
 
-async fn state_counts(State(emulator): State<SharedEmulator>) -> Json<serde_json::Value> {
-    let store = emulator.store();
-    Json(json!({
-        "codes": store.codes.len(),
-        "refresh_tokens": store.refresh_tokens.len(),
-        "revoked_refresh_tokens": store.refresh_tokens.values().filter(|r| r.revoked).count(),
-        "sessions": store.sessions.len(),
-        "queued_token_faults": store.token_faults.iter().map(|(_, n)| n).sum::<u32>(),
-        "token_requests": store.token_requests,
-    }))
+async fn state_counts(State(emulator): State<SharedEmulator>) -> Json<StateCounts> {
+    Json(emulator.counts())
 }
 
 /// The `/_test` routes.

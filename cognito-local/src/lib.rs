@@ -3,7 +3,9 @@
 //! an app (this project's demo and tests, or any app using Cognito's Hosted UI, including
 //! the original JavaScript SDK) runs without an AWS account or network.
 //!
-//! Run it as a binary (`cargo run -p cognito-local -- --config my.toml`), or in-process:
+//! Run it as a binary (`cargo install cognito-local`, then `cognito-local --config my.toml`;
+//! in this repository `cargo run -p cognito-local -- --config my.toml`; the configuration
+//! file is documented in the crate's README), or in-process:
 //!
 //! ```no_run
 //! # async fn run() -> Result<(), Box<dyn std::error::Error>> {
@@ -15,28 +17,34 @@
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
 
-pub mod authorize;
-pub mod cli;
-pub mod client_auth;
-pub mod config;
-pub mod cors;
-pub mod faults;
-pub mod index;
-pub mod keys;
-pub mod login;
-pub mod logout;
-pub mod pages;
-pub mod params;
-pub mod responses;
-pub mod revoke;
-pub mod router;
-pub mod session;
-pub mod state;
-pub mod token_endpoint;
-pub mod tokens;
-pub mod userinfo;
-pub mod wellknown;
+mod authorize;
+mod cli;
+mod client_auth;
+mod config;
+mod cors;
+mod faults;
+mod favicon;
+mod index;
+mod keys;
+mod login;
+mod logout;
+mod pages;
+mod params;
+mod responses;
+mod revoke;
+mod router;
+mod session;
+mod state;
+mod token_endpoint;
+mod tokens;
+mod userinfo;
+mod wellknown;
 
-pub use config::{ClientConfig, EmulatorConfig, IssuerFormat, UserConfig};
+// The public API is these names and nothing else: the modules are private, so a handler or
+// a helper can change without breaking anyone. Add a name here only when a user needs it.
+pub use cli::run_cli;
+pub use config::{
+    ClientConfig, ConfigError, EmulatorConfig, IssuerFormat, KeysConfig, OAuthFlow, UserConfig,
+};
 pub use router::{router, router_for, serve_on, start, startup_banner, RunningEmulator};
-pub use state::Emulator;
+pub use state::{Emulator, SharedEmulator, StateCounts};

@@ -6,5 +6,5 @@
 
 #[tokio::main]
 async fn main() -> std::process::ExitCode {
-    cognito_local::cli::run().await
+    cognito_local::run_cli().await
 }

@@ -46,7 +46,8 @@ pub fn layout(title: &str, body: &str, wide: bool) -> String {
     format!(
         "<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\">\
 <meta name=\"viewport\" content=\"width=device-width,initial-scale=1\">\
-<title>{title} · cognito-local (development server)</title><style>{STYLE}</style></head>\
+<title>{title} · cognito-local (development server)</title>\
+<link rel=\"icon\" href=\"/favicon.svg\" type=\"image/svg+xml\"><style>{STYLE}</style></head>\
 <body><div class=\"dev\" role=\"note\">{DEV_BANNER}</div>\
 <main{class}>{body}</main></body></html>",
         title = escape(title),

@@ -9,11 +9,11 @@ use tokio::net::TcpListener;
 use tokio::sync::oneshot;
 use tokio::task::JoinHandle;
 
-use super::config::{ConfigError, EmulatorConfig};
+use super::config::{ClientConfig, ConfigError, EmulatorConfig};
 use super::state::{Emulator, SharedEmulator};
 use super::{
-    authorize, cors, faults, index, login, logout, params, revoke, token_endpoint, userinfo,
-    wellknown,
+    authorize, cors, faults, favicon, index, login, logout, params, revoke, token_endpoint,
+    userinfo, wellknown,
 };
 
 /// Builds the emulator's router from a configuration (validated; keys loaded).
@@ -26,6 +26,8 @@ pub fn router_for(emulator: SharedEmulator) -> Router {
     let issuer_path = wellknown::issuer_path(&emulator.issuer);
     let mut router = Router::new()
         .route("/", get(index::index))
+        .route("/favicon.svg", get(favicon::favicon))
+        .route("/favicon.ico", get(favicon::favicon))
         .route("/oauth2/authorize", get(authorize::authorize))
         .route("/login", get(login::login_form).post(login::login_submit))
         .route("/oauth2/token", post(token_endpoint::token))
@@ -135,8 +137,9 @@ pub async fn start(config: EmulatorConfig) -> Result<RunningEmulator, ConfigErro
     serve_on(listener, config).await
 }
 
-/// The startup lines: says it is a development server, where it listens, the URL to open
-/// and the demo credentials.
+/// The startup lines: says it is a development server, where it listens, the URL to open,
+/// where the app clients expect the app (the origins of their callback URLs) and the demo
+/// credentials.
 pub fn startup_banner(running: &RunningEmulator) -> String {
     let emulator = &running.emulator;
     let config = &emulator.config;
@@ -162,6 +165,9 @@ pub fn startup_banner(running: &RunningEmulator) -> String {
             ));
         }
     }
+    if let Some(line) = app_origin_line(&config.clients) {
+        lines.push(line);
+    }
     let users: Vec<String> = config
         .users
         .iter()
@@ -172,4 +178,111 @@ pub fn startup_banner(running: &RunningEmulator) -> String {
         lines.push("  test control surface enabled under /_test".to_owned());
     }
     lines.join("\n")
+}
+
+/// The banner line saying at which origins the app clients expect the app, computed from
+/// their callback URLs. A browser treats `localhost` and `127.0.0.1` as different origins,
+/// and the Hosted UI accepts only a registered callback, so an app opened at the other
+/// name cannot sign in: the line says so.
+fn app_origin_line(clients: &[ClientConfig]) -> Option<String> {
+    // (origin, its callback URLs), in configuration order, each once.
+    let mut origins: Vec<(&str, Vec<&str>)> = Vec::new();
+    for url in clients.iter().flat_map(|c| &c.callback_urls) {
+        let origin = origin_of(url);
+        match origins.iter_mut().find(|(o, _)| *o == origin) {
+            Some((_, urls)) if urls.contains(&url.as_str()) => {}
+            Some((_, urls)) => urls.push(url),
+            None => origins.push((origin, vec![url])),
+        }
+    }
+    if origins.is_empty() {
+        return None;
+    }
+    let ids: Vec<&str> = clients
+        .iter()
+        .filter(|c| !c.callback_urls.is_empty())
+        .map(|c| c.client_id.as_str())
+        .collect();
+    let expected: Vec<String> = origins
+        .iter()
+        .map(|(origin, urls)| format!("{origin} (callback {})", urls.join(", ")))
+        .collect();
+    // The loopback origins' other spelling, unless that one is registered too.
+    let others: Vec<String> = origins
+        .iter()
+        .filter_map(|(origin, _)| other_loopback_spelling(origin))
+        .filter(|other| !origins.iter().any(|(o, _)| o == other))
+        .collect();
+    let not_at = if others.is_empty() {
+        String::new()
+    } else {
+        format!(", not at {}", others.join(" or "))
+    };
+    let (clients_word, verb) = if ids.len() == 1 {
+        ("app client", "expects")
+    } else {
+        ("app clients", "expect")
+    };
+    Some(format!(
+        "  your app:    the {clients_word} {} {verb} your app at {}: open the app there{not_at}, or register your own callback in the configuration (callback_urls)",
+        ids.join(", "),
+        expected.join(" or "),
+    ))
+}
+
+/// `scheme://host[:port]` of an absolute URL (the configuration guarantees the scheme).
+fn origin_of(url: &str) -> &str {
+    let start = url.find("://").map_or(0, |i| i + 3);
+    match url[start..].find(['/', '?']) {
+        Some(end) => &url[..start + end],
+        None => url,
+    }
+}
+
+/// `http://localhost:3000` <-> `http://127.0.0.1:3000`; `None` for any other host.
+fn other_loopback_spelling(origin: &str) -> Option<String> {
+    let (scheme, authority) = origin.split_once("://")?;
+    let (host, port) = match authority.rsplit_once(':') {
+        Some((host, port)) => (host, format!(":{port}")),
+        None => (authority, String::new()),
+    };
+    let other = match host {
+        "localhost" => "127.0.0.1",
+        "127.0.0.1" => "localhost",
+        _ => return None,
+    };
+    Some(format!("{scheme}://{other}{port}"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{origin_of, other_loopback_spelling};
+
+    #[test]
+    fn origins_of_callback_urls() {
+        assert_eq!(
+            origin_of("http://localhost:3000/callback"),
+            "http://localhost:3000"
+        );
+        assert_eq!(
+            origin_of("https://app.example.com"),
+            "https://app.example.com"
+        );
+        assert_eq!(
+            origin_of("https://app.example.com?x=1"),
+            "https://app.example.com"
+        );
+        assert_eq!(
+            other_loopback_spelling("http://localhost:3000").as_deref(),
+            Some("http://127.0.0.1:3000")
+        );
+        assert_eq!(
+            other_loopback_spelling("http://127.0.0.1").as_deref(),
+            Some("http://localhost")
+        );
+        assert_eq!(
+            other_loopback_spelling("https://app.example.com:8443"),
+            None
+        );
+    }
 }

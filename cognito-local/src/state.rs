@@ -1,13 +1,14 @@
 //! The emulator's in-memory state: authorization codes, refresh tokens, Hosted UI sessions and
 //! injected faults. Nothing is persisted; a restart forgets everything.
 
-use std::collections::{HashMap, VecDeque};
+use std::collections::{BTreeMap, HashMap, VecDeque};
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::{SystemTime, UNIX_EPOCH};
 
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine as _;
 use rand::RngCore;
+use serde::Serialize;
 
 use super::config::{ConfigError, EmulatorConfig};
 use super::faults::Fault;
@@ -115,7 +116,7 @@ pub struct Store {
     pub token_faults: VecDeque<(Fault, u32)>,
     /// Requests to `/oauth2/token`, by `grant_type`, since start or the last reset (tests
     /// count refreshes with it).
-    pub token_requests: std::collections::BTreeMap<String, u64>,
+    pub token_requests: BTreeMap<String, u64>,
 }
 
 impl Store {
@@ -138,12 +139,16 @@ impl Store {
 }
 
 /// Everything a handler needs: the configuration, the keys and the state.
+///
+/// Built by [`Emulator::new`] (or by [`start`](crate::start) / [`serve_on`](crate::serve_on),
+/// reachable as [`RunningEmulator::emulator`](crate::RunningEmulator::emulator)). The state
+/// itself stays private: [`Emulator::counts`] reports it in numbers.
 #[derive(Debug)]
 pub struct Emulator {
     /// The configuration the emulator was started with.
     pub config: EmulatorConfig,
     /// The signing keys.
-    pub keys: KeySet,
+    pub(crate) keys: KeySet,
     /// The domain base URL, without a trailing slash.
     pub domain_base: String,
     /// The issuer URL, without a trailing slash.
@@ -155,6 +160,26 @@ pub struct Emulator {
 
 /// The shared handle the router's handlers receive.
 pub type SharedEmulator = Arc<Emulator>;
+
+/// The emulator's in-memory state in numbers, at one moment: what `GET /_test/state`
+/// answers, and what a test embedding the emulator can read with [`Emulator::counts`].
+/// Expired codes, sessions and refresh tokens are not counted.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+#[non_exhaustive]
+pub struct StateCounts {
+    /// Authorization codes issued and not yet redeemed.
+    pub codes: usize,
+    /// Refresh tokens, revoked ones included.
+    pub refresh_tokens: usize,
+    /// Refresh tokens revoked (by `/oauth2/revoke` or the test control surface).
+    pub revoked_refresh_tokens: usize,
+    /// Hosted UI sessions.
+    pub sessions: usize,
+    /// Faults queued for `/oauth2/token` (a fault queued with `count: 2` counts twice).
+    pub queued_token_faults: u32,
+    /// Requests to `/oauth2/token` by `grant_type`, since start or the last reset.
+    pub token_requests: BTreeMap<String, u64>,
+}
 
 impl Emulator {
     /// Validates the configuration and loads the keys.
@@ -171,15 +196,38 @@ impl Emulator {
         })
     }
 
+    /// The key id (`kid`) of the key that signs ID tokens.
+    pub fn id_token_kid(&self) -> &str {
+        self.keys.id.kid()
+    }
+
+    /// The key id (`kid`) of the key that signs access tokens.
+    pub fn access_token_kid(&self) -> &str {
+        self.keys.access.kid()
+    }
+
+    /// The state in numbers, now.
+    pub fn counts(&self) -> StateCounts {
+        let store = self.store();
+        StateCounts {
+            codes: store.codes.len(),
+            refresh_tokens: store.refresh_tokens.len(),
+            revoked_refresh_tokens: store.refresh_tokens.values().filter(|r| r.revoked).count(),
+            sessions: store.sessions.len(),
+            queued_token_faults: store.token_faults.iter().map(|(_, n)| n).sum(),
+            token_requests: store.token_requests.clone(),
+        }
+    }
+
     /// Locks the state. A poisoned lock is recovered: the state stays usable.
-    pub fn store(&self) -> MutexGuard<'_, Store> {
+    pub(crate) fn store(&self) -> MutexGuard<'_, Store> {
         let mut guard = self.store.lock().unwrap_or_else(|p| p.into_inner());
         guard.purge_expired(now());
         guard
     }
 
     /// Whether cookies must carry `Secure` (an https domain).
-    pub fn secure_cookies(&self) -> bool {
+    pub(crate) fn secure_cookies(&self) -> bool {
         self.domain_base.starts_with("https://")
     }
 }

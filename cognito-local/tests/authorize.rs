@@ -3,7 +3,7 @@
 
 mod common;
 
-use cognito_local::config::OAuthFlow;
+use cognito_local::OAuthFlow;
 use common::*;
 use reqwest::StatusCode;
 

@@ -6,7 +6,7 @@ use std::io::{BufRead, BufReader};
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
-use cognito_local::EmulatorConfig;
+use cognito_local::{startup_banner, ClientConfig, EmulatorConfig};
 use common::*;
 use reqwest::StatusCode;
 use serde_json::Value;
@@ -223,8 +223,8 @@ async fn config_file_with_relative_key_paths_loads() {
     let config = EmulatorConfig::from_file(&file).expect("loads");
     let swapped = cognito_local::Emulator::new(config).expect("keys load");
     let default = cognito_local::Emulator::new(EmulatorConfig::default()).unwrap();
-    assert_eq!(swapped.keys.id.kid(), default.keys.access.kid());
-    assert_eq!(swapped.keys.access.kid(), default.keys.id.kid());
+    assert_eq!(swapped.id_token_kid(), default.access_token_kid());
+    assert_eq!(swapped.access_token_kid(), default.id_token_kid());
     std::fs::remove_dir_all(&dir).ok();
 }
 
@@ -287,7 +287,91 @@ async fn standalone_binary_starts_fast_and_announces_itself() {
     assert!(banner.contains(&format!("http://127.0.0.1:{port}")));
     assert!(banner.contains("alice / Passw0rd!"));
     assert!(banner.contains(&format!("http://localhost:{port}/oauth2/authorize?")));
+    assert!(
+        banner.contains(
+            "expect your app at http://localhost:3000 (callback http://localhost:3000/callback)"
+        ),
+        "{banner}"
+    );
     assert!(ready < Duration::from_secs(5), "startup took {ready:?}");
+}
+
+/// The banner says at which origin the app clients expect the app: the distinct origins of
+/// their callback URLs, each with its callbacks, and the loopback spelling not to use.
+#[tokio::test]
+async fn banner_names_the_origin_the_callbacks_expect() {
+    let h = start().await;
+    let banner = startup_banner(&h.running);
+    assert!(
+        banner.contains(
+            "the app clients local-spa-client, local-server-client expect your app at \
+             http://localhost:3000 (callback http://localhost:3000/callback): open the app \
+             there, not at http://127.0.0.1:3000, or register your own callback"
+        ),
+        "{banner}"
+    );
+    // The line comes before the demo users (the standalone test reads up to that line).
+    let app_line = banner.find("expect your app").unwrap();
+    assert!(app_line < banner.find("demo users").unwrap());
+
+    let client = |id: &str, callbacks: &[&str]| ClientConfig {
+        client_id: id.to_owned(),
+        callback_urls: callbacks.iter().map(|s| s.to_string()).collect(),
+        ..ClientConfig::default()
+    };
+    let h = start_with(|c| {
+        c.clients = vec![
+            client(
+                "first",
+                &[
+                    "http://127.0.0.1:4000/auth/callback",
+                    "http://127.0.0.1:4000/other",
+                ],
+            ),
+            client("no-callbacks", &[]),
+            client(
+                "second",
+                &[
+                    "https://app.example.test/cb",
+                    "http://127.0.0.1:4000/auth/callback",
+                ],
+            ),
+        ];
+    })
+    .await;
+    let banner = startup_banner(&h.running);
+    assert!(
+        banner.contains(
+            "the app clients first, second expect your app at http://127.0.0.1:4000 \
+             (callback http://127.0.0.1:4000/auth/callback, http://127.0.0.1:4000/other) or \
+             https://app.example.test (callback https://app.example.test/cb): open the app \
+             there, not at http://localhost:4000, or register"
+        ),
+        "{banner}"
+    );
+    assert!(!banner.contains("3000"), "{banner}");
+
+    // Both spellings registered: nothing to warn about; one client: singular.
+    let h = start_with(|c| {
+        c.clients = vec![client(
+            "only",
+            &["http://localhost:5000/cb", "http://127.0.0.1:5000/cb"],
+        )];
+    })
+    .await;
+    let banner = startup_banner(&h.running);
+    assert!(
+        banner.contains(
+            "the app client only expects your app at http://localhost:5000 (callback \
+             http://localhost:5000/cb) or http://127.0.0.1:5000 (callback \
+             http://127.0.0.1:5000/cb): open the app there, or register"
+        ),
+        "{banner}"
+    );
+
+    // No callback URL at all: no line.
+    let h = start_with(|c| c.clients = vec![client("bare", &[])]).await;
+    assert!(!startup_banner(&h.running).contains("your app"));
 }
 
 /// In-process startup: configuration, key loading, bind, first JWKS response.

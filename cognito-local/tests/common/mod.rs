@@ -115,9 +115,31 @@ pub fn set_cookies(headers: &HeaderMap) -> Vec<String> {
         .collect()
 }
 
+/// RFC 3986 unreserved characters stay as they are in a query component; all else is escaped.
+const COMPONENT: &percent_encoding::AsciiSet = &percent_encoding::NON_ALPHANUMERIC
+    .remove(b'-')
+    .remove(b'_')
+    .remove(b'.')
+    .remove(b'~');
+
 /// Encodes authorize parameters.
 pub fn query(pairs: &[(&str, &str)]) -> String {
-    cognito_local::params::encode_pairs(pairs)
+    let encode = |s: &str| percent_encoding::utf8_percent_encode(s, COMPONENT).to_string();
+    pairs
+        .iter()
+        .map(|(name, value)| format!("{}={}", encode(name), encode(value)))
+        .collect::<Vec<_>>()
+        .join("&")
+}
+
+/// The path part of an issuer URL (`http://host/us-east-1_X` -> `/us-east-1_X`): where the
+/// emulator serves that issuer's JWKS and discovery document.
+pub fn issuer_path(issuer: &str) -> String {
+    let without_scheme = issuer.split_once("://").map_or(issuer, |(_, rest)| rest);
+    match without_scheme.find('/') {
+        Some(i) => without_scheme[i..].trim_end_matches('/').to_owned(),
+        None => String::new(),
+    }
 }
 
 /// Standard code + PKCE authorize parameters for the SPA client.
@@ -221,7 +243,7 @@ impl Harness {
     }
 
     pub async fn jwks(&self) -> Value {
-        let path = cognito_local::wellknown::issuer_path(&self.issuer());
+        let path = issuer_path(&self.issuer());
         self.get(&format!("{path}/.well-known/jwks.json"))
             .await
             .json()
