@@ -107,7 +107,7 @@ wait_for() {
 }
 
 # A port that already answers belongs to someone else (a `make demo` left running...).
-for port in 9229 9230 9300 3000 3002 3003 3004 3005 3006 3007 3008 3009 3010 3011 3012; do
+for port in 9229 9230 9300 9301 3000 3002 3003 3004 3005 3006 3007 3008 3009 3010 3011 3012 3013; do
   if curl -s -o /dev/null --max-time 1 "http://127.0.0.1:$port/"; then
     die "port $port on 127.0.0.1 is already in use; stop what runs there and try again"
   fi
@@ -172,6 +172,12 @@ export E2E_REDIS_PORT=$REDIS_PORT E2E_REDIS_CONF=$REDIS_CONF
 start "third-party OAuth server" "$LOG_DIR/third-party.log" \
   node end2end/third-party/server.mjs --port 9300
 wait_for "third-party OAuth server" "http://127.0.0.1:9300/healthz" "$LOG_DIR/third-party.log"
+# The same server issuing tokens that live 20 s, less than the kit's 60 s clock-skew
+# allowance (for demo instance M: the refresh-storm test).
+start "third-party OAuth server (20 s tokens)" "$LOG_DIR/third-party-short.log" \
+  env THIRD_PARTY_APP_ORIGIN=http://localhost:3013 THIRD_PARTY_TOKEN_TTL_SECS=20 \
+  node end2end/third-party/server.mjs --port 9301
+wait_for "third-party OAuth server (20 s tokens)" "http://127.0.0.1:9301/healthz" "$LOG_DIR/third-party-short.log"
 
 # demo NAME PORT [VAR=value...]: one demo server, its Cognito settings from the environment.
 demo() {
@@ -195,6 +201,10 @@ demo B 3002 COGNITO_CLIENT_ID=local-spa-client COGNITO_RESPONSE_TYPE=token
 demo C 3003 COGNITO_CLIENT_ID=third-party-spa-client COGNITO_RESPONSE_TYPE=code \
   COGNITO_DOMAIN=http://localhost:9300 COGNITO_USER_POOL_ID=us-east-1_ThirdParty \
   COGNITO_ISSUER=http://localhost:9300/us-east-1_ThirdParty
+# M: the third-party server's 20 s tokens, browser storage, automatic refresh on.
+demo M 3013 COGNITO_CLIENT_ID=third-party-spa-client COGNITO_RESPONSE_TYPE=code \
+  COGNITO_DOMAIN=http://localhost:9301 COGNITO_USER_POOL_ID=us-east-1_ThirdParty \
+  COGNITO_ISSUER=http://localhost:9301/us-east-1_ThirdParty
 # D and F refresh only when a page finds its session expired (no automatic refresh): their
 # tokens are usable for about 8 s, and the tests decide when the refresh happens.
 demo D 3004 COGNITO_CLIENT_ID=e2e-short-lived-client COGNITO_RESPONSE_TYPE=code COGNITO_AUTO_REFRESH=false

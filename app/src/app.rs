@@ -6,7 +6,7 @@ use leptos_router::components::{ProtectedRoute, Route, Router, Routes};
 use leptos_router::{path, SsrMode, StaticSegment};
 
 use super::layout::Layout;
-use super::pages::{AdminPage, HomePage, NotFound, ProtectedPage};
+use super::pages::{AdminPage, GroupsPage, HomePage, NotFound, ProtectedPage};
 use super::settings::{DemoSettings, SETTINGS_ELEMENT_ID};
 use leptos_cognito_auth::components::{use_auth, AuthCallback, AuthEvent, AuthProvider};
 
@@ -115,6 +115,16 @@ fn DemoRoutes() -> impl IntoView {
                 condition=auth.require_sign_in()
                 redirect_path=|| "/"
                 view=AdminPage
+                fallback=checking
+                ssr=SsrMode::Async
+            />
+            // Guarded by the group alone: signed-out visitors and non-members go to
+            // `/admin`, which signs them in or says why not.
+            <ProtectedRoute
+                path=(StaticSegment(ADMIN), StaticSegment("groups"))
+                condition=auth.in_group("admin")
+                redirect_path=|| "/admin"
+                view=GroupsPage
                 fallback=checking
                 ssr=SsrMode::Async
             />

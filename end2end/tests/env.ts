@@ -41,8 +41,25 @@ export const C: DemoInstance = {
   issuer: `${THIRD_PARTY}/us-east-1_ThirdParty`,
 };
 
+/** The third-party OAuth server issuing tokens that live 20 s (for demo instance M). */
+export const THIRD_PARTY_SHORT = 'http://localhost:9301';
+
 /**
- * Code flow against the emulator with 68 s tokens (valid for the kit for about 8 s),
+ * Code flow against the third-party server whose tokens live 20 s, less than the kit's 60 s
+ * clock-skew allowance, with automatic refresh on (the refresh-storm test).
+ */
+export const M: DemoInstance = {
+  url: 'http://localhost:3013',
+  hostedUi: THIRD_PARTY_SHORT,
+  clientId: 'third-party-spa-client',
+  issuer: `${THIRD_PARTY_SHORT}/us-east-1_ThirdParty`,
+};
+
+/** The lifetime of M's tokens, in seconds. */
+export const M_TOKEN_SECS = 20;
+
+/**
+ * Code flow against the emulator with 12 s tokens (valid for the kit for about 9 s),
  * without automatic refresh (`COGNITO_AUTO_REFRESH=false`): a page refreshes the session
  * when it finds it expired.
  */
@@ -62,7 +79,7 @@ export const E: DemoInstance = {
 };
 
 /**
- * Code flow against the emulator with 68 s tokens (as D) and a 2 s HTTP timeout
+ * Code flow against the emulator with 12 s tokens (as D) and a 2 s HTTP timeout
  * (`COGNITO_HTTP_TIMEOUT_MS=2000`), for the fault tests.
  */
 export const F: DemoInstance = {
@@ -75,7 +92,7 @@ export const F: DemoInstance = {
 /** F's HTTP timeout in milliseconds (`COGNITO_HTTP_TIMEOUT_MS`). */
 export const F_HTTP_TIMEOUT_MS = 2_000;
 
-/** Code flow against the emulator with 68 s tokens and refresh-token rotation. */
+/** Code flow against the emulator with 12 s tokens and refresh-token rotation. */
 export const G: DemoInstance = {
   url: 'http://localhost:3007',
   hostedUi: HOSTED_UI,
@@ -117,6 +134,8 @@ export const ALL_SERVERS: Array<[string, string]> = [
   ['demo instance A (code flow)', `${A.url}/`],
   ['demo instance B (implicit flow)', `${B.url}/`],
   ['demo instance C (third-party server)', `${C.url}/`],
+  ['third-party OAuth server (20 s tokens)', `${THIRD_PARTY_SHORT}/healthz`],
+  ['demo instance M (third-party server, 20 s tokens)', `${M.url}/`],
   ['demo instance D (short-lived tokens)', `${D.url}/`],
   ['demo instance E (cookie session mode)', `${E.url}/`],
   ['demo instance F (2 s HTTP timeout)', `${F.url}/`],

@@ -455,7 +455,7 @@ for (const [label, offsetSecs] of [
     const drift = Number((await localStorageOf(page))[`${stored.k.prefix}alice.clockDrift`]);
     expect(Math.abs(drift - offsetSecs)).toBeLessThanOrEqual(5);
 
-    // Still valid by Cognito's clock (for about 8 s on F): a reload keeps it as it is.
+    // Still valid by Cognito's clock (for about 9 s on F): a reload keeps it as it is.
     await page.reload();
     await expect(sessionState(page)).toHaveText('signed-in');
     expect(refreshes(recorder)).toEqual([]);

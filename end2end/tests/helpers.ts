@@ -211,11 +211,22 @@ export const control = {
 };
 
 /**
- * Waits until the kit considers `accessToken` expired: its `exp` minus the 60 s clock-skew
- * allowance is in the past (plus a margin).
+ * The clock-skew allowance the kit gives `accessToken` for a configured `skewSecs`: at most a
+ * quarter of the token's lifetime (`exp - iat`).
+ */
+export function kitSkewSecs(accessToken: string, skewSecs: number): number {
+  const claims = jwtClaims(accessToken);
+  return Math.min(skewSecs, Math.floor((Number(claims.exp) - Number(claims.iat)) / 4));
+}
+
+/**
+ * Waits until the kit considers `accessToken` expired: its `exp` minus the clock-skew
+ * allowance (`skewSecs`, capped at a quarter of the token's lifetime) is in the past (plus a
+ * margin).
  */
 export async function waitUntilExpiredForKit(page: Page, accessToken: string, skewSecs: number) {
   const exp = Number(jwtClaims(accessToken).exp);
+  skewSecs = kitSkewSecs(accessToken, skewSecs);
   // + 1 s: the kit's clock is the page's minus the stored drift, which is whole seconds, so
   // it can run up to a second behind this one; + 0.75 s to be clearly past.
   const deadline = (exp - skewSecs) * 1000 + 1_000 + 750;

@@ -1,5 +1,5 @@
-// Expiry and refresh, on demo instance D whose client gets 68 s tokens from the emulator:
-// with the kit's 60 s clock-skew allowance a fresh session is usable for about 8 s.
+// Expiry and refresh, on demo instance D whose client gets 12 s tokens from the emulator:
+// with the kit's clock-skew allowance (60 s, at most a quarter of the lifetime: 3 s) a fresh session is usable for about 9 s.
 // These tests are about a page that loads with an expired session: D runs without
 // automatic refresh, and the page is left (about:blank) while the tokens expire. The
 // automatic refresh of an open page is tested in tabs.spec.ts (instance G).

@@ -12,7 +12,7 @@ import { CLUSTER, HOSTED_UI, REDIS } from './env';
 import { expect, test } from './fixtures';
 import { control, expectSignInForm, submitSignInForm } from './helpers';
 
-/** Seconds until the servers refresh the 68 s tokens (60 s skew, 1 s margin), plus a little. */
+/** Seconds until the servers refresh the 12 s tokens (3 s skew: a quarter of their lifetime; 1 s margin), plus a little. */
 const UNTIL_REFRESH_MS = 8_500;
 
 /** Concurrent requests per round, spread over the three servers. */

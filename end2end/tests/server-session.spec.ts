@@ -34,7 +34,7 @@ async function signInOnH(page: Page, path = '/') {
   await expect(page.getByTestId('username')).toHaveText('alice');
 }
 
-/** Seconds until the kit refreshes the 68 s tokens (60 s skew, 1 s margin), plus a little. */
+/** Seconds until the kit refreshes the 12 s tokens (3 s skew: a quarter of their lifetime; 1 s margin), plus a little. */
 const UNTIL_REFRESH_MS = 8_500;
 
 test.beforeEach(async ({ context }) => {
@@ -76,6 +76,14 @@ test('server sessions: sign in, reload without the Hosted UI, a protected page r
   expect(await page.content()).not.toMatch(/eyJ[\w-]+\.[\w-]+\./);
   // Not the client secret either.
   expect(await page.content()).not.toContain('e2e-server-secret');
+
+  // The sign-out form sits in the line like the browser modes' button (a form is a block
+  // box by default): on the same line as the user's name.
+  const form = page.locator('form.cognito-sign-out-form');
+  expect(await form.evaluate((e) => getComputedStyle(e).display)).toBe('inline');
+  const name = (await page.getByTestId('username').boundingBox())!;
+  const button = (await form.getByRole('button').boundingBox())!;
+  expect(Math.abs(button.y + button.height / 2 - (name.y + name.height / 2))).toBeLessThan(name.height);
 });
 
 test('server sessions: an expired access token is refreshed on the server, transparently', async ({ page, request }) => {

@@ -18,7 +18,7 @@
 // Development server only: keys are generated at start, state lives in memory.
 //
 //   node third-party/server.mjs [--port 9300]
-//   env: THIRD_PARTY_PORT, THIRD_PARTY_CLIENT_ID, THIRD_PARTY_APP_ORIGIN
+//   env: THIRD_PARTY_PORT, THIRD_PARTY_CLIENT_ID, THIRD_PARTY_APP_ORIGIN, THIRD_PARTY_TOKEN_TTL_SECS
 
 import { createPublicKey, generateKeyPairSync, randomBytes, verify } from 'node:crypto';
 import { parseArgs } from 'node:util';
@@ -43,7 +43,8 @@ const LOGOUT_URL = `${APP_ORIGIN}/`;
 // oidc-provider's JWT access tokens must have one, so they carry this identifier.
 const RESOURCE = `${BASE}/cognito-user-pool`;
 const SCOPES = ['openid', 'email', 'profile', 'phone', 'aws.cognito.signin.user.admin'];
-const TOKEN_TTL_SECS = 3600;
+// How long ID and access tokens live (THIRD_PARTY_TOKEN_TTL_SECS; an hour, Cognito's default).
+const TOKEN_TTL_SECS = Number(process.env.THIRD_PARTY_TOKEN_TTL_SECS ?? 3600);
 
 const USERS = new Map([
   ['alice', { password: 'Passw0rd!', sub: '5f0c1d2e-0000-4000-8000-00000000a11c', email: 'alice@example.com', name: 'Alice Example', groups: ['admin'] }],
@@ -351,7 +352,7 @@ app.listen(PORT, HOST, (err) => {
     process.exit(1);
   }
   console.log(`third-party OAuth server (oidc-provider, Cognito paths) on http://${HOST}:${PORT}`);
-  console.log(`  domain ${BASE}  issuer ${ISSUER}  client ${CLIENT_ID}  callback ${CALLBACK_URL}  sign-out ${LOGOUT_URL}`);
+  console.log(`  domain ${BASE}  issuer ${ISSUER}  client ${CLIENT_ID}  callback ${CALLBACK_URL}  sign-out ${LOGOUT_URL}  tokens ${TOKEN_TTL_SECS} s`);
 });
 
 for (const signal of ['SIGINT', 'SIGTERM']) {
