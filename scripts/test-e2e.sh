@@ -107,7 +107,7 @@ wait_for() {
 }
 
 # A port that already answers belongs to someone else (a `make demo` left running...).
-for port in 9229 9230 9300 9301 3000 3002 3003 3004 3005 3006 3007 3008 3009 3010 3011 3012 3013; do
+for port in 9229 9230 9300 9301 3000 3002 3003 3004 3005 3006 3007 3008 3009 3010 3011 3012 3013 3020 3021; do
   if curl -s -o /dev/null --max-time 1 "http://127.0.0.1:$port/"; then
     die "port $port on 127.0.0.1 is already in use; stop what runs there and try again"
   fi
@@ -124,9 +124,17 @@ if [[ ${E2E_SKIP_BUILD:-0} != 1 ]]; then
   cargo build -p cognito-local
   say "building the demo (cargo leptos build)"
   cargo leptos build
+  # The README's quick-start apps, each a crate of its own (the start-axum shape), built in
+  # the shared target directory. The browser-storage one has its origin compiled in.
+  for example in browser-storage:3020 server-sessions:3021; do
+    name=${example%%:*}
+    say "building examples/$name (cargo leptos build)"
+    (cd "examples/$name" && APP_ORIGIN="http://localhost:${example##*:}" CARGO_TARGET_DIR="$ROOT/target" cargo leptos build)
+  done
 fi
 COGNITO_LOCAL_BIN=${E2E_COGNITO_LOCAL_BIN:-target/debug/cognito-local}
-for f in "$COGNITO_LOCAL_BIN" target/debug/server target/site/pkg; do
+for f in "$COGNITO_LOCAL_BIN" target/debug/server target/site/pkg target/debug/example-browser-storage \
+  target/debug/example-server-sessions examples/browser-storage/target/site/pkg examples/server-sessions/target/site/pkg; do
   [[ -e $f ]] || die "$f is missing: build first (run without E2E_SKIP_BUILD)"
 done
 if [[ ! -d end2end/node_modules ]]; then
@@ -226,6 +234,17 @@ for instance in "J 3010" "K 3011" "L 3012"; do
   read -r name port <<<"$instance"
   demo "$name" "$port" COGNITO_CLIENT_ID=e2e-cluster-client COGNITO_CLIENT_SECRET=e2e-cluster-secret \
     COGNITO_STORAGE=server COGNITO_SESSION_STORE="redis://127.0.0.1:$REDIS_PORT/" COGNITO_HTTP_TIMEOUT_MS=2000
+done
+
+# The quick-start examples, as a newcomer runs them, against the same local Hosted UI.
+for example in browser-storage:3020 server-sessions:3021; do
+  name=${example%%:*}
+  port=${example##*:}
+  start "examples/$name" "$LOG_DIR/example-$name.log" \
+    env LEPTOS_SITE_ROOT="examples/$name/target/site" LEPTOS_SITE_PKG_DIR=pkg \
+    LEPTOS_OUTPUT_NAME="example-$name" LEPTOS_SITE_ADDR="127.0.0.1:$port" LEPTOS_ENV=DEV \
+    APP_ORIGIN="http://localhost:$port" "target/debug/example-$name"
+  wait_for "examples/$name" "http://127.0.0.1:$port/" "$LOG_DIR/example-$name.log"
 done
 
 # --- test ----------------------------------------------------------------------------------

@@ -15,6 +15,10 @@ FEATURES="leptos-cognito-auth/ssr,app/ssr"
 
 step "formatting (cargo fmt --check)"
 cargo fmt --all -- --check
+# The quick-start examples are crates of their own (each as a fresh app would be).
+for example in examples/*/; do
+  cargo fmt --manifest-path "${example}Cargo.toml" -- --check
+done
 
 step "clippy: native (ssr)"
 cargo clippy --workspace --all-targets --features "$FEATURES" -- -D warnings

@@ -128,6 +128,12 @@ export const I: DemoInstance = {
   issuer: 'https://issuer-cognito-idp.us-east-1.amazonaws.com/us-east-1_LocalPool',
 };
 
+/** The README's quick-start apps (examples/), as built by scripts/test-e2e.sh. */
+export const EXAMPLES = {
+  browserStorage: 'http://localhost:3020',
+  serverSessions: 'http://localhost:3021',
+};
+
 export const ALL_SERVERS: Array<[string, string]> = [
   ['cognito-local (the emulator)', `${HOSTED_UI}/`],
   ['third-party OAuth server', `${THIRD_PARTY}/healthz`],
@@ -143,6 +149,8 @@ export const ALL_SERVERS: Array<[string, string]> = [
   ['demo instance H (server sessions)', `${H.url}/`],
   ['cognito-local (updated issuer format)', `${HOSTED_UI_UPDATED}/`],
   ['demo instance I (updated issuer format)', `${I.url}/`],
+  ['examples/browser-storage', `${EXAMPLES.browserStorage}/`],
+  ['examples/server-sessions', `${EXAMPLES.serverSessions}/`],
   ...CLUSTER.map((url, i): [string, string] => [`demo instance ${'JKL'[i]} (server sessions in Redis)`, `${url}/`]),
 ];
 
