@@ -229,11 +229,14 @@ demo I 3009 COGNITO_CLIENT_ID=local-spa-client COGNITO_RESPONSE_TYPE=code \
 demo H 3008 COGNITO_CLIENT_ID=e2e-server-client COGNITO_CLIENT_SECRET=e2e-server-secret \
   COGNITO_STORAGE=server COGNITO_HTTP_TIMEOUT_MS=2000
 
-# J, K, L: three servers with server sessions in the one Redis (the many-servers test).
+# J, K, L: three servers with server sessions in the one Redis (the many-servers test),
+# sharing one session secret made for this run.
+SESSION_SECRET=$(head -c 32 /dev/urandom | base64)
 for instance in "J 3010" "K 3011" "L 3012"; do
   read -r name port <<<"$instance"
   demo "$name" "$port" COGNITO_CLIENT_ID=e2e-cluster-client COGNITO_CLIENT_SECRET=e2e-cluster-secret \
-    COGNITO_STORAGE=server COGNITO_SESSION_STORE="redis://127.0.0.1:$REDIS_PORT/" COGNITO_HTTP_TIMEOUT_MS=2000
+    COGNITO_STORAGE=server COGNITO_SESSION_STORE="redis://127.0.0.1:$REDIS_PORT/" COGNITO_HTTP_TIMEOUT_MS=2000 \
+    COGNITO_SESSION_SECRET="$SESSION_SECRET"
 done
 
 # The quick-start examples, as a newcomer runs them, against the same local Hosted UI.

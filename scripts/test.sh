@@ -11,7 +11,7 @@ step() { printf '\n\033[1;34m==> %s\033[0m\n' "$*"; }
 export CARGO_TERM_COLOR="${CARGO_TERM_COLOR:-never}"
 # The native build: the kit's server side, as the demo server uses it (the front-end crate
 # compiles empty natively; see frontend/Cargo.toml).
-FEATURES="leptos-cognito-auth/ssr,app/ssr"
+FEATURES="leptos-cognito-auth/ssr,leptos-cognito-auth/redis,app/ssr"
 
 step "formatting (cargo fmt --check)"
 cargo fmt --all -- --check

@@ -48,6 +48,11 @@ pub struct DemoSettings {
     /// `redis://` URL. Server only: never embedded in the page.
     #[serde(skip)]
     pub session_store: Option<String>,
+    /// `COGNITO_SESSION_SECRET`: the secrets server sessions seal their pending sign-in
+    /// cookie with, separated by spaces (the first seals, each opens: rotation). Needed with
+    /// a shared store; generated at start with the memory store. Server only.
+    #[serde(skip)]
+    pub session_secret: Vec<String>,
     /// `COGNITO_JWKS_URL`: where the server reads the pool's signing keys instead of
     /// `<issuer>/.well-known/jwks.json`, for every issuer it accepts (a local Hosted UI
     /// issuing Cognito-format issuers serves them itself). Server only.
@@ -125,6 +130,9 @@ impl DemoSettings {
             identity_provider: var("COGNITO_IDENTITY_PROVIDER"),
             storage,
             session_store: var("COGNITO_SESSION_STORE"),
+            session_secret: var("COGNITO_SESSION_SECRET")
+                .map(|s| s.split_whitespace().map(str::to_owned).collect())
+                .unwrap_or_default(),
             jwks_url: var("COGNITO_JWKS_URL"),
             http_timeout_ms: number(&var, "COGNITO_HTTP_TIMEOUT_MS")?,
             refresh_margin_secs: number(&var, "COGNITO_REFRESH_MARGIN_SECS")?,
@@ -248,6 +256,7 @@ impl DemoSettings {
             identity_provider: optional(take("identity_provider"))?,
             storage: string(take("storage"))?,
             session_store: None,
+            session_secret: Vec::new(),
             jwks_url: None,
             http_timeout_ms: match number(take("http_timeout_ms"))? {
                 Some(ms) => Some(u32::try_from(ms).ok()?),
@@ -401,6 +410,10 @@ mod tests {
         let s = DemoSettings::from_env(env(&[
             ("COGNITO_STORAGE", "server"),
             ("COGNITO_SESSION_STORE", "redis://127.0.0.1:6390/"),
+            (
+                "COGNITO_SESSION_SECRET",
+                "a-secret-of-at-least-thirty-two-characters",
+            ),
         ]))
         .unwrap();
         assert_eq!(s.client_id, "local-server-client");
@@ -409,6 +422,7 @@ mod tests {
         let json = s.to_embedded_json();
         assert!(!json.contains("local-server-secret"), "{json}");
         assert!(!json.contains("redis"), "{json}");
+        assert!(!json.contains("thirty-two"), "{json}");
         let back = DemoSettings::from_json(&json).unwrap();
         assert_eq!(back.client_secret, None);
         assert_eq!(back.session_store, None);

@@ -18,8 +18,8 @@ use axum::routing::get;
 use axum::{Json, Router};
 use common::{http_client, load, location, start_with, CONFIDENTIAL, PASSWORD, SECRET, SPA};
 use leptos_cognito_auth::ssr::{
-    CognitoJwtVerifier, ExpectedTokenUse, MemoryStore, RedisStore, ServerSession, SessionStore,
-    VerifiedUser,
+    CognitoJwtVerifier, ExpectedTokenUse, MemorySessionStore, RedisSessionStore, ServerSession,
+    SessionStore, VerifiedUser,
 };
 use leptos_cognito_auth::{CognitoConfig, StorageKind};
 use serde_json::{json, Value};
@@ -54,7 +54,10 @@ async fn serve(store: Arc<dyn SessionStore>, served: Arc<AtomicU64>) -> (String,
         .storage(StorageKind::Server)
         .build()
         .unwrap();
-    let sessions = ServerSession::with_store(config, store).unwrap();
+    let sessions = ServerSession::builder(config, store)
+        .secret(["a load-run secret of at least thirty-two characters"])
+        .build()
+        .unwrap();
     let verifier = CognitoJwtVerifier::for_issuer(&h.issuer())
         .client_ids([CONFIDENTIAL, SPA])
         .token_use(ExpectedTokenUse::Access)
@@ -120,7 +123,7 @@ fn redis() -> Option<(Child, String)> {
 #[ignore = "load run; scripts/load-api.sh runs it with wrk in release mode"]
 async fn load_api_me_with_a_server_session() {
     let served = Arc::new(AtomicU64::new(0));
-    let (base, cookie, bearer) = serve(Arc::new(MemoryStore::new()), served.clone()).await;
+    let (base, cookie, bearer) = serve(Arc::new(MemorySessionStore::new()), served.clone()).await;
     let url = format!("{base}/api/me");
     let report = |what: &str, run: &load::Run| {
         println!(
@@ -140,7 +143,7 @@ async fn load_api_me_with_a_server_session() {
     report("server session, memory store", &run);
     if let Some((mut child, redis_url)) = redis() {
         let served = Arc::new(AtomicU64::new(0));
-        let store = RedisStore::open(&redis_url).unwrap();
+        let store = RedisSessionStore::open(&redis_url).unwrap();
         let (base, cookie, _) = serve(Arc::new(store), served.clone()).await;
         let run = load::wrk(&format!("{base}/api/me"), "Cookie", &cookie, served).await;
         report("server session, Redis store", &run);

@@ -163,7 +163,8 @@ test('cookie session mode: /protected renders signed in on the server, JavaScrip
 }) => {
   // Signed out, the server itself sends /protected to the Hosted UI (no page, no script).
   const first = await page.request.get(`${E.url}/protected`, { maxRedirects: 0 });
-  expect(first.status()).toBe(302);
+  // 303 See Other: both session layers redirect the one way.
+  expect(first.status()).toBe(303);
   const location = new URL(first.headers()['location']);
   expect(`${location.origin}${location.pathname}`).toBe(`${HOSTED_UI}/oauth2/authorize`);
   expect(location.searchParams.get('redirect_uri')).toBe(`${E.url}/callback`);
@@ -241,9 +242,37 @@ test('cookie session mode: /protected renders signed in on the server, JavaScrip
 
 test('cookie session mode: a signed-out request for /admin is redirected, / is not', async ({ request }) => {
   const admin = await request.get(`${E.url}/admin`, { maxRedirects: 0 });
-  expect(admin.status()).toBe(302);
+  expect(admin.status()).toBe(303);
   expect(admin.headers()['location']).toMatch(/\/oauth2\/authorize\?/);
   const home = await request.get(`${E.url}/`, { maxRedirects: 0 });
   expect(home.status()).toBe(200);
   expect(await home.text()).toContain('signed-out');
+});
+
+test('cookie session mode: a session the server cannot verify renders the same on the server and in the first client render', async ({
+  page,
+  context,
+}) => {
+  await openDemo(page, E, '/', 'signed-out');
+  await signIn(page, E, 'alice');
+  // Spoil the access token's signature: time-valid, readable, but the server refuses it.
+  const k = keys(E.clientId, 'alice');
+  const cookies = await context.cookies(E.url);
+  const access = cookies.find((c) => decodeURIComponent(c.name) === k.accessToken)!;
+  const token = decodeURIComponent(access.value);
+  const spoiled = token.slice(0, token.lastIndexOf('.') + 1) + 'c2lnbmF0dXJl';
+  await context.addCookies([{ ...access, value: encodeURIComponent(spoiled) }]);
+  // The server renders "not known yet" (it could not accept the token)...
+  const html = await (await page.request.get(`${E.url}/`)).text();
+  expect(html).toMatch(/data-testid="session-state"[^>]*>loading</);
+  // ...and so does the browser's first render, from the same cookies and the server's
+  // verdict, so the page hydrates without a mismatch (the console fixture fails on a panic);
+  // then the browser decides by itself.
+  const errors: string[] = [];
+  page.on('console', (m) => {
+    if (m.type() === 'error') errors.push(m.text());
+  });
+  await page.goto(`${E.url}/`);
+  await expect(sessionState(page)).not.toHaveText('loading');
+  expect(errors.filter((e) => /hydrat|panicked|unreachable/i.test(e))).toEqual([]);
 });

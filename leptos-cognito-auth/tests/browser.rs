@@ -10,7 +10,7 @@ use leptos_cognito_auth::browser::{
     CookieOptions, CookieStorage, FetchHttp,
 };
 use leptos_cognito_auth::client::{Clock, Environment, HttpClient, Navigator};
-use leptos_cognito_auth::protocol::SessionStore;
+use leptos_cognito_auth::protocol::CognitoStorage;
 use leptos_cognito_auth::{
     CognitoConfig, CognitoSession, HttpRequest, Method, Secret, Storage, StorageError, StorageKind,
     TransportErrorKind,
@@ -87,7 +87,7 @@ fn config(storage: StorageKind) -> CognitoConfig {
 /// client (including another user's leftovers) and nothing else.
 fn exercise_session_store<S: Storage>(storage: S) {
     storage.set("unrelated.key", "keep me").unwrap();
-    let store = SessionStore::new(storage, CLIENT);
+    let store = CognitoStorage::new(storage, CLIENT);
     store.save(&session("alice")).unwrap();
     let loaded = store.load().expect("the saved session loads");
     assert_eq!(loaded.username(), Some("alice"));

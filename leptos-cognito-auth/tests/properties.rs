@@ -2,7 +2,7 @@
 //! Property tests: random and adversarial input to every parser never panics, and what
 //! the core builds, it can read back.
 
-use leptos_cognito_auth::protocol::{CallbackResponse, SessionStore, TokenSet};
+use leptos_cognito_auth::protocol::{CallbackResponse, CognitoStorage, TokenSet};
 use leptos_cognito_auth::{AccessToken, HttpResponse, IdToken, MemoryStorage, Storage};
 use proptest::prelude::*;
 
@@ -129,7 +129,7 @@ proptest! {
         // The single key of earlier versions.
         let legacy_key = format!("{p}.pendingSignIn");
         storage.set(&legacy_key, &access).unwrap();
-        let store = SessionStore::new(&storage, "client");
+        let store = CognitoStorage::new(&storage, "client");
         let last_user_key = format!("{p}.LastAuthUser");
         // Reading never writes; the clean-up (page start, sign-in start) removes what
         // cannot be read.

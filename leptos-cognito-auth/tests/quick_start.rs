@@ -21,7 +21,10 @@ fn marked_blocks(readme: &str) -> Vec<(String, Vec<String>)> {
         };
         let fence = lines.next().expect("a code block follows the marker");
         let indent = fence.len() - fence.trim_start().len();
-        assert!(fence.trim_start().starts_with("```"), "no code block after {line}");
+        assert!(
+            fence.trim_start().starts_with("```"),
+            "no code block after {line}"
+        );
         let mut block = Vec::new();
         for body in lines.by_ref() {
             if body.trim_start().starts_with("```") {
@@ -48,8 +51,8 @@ fn the_quick_start_says_what_the_examples_do() {
         );
     }
     for (path, block) in blocks {
-        let file = std::fs::read_to_string(root.join(&path))
-            .unwrap_or_else(|e| panic!("{path}: {e}"));
+        let file =
+            std::fs::read_to_string(root.join(&path)).unwrap_or_else(|e| panic!("{path}: {e}"));
         let file: Vec<&str> = file.lines().map(str::trim_end).collect();
         let found = file
             .windows(block.len())

@@ -9,8 +9,8 @@ use axum::{Extension, Json, Router};
 use leptos::prelude::*;
 use leptos_axum::{generate_route_list, LeptosRoutes};
 use leptos_cognito_auth::ssr::{
-    CognitoJwtVerifier, CookieSession, ExpectedTokenUse, MemoryStore, RedisStore, ServerSession,
-    SessionStore, VerifiedUser,
+    CognitoJwtVerifier, CookieSession, ExpectedTokenUse, MemorySessionStore, RedisSessionStore,
+    ServerSession, SessionStore, VerifiedUser,
 };
 use leptos_cognito_auth::StorageKind;
 
@@ -77,17 +77,20 @@ pub async fn me(user: VerifiedUser) -> Json<serde_json::Value> {
 }
 
 /// Server sessions for the settings: `COGNITO_SESSION_STORE` names the store (`memory`,
-/// the default, or a `redis://` URL), and the demo's protected pages are listed.
+/// the default, or a `redis://` URL), `COGNITO_SESSION_SECRET` the secrets (needed with
+/// Redis), and the demo's protected pages are listed.
 fn server_sessions(settings: &DemoSettings) -> Result<ServerSession, String> {
     let config = settings.config().map_err(|e| e.to_string())?;
     let store: Arc<dyn SessionStore> = match settings.session_store.as_deref() {
-        None | Some("memory") => Arc::new(MemoryStore::new()),
+        None | Some("memory") => Arc::new(MemorySessionStore::new()),
         Some(url) if url.starts_with("redis://") || url.starts_with("rediss://") => {
             println!(
                 "server: server sessions in Redis at {}",
                 redact_password(url)
             );
-            Arc::new(RedisStore::open(url).map_err(|e| format!("COGNITO_SESSION_STORE: {e}"))?)
+            Arc::new(
+                RedisSessionStore::open(url).map_err(|e| format!("COGNITO_SESSION_STORE: {e}"))?,
+            )
         }
         Some(other) => {
             return Err(format!(
@@ -95,10 +98,13 @@ fn server_sessions(settings: &DemoSettings) -> Result<ServerSession, String> {
             ))
         }
     };
-    Ok(ServerSession::with_store(config, store)
-        .map_err(|e| e.to_string())?
+    ServerSession::builder(config, store)
         .id_token_verifier(verifier_of(settings, ExpectedTokenUse::Id)?)
-        .protect(protected_paths()))
+        .access_token_verifier(verifier_of(settings, ExpectedTokenUse::Access)?)
+        .secret(settings.session_secret.iter().cloned())
+        .protect(protected_paths())
+        .build()
+        .map_err(|e| format!("COGNITO_SESSION_SECRET / server sessions: {e}"))
 }
 
 /// A Redis URL fit for a log line: any password replaced.
@@ -196,11 +202,18 @@ pub async fn run() -> ExitCode {
     // bearer token on same-origin requests, and keep signed-out visitors off protected pages.
     let app = match (sessions, settings.config()) {
         (Some(sessions), _) => app.layer(sessions.layer()),
-        (None, Ok(config)) if config.storage() == StorageKind::Cookie => app.layer(
-            CookieSession::new(config, verifier)
+        (None, Ok(config)) if config.storage() == StorageKind::Cookie => {
+            match CookieSession::builder(config, verifier)
                 .protect(protected_paths())
-                .layer(),
-        ),
+                .build()
+            {
+                Ok(sessions) => app.layer(sessions.layer()),
+                Err(e) => {
+                    eprintln!("server: invalid configuration: {e}");
+                    return ExitCode::from(2);
+                }
+            }
+        }
         _ => app,
     }
     .with_state(options);

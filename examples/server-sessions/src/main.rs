@@ -6,7 +6,7 @@ async fn main() {
     use leptos::logging::log;
     use leptos::prelude::*;
     use leptos_axum::{generate_route_list, LeptosRoutes};
-    use leptos_cognito_auth::ssr::{MemoryStore, ServerSession};
+    use leptos_cognito_auth::ssr::{MemorySessionStore, ServerSession};
     use leptos_cognito_auth::{CognitoConfig, StorageKind};
 
     let conf = get_configuration(None).unwrap();
@@ -33,9 +33,10 @@ async fn main() {
         .expect("valid Cognito configuration");
     // One server: sessions in memory. The layer answers /auth/sign-in, the callback,
     // /auth/sign-out and /auth/session itself: the app needs no /callback route.
-    let sessions = ServerSession::new(config, MemoryStore::new())
-        .expect("server sessions")
-        .protect([format!("/{PROTECTED}")]);
+    let sessions = ServerSession::builder(config, MemorySessionStore::new())
+        .protect([format!("/{PROTECTED}")])
+        .build()
+        .expect("server sessions");
 
     let app = Router::new()
         .leptos_routes(&leptos_options, routes, {

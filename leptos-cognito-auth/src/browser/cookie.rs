@@ -7,7 +7,8 @@ use wasm_bindgen::JsCast;
 
 use super::js;
 use super::web_storage::PROBE_KEY;
-use crate::protocol::encoding::{encode, is_loopback_host, percent_decode_lossy};
+use crate::protocol::config::rules::cookies_need_secure;
+use crate::protocol::encoding::{encode, percent_decode_lossy};
 use crate::protocol::{Storage, StorageError};
 
 /// The largest `name=value` pair browsers keep (RFC 6265 asks for at least 4096 bytes, and
@@ -181,8 +182,7 @@ impl CookieStorage {
 fn is_insecure_loopback(location: &web_sys::Location) -> bool {
     let protocol = location.protocol().unwrap_or_default();
     let hostname = location.hostname().unwrap_or_default();
-    let host = hostname.trim_start_matches('[').trim_end_matches(']');
-    protocol == "http:" && is_loopback_host(host)
+    !cookies_need_secure(protocol.trim_end_matches(':'), &hostname)
 }
 
 impl Storage for CookieStorage {

@@ -8,10 +8,10 @@ use serde_json::{Map, Value};
 use super::traits::{Environment, HttpClient, Navigator};
 use crate::protocol::authorize::AuthorizeOptions;
 use crate::protocol::{
-    check_refreshed, check_sign_in_origin, revoke_request, token_request, userinfo_request,
-    AuthError, AuthorizeRequest, CallbackGrant, CallbackResponse, CognitoConfig, CognitoSession,
-    HttpRequest, HttpResponse, LogoutRequest, ResponseType, Secret, SessionStore, Standing,
-    Storage, TokenGrant, TokenSet,
+    accept_refresh, accept_sign_in, check_refreshed, check_sign_in_origin, revoke_request,
+    token_request, userinfo_request, AuthError, AuthorizeRequest, CallbackGrant, CallbackResponse,
+    CognitoConfig, CognitoSession, CognitoStorage, HttpRequest, HttpResponse, LogoutRequest,
+    ResponseType, Secret, Standing, Storage, TokenGrant, TokenSet,
 };
 
 /// What a completed sign-in gives back.
@@ -63,7 +63,7 @@ struct Settings {
 /// ```
 pub struct CognitoAuth<S, H, N, E> {
     config: CognitoConfig,
-    store: SessionStore<S>,
+    store: CognitoStorage<S>,
     http: H,
     navigator: N,
     env: E,
@@ -88,7 +88,7 @@ where
 {
     /// A client for `config` (the original SDK's `new CognitoAuth(authData)`).
     pub fn new(config: CognitoConfig, storage: S, http: H, navigator: N, env: E) -> Self {
-        let store = SessionStore::new(storage, config.client_id());
+        let store = CognitoStorage::new(storage, config.client_id());
         let response_type = config.response_type();
         Self {
             config,
@@ -114,7 +114,7 @@ where
     }
 
     /// The session store (storage and key layout).
-    pub fn store(&self) -> &SessionStore<S> {
+    pub fn store(&self) -> &CognitoStorage<S> {
         &self.store
     }
 
@@ -357,17 +357,8 @@ where
                 return Err(e);
             }
         };
-        let fresh = tokens
-            .into_session(current.scopes_string())?
-            .with_clock_drift_at(self.env.now());
-        fresh.check_claims(&self.config, None)?;
-        if fresh.username() != current.username() {
-            return Err(AuthError::TokenRejected {
-                token: "access",
-                reason: "the refreshed tokens are for another user".into(),
-            });
-        }
-        let session = current.refreshed(fresh);
+        let fresh = tokens.into_session(current.scopes_string())?;
+        let session = accept_refresh(&current, fresh, &self.config, self.env.now())?;
         self.store.save(&session)?;
         // Stored all the same (a rotated refresh token must not be lost), but tokens that
         // are due on arrival are never refreshed again at once: the caller backs off.
@@ -451,8 +442,7 @@ where
                 pending.scopes.clone(),
             )?,
         };
-        let session = session.with_clock_drift_at(self.env.now());
-        session.check_claims(&self.config, Some(&pending.nonce))?;
+        let session = accept_sign_in(session, &self.config, &pending.nonce, self.env.now())?;
         self.store.save(&session)?;
         Ok(SignInOutcome {
             session,

@@ -87,32 +87,60 @@ pub fn AuthProvider(
         });
     }
 
+    // Cookie session mode: whether the server accepted the access token of the cookies'
+    // session, carried to the page, so that the browser's first render (hydration) computes
+    // the same status from the same cookies (`first_render_status`). Made in cookie mode
+    // only, the same on both sides (the configuration is).
+    let cookie_mode = config.storage() == crate::protocol::StorageKind::Cookie;
+    #[cfg_attr(not(feature = "hydrate"), allow(unused_variables))]
+    let server_accepted = cookie_mode.then(|| {
+        SharedValue::new(move || {
+            #[cfg(feature = "ssr")]
+            {
+                use_context::<axum::http::request::Parts>().is_some_and(|parts| {
+                    matches!(
+                        parts.extensions.get::<crate::ssr::InitialAuth>(),
+                        Some(crate::ssr::InitialAuth::Cookie {
+                            server_accepted: true,
+                            ..
+                        })
+                    )
+                })
+            }
+            #[cfg(not(feature = "ssr"))]
+            {
+                false
+            }
+        })
+        .into_inner()
+    });
+
     // Cookie session mode on the server: render what the request's cookies say (the
     // cookie session layer left it in the request's extensions).
     #[cfg(feature = "ssr")]
-    if let Some(initial) = use_context::<axum::http::request::Parts>()
+    if let Some(crate::ssr::InitialAuth::Cookie {
+        status, session, ..
+    }) = use_context::<axum::http::request::Parts>()
         .and_then(|parts| parts.extensions.get::<crate::ssr::InitialAuth>().cloned())
     {
-        state.set_session(initial.session);
-        state.set_status(initial.status);
+        state.set_session(session);
+        state.set_status(status);
     }
 
     #[cfg(feature = "hydrate")]
     {
-        use crate::protocol::Standing;
-        let configured = config.storage();
         let (client, fallback) =
             crate::browser::browser_auth(config, &crate::browser::CookieOptions::default());
         // Cookie session mode: the server rendered what the cookies say, and the cookies
-        // can be read now, so the first render (hydration) starts from the same state.
-        // (The configured mode: a fallback to cookies is not cookie mode, and the server
-        // rendered it as "not known yet".)
-        if configured == crate::protocol::StorageKind::Cookie {
+        // can be read now, so the first render (hydration) starts from the same state,
+        // by the same rule. (The configured mode: a fallback to cookies is not cookie
+        // mode, and the server rendered it as "not known yet".)
+        if let Some(accepted) = server_accepted {
             let cached = client.get_cached_session();
-            match cached.as_ref().map(|s| client.standing(s)) {
-                Some(Standing::Valid { .. }) => state.set_session(cached),
-                Some(Standing::Refreshable) => state.set_status(super::AuthStatus::Loading),
-                Some(Standing::Ended) | None => state.set_status(super::AuthStatus::SignedOut),
+            let standing = cached.as_ref().map(|s| client.standing(s));
+            match crate::protocol::first_render_status(standing, accepted) {
+                super::AuthStatus::SignedIn => state.set_session(cached),
+                status => state.set_status(status),
             }
         }
         // Page start: what cannot be read goes (reads never write, so this is the moment).

@@ -30,6 +30,29 @@ impl AuthStatus {
     }
 }
 
+/// The status the first render of a page shows for a session read from cookies (cookie
+/// mode), computed the same way by the server and by the browser so that hydration
+/// matches: signed in when the session is valid and the server accepted its access token;
+/// "not known yet" when it will be refreshed, or when the server could not accept it (the
+/// browser decides after hydration); signed out when there is none or it cannot be
+/// renewed.
+///
+/// ```
+/// use leptos_cognito_auth::protocol::{first_render_status, AuthStatus, Standing};
+/// let valid = Some(Standing::Valid { expires_in: 600 });
+/// assert_eq!(first_render_status(valid, true), AuthStatus::SignedIn);
+/// assert_eq!(first_render_status(valid, false), AuthStatus::Loading);
+/// assert_eq!(first_render_status(Some(Standing::Refreshable), true), AuthStatus::Loading);
+/// assert_eq!(first_render_status(None, false), AuthStatus::SignedOut);
+/// ```
+pub fn first_render_status(standing: Option<Standing>, server_accepted: bool) -> AuthStatus {
+    match standing {
+        Some(Standing::Valid { .. }) if server_accepted => AuthStatus::SignedIn,
+        Some(Standing::Valid { .. } | Standing::Refreshable) => AuthStatus::Loading,
+        Some(Standing::Ended) | None => AuthStatus::SignedOut,
+    }
+}
+
 /// The automatic refresh looks at the session at least this often (seconds), whatever its
 /// expiry: timers do not run while the computer sleeps, and clocks get changed.
 pub const MAX_CHECK_INTERVAL_SECS: u64 = 300;

@@ -35,17 +35,18 @@ pub(crate) use lifecycle::check_refreshed;
 #[cfg(feature = "ssr")]
 pub(crate) use lifecycle::is_fresh;
 pub use lifecycle::{
-    backoff_secs, next_check_in, on_tick, refresh_failure_ends_session, refresh_margin,
-    renews_itself, stored_change, AuthStatus, StoredChange, TickAction, MAX_CHECK_INTERVAL_SECS,
+    backoff_secs, first_render_status, next_check_in, on_tick, refresh_failure_ends_session,
+    refresh_margin, renews_itself, stored_change, AuthStatus, StoredChange, TickAction,
+    MAX_CHECK_INTERVAL_SECS,
 };
 pub use logout::LogoutRequest;
 pub use pkce::{code_challenge_s256, RandomSource};
 pub use secret::Secret;
-pub use session::{CognitoSession, Standing, Validity};
+pub use session::{accept_refresh, accept_sign_in, CognitoSession, Standing, Validity};
 #[cfg(feature = "ssr")]
-pub(crate) use storage::session_store::is_state_token;
+pub(crate) use storage::cognito_storage::is_state_token;
 pub use storage::{
-    MemoryStorage, SessionStore, Storage, StorageError, StorageKeys, MAX_PENDING_SIGN_INS,
+    CognitoStorage, MemoryStorage, Storage, StorageError, StorageKeys, MAX_PENDING_SIGN_INS,
 };
 pub use token::{revoke_request, token_request, userinfo_request, TokenGrant, TokenSet};
 pub use user::{AuthUser, ServerSessionView, CSRF_FIELD, CSRF_HEADER};

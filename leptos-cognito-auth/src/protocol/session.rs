@@ -243,6 +243,41 @@ impl CognitoSession {
     }
 }
 
+/// The session a sign-in's tokens make, accepted the one way the browser client and the
+/// server both use: this device's clock drift measured at `now`, and the claims checked
+/// for this app with the `nonce` the sign-in sent.
+pub fn accept_sign_in(
+    session: CognitoSession,
+    config: &CognitoConfig,
+    nonce: &str,
+    now: u64,
+) -> Result<CognitoSession, AuthError> {
+    let session = session.with_clock_drift_at(now);
+    session.check_claims(config, Some(nonce))?;
+    Ok(session)
+}
+
+/// The session a refresh of `current` makes with the `fresh` tokens, accepted the one way
+/// the browser client and the server both use: clock drift measured at `now`, claims
+/// checked for this app, the same user (tokens for another user are refused), and the
+/// refresh token kept unless a new one came (rotation).
+pub fn accept_refresh(
+    current: &CognitoSession,
+    fresh: CognitoSession,
+    config: &CognitoConfig,
+    now: u64,
+) -> Result<CognitoSession, AuthError> {
+    let fresh = fresh.with_clock_drift_at(now);
+    fresh.check_claims(config, None)?;
+    if fresh.username() != current.username() {
+        return Err(AuthError::TokenRejected {
+            token: "access",
+            reason: "the refreshed tokens are for another user".into(),
+        });
+    }
+    Ok(current.refreshed(fresh))
+}
+
 /// Where a session stands for an app: the one answer every part of the kit uses (the
 /// client's `get_session`, the provider at page start and on tab changes, cookie session
 /// mode on the server).

@@ -1,10 +1,13 @@
-//! The axum extractor: `VerifiedUser` (and `Option<VerifiedUser>`) from
-//! `Authorization: Bearer`, or from the token cookie in cookie session mode.
+//! The axum extractor: `VerifiedUser` (and `Option<VerifiedUser>`) as a session layer handed
+//! it over in the request's extensions, else from `Authorization: Bearer` (or a token
+//! cookie) verified here.
 
 use std::sync::Arc;
 
 use axum::extract::{FromRequestParts, OptionalFromRequestParts};
-use axum::http::header::{AUTHORIZATION, CACHE_CONTROL, CONTENT_TYPE, COOKIE, WWW_AUTHENTICATE};
+use std::borrow::Cow;
+
+use axum::http::header::{AUTHORIZATION, CACHE_CONTROL, CONTENT_TYPE, WWW_AUTHENTICATE};
 use axum::http::request::Parts;
 use axum::http::{HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
@@ -168,7 +171,7 @@ impl IntoResponse for VerifyError {
 pub fn token_from_headers<'a>(
     headers: &'a HeaderMap,
     cookie_name: Option<&str>,
-) -> Result<Option<&'a str>, VerifyError> {
+) -> Result<Option<Cow<'a, str>>, VerifyError> {
     let mut authorizations = headers.get_all(AUTHORIZATION).iter();
     if let Some(value) = authorizations.next() {
         if authorizations.next().is_some() {
@@ -183,21 +186,16 @@ pub fn token_from_headers<'a>(
             if token.is_empty() {
                 return Err(VerifyError::Malformed("empty bearer token"));
             }
-            return Ok(Some(token));
+            return Ok(Some(Cow::Borrowed(token)));
         }
     }
     let Some(name) = cookie_name else {
         return Ok(None);
     };
-    Ok(headers
-        .get_all(COOKIE)
-        .iter()
-        .filter_map(|v| v.to_str().ok())
-        .flat_map(|v| v.split(';'))
-        .filter_map(|pair| pair.trim().split_once('='))
-        .find(|(n, _)| *n == name)
-        .map(|(_, v)| v.trim_matches('"'))
-        .filter(|v| !v.is_empty()))
+    Ok(super::session::cookies::get(headers, name)
+        .map(|v| v.trim_matches('"').to_owned())
+        .filter(|v| !v.is_empty())
+        .map(Cow::Owned))
 }
 
 fn verifier_for<S: VerifierSource>(parts: &Parts, state: &S) -> Option<CognitoJwtVerifier> {
@@ -208,7 +206,8 @@ fn verifier_for<S: VerifierSource>(parts: &Parts, state: &S) -> Option<CognitoJw
         .cloned()
 }
 
-/// `VerifiedUser` as an extractor: the request must carry a valid token.
+/// `VerifiedUser` as an extractor: the user a session layer put in the request's extensions
+/// (server sessions, cookie mode), else the one a valid bearer token carries.
 ///
 /// ```
 /// use axum::{routing::get, Json, Router};
@@ -238,10 +237,9 @@ where
     type Rejection = AuthRejection;
 
     async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
-        let verifier = verifier_for(parts, state).ok_or(AuthRejection::VerifierMissing)?;
-        let token = token_from_headers(&parts.headers, verifier.token_cookie())?
-            .ok_or(AuthRejection::MissingToken)?;
-        Ok(verifier.verify(token).await?)
+        <Self as OptionalFromRequestParts<S>>::from_request_parts(parts, state)
+            .await?
+            .ok_or(AuthRejection::MissingToken)
     }
 }
 
@@ -257,9 +255,13 @@ where
         parts: &mut Parts,
         state: &S,
     ) -> Result<Option<Self>, Self::Rejection> {
+        // The session layer's hand-off first: verified once, shared, no header forged.
+        if let Some(user) = parts.extensions.get::<VerifiedUser>() {
+            return Ok(Some(user.clone()));
+        }
         let verifier = verifier_for(parts, state).ok_or(AuthRejection::VerifierMissing)?;
         match token_from_headers(&parts.headers, verifier.token_cookie())? {
-            Some(token) => Ok(Some(verifier.verify(token).await?)),
+            Some(token) => Ok(Some(verifier.verify(&token).await?)),
             None => Ok(None),
         }
     }

@@ -15,28 +15,28 @@
 //! - [`VerifyError`]: every rejection, with a stable [`code`](VerifyError::code) and
 //!   [`status`](VerifyError::status).
 
+mod cache;
 mod cookie_session;
 mod extractor;
 mod http;
-mod protected;
-mod same_origin;
 mod server_fn;
 mod server_session;
+mod session;
 mod verifier;
 
 pub use cookie_session::{
-    initial_auth, server_sign_in, session_from_cookies, CookieSession, CookieSessionLayer,
-    CookieSessionService, InitialAuth,
+    initial_auth, server_sign_in, session_from_cookies, CookieSession, CookieSessionBuilder,
 };
 pub use extractor::{token_from_headers, AuthRejection, VerifierSource};
 pub use http::{ServerHttp, MAX_RESPONSE_BYTES};
-pub use same_origin::is_same_origin_request;
 pub use server_fn::{rejection_to_server_fn_error, require_group, require_user};
 #[cfg(feature = "redis")]
-pub use server_session::RedisStore;
+pub use server_session::RedisSessionStore;
 pub use server_session::{
-    MemoryStore, ServerSession, ServerSessionError, ServerSessionLayer, ServerSessionService,
-    SessionStore, StoreError, CSRF_FIELD, CSRF_HEADER,
+    IntoStore, MemorySessionStore, ServerSession, ServerSessionBuilder, SessionStore, StoreError,
+};
+pub use session::{
+    is_same_origin_request, InitialAuth, SessionLayer, SessionService, SessionSetupError,
 };
 pub use verifier::{
     CognitoJwtVerifier, CognitoJwtVerifierBuilder, ExpectedTokenUse, HttpJwksFetcher,

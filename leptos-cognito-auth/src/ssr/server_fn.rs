@@ -30,8 +30,10 @@ pub fn rejection_to_server_fn_error(rejection: &AuthRejection) -> ServerFnError 
 
 /// The signed-in user of the current server-function call, verified.
 ///
-/// Reads the request headers with `leptos_axum::extract` (bearer token, or the token
-/// cookie when the verifier names one) and the verifier from the Leptos context
+/// The user a session layer handed over in the request's extensions (server sessions,
+/// cookie mode) comes first. Otherwise it reads the request headers with
+/// `leptos_axum::extract` (bearer token, or the token cookie when the verifier names one)
+/// and the verifier from the Leptos context
 /// (`provide_context(verifier)` in `handle_server_fns_with_context` /
 /// `leptos_routes_with_context`), else from the request extensions.
 ///
@@ -45,19 +47,29 @@ pub fn rejection_to_server_fn_error(rejection: &AuthRejection) -> ServerFnError 
 /// }
 /// ```
 pub async fn require_user() -> Result<VerifiedUser, ServerFnError> {
+    let extensions = leptos_axum::extract::<Extensions>().await.ok();
+    // The session layer's hand-off first: verified once, shared, no header forged.
+    if let Some(user) = extensions
+        .as_ref()
+        .and_then(|ext| ext.get::<VerifiedUser>())
+    {
+        return Ok(user.clone());
+    }
     let headers: HeaderMap = leptos_axum::extract()
         .await
         .map_err(|e| ServerFnError::new(e.to_string()))?;
     let verifier = match use_context::<CognitoJwtVerifier>() {
         Some(verifier) => verifier,
-        None => leptos_axum::extract::<Extensions>()
-            .await
-            .ok()
+        None => extensions
+            .as_ref()
             .and_then(|ext| ext.get::<CognitoJwtVerifier>().cloned())
             .ok_or_else(|| rejection_to_server_fn_error(&AuthRejection::VerifierMissing))?,
     };
     let result = match token_from_headers(&headers, verifier.token_cookie()) {
-        Ok(Some(token)) => verifier.verify(token).await.map_err(AuthRejection::Invalid),
+        Ok(Some(token)) => verifier
+            .verify(&token)
+            .await
+            .map_err(AuthRejection::Invalid),
         Ok(None) => Err(AuthRejection::MissingToken),
         Err(e) => Err(AuthRejection::Invalid(e)),
     };

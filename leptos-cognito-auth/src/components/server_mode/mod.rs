@@ -201,7 +201,10 @@ pub(crate) fn rendered_view() -> ServerSessionView {
                     parts
                         .extensions
                         .get::<crate::ssr::InitialAuth>()
-                        .and_then(|initial| initial.server_view.clone())
+                        .and_then(|initial| match initial {
+                            crate::ssr::InitialAuth::Server(view) => Some(view.clone()),
+                            _ => None,
+                        })
                 })
                 // Without the layer: signed out, with the default routes.
                 .unwrap_or_default()

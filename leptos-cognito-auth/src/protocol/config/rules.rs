@@ -77,6 +77,23 @@ pub(crate) fn pool_issuers(pool_id: &str) -> Option<[String; 2]> {
     Some([original?, updated?])
 }
 
+/// Whether cookies for a page (or callback) at `scheme://host` get the `Secure` attribute:
+/// always, except plain http on a loopback host (a development machine), where a browser
+/// would not send them back. The one rule of the browser's cookie storage and of both
+/// server session layers.
+#[cfg(any(feature = "ssr", feature = "hydrate"))]
+pub(crate) fn cookies_need_secure(scheme: &str, host: &str) -> bool {
+    let host = host.trim_start_matches('[').trim_end_matches(']');
+    !(scheme.eq_ignore_ascii_case("http") && is_loopback_host(host))
+}
+
+/// [`cookies_need_secure`] for the origin of `url`; a URL that cannot be read gets
+/// `Secure`.
+#[cfg(feature = "ssr")]
+pub(crate) fn cookies_need_secure_for(url: &str) -> bool {
+    split_url(url).is_none_or(|u| cookies_need_secure(&u.scheme, &u.host))
+}
+
 /// The configuration's check of a user pool id.
 pub(super) fn check_pool_id(pool_id: &str) -> Result<(), ConfigError> {
     match pool_region(pool_id) {

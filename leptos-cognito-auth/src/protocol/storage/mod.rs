@@ -1,11 +1,11 @@
 //! Token storage: the key-value trait and its in-memory implementation ([`kv`]), the
-//! original SDK's key layout ([`keys`]), and the store of sessions and pending sign-ins
-//! over them ([`session_store`]).
+//! original SDK's key layout ([`keys`]), and the sessions and pending sign-ins kept in that
+//! layout ([`cognito_storage`]).
 
+pub mod cognito_storage;
 pub mod keys;
 pub mod kv;
-pub mod session_store;
 
+pub use cognito_storage::{CognitoStorage, MAX_PENDING_SIGN_INS};
 pub use keys::StorageKeys;
 pub use kv::{MemoryStorage, Storage, StorageError};
-pub use session_store::{SessionStore, MAX_PENDING_SIGN_INS};

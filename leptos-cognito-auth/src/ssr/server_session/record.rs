@@ -1,23 +1,15 @@
-//! What the store holds: a session record under the hash of its id, pending sign-ins under
-//! their state, refresh locks; and the random values the server makes.
+//! What the store holds: a session record under the hash of its id, sealed with a key
+//! derived from that id (which the store never sees), and refresh locks.
 
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
-use crate::client::{Environment, SystemEnvironment};
 use crate::protocol::encoding::base64url;
 use crate::protocol::{CognitoSession, Secret};
+use crate::ssr::session::seal::{Purpose, SealingKey};
 
-/// A new random value: 256 bits in base64url (session ids, anti-forgery tokens, lock
-/// owners, browser bindings).
-pub(crate) fn random_id() -> String {
-    let mut bytes = [0u8; 32];
-    SystemEnvironment.fill_random(&mut bytes);
-    base64url(&bytes)
-}
-
-/// Whether `value` can be one of [`random_id`]'s: anything else in a cookie is refused
-/// before it reaches the store.
+/// Whether `value` can be one of [`Env::random_id`](crate::ssr::session::Env::random_id)'s:
+/// anything else in a cookie is refused before it reaches the store.
 pub(crate) fn is_random_id(value: &str) -> bool {
     value.len() == 43
         && value
@@ -26,7 +18,8 @@ pub(crate) fn is_random_id(value: &str) -> bool {
 }
 
 /// The store key of a session: the SHA-256 of its id, so that the store (a Redis dump, a
-/// log of its commands) never holds a usable session cookie.
+/// log of its commands) never holds a usable session cookie, nor the key its record is
+/// sealed with.
 pub(crate) fn session_key(id: &str) -> String {
     format!("session:{}", base64url(&Sha256::digest(id.as_bytes())))
 }
@@ -36,13 +29,9 @@ pub(crate) fn lock_key(session_key: &str) -> String {
     format!("refresh-lock:{session_key}")
 }
 
-/// The store key of a sign-in pending with `state`.
-pub(crate) fn pending_key(state: &str) -> String {
-    format!("pending:{state}")
-}
-
-/// A stored server session. Serialised as JSON; a record that cannot be read is no
-/// session (and is removed).
+/// A stored server session. Serialised as JSON and sealed (AES-256-GCM) with a key derived
+/// from the session id; a record that cannot be opened or read is no session (and is
+/// removed).
 #[derive(Clone, Serialize, Deserialize)]
 pub(crate) struct Record {
     /// Format version.
@@ -77,11 +66,6 @@ impl std::fmt::Debug for Record {
 }
 
 impl Record {
-    /// A record of `session` with a new anti-forgery token.
-    pub fn new(session: &CognitoSession, now: u64) -> Self {
-        Self::of(session, random_id(), now)
-    }
-
     /// A record of `session` keeping `csrf` and `created_at`.
     pub fn of(session: &CognitoSession, csrf: String, created_at: u64) -> Self {
         Self {
@@ -109,36 +93,51 @@ impl Record {
         .map(|s| s.with_clock_drift(self.clock_drift))
     }
 
-    pub fn to_json(&self) -> String {
+    /// The record sealed for the session `id`: what the store keeps.
+    pub fn seal(&self, id: &str) -> Vec<u8> {
         // Serialising plain strings and numbers cannot fail.
-        serde_json::to_string(self).unwrap_or_default()
+        let json = serde_json::to_vec(self).unwrap_or_default();
+        SealingKey::derive(id.as_bytes(), Purpose::Record)
+            .seal(&json)
+            .into_bytes()
     }
 
-    pub fn from_json(raw: &str) -> Option<Self> {
-        serde_json::from_str::<Self>(raw)
+    /// The record the store kept for the session `id`, `None` when it cannot be opened
+    /// with that id's key (tampered, another session's, junk) or read.
+    pub fn open(id: &str, stored: &[u8]) -> Option<Self> {
+        let sealed = std::str::from_utf8(stored).ok()?;
+        let json = SealingKey::derive(id.as_bytes(), Purpose::Record).open(sealed)?;
+        serde_json::from_slice::<Self>(&json)
             .ok()
             .filter(|r| r.v == 1 && is_random_id(&r.csrf))
     }
 }
 
-/// A sign-in started on the server: the protocol's pending record and the browser it
-/// belongs to.
-#[derive(Serialize, Deserialize)]
-pub(crate) struct Pending {
-    /// The protocol's pending sign-in, as JSON.
-    pub record: String,
-    /// The browser binding: the value of the browser's binding cookie when it started.
-    pub browser: String,
-}
-
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
+    use serde_json::json;
+
     use super::*;
+    use crate::protocol::jwt::tests::jwt;
+    use crate::ssr::session::Env;
+
+    pub(crate) fn record(username: &str, exp: u64) -> Record {
+        let access = jwt(&json!({ "username": username, "exp": exp, "token_use": "access" }));
+        let session = CognitoSession::from_tokens(
+            None,
+            &access,
+            Some(Secret::new("refresh-token-of-".to_owned() + username)),
+            "openid",
+        )
+        .unwrap();
+        Record::of(&session, Env::default().random_id(), 0)
+    }
 
     #[test]
     fn ids_are_random_and_recognised() {
-        let a = random_id();
-        let b = random_id();
+        let env = Env::default();
+        let a = env.random_id();
+        let b = env.random_id();
         assert_ne!(a, b);
         assert!(is_random_id(&a) && is_random_id(&b));
         for bad in ["", "short", &"x".repeat(44), &format!("{}!", &a[..42])] {
@@ -148,23 +147,56 @@ mod tests {
 
     #[test]
     fn the_store_never_sees_the_session_id() {
-        let id = random_id();
+        let id = Env::default().random_id();
         let key = session_key(&id);
         assert!(key.starts_with("session:"));
         assert!(!key.contains(&id));
         assert_eq!(key, session_key(&id));
-        assert_ne!(key, session_key(&random_id()));
+        assert_ne!(key, session_key(&Env::default().random_id()));
+    }
+
+    #[test]
+    fn sealed_records_hold_no_token_and_open_only_with_their_id() {
+        let env = Env::default();
+        let id = env.random_id();
+        let record = record("alice", 2_000_000_000);
+        let stored = record.seal(&id);
+        let text = String::from_utf8_lossy(&stored);
+        for secret in [
+            &record.access_token,
+            record.refresh_token.as_ref().unwrap(),
+            &record.csrf,
+        ] {
+            assert!(
+                !text.contains(secret.as_str()),
+                "the stored value holds a secret"
+            );
+        }
+        assert!(!text.contains("eyJ"), "no JWT in the stored value");
+        let opened = Record::open(&id, &stored).unwrap();
+        assert_eq!(opened.access_token, record.access_token);
+        // Another session's id cannot open it; a changed byte cannot be opened.
+        assert!(Record::open(&env.random_id(), &stored).is_none());
+        let mut changed = stored.clone();
+        changed[10] ^= 1;
+        assert!(Record::open(&id, &changed).is_none());
     }
 
     #[test]
     fn unreadable_records_are_none() {
+        let id = Env::default().random_id();
+        let seal =
+            |json: &str| SealingKey::derive(id.as_bytes(), Purpose::Record).seal(json.as_bytes());
         for raw in [
-            "",
-            "{}",
-            "null",
-            r#"{"v":2,"access_token":"a","scopes":"","clock_drift":0,"csrf":"x","created_at":0}"#,
+            "".to_owned(),
+            "{}".to_owned(),
+            seal("{}"),
+            seal("null"),
+            seal(
+                r#"{"v":2,"access_token":"a","scopes":"","clock_drift":0,"csrf":"x","created_at":0}"#,
+            ),
         ] {
-            assert!(Record::from_json(raw).is_none(), "{raw}");
+            assert!(Record::open(&id, raw.as_bytes()).is_none(), "{raw}");
         }
     }
 }

@@ -1,26 +1,31 @@
-//! A request's session, refreshed on the server when it is due: one refresh per session
-//! across every server instance sharing the store. Within a process, concurrent requests
-//! of one session queue on a per-session lock; across processes, the store's leased lock
-//! lets one refresh while the others wait for its result (they never send the old
-//! refresh token, which refresh-token rotation would have spent).
+//! A request's session, read from the store and refreshed on the server when it is due:
+//! one refresh per session across every server instance sharing the store. Within a
+//! process, concurrent requests of one session queue on a per-session lock; across
+//! processes, the store's leased lock lets one refresh while the others wait for its
+//! result (they never send the old refresh token, which refresh-token rotation would have
+//! spent). What to do with a record is [`decide`]d; this module carries it out.
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex, Weak};
 use std::time::{Duration, Instant};
 
-use super::record::{lock_key, random_id, session_key, Record};
+use super::decision::{after_refresh, decide, Decision, Stored};
+use super::record::{lock_key, session_key, Record};
+use super::session::Inner;
 use super::store::StoreError;
-use super::Inner;
-use crate::client::{Clock, SystemClock};
 use crate::protocol::token::{token_request, TokenGrant};
-use crate::protocol::{check_refreshed, is_fresh, AuthError, CognitoSession, Standing, TokenSet};
+use crate::protocol::{
+    accept_refresh, check_refreshed, AuthError, CognitoSession, Standing, TokenSet,
+};
+use crate::ssr::cache::BoundedCache;
+use crate::ssr::VerifiedUser;
+
+/// How often a request waiting for another instance's refresh looks at the store.
+const POLL: Duration = Duration::from_millis(50);
 
 /// How long the server waits before refreshing again tokens that a refresh brought already
 /// due ([`AuthError::TokensExpireTooSoon`]).
 const TOO_SOON_BACKOFF_SECS: u64 = 60;
-
-/// How often a request waiting for another instance's refresh looks at the store.
-const POLL: Duration = Duration::from_millis(50);
 
 /// A session's lock in this process, per session key; entries go when the last holder
 /// drops its handle.
@@ -42,55 +47,55 @@ impl LocalLocks {
     }
 }
 
-/// The records this process has read, parsed: a record read again unchanged (the same
-/// stored text) is not parsed again. The text is compared whole, so a record another
-/// instance changed is parsed afresh; a full cache starts over.
-#[derive(Default)]
-pub(crate) struct ParsedRecords {
-    records: Mutex<HashMap<String, Arc<Parsed>>>,
+/// A stored record as this process read it: its sealed bytes, what they open to, and the
+/// user its access token verified as (once: the verifier is not asked again while the
+/// stored bytes are the same).
+pub(crate) struct Parsed {
+    raw: Vec<u8>,
+    pub record: Record,
+    pub session: CognitoSession,
+    user: Mutex<Option<VerifiedUser>>,
 }
 
-/// A stored record's text and what it reads as.
-struct Parsed {
-    raw: String,
-    record: Record,
-    session: CognitoSession,
+/// The records this process has opened, by session key: a record read again unchanged (the
+/// same stored bytes) is not opened, parsed or verified again. The bytes are compared whole,
+/// so a record another instance changed is read afresh; a full cache starts over.
+pub(crate) struct ParsedRecords {
+    records: BoundedCache<String, Parsed>,
+}
+
+impl Default for ParsedRecords {
+    fn default() -> Self {
+        Self {
+            records: BoundedCache::new(Self::CAPACITY),
+        }
+    }
 }
 
 impl ParsedRecords {
     /// At most this many sessions are kept parsed (about 10 KB each).
-    const CAPACITY: usize = 2_048;
+    pub(crate) const CAPACITY: usize = 2_048;
 
-    fn parse(&self, key: &str, raw: String) -> Option<(Record, CognitoSession)> {
-        let cached = self
-            .records
-            .lock()
-            .unwrap_or_else(|p| p.into_inner())
-            .get(key)
-            .cloned();
-        if let Some(parsed) = cached.filter(|parsed| parsed.raw == raw) {
-            return Some((parsed.record.clone(), parsed.session.clone()));
+    /// The record `raw` under `key`, opened with the session `id`'s key, or `None` when it
+    /// cannot be opened or read.
+    fn parse(&self, id: &str, key: &str, raw: Vec<u8>) -> Option<Arc<Parsed>> {
+        if let Some(parsed) = self.records.get(key).filter(|p| p.raw == raw) {
+            return Some(parsed);
         }
-        let record = Record::from_json(&raw)?;
+        let record = Record::open(id, &raw)?;
         let session = record.session()?;
-        let mut records = self.records.lock().unwrap_or_else(|p| p.into_inner());
-        if records.len() >= Self::CAPACITY {
-            records.clear();
-        }
-        let parsed = Parsed {
+        let parsed = Arc::new(Parsed {
             raw,
-            record: record.clone(),
-            session: session.clone(),
-        };
-        records.insert(key.to_owned(), Arc::new(parsed));
-        Some((record, session))
+            record,
+            session,
+            user: Mutex::new(None),
+        });
+        self.records.insert(key.to_owned(), parsed.clone());
+        Some(parsed)
     }
 
     fn forget(&self, key: &str) {
-        self.records
-            .lock()
-            .unwrap_or_else(|p| p.into_inner())
-            .remove(key);
+        self.records.remove(key);
     }
 }
 
@@ -98,11 +103,14 @@ impl ParsedRecords {
 #[allow(clippy::large_enum_variant)] // one per request, moved once: boxing buys nothing
 #[derive(Debug)]
 pub(crate) enum Current {
-    /// A usable session. `error` is a refresh that failed for a passing reason while the
-    /// session is still valid (it is tried again on a later request).
+    /// A usable session and the user its access token verified as (`None` when the
+    /// verifier could not say, such as a JWKS that is down: the app then sees no user).
+    /// `error` is a refresh that failed for a passing reason while the session is still
+    /// valid (it is tried again on a later request).
     Active {
         record: Record,
         session: CognitoSession,
+        user: Option<VerifiedUser>,
         error: Option<AuthError>,
     },
     /// No session any more: unknown or expired id, or a refresh token Cognito refused
@@ -114,101 +122,165 @@ pub(crate) enum Current {
     Stale { error: AuthError },
 }
 
-fn now() -> u64 {
-    SystemClock.now()
+/// What the store holds for a session id, read.
+enum Loaded {
+    Missing,
+    Unreadable,
+    Found(Arc<Parsed>),
+}
+
+impl Loaded {
+    fn stored(&self) -> Stored<'_> {
+        match self {
+            Self::Missing => Stored::Missing,
+            Self::Unreadable => Stored::Unreadable,
+            Self::Found(parsed) => Stored::Found {
+                session: &parsed.session,
+                refresh_after: parsed.record.refresh_after,
+            },
+        }
+    }
 }
 
 impl Inner {
-    /// Whether `session` needs no refresh yet: valid for longer than the refresh margin.
-    fn is_fresh(&self, session: &CognitoSession) -> bool {
-        is_fresh(session, &self.config, now())
-    }
-
     /// Removes the session under `key` from the store and from the parsed records.
     pub(crate) async fn remove_session(&self, key: &str) -> Result<(), StoreError> {
         self.parsed.forget(key);
         self.store.remove(key).await
     }
 
-    /// The stored record and session under `key`; an unreadable record is removed and
-    /// reads as `None`.
-    async fn load(&self, key: &str) -> Result<Option<(Record, CognitoSession)>, StoreError> {
-        let Some(raw) = self.store.get(key).await? else {
-            return Ok(None);
-        };
-        match self.parsed.parse(key, raw) {
-            Some(found) => Ok(Some(found)),
-            None => {
-                self.remove_session(key).await?;
-                Ok(None)
-            }
+    /// What the store holds for the session `id` (under `key`).
+    async fn load(&self, id: &str, key: &str) -> Result<Loaded, StoreError> {
+        Ok(match self.store.get(key).await? {
+            None => Loaded::Missing,
+            Some(raw) => match self.parsed.parse(id, key, raw) {
+                Some(parsed) => Loaded::Found(parsed),
+                None => Loaded::Unreadable,
+            },
+        })
+    }
+
+    /// The user the record's access token verified as, verified on first use only.
+    async fn user_of(&self, parsed: &Parsed) -> Option<VerifiedUser> {
+        if let Some(user) = parsed
+            .user
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .clone()
+        {
+            return Some(user);
         }
+        let user = self
+            .access_verifier
+            .verify(parsed.session.access_token().jwt_token())
+            .await
+            .ok()?;
+        *parsed.user.lock().unwrap_or_else(|p| p.into_inner()) = Some(user.clone());
+        Some(user)
+    }
+
+    /// The current session of the record read, as it is.
+    async fn active(&self, parsed: &Parsed, error: Option<AuthError>) -> Current {
+        Current::Active {
+            record: parsed.record.clone(),
+            session: parsed.session.clone(),
+            user: self.user_of(parsed).await,
+            error,
+        }
+    }
+
+    /// Carries out a decision other than a refresh; `None` for [`Decision::Refresh`] and
+    /// [`Decision::Wait`], which the caller handles.
+    async fn settle(
+        &self,
+        key: &str,
+        decision: Decision,
+        loaded: &Loaded,
+    ) -> Result<Option<Current>, StoreError> {
+        Ok(Some(match (decision, loaded) {
+            (Decision::Refresh | Decision::Wait, _) => return Ok(None),
+            (Decision::Use, Loaded::Found(parsed)) => self.active(parsed, None).await,
+            (Decision::Hold, Loaded::Found(parsed)) => {
+                let error = AuthError::TokensExpireTooSoon {
+                    lifetime_secs: parsed.session.lifetime_secs(),
+                };
+                self.after_failure(parsed, error).await
+            }
+            (Decision::End | Decision::Discard, Loaded::Missing) => Current::Ended { error: None },
+            (_, _) => {
+                self.remove_session(key).await?;
+                Current::Ended { error: None }
+            }
+        }))
     }
 
     /// The session of the cookie `id`, refreshed first when it is due.
     pub(crate) async fn current(&self, id: &str) -> Result<Current, StoreError> {
         let key = session_key(id);
-        let Some((record, session)) = self.load(&key).await? else {
-            return Ok(Current::Ended { error: None });
-        };
-        if self.is_fresh(&session) {
-            return Ok(Current::Active {
-                record,
-                session,
-                error: None,
-            });
-        }
-        if session.standing(&self.config, now()) == Standing::Ended {
-            self.remove_session(&key).await?;
-            return Ok(Current::Ended { error: None });
+        let loaded = self.load(id, &key).await?;
+        let decision = decide(&loaded.stored(), &self.config, self.env.now(), false);
+        if let Some(current) = self.settle(&key, decision, &loaded).await? {
+            return Ok(current);
         }
         // Due (within the margin) or expired with a refresh token: one refresh.
         let local = self.local_locks.get(&key);
         let _turn = local.lock().await;
-        self.refresh_once(&key).await
+        self.refresh_once(id, &key).await
     }
 
     /// Refreshes the session under `key` unless another request (here or on another
-    /// instance) has, waiting for it when it is under way.
-    async fn refresh_once(&self, key: &str) -> Result<Current, StoreError> {
+    /// instance) has, waiting for it (at most `refresh_wait`) when it is under way.
+    async fn refresh_once(&self, id: &str, key: &str) -> Result<Current, StoreError> {
         let lock = lock_key(key);
-        let owner = random_id();
+        let owner = self.env.random_id();
         let deadline = Instant::now() + self.refresh_wait;
-        let mut seen: Option<String> = None;
         loop {
-            let Some((record, session)) = self.load(key).await? else {
-                return Ok(Current::Ended { error: None });
+            let loaded = self.load(id, key).await?;
+            let locked = !self.store.try_lock(&lock, &owner, self.lock_lease).await?;
+            let decision = decide(&loaded.stored(), &self.config, self.env.now(), locked);
+            let outcome = match decision {
+                Decision::Refresh => {
+                    // Read again under the lock: another instance may have refreshed between
+                    // our read and our lock.
+                    let outcome = match self.load(id, key).await {
+                        Ok(loaded) => {
+                            let decision =
+                                decide(&loaded.stored(), &self.config, self.env.now(), false);
+                            match (decision, &loaded) {
+                                (Decision::Refresh, Loaded::Found(parsed)) => {
+                                    self.refresh(id, key, parsed).await
+                                }
+                                _ => self
+                                    .settle(key, decision, &loaded)
+                                    .await
+                                    .map(|c| c.unwrap_or(Current::Ended { error: None })),
+                            }
+                        }
+                        Err(e) => Err(e),
+                    };
+                    // A failed release only delays the next refresh by the lease.
+                    let _ = self.store.unlock(&lock, &owner).await;
+                    return outcome;
+                }
+                Decision::Wait => None,
+                other => {
+                    if !locked {
+                        let _ = self.store.unlock(&lock, &owner).await;
+                    }
+                    self.settle(key, other, &loaded).await?
+                }
             };
-            if self.is_fresh(&session) {
-                return Ok(Current::Active {
-                    record,
-                    session,
-                    error: None,
-                });
-            }
-            seen.get_or_insert_with(|| record.access_token.clone());
-            if self.store.try_lock(&lock, &owner, self.lock_lease).await? {
-                // Read again under the lock: another instance may have refreshed between
-                // our read and our lock.
-                let outcome = match self.load(key).await {
-                    Ok(Some((record, session))) if self.is_fresh(&session) => Ok(Current::Active {
-                        record,
-                        session,
-                        error: None,
-                    }),
-                    Ok(Some((record, session))) => self.refresh(key, record, session).await,
-                    Ok(None) => Ok(Current::Ended { error: None }),
-                    Err(e) => Err(e),
-                };
-                // A failed release only delays the next refresh by the lease.
-                let _ = self.store.unlock(&lock, &owner).await;
-                return outcome;
+            if let Some(current) = outcome {
+                return Ok(current);
             }
             if Instant::now() >= deadline {
                 let error = AuthError::Transport(crate::protocol::TransportError::timeout(
                     "another server's refresh of this session did not finish in time",
                 ));
-                return Ok(self.after_failure(record, session, error));
+                return Ok(match &loaded {
+                    Loaded::Found(parsed) => self.after_failure(parsed, error).await,
+                    _ => Current::Ended { error: None },
+                });
             }
             tokio::time::sleep(POLL).await;
         }
@@ -216,65 +288,67 @@ impl Inner {
 
     /// What a failed refresh leaves: the still-valid session with the error, or the
     /// stored session kept for a later try.
-    fn after_failure(&self, record: Record, session: CognitoSession, error: AuthError) -> Current {
-        match session.standing(&self.config, now()) {
-            Standing::Valid { .. } => Current::Active {
-                record,
-                session,
-                error: Some(error),
-            },
+    async fn after_failure(&self, parsed: &Parsed, error: AuthError) -> Current {
+        match parsed.session.standing(&self.config, self.env.now()) {
+            Standing::Valid { .. } => self.active(parsed, Some(error)).await,
             _ => Current::Stale { error },
         }
     }
 
-    /// One refresh-token grant, under the lock.
-    async fn refresh(
-        &self,
-        key: &str,
-        record: Record,
-        session: CognitoSession,
-    ) -> Result<Current, StoreError> {
-        // The last refresh brought tokens already due: not again before the back-off ends.
-        if now() < record.refresh_after {
-            let error = AuthError::TokensExpireTooSoon {
-                lifetime_secs: session.lifetime_secs(),
-            };
-            return Ok(self.after_failure(record, session, error));
-        }
-        let Some(refresh_token) = session.refresh_token() else {
+    /// One refresh-token grant, under the lock. The new tokens are written with a
+    /// compare-and-set against the record read, so a session that a sign-out removed
+    /// meanwhile is never brought back.
+    async fn refresh(&self, id: &str, key: &str, parsed: &Parsed) -> Result<Current, StoreError> {
+        let Some(refresh_token) = parsed.session.refresh_token() else {
             self.remove_session(key).await?;
             return Ok(Current::Ended { error: None });
         };
         let request = token_request(&self.config, TokenGrant::RefreshToken { refresh_token });
         let result = match self.http.send(request).await {
             Ok(response) => match TokenSet::from_response(&response) {
-                Ok(tokens) => self.refreshed_session(&session, tokens).await,
+                Ok(tokens) => self.refreshed_session(&parsed.session, tokens).await,
                 Err(e) => Err(e),
             },
             Err(e) => Err(AuthError::Transport(e)),
         };
         match result {
             Ok(fresh) => {
-                let mut record = Record::of(&fresh, record.csrf, record.created_at);
+                let now = self.env.now();
+                let mut record =
+                    Record::of(&fresh, parsed.record.csrf.clone(), parsed.record.created_at);
                 // Tokens due on arrival are kept (a rotated refresh token must not be
                 // lost) but not refreshed again before a back-off.
-                let error = check_refreshed(&fresh, &self.config, now()).err();
+                let error = check_refreshed(&fresh, &self.config, now).err();
                 if error.is_some() {
-                    record.refresh_after = now() + TOO_SOON_BACKOFF_SECS;
+                    record.refresh_after = now + TOO_SOON_BACKOFF_SECS;
                 }
-                self.store
-                    .set(key, &record.to_json(), self.idle_ttl)
+                let sealed = record.seal(id);
+                let written = self
+                    .store
+                    .replace(key, &parsed.raw, &sealed, self.idle_ttl)
                     .await?;
-                Ok(match error {
-                    Some(error) => self.after_failure(record, fresh, error),
-                    None => Current::Active {
-                        record,
-                        session: fresh,
-                        error: None,
-                    },
-                })
+                let reread = if written {
+                    Loaded::Missing
+                } else {
+                    self.load(id, key).await?
+                };
+                match after_refresh(written, &reread.stored(), &self.config, now) {
+                    Decision::Use if written => {
+                        let Some(parsed) = self.parsed.parse(id, key, sealed) else {
+                            return Ok(Current::Ended { error: None });
+                        };
+                        Ok(match error {
+                            Some(error) => self.after_failure(&parsed, error).await,
+                            None => self.active(&parsed, None).await,
+                        })
+                    }
+                    decision => Ok(self
+                        .settle(key, decision, &reread)
+                        .await?
+                        .unwrap_or(Current::Ended { error: None })),
+                }
             }
-            Err(e) if e.is_transient() => Ok(self.after_failure(record, session, e)),
+            Err(e) if e.is_transient() => Ok(self.after_failure(parsed, e).await),
             Err(e) => {
                 // Refused (a revoked or expired refresh token, another user's tokens):
                 // the session ends here and on every instance.
@@ -291,11 +365,9 @@ impl Inner {
         current: &CognitoSession,
         tokens: TokenSet,
     ) -> Result<CognitoSession, AuthError> {
-        let fresh = tokens
-            .into_session(current.scopes_string())?
-            .with_clock_drift_at(now());
-        fresh.check_claims(&self.config, None)?;
-        if let Some(id) = fresh.id_token() {
+        let fresh = tokens.into_session(current.scopes_string())?;
+        let session = accept_refresh(current, fresh, &self.config, self.env.now())?;
+        if let Some(id) = session.id_token() {
             self.id_verifier.verify(id.jwt_token()).await.map_err(|e| {
                 AuthError::TokenRejected {
                     token: "id",
@@ -303,60 +375,61 @@ impl Inner {
                 }
             })?;
         }
-        if fresh.username() != current.username() {
-            return Err(AuthError::TokenRejected {
-                token: "access",
-                reason: "the refreshed tokens are for another user".into(),
-            });
-        }
-        Ok(current.refreshed(fresh))
+        Ok(session)
     }
 }
 
 #[cfg(test)]
 mod tests {
-    use serde_json::json;
-
     use super::*;
-    use crate::protocol::jwt::tests::jwt;
-
-    fn raw_record(username: &str, exp: u64) -> String {
-        let access = jwt(&json!({ "username": username, "exp": exp, "token_use": "access" }));
-        let session = CognitoSession::from_tokens(None, &access, None, "openid").unwrap();
-        Record::new(&session, 0).to_json()
-    }
+    use crate::ssr::server_session::record::tests::record;
+    use crate::ssr::session::Env;
 
     #[test]
     fn a_record_read_again_unchanged_is_the_same_and_a_changed_one_is_read_afresh() {
         let parsed = ParsedRecords::default();
-        let first = raw_record("alice", 2_000_000_000);
-        let (record, session) = parsed.parse("session:a", first.clone()).unwrap();
-        let (again, again_session) = parsed.parse("session:a", first).unwrap();
-        assert_eq!(again.to_json(), record.to_json());
-        assert_eq!(again_session.username(), Some("alice"));
-        assert_eq!(again_session.expires_at(), session.expires_at());
-        // Another instance refreshed it: the stored text changed, so it is parsed again.
-        let (_, refreshed) = parsed
-            .parse("session:a", raw_record("alice", 2_000_000_600))
+        let id = Env::default().random_id();
+        let first = record("alice", 2_000_000_000).seal(&id);
+        let a = parsed.parse(&id, "session:a", first.clone()).unwrap();
+        let again = parsed.parse(&id, "session:a", first).unwrap();
+        assert!(Arc::ptr_eq(&a, &again), "not opened again");
+        assert_eq!(again.session.username(), Some("alice"));
+        // Another instance refreshed it: the stored bytes changed, so it is read again.
+        let refreshed = parsed
+            .parse(&id, "session:a", record("alice", 2_000_000_600).seal(&id))
             .unwrap();
-        assert_eq!(refreshed.expires_at(), 2_000_000_600);
+        assert_eq!(refreshed.session.expires_at(), 2_000_000_600);
         // Junk is no session, and a good record is still read afterwards.
-        assert!(parsed.parse("session:a", "{\"v\":1}".into()).is_none());
-        assert!(parsed.parse("session:b", "not json".into()).is_none());
-        let (_, bob) = parsed
-            .parse("session:b", raw_record("bob", 2_000_000_000))
+        assert!(parsed.parse(&id, "session:a", b"junk".to_vec()).is_none());
+        let bob_id = Env::default().random_id();
+        let bob = parsed
+            .parse(
+                &bob_id,
+                "session:b",
+                record("bob", 2_000_000_000).seal(&bob_id),
+            )
             .unwrap();
-        assert_eq!(bob.username(), Some("bob"));
+        assert_eq!(bob.session.username(), Some("bob"));
+        // Opened with another session's id: nothing.
+        assert!(parsed
+            .parse(
+                &id,
+                "session:c",
+                record("carol", 2_000_000_000).seal(&bob_id)
+            )
+            .is_none());
     }
 
     #[test]
     fn a_full_cache_starts_over() {
         let parsed = ParsedRecords::default();
-        let raw = raw_record("alice", 2_000_000_000);
+        let id = Env::default().random_id();
+        let raw = record("alice", 2_000_000_000).seal(&id);
         for i in 0..=ParsedRecords::CAPACITY {
-            parsed.parse(&format!("session:{i}"), raw.clone()).unwrap();
+            parsed
+                .parse(&id, &format!("session:{i}"), raw.clone())
+                .unwrap();
         }
-        let held = parsed.records.lock().unwrap().len();
-        assert!(held <= ParsedRecords::CAPACITY, "{held}");
+        assert!(parsed.records.len() <= ParsedRecords::CAPACITY);
     }
 }

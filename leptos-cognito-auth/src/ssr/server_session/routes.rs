@@ -1,56 +1,46 @@
 //! The routes of server sessions, answered by the layer before the app: start a sign-in,
 //! complete it (the callback), sign out, and answer the session's view as JSON.
 
-use std::time::Duration;
-
 use axum::body::{to_bytes, Body};
-use axum::http::header::{CACHE_CONTROL, CONTENT_TYPE, LOCATION, SET_COOKIE};
+use axum::http::header::{CACHE_CONTROL, CONTENT_TYPE};
 use axum::http::request::Parts;
 use axum::http::{HeaderMap, HeaderValue, Request, StatusCode};
 use axum::response::{IntoResponse, Response};
+use cookie::Cookie;
 
-use super::cookies;
-use super::record::{is_random_id, pending_key, random_id, session_key, Pending, Record};
-use super::{Inner, CSRF_FIELD, CSRF_HEADER};
-use crate::client::{Clock, Environment, SystemClock, SystemEnvironment};
+use super::pending::{PendingSignIns, COOKIE as PENDING};
+use super::record::{is_random_id, session_key, Record};
+use super::session::Inner;
+use super::store::StoreError;
 use crate::protocol::authorize::{AuthorizeOptions, AuthorizeRequest};
 use crate::protocol::encoding::parse_form;
-use crate::protocol::is_state_token;
 use crate::protocol::secret::constant_time_eq;
 use crate::protocol::token::{revoke_request, token_request, TokenGrant};
 use crate::protocol::{
-    sanitize_return_path, AuthError, CallbackGrant, CallbackResponse, LogoutRequest,
-    PendingResponseType, PendingSignIn, TokenSet, PENDING_SIGN_IN_TTL,
+    accept_sign_in, check_sign_in_origin, is_state_token, sanitize_return_path, AuthError,
+    CallbackGrant, CallbackResponse, LogoutRequest, PendingResponseType, TokenSet, CSRF_FIELD,
+    CSRF_HEADER, PENDING_SIGN_IN_TTL,
 };
-use crate::ssr::is_same_origin_request;
+use crate::ssr::session::cookies::{self, Readers};
+use crate::ssr::session::response::{json_error, plain_error, redirect};
+use crate::ssr::session::{is_same_origin_request, InitialAuth};
 
 /// The largest sign-out form body read.
 const MAX_FORM_BYTES: usize = 4096;
 
-/// A `303 See Other` to `location` with `cookies` set, never cached.
-pub(crate) fn redirect(location: &str, cookies: &[String]) -> Response {
-    let mut response = StatusCode::SEE_OTHER.into_response();
-    let headers = response.headers_mut();
-    if let Ok(value) = HeaderValue::from_str(location) {
-        headers.insert(LOCATION, value);
-    }
-    for cookie in cookies {
-        if let Ok(value) = HeaderValue::from_str(cookie) {
-            headers.append(SET_COOKIE, value);
-        }
-    }
-    headers.insert(CACHE_CONTROL, HeaderValue::from_static("no-store"));
-    response
-}
+/// The session cookie's base name.
+pub(crate) const SESSION: &str = "lca-session";
+/// The one-shot error cookie's base name.
+pub(crate) const ERROR: &str = "lca-error";
 
-/// A JSON error answer (`{"error": code, "message": ...}`), never cached.
-pub(crate) fn json_error(status: StatusCode, code: &str, message: &str) -> Response {
-    let body = serde_json::json!({ "error": code, "message": message }).to_string();
-    let mut response = (status, body).into_response();
-    let headers = response.headers_mut();
-    headers.insert(CONTENT_TYPE, HeaderValue::from_static("application/json"));
-    headers.insert(CACHE_CONTROL, HeaderValue::from_static("no-store"));
-    response
+/// The request's query parameter `name`, decoded.
+fn query_param(parts: &Parts, name: &str) -> Option<String> {
+    let query = parts.uri.query()?;
+    parse_form(query)
+        .ok()?
+        .into_iter()
+        .find(|(n, _)| n == name)
+        .map(|(_, v)| v)
 }
 
 /// The host the browser asked for: a proxy's `X-Forwarded-Host` (its first value), else
@@ -65,131 +55,109 @@ fn request_host(headers: &HeaderMap) -> Option<&str> {
         .filter(|h| !h.is_empty())
 }
 
-/// A plain-text error page for a browser that navigated here (a sign-in that cannot start),
-/// never cached.
-fn plain_error(status: StatusCode, error: &AuthError) -> Response {
-    let body = format!("Sign-in cannot start here ({}): {error}\n", error.code());
-    let mut response = (status, body).into_response();
-    let headers = response.headers_mut();
-    headers.insert(
-        CONTENT_TYPE,
-        HeaderValue::from_static("text/plain; charset=utf-8"),
-    );
-    headers.insert(CACHE_CONTROL, HeaderValue::from_static("no-store"));
-    response
-}
-
-/// The request's query parameter `name`, decoded.
-fn query_param(parts: &Parts, name: &str) -> Option<String> {
-    let query = parts.uri.query()?;
-    parse_form(query)
-        .ok()?
-        .into_iter()
-        .find(|(n, _)| n == name)
-        .map(|(_, v)| v)
-}
-
 impl Inner {
-    fn cookie(&self, base: &str) -> String {
-        cookies::name(base, self.secure)
+    /// A cookie of this layer: `HttpOnly`, the app's `Secure` rule.
+    fn server_cookie(&self, base: &str, value: String, max_age: Option<i64>) -> Cookie<'static> {
+        cookies::build(
+            self.cookie(base),
+            value,
+            self.secure,
+            Readers::Server,
+            max_age,
+        )
+    }
+
+    fn server_cookie_removal(&self, base: &str) -> Cookie<'static> {
+        cookies::removal(self.cookie(base), self.secure, Readers::Server)
     }
 
     /// Starts a sign-in that returns to `return_to` (made a same-origin path): the pending
-    /// sign-in goes to the store, bound to this browser, and the answer redirects to the
-    /// Hosted UI.
-    pub(crate) async fn start_sign_in(&self, headers: &HeaderMap, return_to: &str) -> Response {
+    /// sign-in joins the browser's sealed pending cookie, and the answer redirects to the
+    /// Hosted UI. Nothing is stored on the server.
+    pub(crate) fn start_sign_in(&self, headers: &HeaderMap, return_to: &str) -> Response {
         // The browser's cookies (and with them the pending sign-in) belong to the host it
         // asked: a callback at another host would find nothing.
         if let Some(host) = request_host(headers) {
-            if let Err(e) = crate::protocol::check_sign_in_origin(&self.config, host) {
+            if let Err(e) = check_sign_in_origin(&self.config, host) {
                 return plain_error(StatusCode::BAD_REQUEST, &e);
             }
         }
-        let browser_cookie = self.cookie(cookies::BROWSER);
-        let (browser, set_cookies) =
-            match cookies::get(headers, &browser_cookie).filter(|b| is_random_id(b)) {
-                Some(browser) => (browser, Vec::new()),
-                None => {
-                    let browser = random_id();
-                    let cookie = cookies::set(&browser_cookie, &browser, self.secure, None);
-                    (browser, vec![cookie])
-                }
-            };
-        let env = SystemEnvironment;
-        let rng = |buf: &mut [u8]| env.fill_random(buf);
+        let now = self.env.now();
+        let rng = |buf: &mut [u8]| self.env.random.fill(buf);
         let return_to = sanitize_return_path(return_to);
         let options = AuthorizeOptions {
             return_to: &return_to,
             ..AuthorizeOptions::default()
         };
-        let request = AuthorizeRequest::new(&self.config, &rng, env.now(), options);
-        let pending = Pending {
-            record: request.pending.to_json(),
-            browser,
+        let request = AuthorizeRequest::new(&self.config, &rng, now, options);
+        let cookie = cookies::get(headers, &self.cookie(PENDING));
+        let mut pending = PendingSignIns::read(&self.pending_keys, cookie.as_deref(), now);
+        pending.push(request.pending);
+        let ttl = i64::try_from(PENDING_SIGN_IN_TTL).unwrap_or(i64::MAX);
+        let set = match pending.seal(&self.pending_keys) {
+            Some(sealed) => self.server_cookie(PENDING, sealed, Some(ttl)),
+            None => self.server_cookie_removal(PENDING),
         };
-        let stored = match serde_json::to_string(&pending) {
-            Ok(json) => {
-                self.store
-                    .set(
-                        &pending_key(&request.pending.state),
-                        &json,
-                        Duration::from_secs(PENDING_SIGN_IN_TTL),
-                    )
-                    .await
-            }
-            Err(e) => Err(super::StoreError::Failed(e.to_string())),
-        };
-        if let Err(e) = stored {
-            return json_error(StatusCode::SERVICE_UNAVAILABLE, e.code(), &e.to_string());
-        }
-        redirect(&request.url, &set_cookies)
+        redirect(&request.url, &[set])
     }
 
     /// `GET <sign-in>?return_to=/path`.
-    pub(crate) async fn sign_in_route(&self, parts: &Parts) -> Response {
+    pub(crate) fn sign_in_route(&self, parts: &Parts) -> Response {
         let return_to = query_param(parts, "return_to").unwrap_or_else(|| "/".into());
-        self.start_sign_in(&parts.headers, &return_to).await
+        self.start_sign_in(&parts.headers, &return_to)
     }
 
     /// Back to the app with an error to show once: a sign-in that failed.
-    fn fail(&self, error: &AuthError) -> Response {
-        tracing_error(error);
-        let cookie = cookies::set(
-            &self.cookie(cookies::ERROR),
-            error.code(),
-            self.secure,
-            Some(60),
+    fn fail(&self, error: &AuthError, mut set: Vec<Cookie<'static>>) -> Response {
+        tracing::warn!(
+            code = error.code(),
+            "server session sign-in failed: {error}"
         );
-        redirect("/", &[cookie])
+        set.push(self.server_cookie(ERROR, error.code().to_owned(), Some(60)));
+        redirect("/", &set)
     }
 
     /// The callback: completes the sign-in started by this browser.
     pub(crate) async fn callback_route(&self, parts: &Parts) -> Response {
-        match self.complete_sign_in(parts).await {
+        let now = self.env.now();
+        let cookie = cookies::get(&parts.headers, &self.cookie(PENDING));
+        let mut pending = PendingSignIns::read(&self.pending_keys, cookie.as_deref(), now);
+        let outcome = self.complete_sign_in(parts, &mut pending, now).await;
+        // The pending sign-in is spent whatever follows (single use); the others stay.
+        let ttl = i64::try_from(PENDING_SIGN_IN_TTL).unwrap_or(i64::MAX);
+        let mut set = vec![match pending.seal(&self.pending_keys) {
+            Some(sealed) => self.server_cookie(PENDING, sealed, Some(ttl)),
+            None => self.server_cookie_removal(PENDING),
+        }];
+        match outcome {
             Ok((id, return_to)) => {
-                let mut set = vec![cookies::set(
-                    &self.cookie(cookies::SESSION),
-                    &id,
-                    self.secure,
-                    Some(self.idle_ttl.as_secs() as i64),
-                )];
+                set.push(self.server_cookie(
+                    SESSION,
+                    id.clone(),
+                    Some(i64::try_from(self.idle_ttl.as_secs()).unwrap_or(i64::MAX)),
+                ));
                 // A session this browser had is replaced (a new id: no fixation).
-                if let Some(old) = cookies::get(&parts.headers, &self.cookie(cookies::SESSION))
+                if let Some(old) = cookies::get(&parts.headers, &self.cookie(SESSION))
                     .filter(|old| is_random_id(old) && *old != id)
                 {
                     let _ = self.remove_session(&session_key(&old)).await;
                 }
-                set.push(cookies::remove(&self.cookie(cookies::ERROR), self.secure));
+                set.push(self.server_cookie_removal(ERROR));
                 redirect(&return_to, &set)
             }
             Err(CallbackFailure::Store(e)) => {
                 json_error(StatusCode::SERVICE_UNAVAILABLE, e.code(), &e.to_string())
             }
-            Err(CallbackFailure::Auth(e)) => self.fail(&e),
+            Err(CallbackFailure::Auth(e)) => self.fail(&e, set),
         }
     }
 
-    async fn complete_sign_in(&self, parts: &Parts) -> Result<(String, String), CallbackFailure> {
+    async fn complete_sign_in(
+        &self,
+        parts: &Parts,
+        pending: &mut PendingSignIns,
+        now: u64,
+    ) -> Result<(String, String), CallbackFailure> {
         let url = format!(
             "{}?{}",
             self.config.redirect_uri_sign_in(),
@@ -197,32 +165,20 @@ impl Inner {
         );
         let response = CallbackResponse::parse(&url)?;
         let state = response.state().ok_or(AuthError::StateMismatch)?;
-        // Only a state this kit could have sent is looked up in the store.
+        // Only a state this kit could have sent is looked up.
         if !is_state_token(state) {
             return Err(AuthError::StateMismatch.into());
         }
-        // Single use: taken from the store, whatever follows.
-        let raw = self
-            .store
-            .take(&pending_key(state))
-            .await?
-            .ok_or(AuthError::NoPendingSignIn)?;
-        let pending: Pending =
-            serde_json::from_str(&raw).map_err(|_| AuthError::NoPendingSignIn)?;
-        // Started by this browser: a sign-in response carried to another browser (login
-        // CSRF, a leaked callback URL) does not sign that browser in.
-        let browser = cookies::get(&parts.headers, &self.cookie(cookies::BROWSER));
-        let same_browser =
-            browser.is_some_and(|b| constant_time_eq(b.as_bytes(), pending.browser.as_bytes()));
-        if !same_browser {
-            return Err(AuthError::StateMismatch.into());
-        }
-        let pending = PendingSignIn::from_json(pending.record.as_bytes())
-            .ok_or(AuthError::NoPendingSignIn)?;
-        let now = SystemClock.now();
-        if pending.is_expired(now) {
-            return Err(AuthError::NoPendingSignIn.into());
-        }
+        // Single use, and only in the browser that started it: a sign-in response carried
+        // to another browser (login CSRF, a leaked callback URL) finds nothing there.
+        let Some(pending) = pending.take(state) else {
+            return Err(if pending.is_empty() {
+                AuthError::NoPendingSignIn
+            } else {
+                AuthError::StateMismatch
+            }
+            .into());
+        };
         response.check(&pending)?;
         let code = match response.into_grant()? {
             CallbackGrant::Code(code) if pending.response_type == PendingResponseType::Code => code,
@@ -246,10 +202,8 @@ impl Inner {
             .send(request)
             .await
             .map_err(AuthError::Transport)?;
-        let session = TokenSet::from_response(&answer)?
-            .into_session(&pending.scopes)?
-            .with_clock_drift_at(now);
-        session.check_claims(&self.config, Some(&pending.nonce))?;
+        let session = TokenSet::from_response(&answer)?.into_session(&pending.scopes)?;
+        let session = accept_sign_in(session, &self.config, &pending.nonce, now)?;
         let id_token = session.id_token().ok_or_else(|| AuthError::TokenRejected {
             token: "id",
             reason: "server sessions need an ID token: ask for the `openid` scope".into(),
@@ -261,10 +215,10 @@ impl Inner {
                 token: "id",
                 reason: e.to_string(),
             })?;
-        let id = random_id();
-        let record = Record::new(&session, now);
+        let id = self.env.random_id();
+        let record = Record::of(&session, self.env.random_id(), now);
         self.store
-            .set(&session_key(&id), &record.to_json(), self.idle_ttl)
+            .set(&session_key(&id), &record.seal(&id), self.idle_ttl)
             .await?;
         Ok((id, pending.return_to))
     }
@@ -285,17 +239,16 @@ impl Inner {
         if !is_same_origin_request(&parts) {
             return refused();
         }
-        let id = cookies::get(&parts.headers, &self.cookie(cookies::SESSION))
-            .filter(|id| is_random_id(id));
+        let id = cookies::get(&parts.headers, &self.cookie(SESSION)).filter(|id| is_random_id(id));
         let logout = LogoutRequest::sign_out_url(&self.config);
-        let gone = cookies::remove(&self.cookie(cookies::SESSION), self.secure);
+        let gone = self.server_cookie_removal(SESSION);
         let Some(id) = id else {
             // Nothing to end here: on to Cognito's /logout, which ends its own session.
             return redirect(&logout, &[]);
         };
         let key = session_key(&id);
         let record = match self.store.get(&key).await {
-            Ok(raw) => raw.and_then(|raw| Record::from_json(&raw)),
+            Ok(raw) => raw.and_then(|raw| Record::open(&id, &raw)),
             Err(e) => return json_error(StatusCode::SERVICE_UNAVAILABLE, e.code(), &e.to_string()),
         };
         let Some(record) = record else {
@@ -332,25 +285,25 @@ impl Inner {
     }
 
     /// `GET <session>`: what the page shows of the session, as the layer found it.
-    pub(crate) fn session_route(&self, parts: &Parts) -> Response {
-        let view = parts
-            .extensions
-            .get::<crate::ssr::InitialAuth>()
-            .and_then(|initial| initial.server_view.clone())
-            .unwrap_or_else(|| self.view(None, None, None));
+    pub(crate) fn session_route(&self, initial: &InitialAuth, set: &[Cookie<'static>]) -> Response {
+        let view = match initial {
+            InitialAuth::Server(view) => view.clone(),
+            InitialAuth::Cookie { .. } => self.view(None, None, None),
+        };
         let mut response = serde_json::to_string(&view)
             .unwrap_or_else(|_| "{}".into())
             .into_response();
         let headers = response.headers_mut();
         headers.insert(CONTENT_TYPE, HeaderValue::from_static("application/json"));
         headers.insert(CACHE_CONTROL, HeaderValue::from_static("no-store"));
+        cookies::append(headers, set);
         response
     }
 }
 
 /// Why a callback failed: the store, or the sign-in itself.
 enum CallbackFailure {
-    Store(super::StoreError),
+    Store(StoreError),
     Auth(AuthError),
 }
 
@@ -360,16 +313,8 @@ impl From<AuthError> for CallbackFailure {
     }
 }
 
-impl From<super::StoreError> for CallbackFailure {
-    fn from(e: super::StoreError) -> Self {
+impl From<StoreError> for CallbackFailure {
+    fn from(e: StoreError) -> Self {
         Self::Store(e)
     }
-}
-
-/// Logs a failed sign-in on the server: its code and message, never a token.
-fn tracing_error(error: &AuthError) {
-    tracing::warn!(
-        code = error.code(),
-        "server session sign-in failed: {error}"
-    );
 }

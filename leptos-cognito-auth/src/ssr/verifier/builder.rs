@@ -205,7 +205,7 @@ impl CognitoJwtVerifierBuilder {
         self
     }
 
-    /// A cookie the axum extractor and [`require_user`](super::require_user) read the
+    /// A cookie the axum extractor and [`require_user`](crate::ssr::require_user) read the
     /// token from when the request has no `Authorization` header (cookie session mode).
     /// Default: none, only `Authorization: Bearer` is read.
     pub fn token_cookie(mut self, name: impl Into<String>) -> Self {

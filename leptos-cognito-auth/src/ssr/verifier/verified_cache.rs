@@ -8,11 +8,11 @@
 //! JWKS cache still holds the very key object that verified it (a refetch replaces the
 //! objects, so results from before a refetch are re-verified).
 
-use std::collections::HashMap;
-use std::sync::{Arc, RwLock};
+use std::sync::Arc;
 
 use super::claims::VerifiedUser;
 use super::keys::VerifyingKey;
+use crate::ssr::cache::BoundedCache;
 
 /// The default number of verified tokens remembered.
 pub const DEFAULT_VERIFIED_CACHE_CAPACITY: usize = 4096;
@@ -35,20 +35,18 @@ fn signature_of(token: &str) -> &str {
 }
 
 pub(crate) struct VerifiedCache {
-    capacity: usize,
-    entries: RwLock<HashMap<Box<str>, Entry>>,
+    entries: BoundedCache<Box<str>, Entry>,
 }
 
 impl VerifiedCache {
     pub fn new(capacity: usize) -> Self {
         Self {
-            capacity,
-            entries: RwLock::new(HashMap::new()),
+            entries: BoundedCache::new(capacity),
         }
     }
 
     pub fn enabled(&self) -> bool {
-        self.capacity > 0
+        self.entries.enabled()
     }
 
     /// The remembered user for this very token, if its key is still
@@ -58,8 +56,7 @@ impl VerifiedCache {
         token: &str,
         current: impl FnOnce(usize, &str) -> Option<Arc<VerifyingKey>>,
     ) -> Option<VerifiedUser> {
-        let entries = self.entries.read().unwrap_or_else(|p| p.into_inner());
-        let entry = entries.get(signature_of(token))?;
+        let entry = self.entries.get(signature_of(token))?;
         if entry.user.token().expose() != token {
             return None;
         }
@@ -74,22 +71,16 @@ impl VerifiedCache {
             return;
         }
         let signature = signature_of(user.token().expose()).into();
-        let mut entries = self.entries.write().unwrap_or_else(|p| p.into_inner());
-        if entries.len() >= self.capacity {
-            entries.clear();
-        }
-        entries.insert(
-            signature,
-            Entry {
-                user: user.clone(),
-                issuer,
-                kid: kid.to_owned(),
-                key,
-            },
-        );
+        let entry = Entry {
+            user: user.clone(),
+            issuer,
+            kid: kid.to_owned(),
+            key,
+        };
+        self.entries.insert(signature, Arc::new(entry));
     }
 
     pub fn len(&self) -> usize {
-        self.entries.read().map(|e| e.len()).unwrap_or(0)
+        self.entries.len()
     }
 }

@@ -165,7 +165,7 @@ impl CognitoJwtVerifier {
         &self.inner.validation
     }
 
-    /// The cookie the axum extractor and [`require_user`](super::require_user) read the
+    /// The cookie the axum extractor and [`require_user`](crate::ssr::require_user) read the
     /// token from when there is no `Authorization` header (see
     /// [`CognitoJwtVerifierBuilder::token_cookie`]).
     pub fn token_cookie(&self) -> Option<&str> {

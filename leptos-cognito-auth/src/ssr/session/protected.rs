@@ -22,9 +22,21 @@ impl ProtectedPaths {
 
     /// Whether `path` is one of the paths or below one.
     pub fn contains(&self, path: &str) -> bool {
-        self.0.iter().any(|p| {
-            path.strip_prefix(p.as_str())
-                .is_some_and(|rest| rest.is_empty() || rest.starts_with('/'))
-        })
+        self.0.iter().any(|p| Self::covers_path(p, path))
+    }
+
+    /// Whether the protected path `protected` covers `path` (is it, or above it).
+    pub fn covers(&self, protected: &str, path: &str) -> bool {
+        Self::covers_path(protected.trim_end_matches('/'), path)
+    }
+
+    fn covers_path(protected: &str, path: &str) -> bool {
+        path.strip_prefix(protected)
+            .is_some_and(|rest| rest.is_empty() || rest.starts_with('/'))
+    }
+
+    /// The protected paths.
+    pub fn iter(&self) -> impl Iterator<Item = &str> {
+        self.0.iter().map(String::as_str)
     }
 }

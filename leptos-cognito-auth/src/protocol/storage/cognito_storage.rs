@@ -41,12 +41,12 @@ pub(crate) fn is_state_token(state: &str) -> bool {
 /// client runs at page start and which [`save_pending`](Self::save_pending) runs for the
 /// pending records when a sign-in starts.
 #[derive(Clone, Debug)]
-pub struct SessionStore<S> {
+pub struct CognitoStorage<S> {
     storage: S,
     keys: StorageKeys,
 }
 
-impl<S: Storage> SessionStore<S> {
+impl<S: Storage> CognitoStorage<S> {
     /// A store for app client `client_id` over `storage`.
     pub fn new(storage: S, client_id: &str) -> Self {
         Self {
@@ -290,8 +290,8 @@ mod tests {
         .unwrap()
     }
 
-    fn store() -> SessionStore<MemoryStorage> {
-        SessionStore::new(MemoryStorage::new(), "local-spa-client")
+    fn store() -> CognitoStorage<MemoryStorage> {
+        CognitoStorage::new(MemoryStorage::new(), "local-spa-client")
     }
 
     #[test]
@@ -338,7 +338,7 @@ mod tests {
         storage
             .set(&format!("{P}.alice.tokenScopesString"), "openid email")
             .unwrap();
-        let session = SessionStore::new(&storage, "local-spa-client")
+        let session = CognitoStorage::new(&storage, "local-spa-client")
             .load()
             .unwrap();
         assert_eq!(session.username(), Some("alice"));
@@ -558,7 +558,7 @@ mod tests {
 
     #[test]
     fn clock_drift_round_trips_and_bad_values_read_as_none() {
-        let store = SessionStore::new(MemoryStorage::new(), "local-spa-client");
+        let store = CognitoStorage::new(MemoryStorage::new(), "local-spa-client");
         let s = session("alice", Some("r")).with_clock_drift(-600);
         store.save(&s).unwrap();
         assert_eq!(

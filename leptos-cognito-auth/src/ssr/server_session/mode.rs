@@ -1,0 +1,147 @@
+//! The layer's work for server sessions, per request ([`SessionMode`]): answer the kit's own
+//! routes, load (and refresh) the session, refuse cross-site state changes, keep signed-out
+//! visitors off protected pages, and hand the session to the app.
+
+use axum::body::Body;
+use axum::http::request::Parts;
+use axum::http::{Method, Request, StatusCode};
+use axum::response::Response;
+use futures::future::BoxFuture;
+
+use super::record::is_random_id;
+use super::refresh::Current;
+use super::routes::{ERROR, SESSION};
+use super::session::Inner;
+use crate::protocol::secret::constant_time_eq;
+use crate::protocol::CSRF_HEADER;
+use crate::ssr::session::cookies::{self, Readers};
+use crate::ssr::session::response::json_error;
+use crate::ssr::session::{is_same_origin_request, InitialAuth, Loaded, SessionMode};
+
+/// Whether a request may change state (anything but `GET`, `HEAD`, `OPTIONS`).
+fn changes_state(method: &Method) -> bool {
+    !matches!(*method, Method::GET | Method::HEAD | Method::OPTIONS)
+}
+
+impl SessionMode for Inner {
+    fn route(&self, request: Request<Body>) -> BoxFuture<'_, Result<Response, Request<Body>>> {
+        Box::pin(async move {
+            let paths = &self.paths;
+            let path = request.uri().path();
+            if request.method() == Method::GET && path == paths.sign_in {
+                return Ok(self.sign_in_route(&request.into_parts().0));
+            }
+            if request.method() == Method::GET && path == paths.callback {
+                return Ok(self.callback_route(&request.into_parts().0).await);
+            }
+            if request.method() == Method::POST && path == paths.sign_out {
+                return Ok(self.sign_out_route(request).await);
+            }
+            Err(request)
+        })
+    }
+
+    fn load<'a>(&'a self, parts: &'a Parts) -> BoxFuture<'a, Result<Loaded, Response>> {
+        Box::pin(async move {
+            let session_cookie = self.cookie(SESSION);
+            let error_cookie = self.cookie(ERROR);
+            let mut set = Vec::new();
+            // A one-shot error from the callback: shown on this page, then gone.
+            let mut error = cookies::get(&parts.headers, &error_cookie).filter(|code| {
+                code.len() <= 64 && code.bytes().all(|b| b.is_ascii_lowercase() || b == b'_')
+            });
+            if error.is_some() {
+                set.push(cookies::removal(error_cookie, self.secure, Readers::Server));
+            }
+            let id = cookies::get(&parts.headers, &session_cookie);
+            let current = match &id {
+                // A cookie that cannot be one of ours (tampered, another app's) is no
+                // session, and never reaches the store.
+                Some(id) if is_random_id(id) => match self.current(id).await {
+                    Ok(current) => current,
+                    Err(e) => {
+                        return Err(json_error(
+                            StatusCode::SERVICE_UNAVAILABLE,
+                            e.code(),
+                            &e.to_string(),
+                        ))
+                    }
+                },
+                _ => Current::Ended { error: None },
+            };
+            let active = match current {
+                Current::Active {
+                    record,
+                    session,
+                    user,
+                    error: refresh_error,
+                } => {
+                    if let Some(e) = refresh_error {
+                        error.get_or_insert_with(|| e.code().to_owned());
+                    }
+                    Some((record, session, user))
+                }
+                Current::Ended { error: ended } => {
+                    if id.is_some() {
+                        set.push(cookies::removal(
+                            session_cookie,
+                            self.secure,
+                            Readers::Server,
+                        ));
+                    }
+                    if let Some(e) = ended {
+                        error.get_or_insert_with(|| e.code().to_owned());
+                    }
+                    None
+                }
+                Current::Stale { error: e } => {
+                    error.get_or_insert_with(|| e.code().to_owned());
+                    None
+                }
+            };
+            if changes_state(&parts.method) && id.is_some() {
+                let token_ok = match (&active, parts.headers.get(CSRF_HEADER)) {
+                    (Some((record, _, _)), Some(sent)) => {
+                        constant_time_eq(sent.as_bytes(), record.csrf.as_bytes())
+                    }
+                    // Without a live session there is nothing to act with.
+                    (None, _) => true,
+                    (Some(_), None) => false,
+                };
+                if !token_ok || !is_same_origin_request(parts) {
+                    return Err(json_error(
+                        StatusCode::FORBIDDEN,
+                        "csrf_rejected",
+                        "a request that changes state must come from this site and carry the session's x-csrf-token header",
+                    ));
+                }
+            }
+            if active.is_none()
+                && parts.method == Method::GET
+                && self.protected.contains(parts.uri.path())
+                && error.is_none()
+            {
+                let return_to = parts.uri.path_and_query().map_or("/", |p| p.as_str());
+                let mut answer = self.start_sign_in(&parts.headers, return_to);
+                cookies::append(answer.headers_mut(), &set);
+                return Err(answer);
+            }
+            let (initial, user) = match active {
+                Some((record, session, user)) => (
+                    InitialAuth::Server(self.view(Some(&session), Some(record.csrf), error)),
+                    user,
+                ),
+                None => (InitialAuth::Server(self.view(None, None, error)), None),
+            };
+            // The session's view, as the layer found it: answered here, not by the app.
+            if parts.method == Method::GET && parts.uri.path() == self.paths.session {
+                return Err(self.session_route(&initial, &set));
+            }
+            Ok(Loaded {
+                initial,
+                user,
+                cookies: set,
+            })
+        })
+    }
+}

@@ -1,0 +1,425 @@
+//! [`ServerSession`] and its builder: the settings, checked once, shared by every request
+//! through an immutable handle.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use super::refresh::{LocalLocks, ParsedRecords};
+use super::store::SessionStore;
+use crate::client::Clock;
+use crate::protocol::{CognitoConfig, RandomSource, ResponseType, ServerSessionView, StorageKind};
+use crate::ssr::http::ServerHttp;
+use crate::ssr::session::protected::ProtectedPaths;
+use crate::ssr::session::seal::{Keyring, Purpose, MIN_SECRET_LEN};
+use crate::ssr::session::{
+    check_distinct, check_protected, cookies, Env, SessionLayer, SessionSetupError,
+};
+use crate::ssr::verifier::{CognitoJwtVerifier, ExpectedTokenUse};
+
+/// The routes of server sessions (their defaults in brackets).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(crate) struct Paths {
+    /// Starts a sign-in: `GET <sign_in>?return_to=/path` [`/auth/sign-in`].
+    pub sign_in: String,
+    /// The callback: the path of the configured `redirect_uri_sign_in`.
+    pub callback: String,
+    /// Signs out: `POST` with the anti-forgery token [`/auth/sign-out`].
+    pub sign_out: String,
+    /// The session as JSON, for the browser after client-side navigation
+    /// [`/auth/session`].
+    pub session: String,
+}
+
+/// Server sessions for one app client: mount [`layer`](Self::layer) around any axum app
+/// (it answers its own routes before the app sees them). Built with
+/// [`ServerSession::builder`]; the handle is immutable and cheap to clone, so no setting can
+/// be lost after it is built.
+///
+/// - `GET /auth/sign-in?return_to=/path` starts a sign-in (state, nonce, PKCE S256
+///   verifier, return path) and redirects to the Hosted UI. Nothing is stored on the server
+///   for a visitor who never signs in: the pending sign-in travels sealed (AES-256-GCM) in a
+///   short-lived `HttpOnly` cookie of the browser that started it.
+/// - The callback (the path of `redirect_uri_sign_in`) takes the pending sign-in from that
+///   cookie (a callback carried to another browser finds none; a replayed one finds it
+///   spent), checks the state, exchanges the code from the server (as a confidential client
+///   when a secret is configured: it never leaves the server), verifies the ID token's
+///   signature against the JWKS and its nonce, issuer and audience, stores the session
+///   sealed under a new random id, sets the session cookie and redirects to the saved
+///   same-origin path.
+/// - `POST /auth/sign-out` (same-origin, with the session's anti-forgery token) revokes
+///   the refresh token, deletes the session everywhere and redirects to Cognito's
+///   `/logout`.
+/// - `GET /auth/session` answers what the page shows of the session ([`ServerSessionView`])
+///   as JSON.
+/// - On every request the layer loads the session, refreshes it on the server when the
+///   access token is within the refresh margin (one refresh per session across every
+///   instance that shares the store), refuses state-changing requests without the
+///   anti-forgery token (CSRF), sends signed-out requests for protected pages to sign in
+///   before anything renders, and hands the verified user to the app in the request's
+///   extensions, where `VerifiedUser`, `require_user()` and `require_group()` look first.
+///
+/// The session cookie is `HttpOnly`, `SameSite=Lax`, `Path=/`, `Secure` with the
+/// `__Host-` prefix unless the callback is plain http on a loopback host.
+///
+/// ```no_run
+/// use axum::Router;
+/// use leptos_cognito_auth::ssr::{MemorySessionStore, ServerSession};
+/// use leptos_cognito_auth::{CognitoConfig, StorageKind};
+///
+/// # fn app(routes: Router) -> Result<Router, Box<dyn std::error::Error>> {
+/// let config = CognitoConfig::builder()
+///     .client_id("local-server-client")
+///     .client_secret("local-server-secret") // stays on the server
+///     .app_web_domain("http://localhost:9229")
+///     .redirect_uri_sign_in("http://localhost:3000/callback")
+///     .redirect_uri_sign_out("http://localhost:3000/")
+///     .issuer("http://localhost:9229/us-east-1_LocalPool")
+///     .storage(StorageKind::Server)
+///     .build()?;
+/// let sessions = ServerSession::builder(config, MemorySessionStore::new())
+///     .protect(["/account"])
+///     .build()?;
+/// let app = routes.layer(sessions.layer());
+/// # Ok(app) }
+/// ```
+#[derive(Clone)]
+pub struct ServerSession {
+    pub(crate) inner: Arc<Inner>,
+}
+
+impl std::fmt::Debug for ServerSession {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ServerSession")
+            .field("client_id", &self.inner.config.client_id())
+            .field("paths", &self.inner.paths)
+            .field("protected", &self.inner.protected)
+            .finish_non_exhaustive()
+    }
+}
+
+/// What every request, route and refresh shares: the settings, checked by `build()`.
+pub(crate) struct Inner {
+    pub config: CognitoConfig,
+    pub store: Arc<dyn SessionStore>,
+    pub http: ServerHttp,
+    pub id_verifier: CognitoJwtVerifier,
+    pub access_verifier: CognitoJwtVerifier,
+    pub paths: Paths,
+    pub protected: ProtectedPaths,
+    /// Whether cookies get `Secure` (and the session cookie the `__Host-` prefix).
+    pub secure: bool,
+    /// How long a session lives without use (each refresh extends it).
+    pub idle_ttl: Duration,
+    /// How long a refresh lock is held at most (a holder that dies frees it then).
+    pub lock_lease: Duration,
+    /// How long a request waits for another instance's refresh.
+    pub refresh_wait: Duration,
+    pub env: Env,
+    /// The keys of the pending sign-in cookie.
+    pub pending_keys: Keyring,
+    /// Per-session locks of this process, so concurrent requests of one session share
+    /// one refresh before the store's lock is even asked.
+    pub local_locks: LocalLocks,
+    pub parsed: ParsedRecords,
+}
+
+/// Builds a [`ServerSession`]: [`ServerSession::builder`]. Every setting is checked by
+/// [`build`](Self::build).
+#[must_use = "call `build()` to get the server sessions"]
+pub struct ServerSessionBuilder {
+    config: CognitoConfig,
+    store: Arc<dyn SessionStore>,
+    protected: ProtectedPaths,
+    routes: Option<[String; 3]>,
+    idle_timeout: Duration,
+    id_verifier: Option<CognitoJwtVerifier>,
+    access_verifier: Option<CognitoJwtVerifier>,
+    env: Env,
+    secrets: Vec<String>,
+}
+
+impl std::fmt::Debug for ServerSessionBuilder {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ServerSessionBuilder")
+            .field("client_id", &self.config.client_id())
+            .field("protected", &self.protected)
+            .field("routes", &self.routes)
+            .field(
+                "secrets",
+                &format_args!("[{} redacted]", self.secrets.len()),
+            )
+            .finish_non_exhaustive()
+    }
+}
+
+impl ServerSession {
+    /// Server sessions for `config` (with `storage(StorageKind::Server)`), kept in `store`
+    /// (a [`MemorySessionStore`](super::MemorySessionStore), a
+    /// [`RedisSessionStore`](super::RedisSessionStore), or an `Arc<dyn SessionStore>` chosen
+    /// at run time). ID tokens are verified with a verifier for the configured issuer (or
+    /// user pool) and app client; the code flow with PKCE is always used.
+    pub fn builder(config: CognitoConfig, store: impl IntoStore) -> ServerSessionBuilder {
+        ServerSessionBuilder {
+            config,
+            store: store.into_store(),
+            protected: ProtectedPaths::default(),
+            routes: None,
+            idle_timeout: Duration::from_secs(30 * 24 * 3600),
+            id_verifier: None,
+            access_verifier: None,
+            env: Env::default(),
+            secrets: Vec::new(),
+        }
+    }
+
+    /// The layer to mount around the app: `app.layer(sessions.layer())`, after the routes
+    /// and the fallback it must wrap. It answers the sign-in, callback, sign-out and
+    /// session routes itself, so an app route of the same path (a `/callback` page of the
+    /// browser modes) is never reached.
+    pub fn layer(&self) -> SessionLayer {
+        SessionLayer::new(self.inner.clone())
+    }
+
+    /// Whether `path` is one of the protected pages or below one.
+    pub fn is_protected(&self, path: &str) -> bool {
+        self.inner.protected.contains(path)
+    }
+}
+
+/// A session store as the builder takes it: any [`SessionStore`], or an
+/// `Arc<dyn SessionStore>` chosen at run time.
+pub trait IntoStore {
+    /// The store, shared.
+    fn into_store(self) -> Arc<dyn SessionStore>;
+}
+
+impl<S: SessionStore> IntoStore for S {
+    fn into_store(self) -> Arc<dyn SessionStore> {
+        Arc::new(self)
+    }
+}
+
+impl IntoStore for Arc<dyn SessionStore> {
+    fn into_store(self) -> Arc<dyn SessionStore> {
+        self
+    }
+}
+
+impl ServerSessionBuilder {
+    /// Pages a signed-out visitor is sent to sign in from before they render: each path
+    /// and everything below it. List the pages your router guards with `ProtectedRoute`
+    /// (name them once, in a constant both read).
+    pub fn protect<I, S>(mut self, paths: I) -> Self
+    where
+        I: IntoIterator<Item = S>,
+        S: Into<String>,
+    {
+        self.protected.extend(paths);
+        self
+    }
+
+    /// Other routes for signing in, signing out and the session JSON (defaults
+    /// `/auth/sign-in`, `/auth/sign-out`, `/auth/session`). The callback is always the path
+    /// of `redirect_uri_sign_in`. Checked by [`build`](Self::build): absolute paths, all
+    /// different.
+    pub fn routes(
+        mut self,
+        sign_in: impl Into<String>,
+        sign_out: impl Into<String>,
+        session: impl Into<String>,
+    ) -> Self {
+        self.routes = Some([sign_in.into(), sign_out.into(), session.into()]);
+        self
+    }
+
+    /// How long an unused session lives (default 30 days, Cognito's default refresh-token
+    /// lifetime); each refresh starts it again.
+    pub fn idle_timeout(mut self, ttl: Duration) -> Self {
+        self.idle_timeout = ttl;
+        self
+    }
+
+    /// Verify ID tokens with this verifier instead of the one built from the
+    /// configuration (another JWKS location, a test clock). It must accept ID tokens.
+    pub fn id_token_verifier(mut self, verifier: CognitoJwtVerifier) -> Self {
+        self.id_verifier = Some(verifier);
+        self
+    }
+
+    /// Verify access tokens (once per token, when a session is read or refreshed, to hand
+    /// the app a [`VerifiedUser`](crate::ssr::VerifiedUser)) with this verifier instead of
+    /// the one built from the configuration. It must accept access tokens.
+    pub fn access_token_verifier(mut self, verifier: CognitoJwtVerifier) -> Self {
+        self.access_verifier = Some(verifier);
+        self
+    }
+
+    /// The clock (default: the system's), for tests.
+    pub fn clock(mut self, clock: impl Clock + Send + Sync + 'static) -> Self {
+        self.env.clock = Arc::new(clock);
+        self
+    }
+
+    /// The random source of session ids, anti-forgery tokens, `state`, `nonce` and PKCE
+    /// verifiers (default: the operating system's), for tests. It must be
+    /// cryptographically secure in production. (Encryption nonces never come from it.)
+    pub fn random(mut self, random: impl RandomSource + Send + Sync + 'static) -> Self {
+        self.env.random = Arc::new(random);
+        self
+    }
+
+    /// The secrets the pending sign-in cookie is sealed with: the first seals, every one
+    /// opens, so a secret is rotated by putting the new one first and dropping the old one
+    /// ten minutes later (a pending sign-in lives that long). Each must have at least 32
+    /// characters (`openssl rand -base64 32` makes one).
+    ///
+    /// Needed when the store is shared by several server instances (they must all open
+    /// what any one sealed); with the in-process store a missing secret is generated at
+    /// start (and logged once), and a restart then ends the sign-ins in progress.
+    pub fn secret<I, S>(mut self, secrets: I) -> Self
+    where
+        I: IntoIterator<Item = S>,
+        S: Into<String>,
+    {
+        self.secrets.extend(secrets.into_iter().map(Into::into));
+        self
+    }
+
+    /// The server sessions, after checking every setting.
+    ///
+    /// # Errors
+    /// [`SessionSetupError`]: a configuration for another storage, without an issuer or
+    /// user pool, a bad verifier, a route or protected path that is not absolute or
+    /// conflicts with another, a missing secret with a shared store, or a short secret.
+    pub fn build(self) -> Result<ServerSession, SessionSetupError> {
+        let Self {
+            mut config,
+            store,
+            protected,
+            routes,
+            idle_timeout,
+            id_verifier,
+            access_verifier,
+            env,
+            secrets,
+        } = self;
+        if config.storage() != StorageKind::Server {
+            return Err(SessionSetupError::WrongStorage {
+                mode: "ServerSession",
+                expected: "StorageKind::Server",
+            });
+        }
+        let id_verifier = match id_verifier {
+            Some(verifier) => verifier,
+            None => verifier_for(&config, ExpectedTokenUse::Id)?,
+        };
+        let access_verifier = match access_verifier {
+            Some(verifier) => verifier,
+            None => verifier_for(&config, ExpectedTokenUse::Access)?,
+        };
+        let callback = crate::protocol::encoding::split_url(config.redirect_uri_sign_in())
+            .map(|u| u.path.to_owned())
+            .filter(|p| p.starts_with('/'))
+            .unwrap_or_else(|| "/callback".to_owned());
+        let defaults = ServerSessionView::default();
+        let [sign_in, sign_out, session] = routes.unwrap_or([
+            defaults.sign_in_path,
+            defaults.sign_out_path,
+            defaults.session_path,
+        ]);
+        let all = [
+            sign_in.as_str(),
+            callback.as_str(),
+            sign_out.as_str(),
+            session.as_str(),
+        ];
+        check_distinct(&all)?;
+        check_protected(&protected, &all)?;
+        let secrets = match secrets.len() {
+            0 if store.is_shared() => return Err(SessionSetupError::MissingSecret),
+            0 => {
+                tracing::info!(
+                    "server sessions: no session secret set; one was generated for this \
+                     process (sign-ins in progress end when it restarts)"
+                );
+                vec![env.random_id()]
+            }
+            _ => secrets,
+        };
+        if secrets.iter().any(|s| s.chars().count() < MIN_SECRET_LEN) {
+            return Err(SessionSetupError::WeakSecret {
+                min: MIN_SECRET_LEN,
+            });
+        }
+        let secure = cookies::secure_for(config.redirect_uri_sign_in());
+        let timeout = Duration::from_millis(u64::from(config.http_timeout_ms()));
+        config.set_response_type(ResponseType::Code);
+        Ok(ServerSession {
+            inner: Arc::new(Inner {
+                http: ServerHttp::new(timeout),
+                config,
+                store,
+                id_verifier,
+                access_verifier,
+                paths: Paths {
+                    sign_in,
+                    callback,
+                    sign_out,
+                    session,
+                },
+                protected,
+                secure,
+                idle_ttl: idle_timeout,
+                lock_lease: timeout + Duration::from_secs(5),
+                refresh_wait: timeout + Duration::from_secs(5),
+                pending_keys: Keyring::new(&secrets, Purpose::PendingSignIn),
+                env,
+                local_locks: LocalLocks::default(),
+                parsed: ParsedRecords::default(),
+            }),
+        })
+    }
+}
+
+/// The verifier of the configuration's tokens of one kind: its issuer (a user pool without
+/// an issuer override accepts both Cognito issuer formats) and app client.
+fn verifier_for(
+    config: &CognitoConfig,
+    token_use: ExpectedTokenUse,
+) -> Result<CognitoJwtVerifier, SessionSetupError> {
+    let issuers = config.issuers();
+    let builder = match (issuers.as_slice(), config.user_pool_id()) {
+        ([issuer], _) => CognitoJwtVerifier::for_issuer(issuer),
+        (_, Some(pool)) => CognitoJwtVerifier::for_user_pool(pool),
+        _ => return Err(SessionSetupError::NoIssuer),
+    };
+    Ok(builder
+        .client_id(config.client_id())
+        .token_use(token_use)
+        .build()?)
+}
+
+impl Inner {
+    /// A cookie name of this app (`__Host-` prefixed where `Secure` allows).
+    pub(crate) fn cookie(&self, base: &str) -> String {
+        cookies::name(base, self.secure)
+    }
+
+    /// The browser's view of a session: the user without the claims, which stay on the
+    /// server with the tokens.
+    pub(crate) fn view(
+        &self,
+        session: Option<&crate::protocol::CognitoSession>,
+        csrf_token: Option<String>,
+        error: Option<String>,
+    ) -> ServerSessionView {
+        ServerSessionView {
+            user: session.and_then(crate::protocol::AuthUser::without_claims),
+            csrf_token,
+            error,
+            sign_in_path: self.paths.sign_in.clone(),
+            sign_out_path: self.paths.sign_out.clone(),
+            session_path: self.paths.session.clone(),
+        }
+    }
+}

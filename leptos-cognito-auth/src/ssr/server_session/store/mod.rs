@@ -1,0 +1,99 @@
+//! Where server sessions live: the [`SessionStore`] trait and its two stores,
+//! [`MemorySessionStore`] (one process) and [`RedisSessionStore`] (feature `redis`: several
+//! server instances).
+
+mod memory;
+#[cfg(feature = "redis")]
+mod redis;
+
+use std::time::Duration;
+
+use futures::future::BoxFuture;
+
+pub use memory::MemorySessionStore;
+#[cfg(feature = "redis")]
+pub use redis::RedisSessionStore;
+
+/// Why the session store could not answer. Requests that need it get a `503` naming the
+/// cause; nothing is lost, and sessions stored before are there again once the store
+/// answers.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum StoreError {
+    /// The store cannot be reached (Redis down, a timeout, a dropped connection).
+    #[error("the session store is unavailable: {0}")]
+    Unavailable(String),
+    /// The store answered something unexpected.
+    #[error("the session store failed: {0}")]
+    Failed(String),
+}
+
+impl StoreError {
+    /// A stable `snake_case` identifier: `session_store_unavailable` or
+    /// `session_store_failed`.
+    pub fn code(&self) -> &'static str {
+        match self {
+            Self::Unavailable(_) => "session_store_unavailable",
+            Self::Failed(_) => "session_store_failed",
+        }
+    }
+}
+
+/// The storage of server sessions and their refresh locks: a key-value store of bytes with
+/// expiry, a compare-and-set, and leased locks. The kit has [`MemorySessionStore`] and
+/// [`RedisSessionStore`]; implement it for another database.
+///
+/// What the kit stores is already sealed (AES-256-GCM under a key derived from the session
+/// id, which the store never sees: its keys are the id's SHA-256), so a store, a dump of it
+/// or a log of its commands holds no usable token.
+///
+/// Every method returns a boxed future so that the trait can be used as
+/// `Arc<dyn SessionStore>`, chosen at run time.
+pub trait SessionStore: Send + Sync + 'static {
+    /// The value of `key`, unless it has expired.
+    fn get<'a>(&'a self, key: &'a str) -> BoxFuture<'a, Result<Option<Vec<u8>>, StoreError>>;
+
+    /// Sets `key` to `value`, expiring after `ttl`.
+    fn set<'a>(
+        &'a self,
+        key: &'a str,
+        value: &'a [u8],
+        ttl: Duration,
+    ) -> BoxFuture<'a, Result<(), StoreError>>;
+
+    /// Sets `key` to `value` (expiring after `ttl`) only if it still holds `current`, in one
+    /// step, and says whether it did. An update (a refresh) made this way never brings back
+    /// a session that a concurrent sign-out deleted, nor overwrites another instance's
+    /// newer tokens.
+    fn replace<'a>(
+        &'a self,
+        key: &'a str,
+        current: &'a [u8],
+        value: &'a [u8],
+        ttl: Duration,
+    ) -> BoxFuture<'a, Result<bool, StoreError>>;
+
+    /// Removes `key` (removing a missing key is not an error).
+    fn remove<'a>(&'a self, key: &'a str) -> BoxFuture<'a, Result<(), StoreError>>;
+
+    /// Takes the lock `key` for `owner` unless someone else holds it, for at most `lease`
+    /// (a holder that dies does not block the others for longer). Returns whether it was
+    /// taken.
+    fn try_lock<'a>(
+        &'a self,
+        key: &'a str,
+        owner: &'a str,
+        lease: Duration,
+    ) -> BoxFuture<'a, Result<bool, StoreError>>;
+
+    /// Releases the lock `key` if `owner` still holds it (a lease that ran out and was
+    /// taken by another is left alone).
+    fn unlock<'a>(&'a self, key: &'a str, owner: &'a str) -> BoxFuture<'a, Result<(), StoreError>>;
+
+    /// Whether other processes share this store (several server instances): they must
+    /// then share the session secret too, so a missing one is an error at start. `true`
+    /// unless the store lives in this process.
+    fn is_shared(&self) -> bool {
+        true
+    }
+}

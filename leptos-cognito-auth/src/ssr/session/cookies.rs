@@ -1,0 +1,179 @@
+//! The one cookie module of the server side, on the `cookie` crate: every cookie a session
+//! layer or the extractor reads from a request, and every `Set-Cookie` they write.
+
+use axum::http::header::{COOKIE, SET_COOKIE};
+use axum::http::{HeaderMap, HeaderValue};
+use cookie::time::Duration as CookieDuration;
+use cookie::{Cookie, SameSite};
+
+pub(crate) use crate::protocol::config::rules::cookies_need_secure_for as secure_for;
+
+/// Every cookie of a request, names and values percent-decoded (`Cookie::split_parse_encoded`:
+/// the browser's cookie storage writes them percent-encoded, and a plain value decodes to
+/// itself). Pairs that do not parse are skipped.
+pub(crate) fn request_cookies(headers: &HeaderMap) -> impl Iterator<Item = Cookie<'static>> + '_ {
+    headers
+        .get_all(COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| Cookie::split_parse_encoded(v.to_owned()))
+        .filter_map(Result::ok)
+}
+
+/// The value of the request's cookie `name` (the first, if the browser sent several).
+pub(crate) fn get(headers: &HeaderMap, name: &str) -> Option<String> {
+    request_cookies(headers)
+        .find(|c| c.name() == name)
+        .map(|c| c.value_trimmed().to_owned())
+}
+
+/// A cookie's name: with the `__Host-` prefix where `Secure` allows it (the browser then
+/// refuses the cookie from any other host or path, and any copy without `Secure`).
+pub(crate) fn name(base: &str, secure: bool) -> String {
+    if secure {
+        format!("__Host-{base}")
+    } else {
+        base.to_owned()
+    }
+}
+
+/// Who may read a cookie.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Readers {
+    /// `HttpOnly`: the server only (sessions, pending sign-ins).
+    Server,
+    /// The page's JavaScript too (cookie mode's tokens and pending sign-ins, which the
+    /// browser client reads).
+    Page,
+}
+
+/// A cookie of the session layers: `Path=/`, `SameSite=Lax` (the return from the Hosted UI
+/// is a cross-site top-level navigation), `Secure` as given, `HttpOnly` for
+/// [`Readers::Server`], living `max_age` seconds (`None`: until the browser closes).
+pub(crate) fn build(
+    name: impl Into<String>,
+    value: impl Into<String>,
+    secure: bool,
+    readers: Readers,
+    max_age: Option<i64>,
+) -> Cookie<'static> {
+    let mut cookie = Cookie::build((name.into(), value.into()))
+        .path("/")
+        .http_only(readers == Readers::Server)
+        .secure(secure)
+        .same_site(SameSite::Lax);
+    if let Some(seconds) = max_age {
+        cookie = cookie.max_age(CookieDuration::seconds(seconds));
+    }
+    cookie.build()
+}
+
+/// A cookie that removes cookie `name` (the same attributes, `Max-Age=0`).
+pub(crate) fn removal(name: impl Into<String>, secure: bool, readers: Readers) -> Cookie<'static> {
+    build(name, "", secure, readers, Some(0))
+}
+
+/// Adds `cookies` to `headers` as `Set-Cookie`, percent-encoded. An encoded cookie is
+/// always a valid header value; one that is not would be a bug here, and is logged rather
+/// than dropped silently.
+pub(crate) fn append(headers: &mut HeaderMap, cookies: &[Cookie<'static>]) {
+    for cookie in cookies {
+        match HeaderValue::from_str(&cookie.encoded().to_string()) {
+            Ok(value) => {
+                headers.append(SET_COOKIE, value);
+            }
+            Err(e) => tracing::error!(
+                cookie = cookie.name(),
+                "a Set-Cookie could not be written: {e}"
+            ),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn secure_except_on_loopback_http() {
+        assert!(secure_for("https://app.example/callback"));
+        assert!(secure_for("https://localhost:3000/callback"));
+        assert!(secure_for("http://app.example/callback"));
+        assert!(!secure_for("http://localhost:3000/callback"));
+        assert!(!secure_for("http://127.0.0.1:3000/callback"));
+        assert!(!secure_for("http://[::1]:3000/callback"));
+        assert!(secure_for("not a url"));
+        assert_eq!(name("lca-session", true), "__Host-lca-session");
+        assert_eq!(name("lca-session", false), "lca-session");
+    }
+
+    fn set_cookie(cookie: Cookie<'static>) -> String {
+        let mut headers = HeaderMap::new();
+        append(&mut headers, &[cookie]);
+        headers[SET_COOKIE].to_str().unwrap().to_owned()
+    }
+
+    #[test]
+    fn session_cookie_attributes() {
+        let c = set_cookie(build(
+            "__Host-lca-session",
+            "abc",
+            true,
+            Readers::Server,
+            None,
+        ));
+        for part in [
+            "__Host-lca-session=abc",
+            "HttpOnly",
+            "SameSite=Lax",
+            "Secure",
+            "Path=/",
+        ] {
+            assert!(c.contains(part), "{c} lacks {part}");
+        }
+        assert!(!c.contains("Domain"), "{c}");
+        let plain = set_cookie(build("lca-session", "abc", false, Readers::Page, Some(60)));
+        assert!(
+            !plain.contains("Secure")
+                && !plain.contains("HttpOnly")
+                && plain.contains("Max-Age=60"),
+            "{plain}"
+        );
+        assert!(set_cookie(removal("lca-session", false, Readers::Server)).contains("Max-Age=0"));
+    }
+
+    #[test]
+    fn values_are_encoded_and_read_back_decoded() {
+        let c = set_cookie(build(
+            "k.pending",
+            "{\"a\": \"b c\"}",
+            false,
+            Readers::Page,
+            None,
+        ));
+        assert!(c.starts_with("k.pending=%7B%22a%22"), "{c}");
+        let mut headers = HeaderMap::new();
+        let pair = c.split(';').next().unwrap();
+        headers.insert(
+            COOKIE,
+            HeaderValue::from_str(&format!("x=1; {pair}")).unwrap(),
+        );
+        assert_eq!(
+            get(&headers, "k.pending").as_deref(),
+            Some("{\"a\": \"b c\"}")
+        );
+    }
+
+    #[test]
+    fn reads_one_cookie_among_many_and_skips_junk() {
+        let mut headers = HeaderMap::new();
+        headers.insert(
+            COOKIE,
+            HeaderValue::from_static("a=1; lca-session=xyz; ;junk; b=2"),
+        );
+        headers.append(COOKIE, HeaderValue::from_static("c=3"));
+        assert_eq!(get(&headers, "lca-session").as_deref(), Some("xyz"));
+        assert_eq!(get(&headers, "c").as_deref(), Some("3"));
+        assert_eq!(get(&headers, "missing"), None);
+    }
+}

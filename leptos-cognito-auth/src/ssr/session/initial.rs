@@ -1,0 +1,37 @@
+//! [`InitialAuth`]: what the provider renders during server-side rendering, as a session
+//! layer found it.
+
+use crate::protocol::{AuthStatus, CognitoSession, ServerSessionView};
+
+/// What `<AuthProvider>` (or `<ServerSessionProvider>`) renders during server-side
+/// rendering: a session layer leaves it in the request's extensions, where the provider
+/// finds it. Without it the server renders "not known yet" (browser-storage modes) or
+/// signed out with the default routes (server sessions).
+#[derive(Clone, Debug, PartialEq)]
+#[non_exhaustive]
+pub enum InitialAuth {
+    /// Cookie mode: what the request's cookies say.
+    Cookie {
+        /// The status to render.
+        status: AuthStatus,
+        /// The session to render when signed in (ID and access tokens; never the refresh
+        /// token).
+        session: Option<CognitoSession>,
+        /// Whether the server accepted the session's access token (the page carries this,
+        /// so that the browser's first render agrees with the server's).
+        server_accepted: bool,
+    },
+    /// Server sessions: what the page shows of the session (the user, never a token).
+    Server(ServerSessionView),
+}
+
+impl InitialAuth {
+    /// The status it renders.
+    pub fn status(&self) -> AuthStatus {
+        match self {
+            Self::Cookie { status, .. } => *status,
+            Self::Server(view) if view.user.is_some() => AuthStatus::SignedIn,
+            Self::Server(_) => AuthStatus::SignedOut,
+        }
+    }
+}

@@ -1,0 +1,802 @@
+//! Server sessions (`ssr::ServerSession`) against the local Hosted UI over real HTTP:
+//! sign-in through the Hosted UI, the session cookie, refresh on the server, sign-out,
+//! CSRF, tampered cookies, open redirects, replays, token endpoint faults; the store
+//! contract; no server state before sign-in; records sealed at rest; and three app
+//! instances sharing one real Redis, making one refresh per expiry between them. A reqwest
+//! client with a cookie jar plays the browser; expiries come from a clock the test moves.
+
+#![cfg(all(feature = "ssr", feature = "redis"))]
+
+mod server_session_support;
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use leptos_cognito_auth::ssr::{
+    MemorySessionStore, RedisSessionStore, SessionSetupError, SessionStore,
+};
+use reqwest::StatusCode;
+use serde_json::Value;
+use server_session_support::*;
+
+#[tokio::test]
+async fn round_trip_refresh_and_sign_out_with_the_memory_store() {
+    let port = port().await;
+    let hosted_ui = hosted_ui(&[&port]).await;
+    let clock = TestClock::default();
+    let sessions = sessions(
+        &port,
+        &hosted_ui,
+        Arc::new(MemorySessionStore::new()),
+        CLIENT,
+        &clock,
+    )
+    .build()
+    .unwrap();
+    let app = serve(port, &hosted_ui, sessions, CLIENT);
+    let http = browser();
+
+    // Signed out: /me is refused, the protected page starts a sign-in.
+    assert_eq!(
+        http.get(format!("{app}/me")).send().await.unwrap().status(),
+        StatusCode::UNAUTHORIZED
+    );
+    let landed = sign_in(&hosted_ui, &http, &app, "/private").await;
+    assert_eq!(landed, "/private");
+    let me = http.get(format!("{app}/me")).send().await.unwrap();
+    assert_eq!(me.status(), StatusCode::OK);
+    let body = me.text().await.unwrap();
+    assert!(body.contains("\"alice\""), "{body}");
+    assert!(!body.contains("eyJ"));
+    let view = session_view(&http, &app).await;
+    assert_eq!(view["user"]["username"], "alice");
+    // The page gets what it shows of the user, not the tokens' claims.
+    assert_eq!(view["user"]["claims"], serde_json::json!({}));
+    assert!(!view.to_string().contains("eyJ"), "{view}");
+    let csrf = view["csrf_token"]
+        .as_str()
+        .expect("a csrf token")
+        .to_owned();
+
+    // The access token expires: the next request refreshes on the server, transparently.
+    let before = hosted_ui.refreshes();
+    clock.advance(TOKEN_SECS + 1);
+    let me = http.get(format!("{app}/me")).send().await.unwrap();
+    assert_eq!(me.status(), StatusCode::OK);
+    assert_eq!(hosted_ui.refreshes(), before + 1);
+    // And not again while the new tokens are fresh.
+    let me = http.get(format!("{app}/me")).send().await.unwrap();
+    assert_eq!(me.status(), StatusCode::OK);
+    assert_eq!(hosted_ui.refreshes(), before + 1);
+
+    // State changes need the token and this origin.
+    let change = |token: Option<&str>, site: &str| {
+        let mut request = http
+            .post(format!("{app}/change"))
+            .header("sec-fetch-site", site);
+        if let Some(token) = token {
+            request = request.header("x-csrf-token", token);
+        }
+        request.send()
+    };
+    assert_eq!(
+        change(None, "same-origin").await.unwrap().status(),
+        StatusCode::FORBIDDEN
+    );
+    assert_eq!(
+        change(Some("forged"), "same-origin")
+            .await
+            .unwrap()
+            .status(),
+        StatusCode::FORBIDDEN
+    );
+    assert_eq!(
+        change(Some(&csrf), "cross-site").await.unwrap().status(),
+        StatusCode::FORBIDDEN
+    );
+    assert_eq!(
+        change(Some(&csrf), "same-origin").await.unwrap().status(),
+        StatusCode::OK
+    );
+
+    // A cross-site form post to sign-out is refused; the site's own form signs out.
+    let forged = http
+        .post(format!("{app}/auth/sign-out"))
+        .header("sec-fetch-site", "cross-site")
+        .form(&[("csrf_token", csrf.as_str())])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(forged.status(), StatusCode::FORBIDDEN);
+    assert!(
+        set_cookies(forged.headers()).is_empty(),
+        "a refused sign-out does not even clear the cookie"
+    );
+    // Another site's form as a browser sends it (no cookie: SameSite=Lax) is refused too,
+    // and does not clear this browser's cookie either.
+    let cross_site = reqwest::Client::new()
+        .post(format!("{app}/auth/sign-out"))
+        .header("sec-fetch-site", "cross-site")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(cross_site.status(), StatusCode::FORBIDDEN);
+    assert!(set_cookies(cross_site.headers()).is_empty());
+    let no_token = http
+        .post(format!("{app}/auth/sign-out"))
+        .header("sec-fetch-site", "same-origin")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(no_token.status(), StatusCode::FORBIDDEN);
+    let tokens_before = hosted_ui.running.emulator.counts().refresh_tokens;
+    let out = http
+        .post(format!("{app}/auth/sign-out"))
+        .header("sec-fetch-site", "same-origin")
+        .form(&[("csrf_token", csrf.as_str())])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(out.status(), StatusCode::SEE_OTHER);
+    assert!(location(&out).starts_with(&hosted_ui.url("/logout?")));
+    assert!(set_cookies(out.headers())
+        .join("\n")
+        .contains("lca-session=; "));
+    // The refresh token was revoked at Cognito.
+    let revoked = {
+        let counts = hosted_ui.running.emulator.counts();
+        counts.revoked_refresh_tokens == counts.refresh_tokens
+            || counts.refresh_tokens < tokens_before
+    };
+    assert!(revoked, "sign-out revokes the refresh token");
+    assert_eq!(
+        http.get(format!("{app}/me")).send().await.unwrap().status(),
+        StatusCode::UNAUTHORIZED
+    );
+    assert!(session_view(&http, &app).await["user"].is_null());
+}
+
+#[tokio::test]
+async fn bad_cookies_open_redirects_replays_and_another_browser() {
+    let port = port().await;
+    let hosted_ui = hosted_ui(&[&port]).await;
+    let clock = TestClock::default();
+    let sessions = sessions(
+        &port,
+        &hosted_ui,
+        Arc::new(MemorySessionStore::new()),
+        CLIENT,
+        &clock,
+    )
+    .build()
+    .unwrap();
+    let app = serve(port, &hosted_ui, sessions, CLIENT);
+
+    // A tampered or unknown session cookie reads as signed out, and goes.
+    for value in ["garbage", "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA"] {
+        let response = reqwest::Client::new()
+            .get(format!("{app}/auth/session"))
+            .header("cookie", format!("lca-session={value}"))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.status(), StatusCode::OK);
+        let cookies = set_cookies(response.headers()).join("\n");
+        assert!(cookies.contains("lca-session=; "), "{value}: {cookies}");
+        let view: Value = response.json().await.unwrap();
+        assert!(view["user"].is_null());
+    }
+
+    // Open redirects: an absolute or protocol-relative return path lands on "/".
+    for evil in ["//evil.example", "https://evil.example", "/\\evil.example"] {
+        let http = browser();
+        let encoded: String = evil.bytes().map(|b| format!("%{b:02X}")).collect();
+        let landed = sign_in(
+            &hosted_ui,
+            &http,
+            &app,
+            &format!("/auth/sign-in?return_to={encoded}"),
+        )
+        .await;
+        assert_eq!(landed, "/", "{evil}");
+    }
+
+    // A replayed callback is refused: by another browser, and by the same one (the
+    // pending sign-in was spent).
+    let http = browser();
+    let callback = callback_url(&http, &app).await;
+    assert_eq!(
+        http.get(&callback).send().await.unwrap().status(),
+        StatusCode::SEE_OTHER
+    );
+    assert_eq!(session_view(&http, &app).await["user"]["username"], "alice");
+    let replayed = browser();
+    replayed.get(&callback).send().await.unwrap();
+    assert!(session_view(&replayed, &app).await["user"].is_null());
+    assert_eq!(
+        session_view(&replayed, &app).await["error"],
+        serde_json::Value::Null,
+        "shown once"
+    );
+    let again = http.get(&callback).send().await.unwrap();
+    assert_eq!(location(&again), "/");
+    assert_eq!(
+        session_view(&http, &app).await["error"],
+        "no_pending_sign_in",
+        "the same browser's replay is refused too"
+    );
+
+    // A callback carried to another browser does not sign that browser in: the pending
+    // sign-in lives in the cookie of the browser that started it.
+    let attacker = browser();
+    let callback = callback_url(&attacker, &app).await;
+    let victim = browser();
+    let response = victim.get(&callback).send().await.unwrap();
+    assert_eq!(response.status(), StatusCode::SEE_OTHER);
+    let view = session_view(&victim, &app).await;
+    assert!(view["user"].is_null());
+}
+
+#[tokio::test]
+async fn sign_ins_started_in_several_tabs_all_complete() {
+    let port = port().await;
+    let hosted_ui = hosted_ui(&[&port]).await;
+    let clock = TestClock::default();
+    let sessions = sessions(
+        &port,
+        &hosted_ui,
+        Arc::new(MemorySessionStore::new()),
+        CLIENT,
+        &clock,
+    )
+    .build()
+    .unwrap();
+    let app = serve(port, &hosted_ui, sessions, CLIENT);
+    let http = browser();
+    // Three tabs of one browser start a sign-in each before any completes.
+    let mut authorizes = Vec::new();
+    for tab in ["/a", "/b", "/c"] {
+        let start = http
+            .get(format!("{app}/auth/sign-in?return_to={tab}"))
+            .send()
+            .await
+            .unwrap();
+        authorizes.push((tab, location(&start)));
+    }
+    // Each completes, in another order, and comes back to its own page.
+    for (tab, authorize) in authorizes.into_iter().rev() {
+        let login = http.get(&authorize).send().await.unwrap();
+        let mut callback = location(&login);
+        if !callback.starts_with(&app) {
+            let back = http
+                .post(&callback)
+                .form(&[("username", "alice"), ("password", PASSWORD)])
+                .send()
+                .await
+                .unwrap();
+            callback = location(&back);
+        }
+        let done = http.get(&callback).send().await.unwrap();
+        assert_eq!(location(&done), tab, "{tab} completes");
+        assert_eq!(session_view(&http, &app).await["user"]["username"], "alice");
+    }
+}
+
+#[tokio::test]
+async fn token_endpoint_faults_and_a_revoked_refresh_token() {
+    let port = port().await;
+    let hosted_ui = hosted_ui(&[&port]).await;
+    let clock = TestClock::default();
+    let sessions = sessions(
+        &port,
+        &hosted_ui,
+        Arc::new(MemorySessionStore::new()),
+        STEADY,
+        &clock,
+    )
+    .build()
+    .unwrap();
+    let app = serve(port, &hosted_ui, sessions, STEADY);
+    let http = browser();
+    sign_in(&hosted_ui, &http, &app, "/auth/sign-in").await;
+
+    // The token endpoint failing during a second sign-in's callback: a clear error, and
+    // the session this browser has is kept.
+    hosted_ui
+        .fault(serde_json::json!({"fault": "server_error"}))
+        .await;
+    let callback = callback_url(&http, &app).await;
+    let failed = http.get(&callback).send().await.unwrap();
+    assert_eq!(failed.status(), StatusCode::SEE_OTHER);
+    assert_eq!(location(&failed), "/");
+    let view = session_view(&http, &app).await;
+    assert_eq!(view["error"], "server_error");
+    assert_eq!(view["user"]["username"], "alice", "the session is kept");
+
+    // During refreshes (due 10 s before expiry, so the session is still valid): 500, junk,
+    // and a hang past the 1.5 s timeout. Each gives a clear error and keeps the session;
+    // the next request refreshes once the endpoint answers.
+    for (what, body, codes) in [
+        (
+            "500",
+            serde_json::json!({"fault": "server_error"}),
+            &["server_error"][..],
+        ),
+        (
+            "junk",
+            serde_json::json!({"fault": "malformed_json"}),
+            &["invalid_response"][..],
+        ),
+        (
+            "hang",
+            serde_json::json!({"fault": "hang", "ms": 2500}),
+            &["timeout"][..],
+        ),
+    ] {
+        clock.advance(TOKEN_SECS - STEADY_MARGIN + 1);
+        let before = hosted_ui.refreshes();
+        hosted_ui.fault(body).await;
+        let view = session_view(&http, &app).await;
+        assert_eq!(
+            view["user"]["username"], "alice",
+            "{what}: still valid, kept"
+        );
+        let code = view["error"].as_str().unwrap_or_default().to_owned();
+        assert!(codes.contains(&code.as_str()), "{what}: {code}");
+        assert_eq!(hosted_ui.refreshes(), before + 1, "{what}: one attempt");
+        hosted_ui.clear_faults().await;
+        // The hung request completes at the emulator in the background; let it.
+        if what == "hang" {
+            tokio::time::sleep(Duration::from_millis(1200)).await;
+        }
+        let view = session_view(&http, &app).await;
+        assert!(view["error"].is_null(), "{what}: refreshed: {view}");
+        assert_eq!(
+            hosted_ui.refreshes(),
+            before + 2,
+            "{what}: refreshed once more"
+        );
+    }
+
+    // A revoked refresh token: signed out with a message, the cookie goes.
+    hosted_ui
+        .http
+        .post(hosted_ui.url("/_test/users/alice/revoke-refresh-tokens"))
+        .send()
+        .await
+        .unwrap();
+    clock.advance(TOKEN_SECS - STEADY_MARGIN + 1);
+    let response = http
+        .get(format!("{app}/auth/session"))
+        .send()
+        .await
+        .unwrap();
+    assert!(set_cookies(response.headers())
+        .join("\n")
+        .contains("lca-session=; "));
+    let view: Value = response.json().await.unwrap();
+    assert!(view["user"].is_null());
+    assert_eq!(view["error"], "invalid_grant");
+    assert_eq!(
+        http.get(format!("{app}/me")).send().await.unwrap().status(),
+        StatusCode::UNAUTHORIZED
+    );
+}
+
+/// What every store must do, whatever it is.
+async fn store_contract(store: &dyn SessionStore) {
+    store.set("k", b"v", Duration::from_secs(60)).await.unwrap();
+    assert_eq!(store.get("k").await.unwrap().as_deref(), Some(&b"v"[..]));
+    store
+        .set("k", b"w", Duration::from_millis(300))
+        .await
+        .unwrap();
+    assert_eq!(store.get("k").await.unwrap().as_deref(), Some(&b"w"[..]));
+    tokio::time::sleep(Duration::from_millis(450)).await;
+    assert_eq!(store.get("k").await.unwrap(), None, "expired");
+    // Binary values come back as they went in.
+    let bytes: Vec<u8> = (0..=255).collect();
+    store
+        .set("bin", &bytes, Duration::from_secs(60))
+        .await
+        .unwrap();
+    assert_eq!(store.get("bin").await.unwrap(), Some(bytes.clone()));
+    // Compare-and-set: only over the value read, never over a removed key.
+    let ttl = Duration::from_secs(60);
+    assert!(!store.replace("bin", b"other", b"x", ttl).await.unwrap());
+    assert!(store.replace("bin", &bytes, b"x", ttl).await.unwrap());
+    assert_eq!(store.get("bin").await.unwrap().as_deref(), Some(&b"x"[..]));
+    store.remove("bin").await.unwrap();
+    assert!(!store.replace("bin", b"x", b"y", ttl).await.unwrap());
+    assert_eq!(store.get("bin").await.unwrap(), None, "not brought back");
+    // Concurrent compare-and-sets over the same value: exactly one wins.
+    store.set("cas", b"0", ttl).await.unwrap();
+    let (a, b) = tokio::join!(
+        store.replace("cas", b"0", b"a", ttl),
+        store.replace("cas", b"0", b"b", ttl)
+    );
+    assert_eq!([a.unwrap(), b.unwrap()].iter().filter(|w| **w).count(), 1);
+    // The lock: one owner at a time, released only by its owner, lapsing after the lease.
+    let lease = Duration::from_millis(400);
+    assert!(store.try_lock("lock", "a", lease).await.unwrap());
+    assert!(!store.try_lock("lock", "b", lease).await.unwrap());
+    store.unlock("lock", "b").await.unwrap();
+    assert!(
+        !store.try_lock("lock", "b", lease).await.unwrap(),
+        "not b's to release"
+    );
+    store.unlock("lock", "a").await.unwrap();
+    assert!(store.try_lock("lock", "b", lease).await.unwrap());
+    tokio::time::sleep(Duration::from_millis(550)).await;
+    assert!(
+        store.try_lock("lock", "c", lease).await.unwrap(),
+        "the lease lapsed"
+    );
+    store.remove("lock").await.unwrap();
+    store.remove("cas").await.unwrap();
+    store.remove("missing").await.unwrap();
+}
+
+#[tokio::test]
+async fn memory_store_contract() {
+    store_contract(&MemorySessionStore::new()).await;
+}
+
+/// A visitor who never signs in costs the server nothing: `n` sign-in starts leave the
+/// store as it was, and each answer carries its pending sign-in in a cookie instead.
+async fn anonymous_starts(app: &str, n: usize) {
+    let http = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .no_proxy()
+        .build()
+        .unwrap();
+    let starts = (0..n).map(|i| {
+        let http = http.clone();
+        let url = format!("{app}/auth/sign-in?return_to=/page-{i}");
+        async move { http.get(url).send().await.unwrap() }
+    });
+    let mut answers = futures::stream::iter(starts).buffer_unordered(16);
+    use futures::StreamExt as _;
+    let mut count = 0;
+    while let Some(answer) = answers.next().await {
+        assert_eq!(answer.status(), StatusCode::SEE_OTHER);
+        assert!(set_cookies(answer.headers())
+            .join("\n")
+            .contains("lca-pending="));
+        count += 1;
+    }
+    assert_eq!(count, n);
+}
+
+#[tokio::test]
+async fn anonymous_sign_in_starts_store_nothing_memory() {
+    let port = port().await;
+    let hosted_ui = hosted_ui(&[&port]).await;
+    let store = MemorySessionStore::new();
+    let clock = TestClock::default();
+    let sessions = sessions(&port, &hosted_ui, Arc::new(store.clone()), CLIENT, &clock)
+        .build()
+        .unwrap();
+    let app = serve(port, &hosted_ui, sessions, CLIENT);
+    let before = store.len();
+    anonymous_starts(&app, 2_000).await;
+    assert_eq!(store.len(), before, "2,000 sign-in starts stored nothing");
+}
+
+#[tokio::test]
+async fn records_are_sealed_at_rest_and_a_shared_store_needs_a_secret() {
+    let port = port().await;
+    let hosted_ui = hosted_ui(&[&port]).await;
+    let store = MemorySessionStore::new();
+    let clock = TestClock::default();
+    let sessions = sessions(&port, &hosted_ui, Arc::new(store.clone()), CLIENT, &clock)
+        .build()
+        .unwrap();
+    let app = serve(port, &hosted_ui, sessions, CLIENT);
+    let http = browser();
+    sign_in(&hosted_ui, &http, &app, "/auth/sign-in").await;
+    let csrf = session_view(&http, &app).await["csrf_token"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    // What the store holds: one record, and nothing in it is a token, the anti-forgery
+    // token or a JWT's part.
+    let values = store.values();
+    assert_eq!(values.len(), 1, "one session record");
+    let raw = String::from_utf8_lossy(&values[0]).into_owned();
+    assert!(!raw.contains("eyJ"), "no JWT in the store: {raw}");
+    assert!(!raw.contains(&csrf), "no anti-forgery token in the store");
+    assert!(!raw.contains("alice"), "no user name in the store");
+
+    // A store other instances share needs the same secret on each, or nothing starts.
+    let shared: Arc<dyn SessionStore> =
+        Arc::new(RedisSessionStore::open("redis://127.0.0.1:1/").unwrap());
+    let port = server_session_support::port().await;
+    let config = leptos_cognito_auth::CognitoConfig::builder()
+        .client_id(CLIENT)
+        .app_web_domain(&hosted_ui.base)
+        .redirect_uri_sign_in(format!("{}/callback", port.base))
+        .redirect_uri_sign_out(format!("{}/", port.base))
+        .issuer(hosted_ui.issuer())
+        .storage(leptos_cognito_auth::StorageKind::Server)
+        .build()
+        .unwrap();
+    let missing = leptos_cognito_auth::ssr::ServerSession::builder(config.clone(), shared.clone())
+        .build()
+        .unwrap_err();
+    assert_eq!(missing, SessionSetupError::MissingSecret);
+    assert!(
+        missing.to_string().contains("COGNITO_SESSION_SECRET"),
+        "{missing}"
+    );
+    let weak = leptos_cognito_auth::ssr::ServerSession::builder(config.clone(), shared)
+        .secret(["short"])
+        .build()
+        .unwrap_err();
+    assert!(
+        matches!(weak, SessionSetupError::WeakSecret { .. }),
+        "{weak}"
+    );
+    // Routes are checked too.
+    let clash =
+        leptos_cognito_auth::ssr::ServerSession::builder(config.clone(), MemorySessionStore::new())
+            .routes("/auth/x", "/auth/x", "/auth/session")
+            .build()
+            .unwrap_err();
+    assert!(
+        matches!(clash, SessionSetupError::ConflictingPaths { .. }),
+        "{clash}"
+    );
+    let relative =
+        leptos_cognito_auth::ssr::ServerSession::builder(config.clone(), MemorySessionStore::new())
+            .routes("auth/sign-in", "/auth/sign-out", "/auth/session")
+            .build()
+            .unwrap_err();
+    assert_eq!(relative, SessionSetupError::BadPath("auth/sign-in".into()));
+    let covered =
+        leptos_cognito_auth::ssr::ServerSession::builder(config, MemorySessionStore::new())
+            .protect(["/auth"])
+            .build()
+            .unwrap_err();
+    assert!(
+        matches!(covered, SessionSetupError::ConflictingPaths { .. }),
+        "{covered}"
+    );
+}
+
+/// A memory store where a sign-out (or a revoke elsewhere) removes the session at the worst
+/// moment: between a refresh's read of the record and its write of the new tokens.
+#[derive(Clone, Default)]
+struct SignOutDuringRefresh {
+    inner: MemorySessionStore,
+    armed: Arc<std::sync::atomic::AtomicBool>,
+}
+
+impl SessionStore for SignOutDuringRefresh {
+    fn get<'a>(
+        &'a self,
+        key: &'a str,
+    ) -> futures::future::BoxFuture<'a, Result<Option<Vec<u8>>, leptos_cognito_auth::ssr::StoreError>>
+    {
+        self.inner.get(key)
+    }
+    fn set<'a>(
+        &'a self,
+        key: &'a str,
+        value: &'a [u8],
+        ttl: Duration,
+    ) -> futures::future::BoxFuture<'a, Result<(), leptos_cognito_auth::ssr::StoreError>> {
+        self.inner.set(key, value, ttl)
+    }
+    fn replace<'a>(
+        &'a self,
+        key: &'a str,
+        current: &'a [u8],
+        value: &'a [u8],
+        ttl: Duration,
+    ) -> futures::future::BoxFuture<'a, Result<bool, leptos_cognito_auth::ssr::StoreError>> {
+        Box::pin(async move {
+            if self.armed.swap(false, std::sync::atomic::Ordering::SeqCst) {
+                // The sign-out lands now.
+                self.inner.remove(key).await?;
+            }
+            self.inner.replace(key, current, value, ttl).await
+        })
+    }
+    fn remove<'a>(
+        &'a self,
+        key: &'a str,
+    ) -> futures::future::BoxFuture<'a, Result<(), leptos_cognito_auth::ssr::StoreError>> {
+        self.inner.remove(key)
+    }
+    fn try_lock<'a>(
+        &'a self,
+        key: &'a str,
+        owner: &'a str,
+        lease: Duration,
+    ) -> futures::future::BoxFuture<'a, Result<bool, leptos_cognito_auth::ssr::StoreError>> {
+        self.inner.try_lock(key, owner, lease)
+    }
+    fn unlock<'a>(
+        &'a self,
+        key: &'a str,
+        owner: &'a str,
+    ) -> futures::future::BoxFuture<'a, Result<(), leptos_cognito_auth::ssr::StoreError>> {
+        self.inner.unlock(key, owner)
+    }
+    fn is_shared(&self) -> bool {
+        false
+    }
+}
+
+#[tokio::test]
+async fn a_refresh_racing_a_sign_out_does_not_bring_the_session_back() {
+    let port = port().await;
+    let hosted_ui = hosted_ui(&[&port]).await;
+    let store = SignOutDuringRefresh::default();
+    let clock = TestClock::default();
+    let sessions = sessions(&port, &hosted_ui, Arc::new(store.clone()), CLIENT, &clock)
+        .build()
+        .unwrap();
+    let app = serve(port, &hosted_ui, sessions, CLIENT);
+    let http = browser();
+    sign_in(&hosted_ui, &http, &app, "/auth/sign-in").await;
+    assert_eq!(store.inner.values().len(), 1);
+    // Expired: the next request refreshes; the session is removed just before the refresh
+    // writes its tokens.
+    clock.advance(TOKEN_SECS + 1);
+    store.armed.store(true, std::sync::atomic::Ordering::SeqCst);
+    let before = hosted_ui.refreshes();
+    let me = http.get(format!("{app}/me")).send().await.unwrap();
+    assert_eq!(hosted_ui.refreshes(), before + 1, "the refresh did happen");
+    assert_eq!(
+        me.status(),
+        StatusCode::UNAUTHORIZED,
+        "signed out, as the sign-out said"
+    );
+    assert!(
+        store.inner.values().is_empty(),
+        "the refresh did not write the removed session back"
+    );
+    assert!(session_view(&http, &app).await["user"].is_null());
+}
+
+#[tokio::test]
+async fn three_instances_share_redis_one_refresh_per_expiry_and_survive_a_redis_restart() {
+    let Some(mut redis) = Redis::start() else {
+        return;
+    };
+    store_contract(
+        &RedisSessionStore::open(&redis.url())
+            .unwrap()
+            .with_prefix("contract:"),
+    )
+    .await;
+
+    let ports = [port().await, port().await, port().await];
+    let hosted_ui = hosted_ui(&ports.iter().collect::<Vec<_>>()).await;
+    let clock = TestClock::default();
+    let apps: Vec<String> = ports
+        .into_iter()
+        .map(|p| {
+            // Each instance has its own connection, as separate processes would.
+            let store = RedisSessionStore::open(&redis.url())
+                .unwrap()
+                .with_timeout(Duration::from_millis(500));
+            let sessions = sessions(&p, &hosted_ui, Arc::new(store), CLIENT, &clock)
+                .build()
+                .unwrap();
+            serve(p, &hosted_ui, sessions, CLIENT)
+        })
+        .collect();
+
+    // 2,000 sign-in starts store nothing in Redis either.
+    let keys = redis.key_count();
+    anonymous_starts(&apps[0], 2_000).await;
+    assert_eq!(
+        redis.key_count(),
+        keys,
+        "2,000 sign-in starts stored nothing in Redis"
+    );
+
+    let jar = Arc::new(reqwest::cookie::Jar::default());
+    let http = reqwest::Client::builder()
+        .cookie_provider(jar.clone())
+        .redirect(reqwest::redirect::Policy::none())
+        .no_proxy()
+        .build()
+        .unwrap();
+    sign_in(&hosted_ui, &http, &apps[0], "/auth/sign-in?return_to=/me").await;
+    // The session made on one instance is there on the others.
+    for app in &apps {
+        let me = http.get(format!("{app}/me")).send().await.unwrap();
+        assert_eq!(me.status(), StatusCode::OK, "{app}");
+    }
+    // What Redis holds is sealed: no token in a dump.
+    let stored = redis.values("leptos-cognito-auth:session:*");
+    assert_eq!(stored.len(), 1);
+    assert!(!stored[0].contains("eyJ"), "no JWT in Redis");
+
+    // Across an expiry, 30 concurrent requests spread over the three instances: one
+    // refresh in total (rotation without grace: a second use of the old refresh token
+    // would fail and sign the user out).
+    for round in 0..2 {
+        clock.advance(TOKEN_SECS + 1);
+        let before = hosted_ui.refreshes();
+        let requests = (0..30).map(|i| {
+            let url = format!("{}/me", apps[i % 3]);
+            let http = http.clone();
+            async move { http.get(url).send().await.map(|r| r.status()) }
+        });
+        let statuses = futures::future::join_all(requests).await;
+        for status in &statuses {
+            assert_eq!(
+                *status.as_ref().unwrap(),
+                StatusCode::OK,
+                "round {round}: {statuses:?}"
+            );
+        }
+        assert_eq!(
+            hosted_ui.refreshes() - before,
+            1,
+            "round {round}: one refresh in total"
+        );
+    }
+
+    // Redis goes away: a clear 503, no panic; the stored session is there again after a
+    // restart.
+    redis.stop();
+    let down = http.get(format!("{}/me", apps[1])).send().await.unwrap();
+    assert_eq!(down.status(), StatusCode::SERVICE_UNAVAILABLE);
+    let body: Value = down.json().await.unwrap();
+    assert_eq!(body["error"], "session_store_unavailable");
+    assert!(body["message"].as_str().unwrap().contains("Redis"));
+    redis.restart();
+    let mut back = StatusCode::SERVICE_UNAVAILABLE;
+    for _ in 0..40 {
+        back = http
+            .get(format!("{}/me", apps[1]))
+            .send()
+            .await
+            .unwrap()
+            .status();
+        if back != StatusCode::SERVICE_UNAVAILABLE {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(250)).await;
+    }
+    assert_eq!(back, StatusCode::OK, "the stored session works again");
+    for app in &apps {
+        let me = http.get(format!("{app}/me")).send().await.unwrap();
+        assert_eq!(me.status(), StatusCode::OK, "{app} after the restart");
+    }
+
+    // Sign-out on one instance ends the session on the others.
+    let cookie = {
+        use reqwest::cookie::CookieStore as _;
+        let url = apps[2].parse().unwrap();
+        jar.cookies(&url).unwrap().to_str().unwrap().to_owned()
+    };
+    let csrf = session_view(&http, &apps[2]).await["csrf_token"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let out = http
+        .post(format!("{}/auth/sign-out", apps[2]))
+        .header("sec-fetch-site", "same-origin")
+        .form(&[("csrf_token", csrf.as_str())])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(out.status(), StatusCode::SEE_OTHER);
+    // The browser drops the cookie; a copy of it kept elsewhere is worth nothing now.
+    for app in &apps {
+        let me = reqwest::Client::new()
+            .get(format!("{app}/me"))
+            .header("cookie", &cookie)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(me.status(), StatusCode::UNAUTHORIZED, "{app}");
+    }
+}
