@@ -46,7 +46,7 @@ trap 'rm -rf "$logs"' EXIT
 failed=0
 printf '%-16s %12s %10s %8s %8s\n' target executions exec/s corpus crashes
 for target in "${targets[@]}"; do
-  mkdir -p "corpus/$target" "artifacts/$target"
+  mkdir -p "corpus/$target" "artifacts/$target" "seeds/$target"
   before=$(find "artifacts/$target" -type f | wc -l)
   log="$logs/$target.log"
   status=0

@@ -1,4 +1,4 @@
-//! The storage reader: `SessionStore::load` and `peek_pending` (for every pending key) over a `MemoryStorage` filled
+//! The storage reader: `CognitoStorage::load` and `peek_pending` (for every pending key) over a `MemoryStorage` filled
 //! from the input, which is lines of `key<TAB>value`.
 //!
 //! - A key starting with `.` is relative to the app client's prefix
@@ -12,7 +12,7 @@
 
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine as _;
-use leptos_cognito_auth::protocol::SessionStore;
+use leptos_cognito_auth::protocol::CognitoStorage;
 use leptos_cognito_auth::{MemoryStorage, Storage};
 use libfuzzer_sys::fuzz_target;
 
@@ -53,7 +53,7 @@ fuzz_target!(|data: &[u8]| {
     let text = String::from_utf8_lossy(data);
     let storage = MemoryStorage::new();
     fill(&storage, &text);
-    let store = SessionStore::new(storage.clone(), CLIENT);
+    let store = CognitoStorage::new(storage.clone(), CLIENT);
     let last_user_key = store.keys().last_auth_user();
 
     // Reading never writes: every read below leaves the storage as it was.
@@ -93,7 +93,7 @@ fuzz_target!(|data: &[u8]| {
             Some(pending) => {
                 assert!(token_like);
                 assert_eq!(pending.state, state);
-                let again = SessionStore::new(MemoryStorage::new(), CLIENT);
+                let again = CognitoStorage::new(MemoryStorage::new(), CLIENT);
                 again.save_pending(&pending).expect("saved");
                 assert_eq!(again.peek_pending(state), Some(pending));
                 // Peeking does not consume.
@@ -109,7 +109,7 @@ fuzz_target!(|data: &[u8]| {
     match store.load() {
         Some(session) => {
             assert!(session.username().is_some());
-            let again = SessionStore::new(MemoryStorage::new(), CLIENT);
+            let again = CognitoStorage::new(MemoryStorage::new(), CLIENT);
             again.save(&session).expect("saved");
             assert_eq!(again.load(), Some(session));
         }

@@ -18,6 +18,9 @@
 mod cache;
 mod cookie_session;
 mod extractor;
+#[cfg(fuzzing)]
+#[doc(hidden)]
+pub mod fuzzing;
 mod http;
 mod server_fn;
 mod server_session;

@@ -23,3 +23,30 @@ pub use session::{IntoStore, ServerSession, ServerSessionBuilder};
 #[cfg(feature = "redis")]
 pub use store::RedisSessionStore;
 pub use store::{MemorySessionStore, SessionStore, StoreError};
+
+/// What the fuzz targets reach of server sessions (`--cfg fuzzing` only).
+#[cfg(fuzzing)]
+pub(crate) mod fuzzing {
+    use super::pending::PendingSignIns;
+    use super::record::Record;
+    use crate::ssr::session::seal::Keyring;
+
+    /// Reads a pending cookie; what it holds seals and reads back the same states.
+    pub fn pending_round_trip(keys: &Keyring, value: &str, now: u64) {
+        let mut read = PendingSignIns::read(keys, Some(value), now);
+        let states = read.states();
+        let sealed = read.seal(keys);
+        let again = PendingSignIns::read(keys, sealed.as_deref(), now);
+        assert_eq!(again.states(), states);
+    }
+
+    /// Opens a stored record; one that opens reads, and does not open for another id.
+    pub fn record_round_trip(id: &str, stored: &[u8]) {
+        if let Some(record) = Record::open(id, stored) {
+            let _ = record.session();
+            let other = format!("{id}-other");
+            assert!(Record::open(&other, &record.seal(id)).is_none());
+            assert!(Record::open(id, &record.seal(id)).is_some());
+        }
+    }
+}

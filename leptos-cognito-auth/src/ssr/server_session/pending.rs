@@ -55,6 +55,12 @@ impl PendingSignIns {
         Some(self.entries.remove(at))
     }
 
+    /// The states pending, oldest first.
+    #[cfg(fuzzing)]
+    pub fn states(&self) -> Vec<String> {
+        self.entries.iter().map(|p| p.state.clone()).collect()
+    }
+
     /// Whether no sign-in is pending.
     pub fn is_empty(&self) -> bool {
         self.entries.is_empty()
