@@ -42,6 +42,9 @@ step "documentation builds with no broken links (cargo doc, native and wasm32)"
 RUSTDOCFLAGS="-D warnings" cargo doc -p leptos-cognito-auth -p cognito-local --no-deps --features leptos-cognito-auth/ssr,leptos-cognito-auth/redis
 RUSTDOCFLAGS="-D warnings" cargo doc -p leptos-cognito-auth --no-deps --target wasm32-unknown-unknown --features hydrate
 
+step "the public surface is the committed listing (scripts/public-api.sh --bless after an intended change)"
+scripts/public-api.sh
+
 step "browser bundle budget: server-session mode adds at most 15 KiB gzip to the smallest app"
 scripts/size-report.sh --budget
 

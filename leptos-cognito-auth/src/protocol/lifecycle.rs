@@ -3,6 +3,10 @@
 //! change of the stored session (made by another tab, or by a refresh elsewhere in this
 //! one) means. `<AuthProvider>` only drives timers and signals with these answers.
 
+// The provider's lifecycle decisions run in the browser build; the server build compiles
+// them for the shared rules (`is_fresh`, `check_refreshed`) and the native tests.
+#![cfg_attr(not(feature = "hydrate"), allow(dead_code))]
+
 use super::config::CognitoConfig;
 use super::error::AuthError;
 use super::session::{CognitoSession, Standing};
@@ -55,22 +59,18 @@ pub fn first_render_status(standing: Option<Standing>, server_accepted: bool) ->
 
 /// The automatic refresh looks at the session at least this often (seconds), whatever its
 /// expiry: timers do not run while the computer sleeps, and clocks get changed.
-pub const MAX_CHECK_INTERVAL_SECS: u64 = 300;
+pub(crate) const MAX_CHECK_INTERVAL_SECS: u64 = 300;
 
 /// Seconds to wait before retrying after `failures` failed automatic refreshes in a row: 5,
 /// 10, 20, 40, then every 60.
 ///
-/// ```
-/// use leptos_cognito_auth::protocol::backoff_secs;
-/// assert_eq!([1, 2, 3, 4, 5, 9].map(backoff_secs), [5, 10, 20, 40, 60, 60]);
-/// ```
-pub fn backoff_secs(failures: u32) -> u64 {
+pub(crate) fn backoff_secs(failures: u32) -> u64 {
     (5_u64 << failures.saturating_sub(1).min(4)).min(60)
 }
 
 /// Whether the provider refreshes `session` by itself: automatic refresh is on and the
 /// session holds a refresh token.
-pub fn renews_itself(session: &CognitoSession, config: &CognitoConfig) -> bool {
+pub(crate) fn renews_itself(session: &CognitoSession, config: &CognitoConfig) -> bool {
     config.auto_refresh() && session.refresh_token().is_some()
 }
 
@@ -80,7 +80,7 @@ pub fn renews_itself(session: &CognitoSession, config: &CognitoConfig) -> bool {
 /// allowance](CognitoSession::skew_allowance), itself at most a quarter of the lifetime).
 /// Capped, so fresh tokens are never already due: tokens are refreshed at the earliest 60 %
 /// of their lifetime after they were issued.
-pub fn refresh_margin(session: &CognitoSession, config: &CognitoConfig) -> u64 {
+pub(crate) fn refresh_margin(session: &CognitoSession, config: &CognitoConfig) -> u64 {
     let lifetime = session.lifetime_secs();
     let usable = lifetime.saturating_sub(session.skew_allowance(config.clock_skew_secs()));
     config.refresh_margin_secs(usable)
@@ -89,7 +89,7 @@ pub fn refresh_margin(session: &CognitoSession, config: &CognitoConfig) -> u64 {
 /// Whether `session` needs no refresh at `now`: usable for longer than its
 /// [refresh margin](refresh_margin). The one rule behind the browser's timer, the client's
 /// check under the cross-tab lock and the server's refresh of server sessions.
-pub fn is_fresh(session: &CognitoSession, config: &CognitoConfig, now: u64) -> bool {
+pub(crate) fn is_fresh(session: &CognitoSession, config: &CognitoConfig, now: u64) -> bool {
     good_for(session, config, now) > refresh_margin(session, config)
 }
 
@@ -100,7 +100,7 @@ pub fn is_fresh(session: &CognitoSession, config: &CognitoConfig, now: u64) -> b
 /// only bring more of the same, so this is a configuration error
 /// ([`AuthError::TokensExpireTooSoon`]) that callers report and back off from, never a
 /// reason to refresh again.
-pub fn check_refreshed(
+pub(crate) fn check_refreshed(
     session: &CognitoSession,
     config: &CognitoConfig,
     now: u64,
@@ -127,7 +127,7 @@ fn good_for(session: &CognitoSession, config: &CognitoConfig, now: u64) -> u64 {
 /// that [renews itself](renews_itself), at expiry for one that does not; after a
 /// [back-off](backoff_secs) when refreshes have been failing and the refresh is already
 /// due; and in any case within [`MAX_CHECK_INTERVAL_SECS`].
-pub fn next_check_in(
+pub(crate) fn next_check_in(
     session: &CognitoSession,
     config: &CognitoConfig,
     now: u64,
@@ -150,7 +150,7 @@ pub fn next_check_in(
 /// What the provider's timer does when it fires (also when the tab is shown again or
 /// comes back online).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum TickAction {
+pub(crate) enum TickAction {
     /// Nothing now: the tab is hidden (it catches up when shown) or a refresh or sign-in is
     /// already under way.
     Wait,
@@ -168,7 +168,7 @@ pub enum TickAction {
 }
 
 /// What the timer does for the held `session` at `now`: see [`TickAction`].
-pub fn on_tick(
+pub(crate) fn on_tick(
     session: &CognitoSession,
     config: &CognitoConfig,
     now: u64,
@@ -199,7 +199,7 @@ pub fn on_tick(
 /// now holds `stored` (read by the storage events of another tab, or after this tab's own
 /// code refreshed the session outside the provider).
 #[derive(Clone, Debug, PartialEq)]
-pub enum StoredChange {
+pub(crate) enum StoredChange {
     /// Storage holds the session the page holds (the same access token), or nothing new.
     Unchanged,
     /// A valid session for another user, or after none: publish it as a sign-in.
@@ -212,15 +212,7 @@ pub enum StoredChange {
 }
 
 /// Compares the `held` session with the `stored` one at `now`: see [`StoredChange`].
-///
-/// ```
-/// use leptos_cognito_auth::protocol::{stored_change, StoredChange};
-/// # fn check(config: &leptos_cognito_auth::CognitoConfig) {
-/// // Nothing held, nothing stored: nothing to publish.
-/// assert_eq!(stored_change(None, None, config, 0), StoredChange::Unchanged);
-/// # }
-/// ```
-pub fn stored_change(
+pub(crate) fn stored_change(
     held: Option<&CognitoSession>,
     stored: Option<&CognitoSession>,
     config: &CognitoConfig,
@@ -247,7 +239,7 @@ pub fn stored_change(
 /// After a refresh failed: whether the page's session has ended, so that a "session
 /// expired" event is due. It has ended when no valid session is left in storage
 /// (`still_valid` is false) and the page had one, or did not know yet (`had_session`).
-pub fn refresh_failure_ends_session(had_session: bool, still_valid: bool) -> bool {
+pub(crate) fn refresh_failure_ends_session(had_session: bool, still_valid: bool) -> bool {
     had_session && !still_valid
 }
 

@@ -34,10 +34,11 @@ pub use jwt::{AccessToken, Claims, IdToken, JwtError};
 pub(crate) use lifecycle::check_refreshed;
 #[cfg(feature = "ssr")]
 pub(crate) use lifecycle::is_fresh;
-pub use lifecycle::{
-    backoff_secs, first_render_status, next_check_in, on_tick, refresh_failure_ends_session,
-    refresh_margin, renews_itself, stored_change, AuthStatus, StoredChange, TickAction,
-    MAX_CHECK_INTERVAL_SECS,
+pub use lifecycle::{first_render_status, AuthStatus};
+// The provider's lifecycle decisions: internal (tested in `lifecycle`).
+#[cfg(feature = "hydrate")]
+pub(crate) use lifecycle::{
+    next_check_in, on_tick, refresh_failure_ends_session, stored_change, StoredChange, TickAction,
 };
 pub use logout::LogoutRequest;
 pub use pkce::{code_challenge_s256, RandomSource};
