@@ -21,11 +21,10 @@ use super::session::cookies::{self, Readers};
 use super::session::protected::ProtectedPaths;
 use super::session::response::{json_error, redirect};
 use super::session::{
-    check_protected, is_same_origin_request, Env, InitialAuth, Loaded, SessionLayer, SessionMode,
-    SessionSetupError,
+    callback_path_for, check_protected, is_same_origin_request, Env, InitialAuth, Loaded,
+    SessionBuilder, SessionLayer, SessionMode, SessionSetupError,
 };
 use super::verifier::CognitoJwtVerifier;
-use crate::client::Clock;
 use crate::protocol::authorize::{AuthorizeOptions, AuthorizeRequest};
 use crate::protocol::{
     first_render_status, AuthError, AuthStatus, CognitoConfig, CognitoSession, CognitoStorage,
@@ -141,7 +140,7 @@ pub fn server_sign_in(
 
 /// Cookie session mode for an axum app, in one layer: for every request it reads the
 /// session the browser's cookie storage wrote, verifies its access token, and
-/// - sends a signed-out `GET` of a [protected](CookieSessionBuilder::protect) page to the
+/// - sends a signed-out `GET` of a [protected](SessionBuilder::protect) page to the
 ///   Hosted UI before anything renders (the pending sign-in goes into a cookie the callback
 ///   page reads);
 /// - hands the [`VerifiedUser`] to the app in the request's extensions, where the
@@ -181,20 +180,20 @@ pub struct CookieSession {
     mode: Arc<CookieMode>,
 }
 
-/// Builds a [`CookieSession`]: [`CookieSession::builder`].
-#[must_use = "call `build()` to get the session layer"]
-pub struct CookieSessionBuilder {
+/// Builds a [`CookieSession`]: [`CookieSession::builder`], then the settings both session
+/// layers take ([`SessionBuilder`]) and `build()`.
+pub type CookieSessionBuilder = SessionBuilder<CookieSettings>;
+
+/// Cookie mode's own settings, as [`CookieSession::builder`] takes them.
+pub struct CookieSettings {
     config: CognitoConfig,
     verifier: CognitoJwtVerifier,
-    protected: ProtectedPaths,
-    env: Env,
 }
 
-impl std::fmt::Debug for CookieSessionBuilder {
+impl std::fmt::Debug for CookieSettings {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("CookieSessionBuilder")
+        f.debug_struct("CookieSettings")
             .field("client_id", &self.config.client_id())
-            .field("protected", &self.protected)
             .finish_non_exhaustive()
     }
 }
@@ -202,14 +201,9 @@ impl std::fmt::Debug for CookieSessionBuilder {
 impl CookieSession {
     /// Cookie session mode for `config` (with `storage(StorageKind::Cookie)`), accepting
     /// the access tokens `verifier` accepts. No page is protected until
-    /// [`protect`](CookieSessionBuilder::protect) names some.
+    /// [`protect`](SessionBuilder::protect) names some.
     pub fn builder(config: CognitoConfig, verifier: CognitoJwtVerifier) -> CookieSessionBuilder {
-        CookieSessionBuilder {
-            config,
-            verifier,
-            protected: ProtectedPaths::default(),
-            env: Env::default(),
-        }
+        SessionBuilder::new(CookieSettings { config, verifier })
     }
 
     /// Whether `path` is one of the protected pages or below one.
@@ -225,31 +219,6 @@ impl CookieSession {
 }
 
 impl CookieSessionBuilder {
-    /// Pages a signed-out visitor is sent to sign in from, before they render: each path
-    /// and everything below it (`/admin` protects `/admin` and `/admin/users`, not
-    /// `/administrators`). List the same pages your router guards with `ProtectedRoute`.
-    pub fn protect<I, S>(mut self, paths: I) -> Self
-    where
-        I: IntoIterator<Item = S>,
-        S: Into<String>,
-    {
-        self.protected.extend(paths);
-        self
-    }
-
-    /// The clock (default: the system's), for tests.
-    pub fn clock(mut self, clock: impl Clock + Send + Sync + 'static) -> Self {
-        self.env.clock = Arc::new(clock);
-        self
-    }
-
-    /// The random source of the sign-ins it starts (default: the operating system's), for
-    /// tests. It must be cryptographically secure in production.
-    pub fn random(mut self, random: impl RandomSource + Send + Sync + 'static) -> Self {
-        self.env.random = Arc::new(random);
-        self
-    }
-
     /// The session layer, after checking every setting.
     ///
     /// # Errors
@@ -257,22 +226,19 @@ impl CookieSessionBuilder {
     /// [`SessionSetupError::BadPath`] for a protected path that is not absolute, and
     /// [`SessionSetupError::ConflictingPaths`] for one that covers the callback.
     pub fn build(self) -> Result<CookieSession, SessionSetupError> {
-        if self.config.storage() != StorageKind::Cookie {
-            return Err(SessionSetupError::WrongStorage {
-                mode: "CookieSession",
-                expected: "StorageKind::Cookie",
-            });
-        }
-        let callback = crate::protocol::encoding::split_url(self.config.redirect_uri_sign_in())
-            .map(|u| u.path.to_owned())
-            .unwrap_or_default();
-        check_protected(&self.protected, &[callback.as_str()])?;
+        let Self {
+            mode: CookieSettings { config, verifier },
+            protected,
+            env,
+        } = self;
+        let callback = callback_path_for(&config, StorageKind::Cookie, "CookieSession")?;
+        check_protected(&protected, &[callback.as_str()])?;
         Ok(CookieSession {
             mode: Arc::new(CookieMode {
-                config: self.config,
-                verifier: self.verifier,
-                protected: self.protected,
-                env: self.env,
+                config,
+                verifier,
+                protected,
+                env,
             }),
         })
     }

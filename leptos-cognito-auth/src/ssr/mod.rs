@@ -29,6 +29,7 @@ mod verifier;
 
 pub use cookie_session::{
     initial_auth, server_sign_in, session_from_cookies, CookieSession, CookieSessionBuilder,
+    CookieSettings,
 };
 pub use extractor::{token_from_headers, AuthRejection, VerifierSource};
 pub use http::{ServerHttp, MAX_RESPONSE_BYTES};
@@ -36,10 +37,12 @@ pub use server_fn::{rejection_to_server_fn_error, require_group, require_user};
 #[cfg(feature = "redis")]
 pub use server_session::RedisSessionStore;
 pub use server_session::{
-    IntoStore, MemorySessionStore, ServerSession, ServerSessionBuilder, SessionStore, StoreError,
+    IntoStore, MemorySessionStore, ServerSession, ServerSessionBuilder, ServerSettings,
+    SessionStore, StoreError,
 };
 pub use session::{
-    is_same_origin_request, InitialAuth, SessionLayer, SessionService, SessionSetupError,
+    is_same_origin_request, InitialAuth, SessionBuilder, SessionLayer, SessionService,
+    SessionSetupError,
 };
 pub use verifier::{
     CognitoJwtVerifier, CognitoJwtVerifierBuilder, ExpectedTokenUse, HttpJwksFetcher,

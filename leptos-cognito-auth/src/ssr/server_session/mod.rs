@@ -11,6 +11,7 @@
 //! refresh that carries it out (`refresh`), and the stores (`store`).
 
 mod decision;
+mod local;
 mod mode;
 mod pending;
 mod record;
@@ -19,7 +20,7 @@ mod routes;
 mod session;
 mod store;
 
-pub use session::{IntoStore, ServerSession, ServerSessionBuilder};
+pub use session::{IntoStore, ServerSession, ServerSessionBuilder, ServerSettings};
 #[cfg(feature = "redis")]
 pub use store::RedisSessionStore;
 pub use store::{MemorySessionStore, SessionStore, StoreError};

@@ -4,15 +4,15 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use super::refresh::{LocalLocks, ParsedRecords};
+use super::local::{LocalLocks, ParsedRecords};
 use super::store::SessionStore;
-use crate::client::Clock;
-use crate::protocol::{CognitoConfig, RandomSource, ResponseType, ServerSessionView, StorageKind};
+use crate::protocol::{CognitoConfig, ResponseType, ServerSessionView, StorageKind};
 use crate::ssr::http::ServerHttp;
 use crate::ssr::session::protected::ProtectedPaths;
 use crate::ssr::session::seal::{Keyring, Purpose, MIN_SECRET_LEN};
 use crate::ssr::session::{
-    check_distinct, check_protected, cookies, Env, SessionLayer, SessionSetupError,
+    callback_path_for, check_distinct, check_protected, cookies, Env, SessionBuilder, SessionLayer,
+    SessionSetupError,
 };
 use crate::ssr::verifier::{CognitoJwtVerifier, ExpectedTokenUse};
 
@@ -123,26 +123,25 @@ pub(crate) struct Inner {
     pub parsed: ParsedRecords,
 }
 
-/// Builds a [`ServerSession`]: [`ServerSession::builder`]. Every setting is checked by
-/// [`build`](Self::build).
-#[must_use = "call `build()` to get the server sessions"]
-pub struct ServerSessionBuilder {
+/// Builds a [`ServerSession`]: [`ServerSession::builder`], its own settings below, the
+/// settings both session layers take ([`SessionBuilder`]), then `build()`.
+pub type ServerSessionBuilder = SessionBuilder<ServerSettings>;
+
+/// Server sessions' own settings, as [`ServerSession::builder`] takes them.
+pub struct ServerSettings {
     config: CognitoConfig,
     store: Arc<dyn SessionStore>,
-    protected: ProtectedPaths,
     routes: Option<[String; 3]>,
     idle_timeout: Duration,
     id_verifier: Option<CognitoJwtVerifier>,
     access_verifier: Option<CognitoJwtVerifier>,
-    env: Env,
     secrets: Vec<String>,
 }
 
-impl std::fmt::Debug for ServerSessionBuilder {
+impl std::fmt::Debug for ServerSettings {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("ServerSessionBuilder")
+        f.debug_struct("ServerSettings")
             .field("client_id", &self.config.client_id())
-            .field("protected", &self.protected)
             .field("routes", &self.routes)
             .field(
                 "secrets",
@@ -159,17 +158,15 @@ impl ServerSession {
     /// at run time). ID tokens are verified with a verifier for the configured issuer (or
     /// user pool) and app client; the code flow with PKCE is always used.
     pub fn builder(config: CognitoConfig, store: impl IntoStore) -> ServerSessionBuilder {
-        ServerSessionBuilder {
+        SessionBuilder::new(ServerSettings {
             config,
             store: store.into_store(),
-            protected: ProtectedPaths::default(),
             routes: None,
             idle_timeout: Duration::from_secs(30 * 24 * 3600),
             id_verifier: None,
             access_verifier: None,
-            env: Env::default(),
             secrets: Vec::new(),
-        }
+        })
     }
 
     /// The layer to mount around the app: `app.layer(sessions.layer())`, after the routes
@@ -206,18 +203,6 @@ impl IntoStore for Arc<dyn SessionStore> {
 }
 
 impl ServerSessionBuilder {
-    /// Pages a signed-out visitor is sent to sign in from before they render: each path
-    /// and everything below it. List the pages your router guards with `ProtectedRoute`
-    /// (name them once, in a constant both read).
-    pub fn protect<I, S>(mut self, paths: I) -> Self
-    where
-        I: IntoIterator<Item = S>,
-        S: Into<String>,
-    {
-        self.protected.extend(paths);
-        self
-    }
-
     /// Other routes for signing in, signing out and the session JSON (defaults
     /// `/auth/sign-in`, `/auth/sign-out`, `/auth/session`). The callback is always the path
     /// of `redirect_uri_sign_in`. Checked by [`build`](Self::build): absolute paths, all
@@ -228,21 +213,21 @@ impl ServerSessionBuilder {
         sign_out: impl Into<String>,
         session: impl Into<String>,
     ) -> Self {
-        self.routes = Some([sign_in.into(), sign_out.into(), session.into()]);
+        self.mode.routes = Some([sign_in.into(), sign_out.into(), session.into()]);
         self
     }
 
     /// How long an unused session lives (default 30 days, Cognito's default refresh-token
     /// lifetime); each refresh starts it again.
     pub fn idle_timeout(mut self, ttl: Duration) -> Self {
-        self.idle_timeout = ttl;
+        self.mode.idle_timeout = ttl;
         self
     }
 
     /// Verify ID tokens with this verifier instead of the one built from the
     /// configuration (another JWKS location, a test clock). It must accept ID tokens.
     pub fn id_token_verifier(mut self, verifier: CognitoJwtVerifier) -> Self {
-        self.id_verifier = Some(verifier);
+        self.mode.id_verifier = Some(verifier);
         self
     }
 
@@ -250,21 +235,7 @@ impl ServerSessionBuilder {
     /// the app a [`VerifiedUser`](crate::ssr::VerifiedUser)) with this verifier instead of
     /// the one built from the configuration. It must accept access tokens.
     pub fn access_token_verifier(mut self, verifier: CognitoJwtVerifier) -> Self {
-        self.access_verifier = Some(verifier);
-        self
-    }
-
-    /// The clock (default: the system's), for tests.
-    pub fn clock(mut self, clock: impl Clock + Send + Sync + 'static) -> Self {
-        self.env.clock = Arc::new(clock);
-        self
-    }
-
-    /// The random source of session ids, anti-forgery tokens, `state`, `nonce` and PKCE
-    /// verifiers (default: the operating system's), for tests. It must be
-    /// cryptographically secure in production. (Encryption nonces never come from it.)
-    pub fn random(mut self, random: impl RandomSource + Send + Sync + 'static) -> Self {
-        self.env.random = Arc::new(random);
+        self.mode.access_verifier = Some(verifier);
         self
     }
 
@@ -281,7 +252,9 @@ impl ServerSessionBuilder {
         I: IntoIterator<Item = S>,
         S: Into<String>,
     {
-        self.secrets.extend(secrets.into_iter().map(Into::into));
+        self.mode
+            .secrets
+            .extend(secrets.into_iter().map(Into::into));
         self
     }
 
@@ -293,22 +266,20 @@ impl ServerSessionBuilder {
     /// conflicts with another, a missing secret with a shared store, or a short secret.
     pub fn build(self) -> Result<ServerSession, SessionSetupError> {
         let Self {
-            mut config,
-            store,
+            mode:
+                ServerSettings {
+                    mut config,
+                    store,
+                    routes,
+                    idle_timeout,
+                    id_verifier,
+                    access_verifier,
+                    secrets,
+                },
             protected,
-            routes,
-            idle_timeout,
-            id_verifier,
-            access_verifier,
             env,
-            secrets,
         } = self;
-        if config.storage() != StorageKind::Server {
-            return Err(SessionSetupError::WrongStorage {
-                mode: "ServerSession",
-                expected: "StorageKind::Server",
-            });
-        }
+        let callback = callback_path_for(&config, StorageKind::Server, "ServerSession")?;
         let id_verifier = match id_verifier {
             Some(verifier) => verifier,
             None => verifier_for(&config, ExpectedTokenUse::Id)?,
@@ -317,10 +288,6 @@ impl ServerSessionBuilder {
             Some(verifier) => verifier,
             None => verifier_for(&config, ExpectedTokenUse::Access)?,
         };
-        let callback = crate::protocol::encoding::split_url(config.redirect_uri_sign_in())
-            .map(|u| u.path.to_owned())
-            .filter(|p| p.starts_with('/'))
-            .unwrap_or_else(|| "/callback".to_owned());
         let defaults = ServerSessionView::default();
         let [sign_in, sign_out, session] = routes.unwrap_or([
             defaults.sign_in_path,

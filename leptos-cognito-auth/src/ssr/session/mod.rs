@@ -2,6 +2,7 @@
 //! the cookie module, the answers, what the provider renders, the protected pages, the
 //! same-origin rule and sealing.
 
+mod builder;
 pub(crate) mod cookies;
 mod initial;
 mod layer;
@@ -11,9 +12,10 @@ mod same_origin;
 pub(crate) mod seal;
 mod setup;
 
+pub use builder::SessionBuilder;
 pub use initial::InitialAuth;
 pub(crate) use layer::{Loaded, SessionMode};
 pub use layer::{SessionLayer, SessionService};
 pub use same_origin::is_same_origin_request;
 pub use setup::SessionSetupError;
-pub(crate) use setup::{check_distinct, check_protected, Env};
+pub(crate) use setup::{callback_path_for, check_distinct, check_protected, Env};

@@ -5,7 +5,7 @@ use std::sync::Arc;
 
 use super::protected::ProtectedPaths;
 use crate::client::{Clock, Environment, SystemEnvironment};
-use crate::protocol::RandomSource;
+use crate::protocol::{CognitoConfig, RandomSource, StorageKind};
 use crate::ssr::VerifierConfigError;
 
 /// Why a session layer ([`ServerSession`](crate::ssr::ServerSession) or
@@ -91,6 +91,30 @@ impl Env {
         self.random.fill(&mut bytes);
         crate::protocol::encoding::base64url(&bytes)
     }
+}
+
+/// Checks that `config` is for the layer `mode` (its `storage` is `kind`), and returns the
+/// path of its callback URL.
+pub(crate) fn callback_path_for(
+    config: &CognitoConfig,
+    kind: StorageKind,
+    mode: &'static str,
+) -> Result<String, SessionSetupError> {
+    if config.storage() != kind {
+        return Err(SessionSetupError::WrongStorage {
+            mode,
+            expected: match kind {
+                StorageKind::Server => "StorageKind::Server",
+                _ => "StorageKind::Cookie",
+            },
+        });
+    }
+    Ok(
+        crate::protocol::encoding::split_url(config.redirect_uri_sign_in())
+            .map(|u| u.path.to_owned())
+            .filter(|p| p.starts_with('/'))
+            .unwrap_or_else(|| "/callback".to_owned()),
+    )
 }
 
 /// Checks a path a layer answers or protects: absolute, not `//` (another host for a

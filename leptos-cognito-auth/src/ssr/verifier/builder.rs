@@ -273,6 +273,54 @@ impl CognitoJwtVerifierBuilder {
     }
 }
 
+/// The verifier's constructors: a builder for a user pool or for one issuer.
+impl CognitoJwtVerifier {
+    /// A builder for the user pool `pool_id` (`<region>_<id>`). Tokens naming the pool's
+    /// issuer in either [format](crate::protocol::IssuerFormat) are accepted:
+    /// `https://cognito-idp.<region>.amazonaws.com/<pool_id>` (the original one, the
+    /// primary [`issuer`](Self::issuer)) and
+    /// `https://issuer-cognito-idp.<region>.amazonaws.com/<pool_id>` (the updated one). Each
+    /// token's keys come from the JWKS of the issuer it names, `<issuer>/.well-known/jwks.json`
+    /// (see [`CognitoJwtVerifierBuilder::jwks_url_for`] to fetch it from elsewhere).
+    ///
+    /// ```
+    /// use leptos_cognito_auth::ssr::CognitoJwtVerifier;
+    /// let v = CognitoJwtVerifier::for_user_pool("eu-west-1_AbC123").client_id("c").build().unwrap();
+    /// assert_eq!(v.issuer(), "https://cognito-idp.eu-west-1.amazonaws.com/eu-west-1_AbC123");
+    /// assert_eq!(v.jwks_url(), "https://cognito-idp.eu-west-1.amazonaws.com/eu-west-1_AbC123/.well-known/jwks.json");
+    /// assert_eq!(v.issuers(), [
+    ///     "https://cognito-idp.eu-west-1.amazonaws.com/eu-west-1_AbC123",
+    ///     "https://issuer-cognito-idp.eu-west-1.amazonaws.com/eu-west-1_AbC123",
+    /// ]);
+    /// assert_eq!(
+    ///     v.jwks_url_for("https://issuer-cognito-idp.eu-west-1.amazonaws.com/eu-west-1_AbC123"),
+    ///     Some("https://issuer-cognito-idp.eu-west-1.amazonaws.com/eu-west-1_AbC123/.well-known/jwks.json")
+    /// );
+    /// ```
+    pub fn for_user_pool(pool_id: &str) -> CognitoJwtVerifierBuilder {
+        CognitoJwtVerifierBuilder::for_user_pool(pool_id)
+    }
+
+    /// A builder for exactly one explicit issuer (a local emulator, another
+    /// Cognito-compatible server, or one of a pool's two issuers alone). The JWKS defaults
+    /// to `<issuer>/.well-known/jwks.json`; change it with
+    /// [`CognitoJwtVerifierBuilder::jwks_url`]. `https` is required except for loopback hosts.
+    ///
+    /// ```
+    /// use leptos_cognito_auth::ssr::CognitoJwtVerifier;
+    /// let v = CognitoJwtVerifier::for_issuer("http://127.0.0.1:9229/us-east-1_LocalPool")
+    ///     .client_id("local-spa-client")
+    ///     .build()
+    ///     .unwrap();
+    /// assert_eq!(v.jwks_url(), "http://127.0.0.1:9229/us-east-1_LocalPool/.well-known/jwks.json");
+    /// assert_eq!(v.issuers(), ["http://127.0.0.1:9229/us-east-1_LocalPool"]);
+    /// assert!(CognitoJwtVerifier::for_issuer("http://idp.example.com/x").client_id("c").build().is_err());
+    /// ```
+    pub fn for_issuer(issuer: &str) -> CognitoJwtVerifierBuilder {
+        CognitoJwtVerifierBuilder::for_issuer(issuer)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

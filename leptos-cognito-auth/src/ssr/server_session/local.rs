@@ -1,0 +1,138 @@
+//! What this process keeps of the sessions it serves: a lock per session (concurrent
+//! requests of one session share one refresh) and the records it has opened and verified
+//! (a record read again unchanged is not opened, parsed or verified again).
+
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex, Weak};
+
+use super::record::Record;
+use crate::protocol::CognitoSession;
+use crate::ssr::cache::BoundedCache;
+use crate::ssr::VerifiedUser;
+
+/// A session's lock in this process, per session key; entries go when the last holder
+/// drops its handle.
+#[derive(Default)]
+pub(crate) struct LocalLocks {
+    locks: Mutex<HashMap<String, Weak<tokio::sync::Mutex<()>>>>,
+}
+
+impl LocalLocks {
+    pub fn get(&self, key: &str) -> Arc<tokio::sync::Mutex<()>> {
+        let mut locks = self.locks.lock().unwrap_or_else(|p| p.into_inner());
+        if let Some(lock) = locks.get(key).and_then(Weak::upgrade) {
+            return lock;
+        }
+        locks.retain(|_, weak| weak.strong_count() > 0);
+        let lock = Arc::new(tokio::sync::Mutex::new(()));
+        locks.insert(key.to_owned(), Arc::downgrade(&lock));
+        lock
+    }
+}
+
+/// A stored record as this process read it: its sealed bytes, what they open to, and the
+/// user its access token verified as (once: the verifier is not asked again while the
+/// stored bytes are the same).
+pub(crate) struct Parsed {
+    pub raw: Vec<u8>,
+    pub record: Record,
+    pub session: CognitoSession,
+    pub user: Mutex<Option<VerifiedUser>>,
+}
+
+/// The records this process has opened, by session key: a record read again unchanged (the
+/// same stored bytes) is not opened, parsed or verified again. The bytes are compared whole,
+/// so a record another instance changed is read afresh; a full cache starts over.
+pub(crate) struct ParsedRecords {
+    pub(super) records: BoundedCache<String, Parsed>,
+}
+
+impl Default for ParsedRecords {
+    fn default() -> Self {
+        Self {
+            records: BoundedCache::new(Self::CAPACITY),
+        }
+    }
+}
+
+impl ParsedRecords {
+    /// At most this many sessions are kept parsed (about 10 KB each).
+    pub(crate) const CAPACITY: usize = 2_048;
+
+    /// The record `raw` under `key`, opened with the session `id`'s key, or `None` when it
+    /// cannot be opened or read.
+    pub fn parse(&self, id: &str, key: &str, raw: Vec<u8>) -> Option<Arc<Parsed>> {
+        if let Some(parsed) = self.records.get(key).filter(|p| p.raw == raw) {
+            return Some(parsed);
+        }
+        let record = Record::open(id, &raw)?;
+        let session = record.session()?;
+        let parsed = Arc::new(Parsed {
+            raw,
+            record,
+            session,
+            user: Mutex::new(None),
+        });
+        self.records.insert(key.to_owned(), parsed.clone());
+        Some(parsed)
+    }
+
+    pub fn forget(&self, key: &str) {
+        self.records.remove(key);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::ssr::server_session::record::tests::record;
+    use crate::ssr::session::Env;
+
+    #[test]
+    fn a_record_read_again_unchanged_is_the_same_and_a_changed_one_is_read_afresh() {
+        let parsed = ParsedRecords::default();
+        let id = Env::default().random_id();
+        let first = record("alice", 2_000_000_000).seal(&id);
+        let a = parsed.parse(&id, "session:a", first.clone()).unwrap();
+        let again = parsed.parse(&id, "session:a", first).unwrap();
+        assert!(Arc::ptr_eq(&a, &again), "not opened again");
+        assert_eq!(again.session.username(), Some("alice"));
+        // Another instance refreshed it: the stored bytes changed, so it is read again.
+        let refreshed = parsed
+            .parse(&id, "session:a", record("alice", 2_000_000_600).seal(&id))
+            .unwrap();
+        assert_eq!(refreshed.session.expires_at(), 2_000_000_600);
+        // Junk is no session, and a good record is still read afterwards.
+        assert!(parsed.parse(&id, "session:a", b"junk".to_vec()).is_none());
+        let bob_id = Env::default().random_id();
+        let bob = parsed
+            .parse(
+                &bob_id,
+                "session:b",
+                record("bob", 2_000_000_000).seal(&bob_id),
+            )
+            .unwrap();
+        assert_eq!(bob.session.username(), Some("bob"));
+        // Opened with another session's id: nothing.
+        assert!(parsed
+            .parse(
+                &id,
+                "session:c",
+                record("carol", 2_000_000_000).seal(&bob_id)
+            )
+            .is_none());
+    }
+
+    #[test]
+    fn a_full_cache_starts_over() {
+        let parsed = ParsedRecords::default();
+        let id = Env::default().random_id();
+        let raw = record("alice", 2_000_000_000).seal(&id);
+        for i in 0..=ParsedRecords::CAPACITY {
+            parsed
+                .parse(&id, &format!("session:{i}"), raw.clone())
+                .unwrap();
+        }
+        assert!(parsed.records.len() <= ParsedRecords::CAPACITY);
+    }
+}
