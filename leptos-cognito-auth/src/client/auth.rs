@@ -8,10 +8,10 @@ use serde_json::{Map, Value};
 use super::traits::{Environment, HttpClient, Navigator};
 use crate::protocol::authorize::AuthorizeOptions;
 use crate::protocol::{
-    accept_refresh, accept_sign_in, check_refreshed, check_sign_in_origin, revoke_request,
-    token_request, userinfo_request, AuthError, AuthorizeRequest, CallbackGrant, CallbackResponse,
-    CognitoConfig, CognitoSession, CognitoStorage, HttpRequest, HttpResponse, LogoutRequest,
-    ResponseType, Secret, Standing, Storage, TokenGrant, TokenSet,
+    accept_refresh, accept_sign_in, check_refreshed, check_sign_in_origin, fresh_beyond,
+    revoke_request, token_request, userinfo_request, AuthError, AuthorizeRequest, CallbackGrant,
+    CallbackResponse, CognitoConfig, CognitoSession, CognitoStorage, HttpRequest, HttpResponse,
+    LogoutRequest, ResponseType, Secret, Standing, Storage, TokenGrant, TokenSet,
 };
 
 /// What a completed sign-in gives back.
@@ -334,8 +334,7 @@ where
         };
         let current = self.get_cached_session().ok_or(AuthError::NoSession)?;
         if let Some(margin) = margin_secs {
-            if matches!(self.standing(&current), Standing::Valid { expires_in } if expires_in > margin)
-            {
+            if fresh_beyond(&current, &self.config, self.env.now(), margin) {
                 return Ok(current);
             }
         }

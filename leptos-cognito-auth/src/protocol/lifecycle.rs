@@ -90,7 +90,18 @@ pub(crate) fn refresh_margin(session: &CognitoSession, config: &CognitoConfig) -
 /// [refresh margin](refresh_margin). The one rule behind the browser's timer, the client's
 /// check under the cross-tab lock and the server's refresh of server sessions.
 pub(crate) fn is_fresh(session: &CognitoSession, config: &CognitoConfig, now: u64) -> bool {
-    good_for(session, config, now) > refresh_margin(session, config)
+    fresh_beyond(session, config, now, refresh_margin(session, config))
+}
+
+/// Whether `session` is usable at `now` for longer than `margin` seconds (the refresh
+/// margin, or one a caller of the client chose).
+pub(crate) fn fresh_beyond(
+    session: &CognitoSession,
+    config: &CognitoConfig,
+    now: u64,
+    margin: u64,
+) -> bool {
+    good_for(session, config, now) > margin
 }
 
 /// Checks tokens that a refresh just brought: they must not be due for refresh already.
