@@ -9,7 +9,7 @@
 #     COGNITO_STORAGE=server, :3008), I (tokens in Cognito's updated issuer format from a
 #     second cognito-local on :9230, :3009), J, K and L (server sessions in one Redis, for
 #     the many-servers test, :3010-3012),
-#   - redis-server (:6391, its data under target/e2e-logs/redis),
+#   - a 3-master Redis Cluster (:6391-6393, its data under target/e2e-logs/redis),
 #   - the third-party OAuth server (npm oidc-provider at Cognito's paths, :9300),
 # waits until each answers, runs Playwright (headless system Chromium) in end2end/, always
 # stops what it started, and exits with Playwright's status.
@@ -33,15 +33,18 @@ command -v chromium >/dev/null 2>&1 || die "chromium is not on PATH: run scripts
 command -v curl >/dev/null 2>&1 || die "curl is not on PATH"
 
 # --- processes we start, stopped on every exit ------------------------------------------
-# Redis runs as a daemon (the many-servers test stops and starts it again with the same
-# configuration file), so it is stopped by its port rather than by a pid of ours.
-REDIS_PORT=6391
+# Redis runs as a 3-master cluster of daemons (the many-servers test stops and starts them
+# again with the same configuration files), so they are stopped by their ports rather than
+# by pids of ours.
+REDIS_PORTS=(6391 6392 6393)
 REDIS_DIR="$LOG_DIR/redis"
-REDIS_CONF="$REDIS_DIR/redis.conf"
 stop_redis() {
-  if [[ -f $REDIS_CONF ]]; then
-    redis-cli -p "$REDIS_PORT" shutdown nosave >/dev/null 2>&1 || true
-  fi
+  local port
+  for port in "${REDIS_PORTS[@]}"; do
+    if [[ -f $REDIS_DIR/$port/redis.conf ]]; then
+      redis-cli -p "$port" shutdown nosave >/dev/null 2>&1 || true
+    fi
+  done
 }
 PIDS=()
 NAMES=()
@@ -112,9 +115,11 @@ for port in 9229 9230 9300 9301 3000 3002 3003 3004 3005 3006 3007 3008 3009 301
     die "port $port on 127.0.0.1 is already in use; stop what runs there and try again"
   fi
 done
-if redis-cli -p "$REDIS_PORT" ping >/dev/null 2>&1; then
-  die "port $REDIS_PORT on 127.0.0.1 already answers Redis; stop what runs there and try again"
-fi
+for port in "${REDIS_PORTS[@]}"; do
+  if redis-cli -p "$port" ping >/dev/null 2>&1; then
+    die "port $port on 127.0.0.1 already answers Redis; stop what runs there and try again"
+  fi
+done
 command -v redis-server >/dev/null 2>&1 || die "redis-server is not on PATH: run scripts/setup.sh"
 
 # --- build ---------------------------------------------------------------------------------
@@ -153,29 +158,48 @@ start "cognito-local (updated issuer format)" "$LOG_DIR/cognito-local-updated.lo
   "$COGNITO_LOCAL_BIN" --config end2end/cognito-local.e2e.toml --issuer-format updated --addr 127.0.0.1:9230
 wait_for "cognito-local (updated issuer format)" "http://127.0.0.1:9230/" "$LOG_DIR/cognito-local-updated.log"
 
-# Redis for J, K and L: loopback only, a fresh data directory, saved only when the test
-# stops it (SHUTDOWN SAVE), so that the sessions are there again when it starts again.
+# Redis for J, K and L: a 3-master Redis Cluster (the shape ElastiCache and Valkey clusters
+# have), loopback only, fresh data directories, kept on disk (append-only file) so that the
+# sessions are there again when the test stops and starts the nodes.
 rm -rf "$REDIS_DIR"
-mkdir -p "$REDIS_DIR"
-cat >"$REDIS_CONF" <<EOF
+for port in "${REDIS_PORTS[@]}"; do
+  mkdir -p "$REDIS_DIR/$port"
+  cat >"$REDIS_DIR/$port/redis.conf" <<EOF
 bind 127.0.0.1
-port $REDIS_PORT
-dir $REDIS_DIR
-dbfilename e2e.rdb
+port $port
+dir $REDIS_DIR/$port
+cluster-enabled yes
+cluster-config-file nodes.conf
+cluster-node-timeout 2000
+cluster-require-full-coverage no
+appendonly yes
 save ""
-appendonly no
 daemonize yes
-pidfile $REDIS_DIR/redis.pid
-logfile $REDIS_DIR/redis.log
+pidfile $REDIS_DIR/$port/redis.pid
+logfile $REDIS_DIR/$port/redis.log
 EOF
-redis-server "$REDIS_CONF"
-for _ in $(seq 1 100); do
-  redis-cli -p "$REDIS_PORT" ping >/dev/null 2>&1 && break
-  sleep 0.1
+  redis-server "$REDIS_DIR/$port/redis.conf"
 done
-redis-cli -p "$REDIS_PORT" ping >/dev/null 2>&1 || die "redis-server did not start (log: $REDIS_DIR/redis.log)"
-say "redis-server is up (127.0.0.1:$REDIS_PORT)"
-export E2E_REDIS_PORT=$REDIS_PORT E2E_REDIS_CONF=$REDIS_CONF
+for port in "${REDIS_PORTS[@]}"; do
+  for _ in $(seq 1 100); do
+    redis-cli -p "$port" ping >/dev/null 2>&1 && break
+    sleep 0.1
+  done
+  redis-cli -p "$port" ping >/dev/null 2>&1 || die "redis-server did not start on $port (log: $REDIS_DIR/$port/redis.log)"
+done
+nodes=()
+for port in "${REDIS_PORTS[@]}"; do nodes+=("127.0.0.1:$port"); done
+redis-cli --cluster create "${nodes[@]}" --cluster-replicas 0 --cluster-yes \
+  >"$REDIS_DIR/create.log" 2>&1 || die "redis-cli --cluster create failed (log: $REDIS_DIR/create.log)"
+for port in "${REDIS_PORTS[@]}"; do
+  for _ in $(seq 1 100); do
+    redis-cli -p "$port" cluster info 2>/dev/null | grep -q cluster_state:ok && break
+    sleep 0.1
+  done
+done
+REDIS_CLUSTER_URL="redis-cluster://$(IFS=,; echo "${nodes[*]}")"
+say "Redis Cluster is up ($REDIS_CLUSTER_URL)"
+export E2E_REDIS_PORTS="$(IFS=,; echo "${REDIS_PORTS[*]}")" E2E_REDIS_DIR=$REDIS_DIR
 
 start "third-party OAuth server" "$LOG_DIR/third-party.log" \
   node end2end/third-party/server.mjs --port 9300
@@ -229,13 +253,13 @@ demo I 3009 COGNITO_CLIENT_ID=local-spa-client COGNITO_RESPONSE_TYPE=code \
 demo H 3008 COGNITO_CLIENT_ID=e2e-server-client COGNITO_CLIENT_SECRET=e2e-server-secret \
   COGNITO_STORAGE=server COGNITO_HTTP_TIMEOUT_MS=2000
 
-# J, K, L: three servers with server sessions in the one Redis (the many-servers test),
+# J, K, L: three servers with server sessions in the one Redis Cluster (the many-servers test),
 # sharing one session secret made for this run.
 SESSION_SECRET=$(head -c 32 /dev/urandom | base64)
 for instance in "J 3010" "K 3011" "L 3012"; do
   read -r name port <<<"$instance"
   demo "$name" "$port" COGNITO_CLIENT_ID=e2e-cluster-client COGNITO_CLIENT_SECRET=e2e-cluster-secret \
-    COGNITO_STORAGE=server COGNITO_SESSION_STORE="redis://127.0.0.1:$REDIS_PORT/" COGNITO_HTTP_TIMEOUT_MS=2000 \
+    COGNITO_STORAGE=server COGNITO_SESSION_STORE="$REDIS_CLUSTER_URL" COGNITO_HTTP_TIMEOUT_MS=2000 \
     COGNITO_SESSION_SECRET="$SESSION_SECRET"
 done
 

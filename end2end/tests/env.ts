@@ -108,13 +108,13 @@ export const H: DemoInstance = {
   issuer: `${HOSTED_UI}/us-east-1_LocalPool`,
 };
 
-/** Three demo servers with server sessions in one Redis (J, K, L). */
+/** Three demo servers with server sessions in one Redis Cluster (J, K, L). */
 export const CLUSTER = ['http://localhost:3010', 'http://localhost:3011', 'http://localhost:3012'];
 
-/** The Redis they share: its port, and the configuration file that starts it again. */
+/** The Redis Cluster they share: its nodes' ports, and the folder of each node's configuration file. */
 export const REDIS = {
-  port: process.env.E2E_REDIS_PORT ?? '6391',
-  conf: process.env.E2E_REDIS_CONF ?? '',
+  ports: (process.env.E2E_REDIS_PORTS ?? '6391,6392,6393').split(','),
+  dir: process.env.E2E_REDIS_DIR ?? '',
 };
 
 /** The second local Hosted UI, issuing Cognito's updated issuer format. */

@@ -1,5 +1,6 @@
-// Three demo servers (J, K, L: COGNITO_STORAGE=server, COGNITO_SESSION_STORE=redis://...)
-// sharing one Redis, started by scripts/test-e2e.sh: a session made on one is the session of
+// Three demo servers (J, K, L: COGNITO_STORAGE=server,
+// COGNITO_SESSION_STORE=redis-cluster://...) sharing one 3-master Redis Cluster, started by
+// scripts/test-e2e.sh: a session made on one is the session of
 // all three, its expiry costs exactly one refresh at the local Hosted UI however many
 // requests hit the three at once, a sign-out on one ends it on the others, and Redis going
 // away gives a clear 503 while the stored sessions come back with it.
@@ -41,15 +42,15 @@ async function refreshes(request: APIRequestContext): Promise<number> {
   return (await control.state(request)).token_requests.refresh_token ?? 0;
 }
 
-function redisCli(...args: string[]) {
-  execFileSync('redis-cli', ['-p', REDIS.port, ...args], { stdio: 'pipe' });
+function redisCli(port: string, ...args: string[]): string {
+  return execFileSync('redis-cli', ['-p', port, ...args], { stdio: 'pipe' }).toString();
 }
 
 test.beforeEach(async ({ context }) => {
   await context.clearCookies();
 });
 
-test('three servers sharing Redis: one refresh per expiry across all of them, and a sign-out on one ends the session on the others', async ({ page, request }) => {
+test('three servers sharing a Redis Cluster: one refresh per expiry across all of them, and a sign-out on one ends the session on the others', async ({ page, request }) => {
   const cookie = await signInOnJ(page);
   for (const url of CLUSTER) {
     expect((await viewOn(request, url, cookie)).user?.username, url).toBe('alice');
@@ -90,12 +91,12 @@ test('three servers sharing Redis: one refresh per expiry across all of them, an
   }
 });
 
-test('three servers sharing Redis: with Redis stopped requests get a 503 naming it, and after a restart the stored session works again', async ({ page, request }) => {
-  expect(REDIS.conf, 'E2E_REDIS_CONF (set by scripts/test-e2e.sh)').not.toBe('');
+test('three servers sharing a Redis Cluster: with every node stopped requests get a 503 naming it, and after a restart the stored session works again', async ({ page, request }) => {
+  expect(REDIS.dir, 'E2E_REDIS_DIR (set by scripts/test-e2e.sh)').not.toBe('');
   const cookie = await signInOnJ(page);
   const headers = { cookie: `lca-session=${cookie}` };
 
-  redisCli('shutdown', 'save');
+  for (const port of REDIS.ports) redisCli(port, 'shutdown', 'save');
   try {
     for (const url of CLUSTER) {
       const res = await request.get(`${url}/api/me`, { headers });
@@ -108,12 +109,14 @@ test('three servers sharing Redis: with Redis stopped requests get a 503 naming 
     const pageAnswer = await request.get(`${CLUSTER[2]}/protected`, { headers, maxRedirects: 0 });
     expect(pageAnswer.status()).toBe(503);
   } finally {
-    execFileSync('redis-server', [REDIS.conf], { stdio: 'pipe' });
-    for (let i = 0; i < 100; i++) {
-      try {
-        redisCli('ping');
-        break;
-      } catch {
+    for (const port of REDIS.ports) execFileSync('redis-server', [`${REDIS.dir}/${port}/redis.conf`], { stdio: 'pipe' });
+    for (const port of REDIS.ports) {
+      for (let i = 0; i < 200; i++) {
+        try {
+          if (redisCli(port, 'cluster', 'info').includes('cluster_state:ok')) break;
+        } catch {
+          // not up yet
+        }
         await page.waitForTimeout(100);
       }
     }

@@ -800,3 +800,118 @@ async fn three_instances_share_redis_one_refresh_per_expiry_and_survive_a_redis_
         assert_eq!(me.status(), StatusCode::UNAUTHORIZED, "{app}");
     }
 }
+
+/// The store key of the session whose cookie is `id` (as the kit forms it: the hash tag of
+/// the id's SHA-256), for finding the cluster node that holds it.
+fn store_key_of(id: &str) -> String {
+    use base64::Engine as _;
+    use sha2::Digest as _;
+    let hash = base64::engine::general_purpose::URL_SAFE_NO_PAD
+        .encode(sha2::Sha256::digest(id.as_bytes()));
+    format!("leptos-cognito-auth:session:{{{hash}}}")
+}
+
+/// The session cookie a browser holds for `app`.
+fn session_cookie(jar: &reqwest::cookie::Jar, app: &str) -> String {
+    use reqwest::cookie::CookieStore as _;
+    let cookies = jar.cookies(&app.parse().unwrap()).unwrap();
+    cookies
+        .to_str()
+        .unwrap()
+        .split("; ")
+        .find_map(|c| c.strip_prefix("lca-session="))
+        .unwrap()
+        .to_owned()
+}
+
+#[tokio::test]
+async fn redis_in_every_shape_tls_and_a_cluster_with_a_node_down() {
+    let Some(tls) = TlsRedis::start() else {
+        return;
+    };
+    // A private CA, trusted through the standard variable.
+    std::env::set_var("SSL_CERT_FILE", &tls.ca_file);
+    store_contract(
+        &RedisSessionStore::open(&tls.url())
+            .unwrap()
+            .with_prefix("contract:"),
+    )
+    .await;
+
+    let Some(mut cluster) = RedisCluster::start() else {
+        return;
+    };
+    store_contract(
+        &RedisSessionStore::open(&cluster.url())
+            .unwrap()
+            .with_prefix("contract:"),
+    )
+    .await;
+
+    // Sessions spread over the cluster's nodes (their keys are random).
+    let port = port().await;
+    let hosted_ui = hosted_ui(&[&port]).await;
+    let clock = TestClock::default();
+    let store = RedisSessionStore::open(&cluster.url())
+        .unwrap()
+        .with_timeout(Duration::from_millis(800));
+    let sessions = sessions(&port, &hosted_ui, Arc::new(store), CLIENT, &clock)
+        .build()
+        .unwrap();
+    let app = serve(port, &hosted_ui, sessions, CLIENT);
+    let mut browsers: Vec<(reqwest::Client, usize)> = Vec::new();
+    while browsers.len() < 12
+        && !(browsers.len() >= 4
+            && (0..3)
+                .filter(|n| browsers.iter().any(|b| b.1 == *n))
+                .count()
+                >= 2)
+    {
+        let jar = Arc::new(reqwest::cookie::Jar::default());
+        let http = reqwest::Client::builder()
+            .cookie_provider(jar.clone())
+            .redirect(reqwest::redirect::Policy::none())
+            .no_proxy()
+            .build()
+            .unwrap();
+        sign_in(&hosted_ui, &http, &app, "/auth/sign-in").await;
+        let node = cluster.node_of(&store_key_of(&session_cookie(&jar, &app)));
+        browsers.push((http, node));
+    }
+    let down = browsers[0].1;
+    assert!(
+        browsers.iter().any(|b| b.1 != down),
+        "sessions on two nodes"
+    );
+    for (http, _) in &browsers {
+        let me = http.get(format!("{app}/me")).send().await.unwrap();
+        assert_eq!(me.status(), StatusCode::OK);
+    }
+
+    // One node goes down: its sessions answer 503, the others keep working; nobody is
+    // signed out because the store failed.
+    cluster.stop(down);
+    for (http, node) in &browsers {
+        let me = http.get(format!("{app}/me")).send().await.unwrap();
+        if *node == down {
+            assert_eq!(me.status(), StatusCode::SERVICE_UNAVAILABLE);
+            let body: Value = me.json().await.unwrap();
+            assert_eq!(body["error"], "session_store_unavailable", "{body}");
+        } else {
+            assert_eq!(me.status(), StatusCode::OK, "a session on a live node");
+        }
+    }
+    // Back: every session works again.
+    cluster.restart(down);
+    for (http, _) in &browsers {
+        let mut status = StatusCode::SERVICE_UNAVAILABLE;
+        for _ in 0..40 {
+            status = http.get(format!("{app}/me")).send().await.unwrap().status();
+            if status == StatusCode::OK {
+                break;
+            }
+            tokio::time::sleep(Duration::from_millis(250)).await;
+        }
+        assert_eq!(status, StatusCode::OK, "every session works again");
+    }
+}

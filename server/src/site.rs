@@ -77,13 +77,23 @@ pub async fn me(user: VerifiedUser) -> Json<serde_json::Value> {
 }
 
 /// Server sessions for the settings: `COGNITO_SESSION_STORE` names the store (`memory`,
-/// the default, or a `redis://` URL), `COGNITO_SESSION_SECRET` the secrets (needed with
+/// the default, or a Redis URL: `redis://`, `rediss://`, `redis-cluster://`,
+/// `rediss-cluster://`), `COGNITO_SESSION_SECRET` the secrets (needed with
 /// Redis), and the demo's protected pages are listed.
 fn server_sessions(settings: &DemoSettings) -> Result<ServerSession, String> {
     let config = settings.config().map_err(|e| e.to_string())?;
     let store: Arc<dyn SessionStore> = match settings.session_store.as_deref() {
         None | Some("memory") => Arc::new(MemorySessionStore::new()),
-        Some(url) if url.starts_with("redis://") || url.starts_with("rediss://") => {
+        Some(url)
+            if [
+                "redis://",
+                "rediss://",
+                "redis-cluster://",
+                "rediss-cluster://",
+            ]
+            .iter()
+            .any(|scheme| url.starts_with(scheme)) =>
+        {
             println!(
                 "server: server sessions in Redis at {}",
                 redact_password(url)
@@ -94,7 +104,8 @@ fn server_sessions(settings: &DemoSettings) -> Result<ServerSession, String> {
         }
         Some(other) => {
             return Err(format!(
-                "COGNITO_SESSION_STORE: `{other}` is neither `memory` nor a redis:// URL"
+                "COGNITO_SESSION_STORE: `{other}` is none of `memory`, a redis://, rediss://, \
+                 redis-cluster:// or rediss-cluster:// URL"
             ))
         }
     };

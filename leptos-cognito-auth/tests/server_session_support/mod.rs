@@ -479,3 +479,325 @@ impl Drop for Redis {
         let _ = std::fs::remove_dir_all(&self.dir);
     }
 }
+
+/// A free port on 127.0.0.1.
+pub fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .expect("bind")
+        .local_addr()
+        .expect("addr")
+        .port()
+}
+
+fn wait_for_port(port: u16) -> bool {
+    for _ in 0..100 {
+        if std::net::TcpStream::connect(("127.0.0.1", port)).is_ok() {
+            return true;
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    false
+}
+
+/// A 3-master Redis Cluster on 127.0.0.1 (no replicas), stopped when dropped.
+pub struct RedisCluster {
+    children: Vec<Option<Child>>,
+    pub ports: Vec<u16>,
+    dir: std::path::PathBuf,
+}
+
+impl RedisCluster {
+    fn start_node(port: u16, dir: &std::path::Path) -> Child {
+        let node_dir = dir.join(port.to_string());
+        std::fs::create_dir_all(&node_dir).expect("node dir");
+        let child = Command::new("redis-server")
+            .args(["--port", &port.to_string(), "--bind", "127.0.0.1"])
+            .args([
+                "--cluster-enabled",
+                "yes",
+                "--cluster-config-file",
+                "nodes.conf",
+            ])
+            .args(["--cluster-node-timeout", "2000"])
+            // The other nodes keep serving their slots while one is down.
+            .args(["--cluster-require-full-coverage", "no"])
+            .args(["--appendonly", "yes", "--save", ""])
+            .arg("--dir")
+            .arg(&node_dir)
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("redis-server starts");
+        assert!(wait_for_port(port), "cluster node {port} answers");
+        child
+    }
+
+    /// Three masters, their slots assigned, `cluster_state:ok` on every node; `None`
+    /// where `redis-server` is not installed (under CI: a failure, see [`Redis::start`]).
+    pub fn start() -> Option<Self> {
+        if Command::new("redis-server")
+            .arg("--version")
+            .output()
+            .is_err()
+        {
+            assert!(
+                std::env::var_os("CI").is_none(),
+                "redis-server is not installed, and CI is set: scripts/setup.sh installs it"
+            );
+            eprintln!("SKIPPED: redis-server is not installed (scripts/setup.sh installs it)");
+            return None;
+        }
+        let ports: Vec<u16> = (0..3).map(|_| free_port()).collect();
+        let dir = std::env::temp_dir().join(format!("lca-redis-cluster-{}", ports[0]));
+        let _ = std::fs::remove_dir_all(&dir);
+        let children = ports
+            .iter()
+            .map(|p| Some(Self::start_node(*p, &dir)))
+            .collect();
+        let nodes: Vec<String> = ports.iter().map(|p| format!("127.0.0.1:{p}")).collect();
+        let created = Command::new("redis-cli")
+            .args(["--cluster", "create"])
+            .args(&nodes)
+            .args(["--cluster-replicas", "0", "--cluster-yes"])
+            .output()
+            .expect("redis-cli runs");
+        assert!(
+            created.status.success(),
+            "cluster create: {}",
+            String::from_utf8_lossy(&created.stdout)
+        );
+        let cluster = Self {
+            children,
+            ports,
+            dir,
+        };
+        cluster.wait_ok();
+        Some(cluster)
+    }
+
+    /// Waits for `cluster_state:ok` on every live node.
+    pub fn wait_ok(&self) {
+        for (i, port) in self.ports.iter().enumerate() {
+            if self.children[i].is_none() {
+                continue;
+            }
+            let mut ok = false;
+            for _ in 0..200 {
+                let info = Command::new("redis-cli")
+                    .args(["-p", &port.to_string(), "CLUSTER", "INFO"])
+                    .output()
+                    .expect("redis-cli runs");
+                if String::from_utf8_lossy(&info.stdout).contains("cluster_state:ok") {
+                    ok = true;
+                    break;
+                }
+                std::thread::sleep(Duration::from_millis(50));
+            }
+            assert!(ok, "cluster_state:ok on {port}");
+        }
+    }
+
+    /// The store URL: every node a seed.
+    pub fn url(&self) -> String {
+        let nodes: Vec<String> = self
+            .ports
+            .iter()
+            .map(|p| format!("127.0.0.1:{p}"))
+            .collect();
+        format!("redis-cluster://{}", nodes.join(","))
+    }
+
+    /// The node (its index) that holds `key`'s slot.
+    pub fn node_of(&self, key: &str) -> usize {
+        let out = Command::new("redis-cli")
+            .args(["-p", &self.ports[0].to_string(), "CLUSTER", "KEYSLOT", key])
+            .output()
+            .expect("redis-cli runs");
+        let slot: u16 = String::from_utf8_lossy(&out.stdout)
+            .trim()
+            .parse()
+            .expect("slot");
+        let slots = Command::new("redis-cli")
+            .args(["-p", &self.ports[0].to_string(), "CLUSTER", "SLOTS"])
+            .output()
+            .expect("redis-cli runs");
+        // Lines: start, end, host, port, id, ... per range.
+        let lines: Vec<String> = String::from_utf8_lossy(&slots.stdout)
+            .lines()
+            .map(str::to_owned)
+            .collect();
+        let mut i = 0;
+        while i + 3 < lines.len() {
+            let (start, end) = (lines[i].parse::<u16>(), lines[i + 1].parse::<u16>());
+            if let (Ok(start), Ok(end)) = (start, end) {
+                let port: u16 = lines[i + 3].parse().unwrap_or(0);
+                if (start..=end).contains(&slot) {
+                    return self.ports.iter().position(|p| *p == port).expect("a node");
+                }
+                i += 4;
+            } else {
+                i += 1;
+            }
+        }
+        panic!("no node holds slot {slot}");
+    }
+
+    /// Stops node `i` (its data kept on disk).
+    pub fn stop(&mut self, i: usize) {
+        let _ = Command::new("redis-cli")
+            .args(["-p", &self.ports[i].to_string(), "shutdown", "save"])
+            .output();
+        if let Some(mut child) = self.children[i].take() {
+            let _ = child.wait();
+        }
+    }
+
+    /// Starts node `i` again (it rejoins with its saved configuration).
+    pub fn restart(&mut self, i: usize) {
+        self.children[i] = Some(Self::start_node(self.ports[i], &self.dir));
+        self.wait_ok();
+    }
+}
+
+impl Drop for RedisCluster {
+    fn drop(&mut self) {
+        for child in self.children.iter_mut().flatten() {
+            let _ = child.kill();
+            let _ = child.wait();
+        }
+        let _ = std::fs::remove_dir_all(&self.dir);
+    }
+}
+
+/// A TLS-only Redis on 127.0.0.1 with a certificate from a CA made for this run (its file
+/// is what `SSL_CERT_FILE` names for the client), stopped when dropped.
+pub struct TlsRedis {
+    child: Option<Child>,
+    pub port: u16,
+    pub ca_file: std::path::PathBuf,
+    dir: std::path::PathBuf,
+}
+
+impl TlsRedis {
+    pub fn start() -> Option<Self> {
+        if Command::new("redis-server")
+            .arg("--version")
+            .output()
+            .is_err()
+        {
+            assert!(
+                std::env::var_os("CI").is_none(),
+                "redis-server is not installed, and CI is set"
+            );
+            return None;
+        }
+        let port = free_port();
+        let dir = std::env::temp_dir().join(format!("lca-redis-tls-{port}"));
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(&dir).expect("dir");
+        let openssl = |args: &[&str]| {
+            let out = Command::new("openssl")
+                .args(args)
+                .current_dir(&dir)
+                .output()
+                .expect("openssl runs");
+            assert!(
+                out.status.success(),
+                "openssl {args:?}: {}",
+                String::from_utf8_lossy(&out.stderr)
+            );
+        };
+        openssl(&[
+            "req",
+            "-x509",
+            "-newkey",
+            "rsa:2048",
+            "-nodes",
+            "-days",
+            "1",
+            "-subj",
+            "/CN=lca test CA",
+            "-keyout",
+            "ca.key",
+            "-out",
+            "ca.pem",
+        ]);
+        openssl(&[
+            "req",
+            "-newkey",
+            "rsa:2048",
+            "-nodes",
+            "-subj",
+            "/CN=localhost",
+            "-keyout",
+            "server.key",
+            "-out",
+            "server.csr",
+        ]);
+        std::fs::write(
+            dir.join("ext.cnf"),
+            "subjectAltName=DNS:localhost,IP:127.0.0.1\n",
+        )
+        .expect("ext");
+        openssl(&[
+            "x509",
+            "-req",
+            "-in",
+            "server.csr",
+            "-CA",
+            "ca.pem",
+            "-CAkey",
+            "ca.key",
+            "-CAcreateserial",
+            "-days",
+            "1",
+            "-extfile",
+            "ext.cnf",
+            "-out",
+            "server.pem",
+        ]);
+        let child = Command::new("redis-server")
+            .args([
+                "--port",
+                "0",
+                "--tls-port",
+                &port.to_string(),
+                "--bind",
+                "127.0.0.1",
+            ])
+            .args([
+                "--tls-cert-file",
+                "server.pem",
+                "--tls-key-file",
+                "server.key",
+            ])
+            .args(["--tls-ca-cert-file", "ca.pem", "--tls-auth-clients", "no"])
+            .args(["--save", "", "--appendonly", "no"])
+            .current_dir(&dir)
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("redis-server starts");
+        assert!(wait_for_port(port), "TLS Redis answers on {port}");
+        Some(Self {
+            child: Some(child),
+            port,
+            ca_file: dir.join("ca.pem"),
+            dir,
+        })
+    }
+
+    pub fn url(&self) -> String {
+        format!("rediss://127.0.0.1:{}/", self.port)
+    }
+}
+
+impl Drop for TlsRedis {
+    fn drop(&mut self) {
+        if let Some(mut child) = self.child.take() {
+            let _ = child.kill();
+            let _ = child.wait();
+        }
+        let _ = std::fs::remove_dir_all(&self.dir);
+    }
+}

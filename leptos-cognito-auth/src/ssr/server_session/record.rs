@@ -19,12 +19,13 @@ pub(crate) fn is_random_id(value: &str) -> bool {
 
 /// The store key of a session: the SHA-256 of its id, so that the store (a Redis dump, a
 /// log of its commands) never holds a usable session cookie, nor the key its record is
-/// sealed with.
+/// sealed with. The hash is a `{...}` hash tag: in a Redis cluster every key of one session
+/// (the record, its refresh lock) lands in the same slot.
 pub(crate) fn session_key(id: &str) -> String {
-    format!("session:{}", base64url(&Sha256::digest(id.as_bytes())))
+    format!("session:{{{}}}", base64url(&Sha256::digest(id.as_bytes())))
 }
 
-/// The store key of a session's refresh lock.
+/// The store key of a session's refresh lock: the session key's hash tag, so the same slot.
 pub(crate) fn lock_key(session_key: &str) -> String {
     format!("refresh-lock:{session_key}")
 }
@@ -149,8 +150,11 @@ pub(crate) mod tests {
     fn the_store_never_sees_the_session_id() {
         let id = Env::default().random_id();
         let key = session_key(&id);
-        assert!(key.starts_with("session:"));
+        assert!(key.starts_with("session:{") && key.ends_with('}'), "{key}");
         assert!(!key.contains(&id));
+        // The lock shares the record's hash tag: one cluster slot.
+        let tag = |k: &str| k[k.find('{').unwrap()..=k.find('}').unwrap()].to_owned();
+        assert_eq!(tag(&lock_key(&key)), tag(&key));
         assert_eq!(key, session_key(&id));
         assert_ne!(key, session_key(&Env::default().random_id()));
     }

@@ -1,10 +1,13 @@
 //! [`RedisSessionStore`] (feature `redis`): server sessions in Redis, shared by every server
-//! instance, through redis-rs's auto-reconnecting connection manager.
+//! instance: one node through redis-rs's auto-reconnecting connection manager, or a cluster
+//! (Redis Cluster, ElastiCache, Valkey) through its async cluster client; plain or TLS.
 
 use std::time::Duration;
 
 use futures::future::BoxFuture;
 use redis::aio::{ConnectionManager, ConnectionManagerConfig};
+use redis::cluster::ClusterClient;
+use redis::cluster_async::ClusterConnection;
 use redis::{ExistenceCheck, Script, SetExpiry, SetOptions};
 use tokio::sync::OnceCell;
 
@@ -22,35 +25,120 @@ const UNLOCK: &str = r#"if redis.call("GET", KEYS[1]) == ARGV[1] then return red
 /// so that a session made on one is there on every other, and the refresh lock makes one
 /// refresh per expiry across all of them.
 ///
+/// [`open`](Self::open) takes every shape a deployment uses:
+///
+/// | URL | what |
+/// |---|---|
+/// | `redis://[user:password@]host:port[/db]` | one node |
+/// | `rediss://[user:password@]host:port` | one node over TLS |
+/// | `redis-cluster://[user:password@]host:port[,host:port...]` | a cluster (Redis Cluster, Valkey), from its seed nodes |
+/// | `rediss-cluster://[user:password@]host:port[,host:port...]` | a cluster over TLS (ElastiCache Serverless, which is always a cluster and TLS only) |
+///
+/// TLS trusts the system's roots, or a private CA named by the standard `SSL_CERT_FILE`.
+/// In a cluster, every key the kit writes for one session carries the same `{...}` hash tag
+/// (one slot: the record and its refresh lock), scripts declare their one key, and nothing
+/// uses `KEYS`, `SELECT` or a cross-slot pipeline; reads and writes go to each slot's primary
+/// (the replica a cluster reports, such as ElastiCache Serverless's port 6380, is never
+/// written to).
+///
 /// Keys are prefixed (default `leptos-cognito-auth:`); values expire with Redis's own TTL.
-/// The connection is made on first use, and redis-rs's connection manager makes it again
-/// after Redis goes away: while it is away every operation fails quickly with
-/// [`StoreError::Unavailable`] (a `503` for the request), and the sessions Redis kept are
-/// there again when it returns. Scripts run by `EVALSHA` and declare their one key.
+/// Connections are made on first use and made again after a node goes away: while it is away
+/// the operations on its keys fail quickly with [`StoreError::Unavailable`] (a `503` for the
+/// request) and the other nodes' sessions keep working; the sessions it kept are there again
+/// when it returns. Scripts run by `EVALSHA`.
 ///
 /// ```no_run
 /// use leptos_cognito_auth::ssr::RedisSessionStore;
-/// let store = RedisSessionStore::open("redis://127.0.0.1:6379/")?;
+/// let one = RedisSessionStore::open("redis://127.0.0.1:6379/")?;
+/// let cluster = RedisSessionStore::open("rediss-cluster://my-cache.serverless.use1.cache.amazonaws.com:6379")?;
 /// # Ok::<(), leptos_cognito_auth::ssr::StoreError>(())
 /// ```
 pub struct RedisSessionStore {
-    client: redis::Client,
+    target: Target,
     prefix: String,
-    /// Made on first use; the manager reconnects by itself, so no lock is held around it.
-    connection: OnceCell<ConnectionManager>,
+    /// Made on first use; the manager (and the cluster client) reconnect by themselves, so
+    /// no lock is held around them.
+    connection: OnceCell<Connection>,
     timeout: Duration,
     replace: Script,
     unlock: Script,
+}
+
+/// What the store connects to.
+enum Target {
+    Node(redis::Client),
+    Cluster {
+        client: ClusterClient,
+        /// The seed nodes' host:port, for messages.
+        seeds: Vec<String>,
+    },
+}
+
+/// A connection of either kind; both are cheap clones of a shared one.
+#[derive(Clone)]
+enum Connection {
+    Node(ConnectionManager),
+    Cluster(ClusterConnection),
+}
+
+impl redis::aio::ConnectionLike for Connection {
+    fn req_packed_command<'a>(
+        &'a mut self,
+        cmd: &'a redis::Cmd,
+    ) -> redis::RedisFuture<'a, redis::Value> {
+        match self {
+            Self::Node(c) => c.req_packed_command(cmd),
+            Self::Cluster(c) => c.req_packed_command(cmd),
+        }
+    }
+
+    fn req_packed_commands<'a>(
+        &'a mut self,
+        cmd: &'a redis::Pipeline,
+        offset: usize,
+        count: usize,
+    ) -> redis::RedisFuture<'a, Vec<redis::Value>> {
+        match self {
+            Self::Node(c) => c.req_packed_commands(cmd, offset, count),
+            Self::Cluster(c) => c.req_packed_commands(cmd, offset, count),
+        }
+    }
+
+    fn get_db(&self) -> i64 {
+        match self {
+            Self::Node(c) => c.get_db(),
+            Self::Cluster(c) => c.get_db(),
+        }
+    }
+}
+
+/// A cluster URL's seed nodes as node URLs: `redis-cluster://user:pw@a:1,b:2` gives
+/// `redis://user:pw@a:1` and `redis://user:pw@b:2` (`rediss` for `rediss-cluster`).
+fn cluster_nodes(url: &str) -> Option<Vec<String>> {
+    let (scheme, rest) = if let Some(rest) = url.strip_prefix("redis-cluster://") {
+        ("redis", rest)
+    } else {
+        ("rediss", url.strip_prefix("rediss-cluster://")?)
+    };
+    let rest = rest.trim_end_matches('/');
+    let (credentials, hosts) = match rest.rsplit_once('@') {
+        Some((credentials, hosts)) => (format!("{credentials}@"), hosts),
+        None => (String::new(), rest),
+    };
+    let nodes: Vec<String> = hosts
+        .split(',')
+        .map(str::trim)
+        .filter(|h| !h.is_empty())
+        .map(|host| format!("{scheme}://{credentials}{host}"))
+        .collect();
+    (!nodes.is_empty()).then_some(nodes)
 }
 
 impl std::fmt::Debug for RedisSessionStore {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         // The URL may carry a password: only the host is shown.
         f.debug_struct("RedisSessionStore")
-            .field(
-                "addr",
-                &self.client.get_connection_info().addr().to_string(),
-            )
+            .field("nodes", &self.describe())
             .field("prefix", &self.prefix)
             .finish_non_exhaustive()
     }
@@ -67,9 +155,29 @@ fn unavailable(e: impl std::fmt::Display) -> StoreError {
     StoreError::Unavailable(format!("Redis: {e}"))
 }
 
-/// A Redis error as a store error: the connection's trouble is `Unavailable`.
+/// A URL fit for a message: any password replaced.
+fn redact(url: &str) -> String {
+    match (url.split_once("://"), url.rfind('@')) {
+        (Some((scheme, _)), Some(at)) => format!("{scheme}://[redacted]{}", &url[at..]),
+        _ => url.to_owned(),
+    }
+}
+
+/// A Redis error as a store error: the connection's trouble, and a cluster that cannot
+/// reach a slot's primary (`MOVED`/`ASK` to a node that is down, `TRYAGAIN`, `CLUSTERDOWN`,
+/// `MASTERDOWN`), are `Unavailable`: a passing state, never a reason to sign anyone out.
 fn store_error(e: redis::RedisError) -> StoreError {
-    if e.is_io_error() || e.is_timeout() || e.is_connection_dropped() || e.is_connection_refusal() {
+    let unreachable_node = matches!(
+        e.kind(),
+        redis::ErrorKind::Server(redis::ServerErrorKind::MasterDown)
+    );
+    if e.is_io_error()
+        || e.is_timeout()
+        || e.is_connection_dropped()
+        || e.is_connection_refusal()
+        || e.is_cluster_error()
+        || unreachable_node
+    {
         unavailable(e)
     } else {
         StoreError::Failed(format!("Redis: {e}"))
@@ -77,20 +185,51 @@ fn store_error(e: redis::RedisError) -> StoreError {
 }
 
 impl RedisSessionStore {
-    /// A store at `url` (`redis://host:port/db`), with the key prefix
-    /// `leptos-cognito-auth:` and a 2-second timeout on each connection attempt and each
-    /// command. Nothing is connected yet: the first operation connects.
+    /// A store at `url` (see the table above: one node or a cluster, plain or TLS), with
+    /// the key prefix `leptos-cognito-auth:` and a 2-second timeout on each connection
+    /// attempt and each command. Nothing is connected yet: the first operation connects.
+    ///
+    /// # Errors
+    /// [`StoreError::Failed`] naming the problem when the URL is not one of those forms
+    /// (the message never repeats a password).
     pub fn open(url: &str) -> Result<Self, StoreError> {
-        let client =
-            redis::Client::open(url).map_err(|e| StoreError::Failed(format!("Redis URL: {e}")))?;
+        let bad = |e: &dyn std::fmt::Display| {
+            StoreError::Failed(format!("Redis URL ({}): {e}", redact(url)))
+        };
+        let target = if url.starts_with("redis-cluster://") || url.starts_with("rediss-cluster://")
+        {
+            let nodes = cluster_nodes(url).ok_or_else(|| bad(&"no host:port after the scheme"))?;
+            let seeds = nodes.iter().map(|n| redact(n)).collect();
+            let client = ClusterClient::builder(nodes)
+                .connection_timeout(Duration::from_secs(2))
+                .response_timeout(Duration::from_secs(2))
+                .retries(1)
+                .build()
+                .map_err(|e| bad(&e))?;
+            Target::Cluster { client, seeds }
+        } else if url.starts_with("redis://") || url.starts_with("rediss://") {
+            Target::Node(redis::Client::open(url).map_err(|e| bad(&e))?)
+        } else {
+            return Err(bad(
+                &"expected redis://, rediss://, redis-cluster:// or rediss-cluster://",
+            ));
+        };
         Ok(Self {
-            client,
+            target,
             prefix: "leptos-cognito-auth:".to_owned(),
             connection: OnceCell::new(),
             timeout: Duration::from_secs(2),
             replace: Script::new(REPLACE),
             unlock: Script::new(UNLOCK),
         })
+    }
+
+    /// Where it connects, for messages (no password).
+    fn describe(&self) -> String {
+        match &self.target {
+            Target::Node(client) => client.get_connection_info().addr().to_string(),
+            Target::Cluster { seeds, .. } => format!("cluster {}", seeds.join(",")),
+        }
     }
 
     /// Another key prefix (to share one Redis database between apps).
@@ -109,24 +248,36 @@ impl RedisSessionStore {
         format!("{}{key}", self.prefix)
     }
 
-    /// The connection manager, made now if there is none yet (a failed attempt leaves
-    /// nothing behind, so the next operation tries again).
-    async fn connection(&self) -> Result<ConnectionManager, StoreError> {
-        let manager = self
+    /// The connection, made now if there is none yet (a failed attempt leaves nothing
+    /// behind, so the next operation tries again).
+    async fn connection(&self) -> Result<Connection, StoreError> {
+        let connection = self
             .connection
             .get_or_try_init(|| async {
-                let config = ConnectionManagerConfig::new()
-                    .set_connection_timeout(Some(self.timeout))
-                    .set_response_timeout(Some(self.timeout))
-                    .set_number_of_retries(1);
-                let connect = self.client.get_connection_manager_with_config(config);
+                let connect = async {
+                    match &self.target {
+                        Target::Node(client) => {
+                            let config = ConnectionManagerConfig::new()
+                                .set_connection_timeout(Some(self.timeout))
+                                .set_response_timeout(Some(self.timeout))
+                                .set_number_of_retries(1);
+                            client
+                                .get_connection_manager_with_config(config)
+                                .await
+                                .map(Connection::Node)
+                        }
+                        Target::Cluster { client, .. } => {
+                            client.get_async_connection().await.map(Connection::Cluster)
+                        }
+                    }
+                };
                 tokio::time::timeout(self.timeout, connect)
                     .await
                     .map_err(|_| unavailable("connecting timed out"))?
                     .map_err(unavailable)
             })
             .await?;
-        Ok(manager.clone())
+        Ok(connection.clone())
     }
 
     /// Runs `op` on the connection with the timeout. An operation that fails because the
@@ -134,7 +285,7 @@ impl RedisSessionStore {
     /// meanwhile, so the first request after Redis returns does not fail.
     async fn run<T, F, Fut>(&self, op: F) -> Result<T, StoreError>
     where
-        F: Fn(ConnectionManager) -> Fut,
+        F: Fn(Connection) -> Fut,
         Fut: std::future::Future<Output = redis::RedisResult<T>>,
     {
         let mut last = unavailable("no answer");
@@ -234,5 +385,46 @@ impl SessionStore for RedisSessionStore {
             invocation.arg(owner);
             async move { invocation.invoke_async::<i64>(&mut c).await.map(|_| ()) }
         }))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn cluster_urls_name_their_seed_nodes_with_their_credentials() {
+        assert_eq!(
+            cluster_nodes("redis-cluster://a:1,b:2").unwrap(),
+            ["redis://a:1", "redis://b:2"]
+        );
+        assert_eq!(
+            cluster_nodes("rediss-cluster://user:p%40ss@cache.example:6379/").unwrap(),
+            ["rediss://user:p%40ss@cache.example:6379"]
+        );
+        assert_eq!(cluster_nodes("redis-cluster://"), None);
+        assert_eq!(cluster_nodes("redis://a:1"), None);
+    }
+
+    #[test]
+    fn every_form_opens_and_a_bad_one_is_named_without_its_password() {
+        for url in [
+            "redis://127.0.0.1:6379/",
+            "rediss://user:secret@127.0.0.1:6380",
+            "redis-cluster://127.0.0.1:7000,127.0.0.1:7001",
+            "rediss-cluster://user:secret@127.0.0.1:7000",
+        ] {
+            let store = RedisSessionStore::open(url).unwrap();
+            assert!(!format!("{store:?}").contains("secret"), "{store:?}");
+        }
+        for bad in [
+            "memcached://x:1",
+            "redis-cluster://",
+            "http://user:secret@x",
+        ] {
+            let err = RedisSessionStore::open(bad).unwrap_err().to_string();
+            assert!(!err.contains("secret"), "{err}");
+            assert!(err.contains("Redis URL"), "{err}");
+        }
     }
 }
