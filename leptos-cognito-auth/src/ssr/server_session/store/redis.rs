@@ -68,7 +68,8 @@ pub struct RedisSessionStore {
 enum Target {
     Node(redis::Client),
     Cluster {
-        client: ClusterClient,
+        /// Boxed: a cluster client is several times the size of a node's.
+        client: Box<ClusterClient>,
         /// The seed nodes' host:port, for messages.
         seeds: Vec<String>,
     },
@@ -206,7 +207,10 @@ impl RedisSessionStore {
                 .retries(1)
                 .build()
                 .map_err(|e| bad(&e))?;
-            Target::Cluster { client, seeds }
+            Target::Cluster {
+                client: Box::new(client),
+                seeds,
+            }
         } else if url.starts_with("redis://") || url.starts_with("rediss://") {
             Target::Node(redis::Client::open(url).map_err(|e| bad(&e))?)
         } else {
