@@ -64,11 +64,10 @@ pub struct RedisSessionStore {
     unlock: Script,
 }
 
-/// What the store connects to.
+/// What the store connects to (both clients boxed: they are large, and made once).
 enum Target {
-    Node(redis::Client),
+    Node(Box<redis::Client>),
     Cluster {
-        /// Boxed: a cluster client is several times the size of a node's.
         client: Box<ClusterClient>,
         /// The seed nodes' host:port, for messages.
         seeds: Vec<String>,
@@ -212,7 +211,7 @@ impl RedisSessionStore {
                 seeds,
             }
         } else if url.starts_with("redis://") || url.starts_with("rediss://") {
-            Target::Node(redis::Client::open(url).map_err(|e| bad(&e))?)
+            Target::Node(Box::new(redis::Client::open(url).map_err(|e| bad(&e))?))
         } else {
             return Err(bad(
                 &"expected redis://, rediss://, redis-cluster:// or rediss-cluster://",
