@@ -27,17 +27,68 @@ pub const AUTHORIZE_PARAMS: &[&str] = &[
     "nonce",
     "lang",
     "prompt",
+    "login_hint",
+    "resource",
 ];
 
-/// The `prompt` parameter.
+/// What the `prompt` parameter (space-separated `none`, `login`, `select_account`,
+/// `consent`) asks of the emulator.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Prompt {
-    /// `login`: ask for the password even within a session.
+    /// `login` among the values: ask for the password even within a session.
     Login,
-    /// `none`: never show the form; fail with `login_required` without a session.
+    /// `none` (alone): never show the form; fail with `login_required` without a session.
     None,
-    /// `consent` or `select_account`: accepted, no effect here.
+    /// Only `consent` and `select_account`: accepted, no effect here (one user per
+    /// session, no consent page).
     Other,
+}
+
+/// Reads `prompt`: space-separated values, each known, `none` alone (OpenID Connect).
+fn parse_prompt(value: &str) -> Result<Prompt, String> {
+    let values: Vec<&str> = value.split(' ').filter(|v| !v.is_empty()).collect();
+    if let Some(unknown) = values
+        .iter()
+        .find(|v| !matches!(**v, "none" | "login" | "select_account" | "consent"))
+    {
+        return Err(format!("prompt {unknown:?} is not supported"));
+    }
+    if values.contains(&"none") {
+        return if values.iter().all(|v| *v == "none") {
+            Ok(Prompt::None)
+        } else {
+            Err("prompt none cannot be combined with other values".into())
+        };
+    }
+    if values.contains(&"login") {
+        return Ok(Prompt::Login);
+    }
+    if values.is_empty() {
+        return Err("prompt is empty".into());
+    }
+    Ok(Prompt::Other)
+}
+
+/// Whether `value` is an absolute URI without a fragment, as RFC 8707 requires of
+/// `resource`.
+fn is_resource_indicator(value: &str) -> bool {
+    let Some((scheme, rest)) = value.split_once(':') else {
+        return false;
+    };
+    let mut chars = scheme.chars();
+    chars.next().is_some_and(|c| c.is_ascii_alphabetic())
+        && chars.all(|c| c.is_ascii_alphanumeric() || matches!(c, '+' | '-' | '.'))
+        && !rest.is_empty()
+        && !value.contains('#')
+        && !value.chars().any(|c| c.is_whitespace() || c.is_control())
+}
+
+/// Whether `value` can be a page's `lang`: a language tag such as `es` or `pt-BR`.
+fn is_language_tag(value: &str) -> bool {
+    (1..=35).contains(&value.len())
+        && value
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
 }
 
 /// A validated authorize request.
@@ -61,6 +112,13 @@ pub struct AuthorizeRequest {
     pub identity_provider: Option<String>,
     /// The `prompt` parameter.
     pub prompt: Option<Prompt>,
+    /// `login_hint`: the user name the sign-in form starts with.
+    pub login_hint: Option<String>,
+    /// `lang`, when it is a language tag: the sign-in page's `<html lang>` (a value that is
+    /// not is ignored, as Cognito ignores a language it does not offer).
+    pub lang: Option<String>,
+    /// `resource` (RFC 8707): the access token's `aud`.
+    pub resource: Option<String>,
     /// The authorize parameters, re-encoded, to carry to `/login`.
     pub query: String,
 }
@@ -252,18 +310,19 @@ pub fn validate(emulator: &Emulator, params: &Params) -> Result<AuthorizeRequest
         }
     }
 
-    let prompt = match params.get("prompt") {
+    let prompt = match params.get("prompt").map(parse_prompt) {
         None => None,
-        Some("login") => Some(Prompt::Login),
-        Some("none") => Some(Prompt::None),
-        Some("consent" | "select_account") => Some(Prompt::Other),
-        Some(other) => {
-            return Err(fail(
-                "invalid_request",
-                format!("prompt {other:?} is not supported"),
-            ))
-        }
+        Some(Ok(prompt)) => Some(prompt),
+        Some(Err(description)) => return Err(fail("invalid_request", description)),
     };
+    let resource = params.get("resource").map(str::to_owned);
+    if let Some(resource) = resource.as_deref().filter(|r| !is_resource_indicator(r)) {
+        // RFC 8707's error for a resource that cannot be one.
+        return Err(fail(
+            "invalid_target",
+            format!("resource {resource:?} is not an absolute URI without a fragment"),
+        ));
+    }
 
     Ok(AuthorizeRequest {
         client: client.clone(),
@@ -275,6 +334,12 @@ pub fn validate(emulator: &Emulator, params: &Params) -> Result<AuthorizeRequest
         code_challenge,
         identity_provider,
         prompt,
+        login_hint: params.get("login_hint").map(str::to_owned),
+        lang: params
+            .get("lang")
+            .filter(|l| is_language_tag(l))
+            .map(str::to_owned),
+        resource,
         query: params.only(AUTHORIZE_PARAMS).to_query(),
     })
 }
@@ -293,6 +358,7 @@ pub fn complete(
         scopes: request.scopes.clone(),
         auth_time,
         origin_jti: random_uuid(),
+        resource: request.resource.clone(),
     };
     let server_error = |description: String| {
         AuthorizeError::Redirect {
@@ -304,6 +370,10 @@ pub fn complete(
         .into_response()
     };
     match request.flow {
+        // Not an authorize flow: `response_type` maps only to `code` and `token`.
+        OAuthFlow::ClientCredentials => {
+            server_error("client_credentials is not a response_type".into())
+        }
         OAuthFlow::Code => {
             let code = random_token(32);
             emulator.store().codes.insert(

@@ -1,11 +1,11 @@
 //! The emulator's configuration: defaults (a contract other parts of the project rely on) and
 //! the TOML file format that overrides them.
 //!
-//! Every field has a default, so an empty file is a valid configuration. A `[[clients]]` or
-//! `[[users]]` list in the file replaces the default list entirely. The format is documented
-//! field by field (type, default, meaning) in the crate's README, section "Configuration
-//! file"; `tests/readme.rs` fails when a field here is missing there, or when the README's
-//! example stops parsing.
+//! Every field has a default, so an empty file is a valid configuration. A `[[clients]]`,
+//! `[[users]]` or `[[resource_servers]]` list in the file replaces the default list
+//! entirely. The format is documented field by field (type, default, meaning) in the crate's
+//! README, section "Configuration file"; `tests/readme.rs` fails when a field here is missing
+//! there, or when the README's example stops parsing.
 
 use std::collections::BTreeMap;
 use std::fmt;
@@ -24,9 +24,16 @@ pub const DEFAULT_SPA_CLIENT_ID: &str = "local-spa-client";
 pub const DEFAULT_SERVER_CLIENT_ID: &str = "local-server-client";
 /// The default confidential client's secret.
 pub const DEFAULT_SERVER_CLIENT_SECRET: &str = "local-server-secret";
-/// The default callback URL of both default clients.
+/// The default machine-to-machine client (the `client_credentials` grant only).
+pub const DEFAULT_M2M_CLIENT_ID: &str = "local-m2m-client";
+/// The default machine-to-machine client's secret.
+pub const DEFAULT_M2M_CLIENT_SECRET: &str = "local-m2m-secret";
+/// The default resource server's identifier: its scopes are `local-api/read` and
+/// `local-api/write`, and the default machine-to-machine client may have `local-api/read`.
+pub const DEFAULT_RESOURCE_SERVER: &str = "local-api";
+/// The default callback URL of the default user-facing clients.
 pub const DEFAULT_CALLBACK_URL: &str = "http://localhost:3000/callback";
-/// The default sign-out URL of both default clients.
+/// The default sign-out URL of the default user-facing clients.
 pub const DEFAULT_LOGOUT_URL: &str = "http://localhost:3000/";
 /// The password of both default users.
 pub const DEFAULT_PASSWORD: &str = "Passw0rd!";
@@ -61,8 +68,12 @@ pub struct EmulatorConfig {
     pub enable_test_control: bool,
     /// Signing keys (default: the development keys shipped in `cognito-local/keys/`).
     pub keys: KeysConfig,
-    /// App clients (default: `local-spa-client` and `local-server-client`).
+    /// App clients (default: `local-spa-client`, `local-server-client` and
+    /// `local-m2m-client`).
     pub clients: Vec<ClientConfig>,
+    /// Resource servers, whose custom scopes (`<identifier>/<scope name>`) the
+    /// `client_credentials` grant issues (default: `local-api` with `read` and `write`).
+    pub resource_servers: Vec<ResourceServerConfig>,
     /// Users (default: `alice` and `bob`).
     pub users: Vec<UserConfig>,
 }
@@ -99,14 +110,38 @@ pub struct KeysConfig {
     pub access_token_key: Option<PathBuf>,
 }
 
-/// A flow an app client may use at `/oauth2/authorize`.
+/// An OAuth flow an app client may use (Cognito's `AllowedOAuthFlows`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum OAuthFlow {
-    /// Authorization code grant (`response_type=code`).
+    /// Authorization code grant (`response_type=code` at `/oauth2/authorize`).
     Code,
-    /// Implicit grant (`response_type=token`).
+    /// Implicit grant (`response_type=token` at `/oauth2/authorize`).
     Implicit,
+    /// Client credentials grant (`grant_type=client_credentials` at `/oauth2/token`):
+    /// machine-to-machine access tokens for a confidential client, with custom scopes only.
+    /// As in Cognito, it excludes the other two flows.
+    ClientCredentials,
+}
+
+/// A resource server: an API whose custom scopes app clients can be allowed
+/// (`<identifier>/<scope name>`, e.g. `local-api/read`).
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct ResourceServerConfig {
+    /// The identifier, the first part of each scope (often the API's URL).
+    pub identifier: String,
+    /// The scope names, the part after the `/`.
+    pub scopes: Vec<String>,
+}
+
+impl ResourceServerConfig {
+    /// The full custom scopes: `<identifier>/<name>` for each scope name.
+    pub fn full_scopes(&self) -> impl Iterator<Item = String> + '_ {
+        self.scopes
+            .iter()
+            .map(move |name| format!("{}/{name}", self.identifier))
+    }
 }
 
 /// One app client.
@@ -121,9 +156,11 @@ pub struct ClientConfig {
     pub callback_urls: Vec<String>,
     /// Registered sign-out URLs for `/logout?logout_uri=`, matched exactly.
     pub logout_urls: Vec<String>,
-    /// Scopes this client may request; an authorize request without `scope` gets all of them.
+    /// Scopes this client may request; an authorize request without `scope` gets all of them,
+    /// and so does a `client_credentials` request (custom scopes only, there).
     pub allowed_scopes: Vec<String>,
-    /// Flows this client may use.
+    /// Flows this client may use: `code` and `implicit` at `/oauth2/authorize`, or
+    /// `client_credentials` at `/oauth2/token` (alone).
     pub allowed_flows: Vec<OAuthFlow>,
     /// Identity providers this client may name in `identity_provider` (`COGNITO` is the
     /// user pool itself; other names are emulated by the same sign-in page).
@@ -288,7 +325,21 @@ impl Default for EmulatorConfig {
                     client_secret: Some(DEFAULT_SERVER_CLIENT_SECRET.to_owned()),
                     ..ClientConfig::default()
                 },
+                ClientConfig {
+                    client_id: DEFAULT_M2M_CLIENT_ID.to_owned(),
+                    client_secret: Some(DEFAULT_M2M_CLIENT_SECRET.to_owned()),
+                    callback_urls: Vec::new(),
+                    logout_urls: Vec::new(),
+                    allowed_scopes: vec![format!("{DEFAULT_RESOURCE_SERVER}/read")],
+                    allowed_flows: vec![OAuthFlow::ClientCredentials],
+                    identity_providers: Vec::new(),
+                    ..ClientConfig::default()
+                },
             ],
+            resource_servers: vec![ResourceServerConfig {
+                identifier: DEFAULT_RESOURCE_SERVER.to_owned(),
+                scopes: vec!["read".to_owned(), "write".to_owned()],
+            }],
             users: vec![
                 UserConfig {
                     username: "alice".to_owned(),
@@ -397,8 +448,10 @@ impl EmulatorConfig {
         if self.session_lifetime_secs == 0 || self.code_lifetime_secs == 0 {
             return err("lifetimes must be at least one second".to_owned());
         }
+        self.validate_resource_servers()?;
         let mut seen = std::collections::HashSet::new();
         for client in &self.clients {
+            self.validate_client_credentials(client)?;
             if client.client_id.is_empty() || !seen.insert(client.client_id.as_str()) {
                 return err(format!(
                     "client id {:?} is empty or duplicated",
@@ -440,6 +493,76 @@ impl EmulatorConfig {
             }
         }
         Ok(())
+    }
+
+    /// Resource servers: identifiers non-empty, unique and without spaces; scope names
+    /// non-empty, without spaces or `/`, unique within their server.
+    fn validate_resource_servers(&self) -> Result<(), ConfigError> {
+        let bad = |c: char| c.is_whitespace() || c.is_control() || c == '"' || c == '\\';
+        let mut seen = std::collections::HashSet::new();
+        for server in &self.resource_servers {
+            let id = &server.identifier;
+            if id.is_empty() || id.chars().any(bad) || !seen.insert(id.as_str()) {
+                return Err(ConfigError(format!(
+                    "resource server identifier {id:?} is empty, duplicated or has a space"
+                )));
+            }
+            let mut names = std::collections::HashSet::new();
+            for name in &server.scopes {
+                if name.is_empty()
+                    || name.chars().any(|c| bad(c) || c == '/')
+                    || !names.insert(name.as_str())
+                {
+                    return Err(ConfigError(format!(
+                        "resource server {id}: scope name {name:?} is empty, duplicated or has a space or /"
+                    )));
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// Cognito's rules for a client with the `client_credentials` flow: a secret, no other
+    /// flow, and only custom scopes of the configured resource servers.
+    fn validate_client_credentials(&self, client: &ClientConfig) -> Result<(), ConfigError> {
+        if !client.allowed_flows.contains(&OAuthFlow::ClientCredentials) {
+            return Ok(());
+        }
+        let id = &client.client_id;
+        if client.client_secret.is_none() {
+            return Err(ConfigError(format!(
+                "client {id}: the client_credentials flow needs a client_secret"
+            )));
+        }
+        if client
+            .allowed_flows
+            .iter()
+            .any(|f| *f != OAuthFlow::ClientCredentials)
+        {
+            return Err(ConfigError(format!(
+                "client {id}: client_credentials cannot be combined with code or implicit"
+            )));
+        }
+        if let Some(scope) = client
+            .allowed_scopes
+            .iter()
+            .find(|s| self.resource_server_scope(s).is_none())
+        {
+            return Err(ConfigError(format!(
+                "client {id}: with client_credentials, allowed_scopes must be custom scopes of resource_servers (<identifier>/<scope name>), and {scope:?} is not one"
+            )));
+        }
+        Ok(())
+    }
+
+    /// The resource server whose custom scope `scope` is (`<identifier>/<scope name>`).
+    pub fn resource_server_scope(&self, scope: &str) -> Option<&ResourceServerConfig> {
+        self.resource_servers.iter().find(|server| {
+            scope
+                .strip_prefix(server.identifier.as_str())
+                .and_then(|rest| rest.strip_prefix('/'))
+                .is_some_and(|name| server.scopes.iter().any(|s| s == name))
+        })
     }
 
     /// The domain base actually used: configured, or `http://localhost:<port>`.

@@ -4,6 +4,7 @@ use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::Response;
 
+use super::config::OAuthFlow;
 use super::pages::{error_page, escape, html, layout};
 use super::state::SharedEmulator;
 
@@ -17,7 +18,9 @@ pub async fn index(State(emulator): State<SharedEmulator>) -> Response {
             format!(
                 "<tr><td><code>{}</code></td><td>{}</td><td>{}</td></tr>",
                 escape(&c.client_id),
-                if c.client_secret.is_some() {
+                if c.allowed_flows.contains(&OAuthFlow::ClientCredentials) {
+                    "machine to machine"
+                } else if c.client_secret.is_some() {
                     "confidential"
                 } else {
                     "public"

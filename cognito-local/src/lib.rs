@@ -20,6 +20,7 @@
 mod authorize;
 mod cli;
 mod client_auth;
+mod client_credentials;
 mod config;
 mod cors;
 mod faults;
@@ -44,7 +45,8 @@ mod wellknown;
 // a helper can change without breaking anyone. Add a name here only when a user needs it.
 pub use cli::run_cli;
 pub use config::{
-    ClientConfig, ConfigError, EmulatorConfig, IssuerFormat, KeysConfig, OAuthFlow, UserConfig,
+    ClientConfig, ConfigError, EmulatorConfig, IssuerFormat, KeysConfig, OAuthFlow,
+    ResourceServerConfig, UserConfig,
 };
 pub use router::{router, router_for, serve_on, start, startup_banner, RunningEmulator};
 pub use state::{Emulator, SharedEmulator, StateCounts};

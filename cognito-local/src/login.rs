@@ -29,18 +29,22 @@ fn render(
             username,
             identity_provider: request.identity_provider.as_deref(),
             client_id: &request.client.client_id,
+            lang: request.lang.as_deref(),
         },
     )
 }
 
-/// `GET /login`: the sign-in form.
+/// `GET /login`: the sign-in form, its user name pre-filled with `login_hint`.
 pub async fn login_form(
     State(emulator): State<SharedEmulator>,
     RawQuery(query): RawQuery,
 ) -> Response {
     let params = Params::from_query(query.as_deref());
     match authorize::validate(&emulator, &params) {
-        Ok(request) => render(&request, StatusCode::OK, None, ""),
+        Ok(request) => {
+            let hint = request.login_hint.clone().unwrap_or_default();
+            render(&request, StatusCode::OK, None, &hint)
+        }
         Err(error) => error.into_response(),
     }
 }

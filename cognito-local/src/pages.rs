@@ -41,15 +41,21 @@ table{border-collapse:collapse;width:100%}td,th{text-align:left;padding:.25rem .
 pub const DEV_BANNER: &str =
     "Development server: a local Amazon Cognito Hosted UI emulator. Not Amazon Cognito; do not enter real credentials.";
 
-/// Wraps `body` in the common layout.
+/// Wraps `body` in the common layout, in English.
 pub fn layout(title: &str, body: &str, wide: bool) -> String {
+    layout_in("en", title, body, wide)
+}
+
+/// Wraps `body` in the common layout, its `<html lang>` set to `lang`.
+pub fn layout_in(lang: &str, title: &str, body: &str, wide: bool) -> String {
     format!(
-        "<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\">\
+        "<!DOCTYPE html><html lang=\"{lang}\"><head><meta charset=\"utf-8\">\
 <meta name=\"viewport\" content=\"width=device-width,initial-scale=1\">\
 <title>{title} · cognito-local (development server)</title>\
 <link rel=\"icon\" href=\"/favicon.svg\" type=\"image/svg+xml\"><style>{STYLE}</style></head>\
 <body><div class=\"dev\" role=\"note\">{DEV_BANNER}</div>\
 <main{class}>{body}</main></body></html>",
+        lang = escape(lang),
         title = escape(title),
         class = if wide { " class=\"wide\"" } else { "" },
     )
@@ -85,12 +91,15 @@ pub struct LoginPage<'a> {
     pub query: &'a str,
     /// An error to show above the form.
     pub error: Option<&'a str>,
-    /// The user name to pre-fill after a failed attempt.
+    /// The user name to pre-fill: the `login_hint`, or the one of a failed attempt.
     pub username: &'a str,
     /// The identity provider being emulated, when not the user pool itself.
     pub identity_provider: Option<&'a str>,
     /// The client's id, shown for orientation.
     pub client_id: &'a str,
+    /// The page's language (`<html lang>`), from the authorize request's `lang`; English
+    /// without one.
+    pub lang: Option<&'a str>,
 }
 
 /// The sign-in page: labelled `username` and `password` fields and a "Sign in" button.
@@ -131,5 +140,8 @@ pub fn login_page(status: StatusCode, page: &LoginPage<'_>) -> Response {
         username = escape(page.username),
         client = escape(page.client_id),
     );
-    html(status, layout("Sign in", &body, false))
+    html(
+        status,
+        layout_in(page.lang.unwrap_or("en"), "Sign in", &body, false),
+    )
 }

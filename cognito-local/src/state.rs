@@ -60,6 +60,9 @@ pub struct Grant {
     pub auth_time: u64,
     /// Identifies the sign-in; every token derived from it carries it as `origin_jti`.
     pub origin_jti: String,
+    /// The authorize request's `resource` (RFC 8707): the access tokens' `aud`, refreshed
+    /// ones included.
+    pub resource: Option<String>,
 }
 
 /// An issued, not yet redeemed authorization code.

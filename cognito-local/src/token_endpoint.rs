@@ -1,5 +1,6 @@
 //! `POST /oauth2/token`: the authorization code grant (single-use codes bound to client,
-//! redirect URI, PKCE challenge) and the refresh token grant (with optional rotation).
+//! redirect URI, PKCE challenge), the refresh token grant (with optional rotation) and the
+//! client credentials grant (in `client_credentials`).
 
 use axum::body::Bytes;
 use axum::extract::State;
@@ -11,6 +12,7 @@ use base64::Engine as _;
 use sha2::{Digest, Sha256};
 
 use super::client_auth::{self, ClientAuthError};
+use super::client_credentials;
 use super::config::{ClientConfig, OAuthFlow};
 use super::faults;
 use super::params::Params;
@@ -28,7 +30,7 @@ pub struct TokenError {
 }
 
 impl TokenError {
-    fn new(error: &'static str, description: impl Into<String>) -> Self {
+    pub(crate) fn new(error: &'static str, description: impl Into<String>) -> Self {
         Self {
             error,
             description: description.into(),
@@ -237,6 +239,7 @@ fn handle(
     match grant_type {
         "authorization_code" => authorization_code(emulator, client, &form),
         "refresh_token" => refresh_token(emulator, client, &form),
+        "client_credentials" => client_credentials::grant(emulator, client, &form),
         other => Err(TokenError::new(
             "unsupported_grant_type",
             format!("grant_type {other:?} is not supported"),

@@ -115,6 +115,10 @@ pub fn mint(
     access.insert("iss".into(), json!(emulator.issuer));
     access.insert("version".into(), json!(2));
     access.insert("client_id".into(), json!(client.client_id));
+    // Resource binding (RFC 8707): the authorize request's `resource` is the audience.
+    if let Some(resource) = &grant.resource {
+        access.insert("aud".into(), json!(resource));
+    }
     access.insert("origin_jti".into(), json!(grant.origin_jti));
     access.insert("token_use".into(), json!("access"));
     access.insert("scope".into(), json!(grant.scopes.join(" ")));

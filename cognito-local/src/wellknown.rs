@@ -45,7 +45,7 @@ pub fn discovery_document(emulator: &Emulator) -> Value {
         "end_session_endpoint": format!("{domain}/logout"),
         "jwks_uri": emulator.jwks_uri,
         "response_types_supported": ["code", "token"],
-        "grant_types_supported": ["authorization_code", "implicit", "refresh_token"],
+        "grant_types_supported": ["authorization_code", "implicit", "refresh_token", "client_credentials"],
         "scopes_supported": scopes,
         "subject_types_supported": ["public"],
         "id_token_signing_alg_values_supported": ["RS256"],

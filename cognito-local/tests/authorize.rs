@@ -1,5 +1,6 @@
 //! `/oauth2/authorize`: validation (error pages vs. error redirects), PKCE, scopes, the
-//! Hosted UI session shortcut, prompt, identity_provider and the implicit flow.
+//! Hosted UI session shortcut, prompt (combinations, `login`, `none`), login_hint, lang,
+//! resource, identity_provider and the implicit flow.
 
 mod common;
 
@@ -321,4 +322,219 @@ async fn implicit_flow_returns_tokens_in_the_fragment() {
     assert!(fragment.contains_key("access_token"));
     assert!(!fragment.contains_key("id_token"));
     assert!(!fragment.contains_key("state"));
+}
+
+/// The sign-in page the authorize request `pairs` leads to (no Hosted UI session).
+async fn login_page(h: &Harness, pairs: &[(&str, &str)]) -> String {
+    let response = h.authorize(pairs).await;
+    assert_eq!(response.status(), StatusCode::FOUND);
+    let login = location(&response);
+    assert!(login.starts_with(&h.url("/login?")), "{login}");
+    let page = h.http.get(&login).send().await.unwrap();
+    assert_eq!(page.status(), StatusCode::OK);
+    page.text().await.unwrap()
+}
+
+#[tokio::test]
+async fn login_hint_prefills_the_user_name() {
+    let h = start().await;
+    let page = login_page(&h, &code_params(&[("login_hint", "alice@example.com")])).await;
+    assert!(
+        page.contains("name=\"username\"") && page.contains("value=\"alice@example.com\""),
+        "{page}"
+    );
+    // Escaped into the attribute, never markup.
+    let page = login_page(&h, &code_params(&[("login_hint", "\"><script>x</script>")])).await;
+    assert!(!page.contains("<script>"), "{page}");
+    assert!(page.contains("value=\"&quot;&gt;&lt;script&gt;"), "{page}");
+    // Without a hint: an empty field.
+    let page = login_page(&h, &code_params(&[])).await;
+    assert!(page.contains("value=\"\""), "{page}");
+    // The hint travels with the form: a failed attempt shows what was typed instead, and
+    // the right password signs in.
+    let response = h.authorize(&code_params(&[("login_hint", "alice")])).await;
+    let login = location(&response);
+    assert_eq!(
+        url_params(&login, false)
+            .get("login_hint")
+            .map(String::as_str),
+        Some("alice")
+    );
+    let wrong = h
+        .http
+        .post(&login)
+        .form(&[("username", "bob"), ("password", "nope")])
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(wrong.contains("value=\"bob\""), "{wrong}");
+}
+
+#[tokio::test]
+async fn prompt_login_shows_the_form_within_a_session_in_any_combination() {
+    let h = start().await;
+    let first = h.sign_in(&code_params(&[]), "alice", PASSWORD).await;
+    assert!(url_params(&location(&first), false).contains_key("code"));
+    for prompt in ["login", "login consent", "select_account login"] {
+        let forced = h.authorize(&code_params(&[("prompt", prompt)])).await;
+        assert!(
+            location(&forced).starts_with(&h.url("/login?")),
+            "{prompt}: the form"
+        );
+    }
+    // consent and select_account alone: accepted, and the session answers.
+    for prompt in ["consent", "select_account", "consent select_account"] {
+        let answer = h.authorize(&code_params(&[("prompt", prompt)])).await;
+        let params = url_params(&location(&answer), false);
+        assert!(params.contains_key("code"), "{prompt}: {params:?}");
+    }
+    // none stands alone; unknown values are refused.
+    for prompt in ["none login", "consent none", "login sometimes"] {
+        assert_error_redirect(&h, &code_params(&[("prompt", prompt)]), "invalid_request").await;
+    }
+}
+
+#[tokio::test]
+async fn prompt_none_answers_login_required_without_a_session_and_a_code_with_one() {
+    let h = start().await;
+    let none = code_params(&[("prompt", "none"), ("scope", "openid")]);
+    let answer = h.authorize(&none).await;
+    assert_eq!(answer.status(), StatusCode::FOUND);
+    let location_without = location(&answer);
+    assert!(
+        location_without.starts_with(&format!("{CALLBACK}?")),
+        "to the redirect URI, never the form: {location_without}"
+    );
+    let params = url_params(&location_without, false);
+    assert_eq!(params["error"], "login_required");
+    assert_eq!(params["state"], "opaque-state-123");
+    assert!(params.contains_key("error_description"));
+    assert!(!params.contains_key("code"));
+    // The implicit flow gets it too (the kit reads an error in the query or the fragment).
+    let implicit = [
+        ("response_type", "token"),
+        ("client_id", SPA),
+        ("redirect_uri", CALLBACK),
+        ("prompt", "none"),
+    ];
+    let answer = location(&h.authorize(&implicit).await);
+    assert!(answer.starts_with(CALLBACK), "{answer}");
+    let error = url_params(&answer, false)
+        .remove("error")
+        .or_else(|| url_params(&answer, true).remove("error"));
+    assert_eq!(error.as_deref(), Some("login_required"), "{answer}");
+
+    // Within a Hosted UI session: a code at once, for the session's user.
+    h.sign_in(&code_params(&[]), "bob", PASSWORD).await;
+    let answer = h.authorize(&none).await;
+    let params = url_params(&location(&answer), false);
+    assert_eq!(params["state"], "opaque-state-123");
+    let code = params.get("code").expect("a code").clone();
+    let tokens = h
+        .token(&[
+            ("grant_type", "authorization_code"),
+            ("client_id", SPA),
+            ("code", &code),
+            ("redirect_uri", CALLBACK),
+        ])
+        .await
+        .json::<serde_json::Value>()
+        .await
+        .unwrap();
+    let (_, id) = h
+        .verify(tokens["id_token"].as_str().unwrap(), Some(SPA))
+        .await;
+    assert_eq!(id["cognito:username"], "bob");
+
+    // After /logout the session is gone: login_required again.
+    let logout = h
+        .get(&format!(
+            "/logout?{}",
+            query(&[("client_id", SPA), ("logout_uri", SIGN_OUT)])
+        ))
+        .await;
+    assert_eq!(logout.status(), StatusCode::FOUND);
+    let answer = h.authorize(&none).await;
+    assert_eq!(
+        url_params(&location(&answer), false)["error"],
+        "login_required"
+    );
+}
+
+#[tokio::test]
+async fn lang_sets_the_pages_lang_attribute() {
+    let h = start().await;
+    for (lang, shown) in [
+        (Some("es"), "es"),
+        (Some("pt-BR"), "pt-BR"),
+        (None, "en"),
+        // Not a language tag: ignored, as Cognito ignores a language it does not offer.
+        (Some("\"><script>x</script>"), "en"),
+    ] {
+        let mut extra = Vec::new();
+        if let Some(lang) = lang {
+            extra.push(("lang", lang));
+        }
+        let page = login_page(&h, &code_params(&extra)).await;
+        assert!(
+            page.starts_with(&format!("<!DOCTYPE html><html lang=\"{shown}\">")),
+            "{lang:?}: {page}"
+        );
+        assert!(!page.contains("<script>"));
+    }
+    // The form keeps it: the page after a failed attempt is in the same language.
+    let response = h.authorize(&code_params(&[("lang", "de")])).await;
+    let again = h
+        .http
+        .post(location(&response))
+        .form(&[("username", "alice"), ("password", "wrong")])
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(again.contains("<html lang=\"de\">"), "{again}");
+}
+
+#[tokio::test]
+async fn resource_becomes_the_access_tokens_audience() {
+    let h = start().await;
+    let resource = "https://api.example.com/orders";
+    let tokens = h.tokens_for("alice", &[("resource", resource)]).await;
+    let access = tokens["access_token"].as_str().unwrap();
+    let (_, claims) = h.verify(access, Some(resource)).await;
+    assert_eq!(claims["aud"], resource);
+    assert_eq!(claims["client_id"], SPA);
+    // The ID token's audience stays the client.
+    let (_, id) = h
+        .verify(tokens["id_token"].as_str().unwrap(), Some(SPA))
+        .await;
+    assert_eq!(id["aud"], SPA);
+    // Refreshed access tokens keep it.
+    let refreshed = h
+        .refresh(tokens["refresh_token"].as_str().unwrap())
+        .await
+        .json::<serde_json::Value>()
+        .await
+        .unwrap();
+    let (_, claims) = h
+        .verify(refreshed["access_token"].as_str().unwrap(), Some(resource))
+        .await;
+    assert_eq!(claims["aud"], resource);
+
+    // Without `resource`: no `aud` in the access token, as Cognito issues it.
+    let tokens = h.tokens_for("alice", &[]).await;
+    let (_, claims) = h
+        .verify(tokens["access_token"].as_str().unwrap(), None)
+        .await;
+    assert!(claims.get("aud").is_none(), "{claims}");
+
+    // A resource that is not an absolute URI without a fragment: RFC 8707's invalid_target.
+    for bad in ["api.example.com", "https://api.example.com/#x", "/orders"] {
+        assert_error_redirect(&h, &code_params(&[("resource", bad)]), "invalid_target").await;
+    }
 }

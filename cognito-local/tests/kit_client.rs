@@ -258,3 +258,88 @@ async fn kit_client_accepts_either_cognito_issuer_format_for_its_pool() {
         assert!(sign_in(pool_config(&h, Some(issuer))).await.is_ok());
     }
 }
+
+/// The kit's managed-login parameters, end to end: `try_silent_sign_in` answered
+/// `login_required` without a Hosted UI session (a normal outcome: nothing stored) and
+/// signing in at once within one; `start_session_with` pre-filling the form and binding the
+/// access token to a resource.
+#[tokio::test]
+async fn kit_client_silent_sign_in_and_sign_in_options() {
+    let h = start().await;
+    let navigator = MemoryNavigator::new();
+    let auth = CognitoAuth::new(
+        kit_config(&h),
+        MemoryStorage::new(),
+        transport(),
+        navigator.clone(),
+        SystemEnvironment,
+    );
+
+    // No Hosted UI session: login_required, straight back to the callback.
+    auth.try_silent_sign_in().await.expect("start");
+    let authorize_url = navigator.last().expect("navigated");
+    let answer = h.http.get(&authorize_url).send().await.unwrap();
+    let callback = location(&answer);
+    assert!(
+        callback.starts_with(&format!("{CALLBACK}?error=login_required")),
+        "{callback}"
+    );
+    assert_eq!(auth.pending_return_path(&callback).as_deref(), Some("/"));
+    let err = auth
+        .parse_cognito_web_response(&callback)
+        .await
+        .unwrap_err();
+    assert!(err.is_login_required(), "{err:?}");
+    assert!(auth.get_cached_session().is_none());
+
+    // A sign-in with options: the form starts with the hint; the access token is bound.
+    let options = leptos_cognito_auth::SignInOptions::new()
+        .login_hint("alice")
+        .lang("es")
+        .resource("https://api.example.com")
+        .return_to("/orders");
+    auth.start_session_with(&options).await.expect("start");
+    let authorize_url = navigator.last().expect("navigated");
+    let login = location(&h.http.get(&authorize_url).send().await.unwrap());
+    let page = h
+        .http
+        .get(&login)
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        page.contains("<html lang=\"es\">") && page.contains("value=\"alice\""),
+        "{page}"
+    );
+    let callback = browser_sign_in(&h, &authorize_url).await;
+    let outcome = auth
+        .parse_cognito_web_response(&callback)
+        .await
+        .expect("signed in");
+    assert_eq!(outcome.return_to, "/orders");
+    let (_, access) = h
+        .verify(
+            outcome.session.access_token().jwt_token(),
+            Some("https://api.example.com"),
+        )
+        .await;
+    assert_eq!(access["aud"], "https://api.example.com");
+
+    // Within the Hosted UI session now held: a silent sign-in completes without a page.
+    auth.sign_out_locally();
+    auth.try_silent_sign_in().await.expect("start");
+    let authorize_url = navigator.last().expect("navigated");
+    let callback = location(&h.http.get(&authorize_url).send().await.unwrap());
+    assert!(
+        callback.starts_with(&format!("{CALLBACK}?code=")),
+        "{callback}"
+    );
+    let outcome = auth
+        .parse_cognito_web_response(&callback)
+        .await
+        .expect("signed in");
+    assert_eq!(outcome.session.username(), Some("alice"));
+}

@@ -11,7 +11,9 @@
 use std::collections::BTreeSet;
 use std::fmt;
 
-use cognito_local::{ClientConfig, Emulator, EmulatorConfig, KeysConfig, UserConfig};
+use cognito_local::{
+    ClientConfig, Emulator, EmulatorConfig, KeysConfig, ResourceServerConfig, UserConfig,
+};
 use serde::de::{self, Deserialize, Deserializer, Visitor};
 
 const README: &str = include_str!("../README.md");
@@ -113,11 +115,15 @@ fn configuration_section() -> &'static str {
 }
 
 /// `(heading of the README table, fields its struct accepts)` for every configuration table.
-fn tables() -> [(&'static str, BTreeSet<&'static str>); 4] {
+fn tables() -> [(&'static str, BTreeSet<&'static str>); 5] {
     [
         ("### Top level", fields_of::<EmulatorConfig>()),
         ("### `[keys]`", fields_of::<KeysConfig>()),
         ("### `[[clients]]`", fields_of::<ClientConfig>()),
+        (
+            "### `[[resource_servers]]`",
+            fields_of::<ResourceServerConfig>(),
+        ),
         ("### `[[users]]`", fields_of::<UserConfig>()),
     ]
 }
@@ -169,7 +175,8 @@ fn example() -> &'static str {
 fn readme_example_parses_validates_and_starts() {
     let config = EmulatorConfig::from_toml(example())
         .unwrap_or_else(|e| panic!("the README's example is rejected: {e}"));
-    assert_eq!(config.clients.len(), 2);
+    assert_eq!(config.clients.len(), 3);
+    assert_eq!(config.resource_servers.len(), 1);
     assert_eq!(config.users.len(), 2);
     // Beyond validation: the emulator accepts it (it names no key files).
     Emulator::new(config).expect("the emulator starts with the README's example");
@@ -183,7 +190,7 @@ fn readme_example_shows_every_field() {
         .lines()
         .map(|line| line.trim_start_matches('#').trim_start())
         .collect();
-    let table_names = ["keys", "clients", "users"];
+    let table_names = ["keys", "clients", "resource_servers", "users"];
     for (heading, accepted) in tables() {
         for name in accepted {
             let shown = if table_names.contains(&name) {

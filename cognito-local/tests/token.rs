@@ -278,9 +278,10 @@ async fn request_errors() {
             vec![("grant_type", "password"), ("client_id", SPA)],
             "unsupported_grant_type",
         ),
+        // A public client cannot use the client credentials grant (tests/client_credentials.rs).
         (
             vec![("grant_type", "client_credentials"), ("client_id", SPA)],
-            "unsupported_grant_type",
+            "unauthorized_client",
         ),
         (
             vec![

@@ -14,6 +14,6 @@ pub use client::{CognitoAuth, SignInOutcome};
 pub use protocol::{
     AccessToken, AuthError, Claims, CognitoConfig, CognitoConfigBuilder, CognitoSession,
     ConfigError, HttpRequest, HttpResponse, IdToken, JwtError, MemoryStorage, Method,
-    OAuthErrorKind, Prompt, ResponseType, Secret, Storage, StorageError, StorageKind,
-    TransportError, TransportErrorKind,
+    OAuthErrorKind, Prompt, Prompts, ResponseType, Secret, SignInOptions, Storage, StorageError,
+    StorageKind, TransportError, TransportErrorKind,
 };

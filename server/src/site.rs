@@ -1,18 +1,22 @@
 //! The demo site server's wiring: settings, the local Hosted UI, the verifier, the routes.
 
+use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr};
 use std::process::ExitCode;
 use std::sync::Arc;
+use std::time::Duration;
 
 use app::{protected_paths, shell, App, DemoSettings};
+use axum::http::StatusCode;
 use axum::routing::get;
 use axum::{Extension, Json, Router};
 use leptos::prelude::*;
 use leptos_axum::{generate_route_list, LeptosRoutes};
+use leptos_cognito_auth::client::call_with_retry;
 use leptos_cognito_auth::ssr::{
-    CognitoJwtVerifier, CookieSession, ExpectedTokenUse, MemorySessionStore, RedisSessionStore,
-    ServerSession, SessionStore, VerifiedUser,
+    AuthRejection, ClientCredentials, CognitoJwtVerifier, CookieSession, ExpectedTokenUse,
+    MemorySessionStore, RedisSessionStore, ServerHttp, ServerSession, SessionStore, VerifiedUser,
 };
-use leptos_cognito_auth::StorageKind;
+use leptos_cognito_auth::{AuthError, HttpRequest, HttpResponse, Method, Secret, StorageKind};
 
 use cognito_local::{EmulatorConfig, RunningEmulator};
 
@@ -44,6 +48,15 @@ fn verifier_of(
     settings: &DemoSettings,
     token_use: ExpectedTokenUse,
 ) -> Result<CognitoJwtVerifier, String> {
+    verifier_of_client(settings, &settings.client_id, token_use)
+}
+
+/// [`verifier_of`] for the tokens of another app client of the same user pool.
+fn verifier_of_client(
+    settings: &DemoSettings,
+    client_id: &str,
+    token_use: ExpectedTokenUse,
+) -> Result<CognitoJwtVerifier, String> {
     let config = settings.config().map_err(|e| e.to_string())?;
     let issuers = config.issuers();
     let mut builder = match (&settings.issuer, &settings.user_pool_id) {
@@ -59,7 +72,7 @@ fn verifier_of(
         }
     }
     builder
-        .client_id(&settings.client_id)
+        .client_id(client_id)
         .token_use(token_use)
         .build()
         .map_err(|e| format!("COGNITO_JWKS_URL / COGNITO_ISSUER: {e}"))
@@ -74,6 +87,165 @@ pub async fn me(user: VerifiedUser) -> Json<serde_json::Value> {
         "groups": user.groups(),
         "scopes": user.scopes(),
     }))
+}
+
+/// The local Hosted UI's address, machine-to-machine client and the scope it is allowed.
+const LOCAL_HOSTED_UI: &str = "http://localhost:9229";
+const LOCAL_M2M_CLIENT: &str = "local-m2m-client";
+const LOCAL_M2M_SECRET: &str = "local-m2m-secret";
+const LOCAL_M2M_SCOPE: &str = "local-api/read";
+
+/// The machine-to-machine demo: the server's own access tokens (the `client_credentials`
+/// grant) and the scope-protected route it calls with them.
+#[derive(Clone)]
+struct M2mDemo {
+    tokens: ClientCredentials,
+    /// The scope `/api/m2m/report` requires (and the tokens ask for).
+    scope: String,
+    /// `/api/m2m/report` of this server, on loopback.
+    report_url: String,
+    http: ServerHttp,
+}
+
+/// The machine-to-machine demo for the settings: `COGNITO_M2M_CLIENT_ID`,
+/// `COGNITO_M2M_CLIENT_SECRET` and `COGNITO_M2M_SCOPE`, by default the local Hosted UI's
+/// `local-m2m-client` with `local-api/read` when the Hosted UI is the local one. `None`
+/// without a client; with it, also the verifier of the client's tokens.
+fn m2m_demo(
+    settings: &DemoSettings,
+    addr: SocketAddr,
+) -> Result<Option<(M2mDemo, CognitoJwtVerifier)>, String> {
+    let var = |name: &str| {
+        std::env::var(name)
+            .ok()
+            .map(|v| v.trim().to_owned())
+            .filter(|v| !v.is_empty())
+    };
+    let local = settings.local_emulator || settings.domain.trim_end_matches('/') == LOCAL_HOSTED_UI;
+    let client_id = var("COGNITO_M2M_CLIENT_ID");
+    let secret = var("COGNITO_M2M_CLIENT_SECRET")
+        .or_else(|| (local && client_id.is_none()).then(|| LOCAL_M2M_SECRET.to_owned()));
+    let client_id = client_id.or_else(|| local.then(|| LOCAL_M2M_CLIENT.to_owned()));
+    let (Some(client_id), Some(secret)) = (client_id, secret) else {
+        return Ok(None);
+    };
+    let scope = var("COGNITO_M2M_SCOPE").unwrap_or_else(|| LOCAL_M2M_SCOPE.to_owned());
+    let config = settings.config().map_err(|e| e.to_string())?;
+    let tokens = ClientCredentials::builder(&client_id, secret)
+        .domain_of(&config)
+        .scope(&scope)
+        .build()
+        .map_err(|e| format!("COGNITO_M2M_*: {e}"))?;
+    let verifier = verifier_of_client(settings, &client_id, ExpectedTokenUse::Access)?;
+    let host = match addr.ip() {
+        IpAddr::V4(ip) if ip.is_unspecified() => IpAddr::V4(Ipv4Addr::LOCALHOST),
+        IpAddr::V6(ip) if ip.is_unspecified() => IpAddr::V6(Ipv6Addr::LOCALHOST),
+        ip => ip,
+    };
+    let demo = M2mDemo {
+        tokens,
+        scope,
+        report_url: format!(
+            "http://{}/api/m2m/report",
+            SocketAddr::new(host, addr.port())
+        ),
+        http: ServerHttp::new(Duration::from_millis(u64::from(config.http_timeout_ms()))),
+    };
+    Ok(Some((demo, verifier)))
+}
+
+/// `GET /api/m2m/report`: the scope-protected API, for callers whose access token (of the
+/// machine-to-machine client) carries the demo's scope; 401 / 403 otherwise.
+async fn m2m_report(
+    caller: VerifiedUser,
+    Extension(demo): Extension<M2mDemo>,
+) -> Result<Json<serde_json::Value>, AuthRejection> {
+    caller.require_scope(&demo.scope)?;
+    Ok(Json(serde_json::json!({
+        "message": format!("the scope-protected report, for {}", caller.client_id()),
+        "client_id": caller.client_id(),
+        "machine": caller.is_machine(),
+        "scopes": caller.scopes(),
+    })))
+}
+
+/// `GET /api/m2m/demo`: gets the server's own access token (cached, one request for all
+/// concurrent callers) and calls `/api/m2m/report` with it, once more with a new token if
+/// the report answers 401; returns the report's status and answer.
+async fn m2m_call(demo: Option<Extension<M2mDemo>>) -> (StatusCode, Json<serde_json::Value>) {
+    let Some(Extension(demo)) = demo else {
+        return (
+            StatusCode::SERVICE_UNAVAILABLE,
+            Json(serde_json::json!({
+                "error": "m2m_not_configured",
+                "message": "set COGNITO_M2M_CLIENT_ID and COGNITO_M2M_CLIENT_SECRET",
+            })),
+        );
+    };
+    let answer = call_with_retry(
+        |fresh| {
+            let tokens = demo.tokens.clone();
+            async move {
+                if fresh {
+                    tokens.invalidate();
+                }
+                Ok::<_, AuthError>(Some(tokens.access_token().await?.expose().to_owned()))
+            }
+        },
+        |token| {
+            let request = HttpRequest {
+                method: Method::Get,
+                url: demo.report_url.clone(),
+                headers: vec![(
+                    "Authorization".to_owned(),
+                    Secret::new(format!("Bearer {}", token.unwrap_or_default())),
+                )],
+                body: None,
+            };
+            let http = demo.http.clone();
+            async move { http.send(request).await.map_err(AuthError::Transport) }
+        },
+        |response: &HttpResponse| response.status == 401,
+    )
+    .await;
+    match answer {
+        Ok(response) => {
+            let body: serde_json::Value =
+                serde_json::from_str(&response.body).unwrap_or(serde_json::Value::Null);
+            let status = if response.status == 200 {
+                StatusCode::OK
+            } else {
+                StatusCode::BAD_GATEWAY
+            };
+            (
+                status,
+                Json(serde_json::json!({
+                    "status": response.status,
+                    "answer": body,
+                    "token_requests": demo.tokens.token_requests(),
+                })),
+            )
+        }
+        Err(e) => (
+            StatusCode::BAD_GATEWAY,
+            Json(serde_json::json!({ "error": e.code(), "message": e.to_string() })),
+        ),
+    }
+}
+
+/// The machine-to-machine demo's routes: the report behind its own verifier (of the
+/// machine client's tokens), and the route that calls it.
+fn m2m_routes(demo: Option<(M2mDemo, CognitoJwtVerifier)>) -> Router<LeptosOptions> {
+    match demo {
+        Some((demo, verifier)) => Router::new()
+            .route(
+                "/api/m2m/report",
+                get(m2m_report).layer(Extension(verifier)),
+            )
+            .route("/api/m2m/demo", get(m2m_call))
+            .layer(Extension(demo)),
+        None => Router::new().route("/api/m2m/demo", get(m2m_call)),
+    }
 }
 
 /// Server sessions for the settings: `COGNITO_SESSION_STORE` names the store (`memory`,
@@ -183,6 +355,20 @@ pub async fn run() -> ExitCode {
     };
     let options = conf.leptos_options;
     let addr = options.site_addr;
+    let m2m = match m2m_demo(&settings, addr) {
+        Ok(m2m) => m2m,
+        Err(e) => {
+            eprintln!("server: invalid configuration: {e}");
+            return ExitCode::from(2);
+        }
+    };
+    if let Some((demo, _)) = &m2m {
+        println!(
+            "server: machine-to-machine demo as {} (scope {})",
+            demo.tokens.client_id(),
+            demo.scope
+        );
+    }
     let routes = generate_route_list({
         let settings = settings.clone();
         move || view! { <App settings=settings.clone()/> }
@@ -191,6 +377,7 @@ pub async fn run() -> ExitCode {
     // `require_user()` in the Leptos context of pages and server functions.
     let app = Router::new()
         .route("/api/me", get(me))
+        .merge(m2m_routes(m2m))
         .leptos_routes_with_context(
             &options,
             routes,

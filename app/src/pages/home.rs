@@ -38,6 +38,7 @@ pub fn HomePage() -> impl IntoView {
             </Authenticated>
         </section>
         <AskTheServer/>
+        <MachineToMachine/>
     }
 }
 
@@ -65,4 +66,81 @@ fn AskTheServer() -> impl IntoView {
             })}
         </section>
     }
+}
+
+/// A button that asks the server to call its own scope-protected API with a
+/// machine-to-machine token (`GET /api/m2m/demo`), and the answer it got.
+#[component]
+fn MachineToMachine() -> impl IntoView {
+    let answer = RwSignal::new(None::<Result<String, String>>);
+    // Like `AskTheServer`: a task spawned on click, in the browser only.
+    let call = move |_| {
+        #[cfg(feature = "hydrate")]
+        leptos::task::spawn_local(async move { answer.set(Some(call_m2m_demo().await)) });
+    };
+    view! {
+        <section class="card">
+            <p>
+                "Machine to machine: the server gets its own access token (the client credentials grant, no user) "
+                "and calls a scope-protected route of its own with it: "
+                <button type="button" data-testid="m2m-call" on:click=call>
+                    "Call the API as the server"
+                </button>
+            </p>
+            {move || answer.get().map(|result| match result {
+                Ok(text) => view! {
+                    <p data-testid="m2m-result">"The API answered: " <strong>{text}</strong></p>
+                }.into_any(),
+                Err(text) => view! {
+                    <p class="banner error" role="alert" data-testid="m2m-error">{text}</p>
+                }.into_any(),
+            })}
+        </section>
+    }
+}
+
+/// `GET /api/m2m/demo` from the browser: the report's message and scopes, or the error.
+#[cfg(feature = "hydrate")]
+async fn call_m2m_demo() -> Result<String, String> {
+    use leptos_cognito_auth::browser::FetchHttp;
+    use leptos_cognito_auth::client::HttpClient as _;
+    use leptos_cognito_auth::{HttpRequest, Method};
+    use serde_json::Value;
+
+    let origin = window()
+        .location()
+        .origin()
+        .map_err(|_| "the page has no origin".to_owned())?;
+    let response = FetchHttp::new()
+        .send(HttpRequest {
+            method: Method::Get,
+            url: format!("{origin}/api/m2m/demo"),
+            headers: Vec::new(),
+            body: None,
+        })
+        .await
+        .map_err(|e| e.to_string())?;
+    let body: Value = serde_json::from_slice(response.body.as_bytes())
+        .map_err(|_| format!("HTTP {}: not JSON", response.status))?;
+    let text = |v: &Value| v.as_str().unwrap_or_default().to_owned();
+    if response.status != 200 {
+        let (error, message) = match body.get("answer") {
+            Some(answer) if answer.is_object() => {
+                (text(&answer["error"]), text(&answer["message"]))
+            }
+            _ => (text(&body["error"]), text(&body["message"])),
+        };
+        return Err(format!("{error}: {message} (HTTP {})", response.status));
+    }
+    let answer = &body["answer"];
+    let scopes: Vec<String> = answer["scopes"]
+        .as_array()
+        .map(|s| s.iter().map(text).collect())
+        .unwrap_or_default();
+    Ok(format!(
+        "{} (scopes: {}; token requests so far: {})",
+        text(&answer["message"]),
+        scopes.join(" "),
+        body["token_requests"]
+    ))
 }

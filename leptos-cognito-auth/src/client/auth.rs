@@ -11,7 +11,7 @@ use crate::protocol::{
     accept_refresh, accept_sign_in, check_refreshed, check_sign_in_origin, fresh_beyond,
     revoke_request, token_request, userinfo_request, AuthError, AuthorizeRequest, CallbackGrant,
     CallbackResponse, CognitoConfig, CognitoSession, CognitoStorage, HttpRequest, HttpResponse,
-    LogoutRequest, ResponseType, Secret, Standing, Storage, TokenGrant, TokenSet,
+    LogoutRequest, ResponseType, Secret, SignInOptions, Standing, Storage, TokenGrant, TokenSet,
 };
 
 /// What a completed sign-in gives back.
@@ -154,6 +154,57 @@ where
     /// nonce, PKCE verifier, `return_to`), pruning expired and unreadable ones, and returns
     /// the Hosted UI URL together with the record it stored.
     pub fn prepare_sign_in(&self, return_to: &str) -> Result<AuthorizeRequest, AuthError> {
+        self.prepare(return_to, None)
+    }
+
+    /// [`prepare_sign_in`](Self::prepare_sign_in) with the managed-login parameters of
+    /// `options` over the configuration's, returning to `options`' path (default: the
+    /// current one, else `/`).
+    ///
+    /// Fails with [`AuthError::Config`] naming the parameter, storing nothing, when a value
+    /// of `options` breaks its rule (see [`SignInOptions`]).
+    ///
+    /// ```
+    /// # use leptos_cognito_auth::client::{ManualEnvironment, MemoryNavigator};
+    /// # use leptos_cognito_auth::{CognitoAuth, CognitoConfig, HttpRequest, HttpResponse, MemoryStorage, TransportError};
+    /// use leptos_cognito_auth::{Prompt, SignInOptions};
+    /// # let config = CognitoConfig::builder().client_id("local-spa-client")
+    /// #     .app_web_domain("http://localhost:9229")
+    /// #     .redirect_uri_sign_in("http://localhost:3000/callback")
+    /// #     .redirect_uri_sign_out("http://localhost:3000/").build()?;
+    /// # let offline = |_: HttpRequest| async { Err::<HttpResponse, _>(TransportError::network("offline")) };
+    /// # let auth = CognitoAuth::new(config, MemoryStorage::new(), offline, MemoryNavigator::new(), ManualEnvironment::new(1_700_000_000));
+    /// let options = SignInOptions::new()
+    ///     .login_hint("alice")
+    ///     .prompt(Prompt::Login)
+    ///     .return_to("/orders");
+    /// let request = auth.prepare_sign_in_with(&options)?;
+    /// assert!(request.url.contains("&prompt=login&login_hint=alice"));
+    /// assert_eq!(request.pending.return_to, "/orders");
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn prepare_sign_in_with(
+        &self,
+        options: &SignInOptions,
+    ) -> Result<AuthorizeRequest, AuthError> {
+        let here = options
+            .return_path()
+            .map(str::to_owned)
+            .or_else(|| self.navigator.current_path())
+            .unwrap_or_else(|| "/".into());
+        self.prepare(&here, Some(options))
+    }
+
+    fn prepare(
+        &self,
+        return_to: &str,
+        sign_in: Option<&SignInOptions>,
+    ) -> Result<AuthorizeRequest, AuthError> {
+        // Checked before the pending application state is taken: a refused sign-in leaves
+        // it for the next one.
+        if let Some(options) = sign_in {
+            options.check()?;
+        }
         let (response_type, app_state) = {
             let mut s = self.settings();
             (s.response_type, s.app_state.take())
@@ -170,8 +221,9 @@ where
                 return_to,
                 app_state,
                 user_context_data: user_context_data.as_deref(),
+                sign_in,
             },
-        );
+        )?;
         self.store.save_pending(&request.pending)?;
         Ok(request)
     }
@@ -190,8 +242,7 @@ where
     /// path (`startSession`).
     #[doc(alias = "startSession")]
     pub async fn start_session(&self) -> Result<(), AuthError> {
-        let here = self.navigator.current_path().unwrap_or_else(|| "/".into());
-        self.start_session_to(&here).await
+        self.start_session_with(&SignInOptions::new()).await
     }
 
     /// Sends the browser to the Hosted UI to sign in, returning afterwards to `return_to`
@@ -200,11 +251,67 @@ where
     /// Fails with [`AuthError::WrongOrigin`], leaving nothing behind, when the page is at
     /// another origin than the callback URL (see [`check_sign_in_origin`]).
     pub async fn start_session_to(&self, return_to: &str) -> Result<(), AuthError> {
+        self.start_session_with(&SignInOptions::new().return_to(return_to))
+            .await
+    }
+
+    /// Sends the browser to the Hosted UI to sign in with the managed-login parameters of
+    /// `options` (`login_hint`, `lang`, `prompt`, `resource`, `identity_provider` or
+    /// `idp_identifier`) over the configuration's, returning afterwards to `options`' path
+    /// (default: the current page).
+    ///
+    /// Fails, leaving nothing behind, with [`AuthError::WrongOrigin`] when the page is at
+    /// another origin than the callback URL, and with [`AuthError::Config`] naming the
+    /// parameter when a value of `options` breaks its rule (see [`SignInOptions`]).
+    ///
+    /// ```
+    /// # use leptos_cognito_auth::client::{ManualEnvironment, MemoryNavigator};
+    /// # use leptos_cognito_auth::{CognitoAuth, CognitoConfig, HttpRequest, HttpResponse, MemoryStorage, TransportError};
+    /// use leptos_cognito_auth::SignInOptions;
+    /// # let config = CognitoConfig::builder().client_id("local-spa-client")
+    /// #     .app_web_domain("http://localhost:9229")
+    /// #     .redirect_uri_sign_in("http://localhost:3000/callback")
+    /// #     .redirect_uri_sign_out("http://localhost:3000/").build()?;
+    /// # let offline = |_: HttpRequest| async { Err::<HttpResponse, _>(TransportError::network("offline")) };
+    /// let navigator = MemoryNavigator::new();
+    /// # let auth = CognitoAuth::new(config, MemoryStorage::new(), offline, navigator.clone(), ManualEnvironment::new(1_700_000_000));
+    /// let options = SignInOptions::new().login_hint("alice@example.com").lang("es");
+    /// futures::executor::block_on(auth.start_session_with(&options))?;
+    /// let url = navigator.last().unwrap();
+    /// assert!(url.ends_with("&lang=es&login_hint=alice%40example.com"), "{url}");
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub async fn start_session_with(&self, options: &SignInOptions) -> Result<(), AuthError> {
         if let Some(here) = self.navigator.current_origin() {
             check_sign_in_origin(&self.config, &here)?;
         }
-        let request = self.prepare_sign_in(return_to)?;
+        let request = self.prepare_sign_in_with(options)?;
         self.navigator.redirect(&request.url)
+    }
+
+    /// A silent sign-in: [`start_session_with`](Self::start_session_with) with
+    /// `prompt=none` ([`SignInOptions::silent`]), returning to the current page. Within a
+    /// Hosted UI session the callback signs the user in without showing a page; without one
+    /// Cognito answers `login_required`, which
+    /// [`parse_cognito_web_response`](Self::parse_cognito_web_response) returns as an
+    /// [`AuthError::is_login_required`] error that is a normal outcome: nothing is stored,
+    /// the user stays signed out, and [`pending_return_path`](Self::pending_return_path)
+    /// (asked before) says where to go back to.
+    ///
+    /// Every call leaves the page, and a `login_required` answer comes back to it: call it
+    /// on a user's action or once per visit, never on every signed-out render.
+    pub async fn try_silent_sign_in(&self) -> Result<(), AuthError> {
+        self.start_session_with(&SignInOptions::silent()).await
+    }
+
+    /// The return path of the sign-in that the callback URL `url` answers, without
+    /// completing or consuming it; `None` when no sign-in pending here has its `state`.
+    /// Where to go when the answer is a normal outcome rather than a session: the
+    /// `login_required` of a [silent sign-in](Self::try_silent_sign_in).
+    pub fn pending_return_path(&self, url: &str) -> Option<String> {
+        let response = CallbackResponse::parse(url).ok()?;
+        let pending = self.store.peek_pending(response.state()?)?;
+        Some(pending.return_to)
     }
 
     /// A usable session (`getSession`): the cached one if it is valid; else a refreshed
@@ -403,6 +510,10 @@ where
     /// Each sign-in has its own pending record, so sign-ins started in several tabs at
     /// once each complete. A response whose `state` is not ours changes nothing: the
     /// pending sign-ins stay and nothing is stored.
+    ///
+    /// The `login_required` answer to a [silent sign-in](Self::try_silent_sign_in) is the
+    /// error [`AuthError::is_login_required`]: its pending record is consumed, and the
+    /// stored session, if any, is left as it was.
     #[doc(alias = "parseCognitoWebResponse")]
     pub async fn parse_cognito_web_response(&self, url: &str) -> Result<SignInOutcome, AuthError> {
         let response = CallbackResponse::parse(url)?;

@@ -1048,3 +1048,112 @@ fn unshared_storage_takes_no_cross_tab_lock() {
     assert_eq!(*env.taken.lock().unwrap(), 0);
     assert_eq!(http.requests().len(), 1);
 }
+
+#[test]
+fn sign_in_with_options_sends_them_and_returns_where_asked() {
+    let h = harness();
+    let options = crate::protocol::SignInOptions::new()
+        .login_hint("alice@example.com")
+        .lang("es")
+        .prompt(crate::protocol::Prompt::SelectAccount)
+        .resource("https://api.example.com")
+        .identity_provider("Google")
+        .return_to("/orders");
+    block_on(h.auth.start_session_with(&options)).unwrap();
+    let url = h.nav.last().unwrap();
+    for (name, value) in [
+        ("login_hint", "alice@example.com"),
+        ("lang", "es"),
+        ("prompt", "select_account"),
+        ("resource", "https://api.example.com"),
+        ("identity_provider", "Google"),
+    ] {
+        assert_eq!(query_param(&url, name).as_deref(), Some(value), "{name}");
+    }
+    assert_eq!(last_pending(&h).unwrap().return_to, "/orders");
+    // Without a path: the current page, as `start_session` does.
+    block_on(
+        h.auth
+            .start_session_with(&crate::protocol::SignInOptions::new().lang("fr")),
+    )
+    .unwrap();
+    assert_eq!(last_pending(&h).unwrap().return_to, "/protected?x=1");
+    assert_eq!(query_param(&h.nav.last().unwrap(), "prompt"), None);
+}
+
+#[test]
+fn a_bad_option_stores_nothing_and_stays() {
+    let h = harness();
+    h.auth.set_state("cart=3");
+    let both = crate::protocol::SignInOptions::new()
+        .identity_provider("Google")
+        .idp_identifier("example.com");
+    let err = block_on(h.auth.start_session_with(&both)).unwrap_err();
+    assert_eq!(err.code(), "invalid_config");
+    assert!(err.to_string().contains("idp_identifier"), "{err}");
+    assert!(h.nav.last().is_none(), "the page stays");
+    assert!(!h.auth.store().has_pending());
+    // The application state waits for the next sign-in.
+    block_on(h.auth.start_session()).unwrap();
+    assert_eq!(
+        last_pending(&h).unwrap().app_state.as_deref(),
+        Some("cart=3")
+    );
+}
+
+#[test]
+fn a_silent_sign_in_answered_login_required_is_a_quiet_sign_out() {
+    let h = harness_with(
+        CognitoConfig::builder()
+            .client_id(CLIENT)
+            .app_web_domain("http://localhost:9229")
+            .scopes(["openid", "email"])
+            .redirect_uri_sign_in("http://localhost:3000/callback")
+            .redirect_uri_sign_out("http://localhost:3000/")
+            .issuer(ISSUER)
+            .identity_provider("COGNITO")
+            .build()
+            .unwrap(),
+    );
+    block_on(h.auth.try_silent_sign_in()).unwrap();
+    let url = h.nav.last().unwrap();
+    assert_eq!(query_param(&url, "prompt").as_deref(), Some("none"));
+    assert_eq!(
+        query_param(&url, "identity_provider"),
+        None,
+        "never COGNITO with prompt=none"
+    );
+    let state = query_param(&url, "state").unwrap();
+    let callback =
+        format!("http://localhost:3000/callback?error=login_required&error_description=no+session&state={state}");
+    assert_eq!(
+        h.auth.pending_return_path(&callback).as_deref(),
+        Some("/protected?x=1")
+    );
+    let err = block_on(h.auth.parse_cognito_web_response(&callback)).unwrap_err();
+    assert!(err.is_login_required(), "{err:?}");
+    assert_eq!(err.code(), "login_required");
+    assert!(h.http.requests().is_empty(), "no token request");
+    assert!(h.auth.get_cached_session().is_none());
+    assert!(!h.auth.store().has_pending(), "the sign-in is spent");
+    assert_eq!(h.auth.pending_return_path(&callback), None);
+    // A forged answer finds no return path either.
+    assert_eq!(
+        h.auth
+            .pending_return_path("http://localhost:3000/callback?error=login_required&state=x"),
+        None
+    );
+}
+
+#[test]
+fn login_required_leaves_a_stored_session_alone() {
+    let h = harness();
+    store_session(&h, "alice", NOW + 3600, Some("r-1"));
+    block_on(h.auth.try_silent_sign_in()).unwrap();
+    let state = query_param(&h.nav.last().unwrap(), "state").unwrap();
+    let callback = format!("http://localhost:3000/callback?error=login_required&state={state}");
+    assert!(block_on(h.auth.parse_cognito_web_response(&callback))
+        .unwrap_err()
+        .is_login_required());
+    assert_eq!(h.auth.get_username().as_deref(), Some("alice"));
+}

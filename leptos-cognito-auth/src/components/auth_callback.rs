@@ -15,6 +15,10 @@ use crate::protocol::AuthError;
 /// unreachable token endpoint) is shown in plain words with its code, in an element with
 /// `data-testid="auth-error"`, with a button to sign in again.
 ///
+/// The `login_required` answer to a silent sign-in (`use_auth().try_silent_sign_in()`) is
+/// not a failure: nothing is shown, the session stays as it was (signed out), and the page
+/// goes back to where the sign-in started.
+///
 /// ```
 /// use leptos::prelude::*;
 /// use leptos_router::{components::{Route, Router, Routes}, path};

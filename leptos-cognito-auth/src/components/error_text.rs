@@ -24,6 +24,7 @@ pub fn explain_error(error: &AuthError) -> String {
             "The sign-in service's tokens expire too soon for this app's settings."
         }
         "access_denied" => "Sign-in was cancelled or refused.",
+        "login_required" => "There is no sign-in to continue: please sign in.",
         "invalid_grant" => {
             "The sign-in could not be completed: the code or session is no longer valid."
         }

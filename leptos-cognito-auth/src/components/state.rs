@@ -142,8 +142,8 @@ mod browser_ops {
     use super::*;
     use crate::browser::SessionChannel;
     use crate::protocol::{
-        next_check_in, on_tick, refresh_failure_ends_session, stored_change, Standing,
-        StoredChange, TickAction,
+        next_check_in, on_tick, refresh_failure_ends_session, stored_change, SignInOptions,
+        Standing, StoredChange, TickAction,
     };
 
     /// Changes from other tabs are read this long (ms) after the last storage event, so
@@ -458,6 +458,19 @@ mod browser_ops {
             if self.is_server_mode() {
                 return self.server_sign_in(return_to);
             }
+            self.sign_in_with(match return_to {
+                Some(path) => SignInOptions::new().return_to(path),
+                None => SignInOptions::new(),
+            });
+        }
+
+        /// Starts a sign-in with `options`: their managed-login parameters, and their
+        /// return path (default: the current path).
+        pub fn sign_in_with(&self, options: SignInOptions) {
+            #[cfg(feature = "hydrate-server-session")]
+            if self.is_server_mode() {
+                return self.server_sign_in_with(&options);
+            }
             let Some(client) = self.with_client() else {
                 return;
             };
@@ -466,10 +479,7 @@ mod browser_ops {
             state.busy.set(true);
             state.in_flight.set_value(true);
             spawn_local(async move {
-                let result = match return_to {
-                    Some(path) => client.start_session_to(&path).await,
-                    None => client.start_session().await,
-                };
+                let result = client.start_session_with(&options).await;
                 if let Err(e) = result {
                     state.in_flight.set_value(false);
                     state.busy.set(false);
@@ -524,7 +534,9 @@ mod browser_ops {
             result
         }
 
-        /// Completes a sign-in from the current URL; returns the path to go to.
+        /// Completes a sign-in from the current URL; returns the path to go to. A silent
+        /// sign-in's `login_required` is no failure: the page stays as it was (signed out,
+        /// or the session it held), with no error, and goes back where it started.
         pub async fn complete_sign_in(&self) -> Result<String, AuthError> {
             let client = self.with_client().ok_or(AuthError::NoSession)?;
             let url = crate::browser::current_url()
@@ -533,6 +545,8 @@ mod browser_ops {
             // anything else can read or record them.
             let path_only = url.split(['?', '#']).next().unwrap_or_default().to_owned();
             crate::browser::replace_url(&path_only)?;
+            // Read before the sign-in is consumed: where a `login_required` goes back to.
+            let started_at = client.pending_return_path(&url);
             self.busy.set(true);
             let result = client.parse_cognito_web_response(&url).await;
             self.busy.set(false);
@@ -545,6 +559,11 @@ mod browser_ops {
                     });
                     self.announce();
                     Ok(outcome.return_to)
+                }
+                Err(e) if e.is_login_required() => {
+                    self.error.set(None);
+                    self.set_session(client.get_cached_session().filter(|s| client.is_valid(s)));
+                    Ok(started_at.unwrap_or_else(|| "/".to_owned()))
                 }
                 Err(e) => {
                     self.set_session(client.get_cached_session().filter(|s| client.is_valid(s)));
@@ -578,6 +597,12 @@ impl AuthState {
         #[cfg(feature = "hydrate-server-session")]
         if self.is_server_mode() {
             self.server_sign_in(_return_to);
+        }
+    }
+    pub fn sign_in_with(&self, _options: crate::protocol::SignInOptions) {
+        #[cfg(feature = "hydrate-server-session")]
+        if self.is_server_mode() {
+            self.server_sign_in_with(&_options);
         }
     }
     pub fn sign_out(&self) {

@@ -6,7 +6,7 @@ use super::events::AuthEvent;
 use super::state::AuthState;
 use crate::protocol::AuthStatus;
 use crate::protocol::AuthUser;
-use crate::protocol::{AuthError, CognitoSession, HttpRequest, HttpResponse};
+use crate::protocol::{AuthError, CognitoSession, HttpRequest, HttpResponse, SignInOptions};
 
 /// The auth handle returned by [`use_auth`]: `Copy`, so it moves into any closure.
 ///
@@ -86,6 +86,68 @@ impl UseAuth {
     /// `return_to`, a same-origin path (anything else returns to `/`).
     pub fn sign_in_to(&self, return_to: impl Into<String>) {
         self.state.sign_in(Some(return_to.into()));
+    }
+
+    /// Sends the browser to the Hosted UI with the managed-login parameters of `options`
+    /// over the configuration's (`login_hint`, `lang`, `prompt`, `resource`,
+    /// `identity_provider` or `idp_identifier`); afterwards it comes back to `options`' path
+    /// (default: the current page). A value that breaks its rule does not leave the page:
+    /// [`error`](Self::error) names it (`invalid_config`).
+    ///
+    /// With server sessions the parameters go to the server's sign-in route, which takes
+    /// those the app allows (`ServerSessionBuilder::sign_in_parameters`).
+    ///
+    /// ```
+    /// use leptos::prelude::*;
+    /// use leptos_cognito_auth::components::use_auth;
+    /// use leptos_cognito_auth::{Prompt, SignInOptions};
+    ///
+    /// #[component]
+    /// fn SwitchAccount(email: String) -> impl IntoView {
+    ///     let auth = use_auth();
+    ///     let switch = move |_| {
+    ///         auth.sign_in_with(
+    ///             SignInOptions::new()
+    ///                 .login_hint(email.clone())
+    ///                 .prompt(Prompt::Login)
+    ///                 .return_to("/account"),
+    ///         )
+    ///     };
+    ///     view! { <button on:click=switch>"Sign in as someone else"</button> }
+    /// }
+    /// ```
+    pub fn sign_in_with(&self, options: SignInOptions) {
+        self.state.sign_in_with(options);
+    }
+
+    /// A silent sign-in (`prompt=none`), returning to the current page: within a Hosted
+    /// UI session the user comes back signed in without seeing a page; without one Cognito
+    /// answers `login_required`, which `<AuthCallback/>` (or, with server sessions, the
+    /// server's callback) takes as a normal outcome: back to the page, still signed out,
+    /// no error.
+    ///
+    /// It leaves the page each time, and a `login_required` answer returns to it: call it on
+    /// a user's action, or once per visit behind a flag of your own, never on every
+    /// signed-out render. With server sessions the app must allow
+    /// [`SignInParameter::Prompt`](crate::protocol::SignInParameter::Prompt) on its sign-in
+    /// route.
+    ///
+    /// ```
+    /// use leptos::prelude::*;
+    /// use leptos_cognito_auth::components::use_auth;
+    ///
+    /// #[component]
+    /// fn Continue() -> impl IntoView {
+    ///     let auth = use_auth();
+    ///     view! {
+    ///         <button on:click=move |_| auth.try_silent_sign_in()>
+    ///             "Continue where I left off"
+    ///         </button>
+    ///     }
+    /// }
+    /// ```
+    pub fn try_silent_sign_in(&self) {
+        self.state.sign_in_with(SignInOptions::silent());
     }
 
     /// What `<SignInButton/>` calls: [`sign_in_to`](Self::sign_in_to) when given a path,

@@ -5,11 +5,12 @@ use std::fmt;
 
 use serde_json::{Map, Value};
 
-use super::config::{CognitoConfig, ResponseType};
+use super::config::{CognitoConfig, ConfigError, ResponseType};
 use super::encoding::{form, split_url};
 use super::error::AuthError;
 use super::pkce::{code_challenge_s256, random_token, RandomSource};
 use super::secret::Secret;
+use super::sign_in::SignInOptions;
 
 /// How long a started sign-in may take before its callback is refused (10 minutes; the
 /// authorization code itself lives 5).
@@ -167,17 +168,28 @@ pub(crate) struct AuthorizeOptions<'a> {
     pub return_to: &'a str,
     pub app_state: Option<String>,
     pub user_context_data: Option<&'a str>,
+    /// The sign-in's own managed-login parameters (its return path is `return_to`'s
+    /// business); `None`: the configuration's alone.
+    pub sign_in: Option<&'a SignInOptions>,
 }
 
 impl AuthorizeRequest {
     /// Builds the authorize URL for `config` with fresh `state`, `nonce` and (code flow)
-    /// PKCE verifier drawn from `rng`.
+    /// PKCE verifier drawn from `rng`, and the managed-login parameters of `options.sign_in`
+    /// over the configuration's ([`SignInOptions::authorize_parameters`], the one place
+    /// they are decided).
+    ///
+    /// Fails, drawing nothing, when a value of `options.sign_in` breaks its rule.
     pub(crate) fn new(
         config: &CognitoConfig,
         rng: &dyn RandomSource,
         now: u64,
         options: AuthorizeOptions<'_>,
-    ) -> Self {
+    ) -> Result<Self, ConfigError> {
+        let managed = options
+            .sign_in
+            .unwrap_or(&SignInOptions::new())
+            .authorize_parameters(config)?;
         let state = random_token(rng);
         let nonce = random_token(rng);
         let response_type = config.response_type();
@@ -199,18 +211,7 @@ impl AuthorizeRequest {
             params.push(("code_challenge_method", "S256"));
             params.push(("code_challenge", challenge));
         }
-        if let Some(idp) = config.identity_provider() {
-            params.push(("identity_provider", idp));
-        }
-        if let Some(idp) = config.idp_identifier() {
-            params.push(("idp_identifier", idp));
-        }
-        if let Some(lang) = config.lang() {
-            params.push(("lang", lang));
-        }
-        if let Some(prompt) = config.prompt() {
-            params.push(("prompt", prompt.as_str()));
-        }
+        params.extend(managed.iter().map(|(name, value)| (*name, value.as_str())));
         if let Some(data) = options.user_context_data.filter(|d| !d.is_empty()) {
             params.push(("userContextData", data));
         }
@@ -226,7 +227,7 @@ impl AuthorizeRequest {
             app_state: options.app_state,
             created_at: now,
         };
-        Self { url, pending }
+        Ok(Self { url, pending })
     }
 }
 
@@ -469,7 +470,8 @@ mod tests {
                 return_to: "/protected?tab=1",
                 ..Default::default()
             },
-        );
+        )
+        .unwrap();
         assert!(req.url.starts_with("http://localhost:9229/base/oauth2/authorize?response_type=code&client_id=client%2Bid&redirect_uri=http%3A%2F%2Flocalhost%3A3000%2Fcallback%3Fx%3D1%26y%3D2&"), "{}", req.url);
         let q = query(&req.url);
         assert_eq!(get(&q, "response_type"), Some("code"));
@@ -507,7 +509,8 @@ mod tests {
             &rng,
             0,
             AuthorizeOptions::default(),
-        );
+        )
+        .unwrap();
         let q = query(&req.url);
         assert_eq!(get(&q, "response_type"), Some("token"));
         assert!(get(&q, "code_challenge").is_none());
@@ -524,7 +527,6 @@ mod tests {
             .redirect_uri_sign_in("https://app.example.com/cb")
             .redirect_uri_sign_out("https://app.example.com/")
             .identity_provider("Google")
-            .idp_identifier("example.com")
             .lang("es")
             .prompt(Prompt::Login)
             .build()
@@ -538,14 +540,16 @@ mod tests {
                 return_to: "/",
                 app_state: Some("{\"cart\":3}".into()),
                 user_context_data: Some("eyJ+data="),
+                sign_in: None,
             },
-        );
+        )
+        .unwrap();
         assert!(req
             .url
             .starts_with("https://auth.example.com/oauth2/authorize?"));
         let q = query(&req.url);
         assert_eq!(get(&q, "identity_provider"), Some("Google"));
-        assert_eq!(get(&q, "idp_identifier"), Some("example.com"));
+        assert_eq!(get(&q, "idp_identifier"), None);
         assert_eq!(get(&q, "lang"), Some("es"));
         assert_eq!(get(&q, "prompt"), Some("login"));
         assert_eq!(get(&q, "userContextData"), Some("eyJ+data="));
@@ -555,6 +559,106 @@ mod tests {
         );
         assert!(!req.url.contains("cart"), "app state stays out of the URL");
         assert_eq!(req.pending.app_state.as_deref(), Some("{\"cart\":3}"));
+    }
+
+    /// The authorize URL of a sign-in with `sign_in` under `config`.
+    fn url_with(config: &CognitoConfig, sign_in: &SignInOptions) -> Result<String, ConfigError> {
+        let rng = counting_rng();
+        let options = AuthorizeOptions {
+            return_to: "/",
+            sign_in: Some(sign_in),
+            ..Default::default()
+        };
+        AuthorizeRequest::new(config, &rng, 0, options).map(|r| r.url)
+    }
+
+    #[test]
+    fn sign_in_options_reach_the_url_encoded_once() {
+        let config = config(ResponseType::Code);
+        let options = SignInOptions::new()
+            .login_hint("alice+test@example.com")
+            .lang("pt-BR")
+            .prompt(crate::protocol::Prompts::new([Prompt::Login, Prompt::Consent]).unwrap())
+            .resource("https://api.example.com/v1?tenant=a&b=caf\u{e9}")
+            .idp_identifier("example.com")
+            .return_to("/not-in-the-url");
+        let url = url_with(&config, &options).unwrap();
+        // Percent-encoded (`+`, `@`, `/`, `?`, `&`, `=`, spaces and UTF-8), never raw.
+        assert!(
+            url.contains("&login_hint=alice%2Btest%40example.com"),
+            "{url}"
+        );
+        assert!(url.contains("&prompt=login%20consent"), "{url}");
+        assert!(
+            url.contains(
+                "&resource=https%3A%2F%2Fapi.example.com%2Fv1%3Ftenant%3Da%26b%3Dcaf%C3%A9"
+            ),
+            "{url}"
+        );
+        let q = query(&url);
+        assert_eq!(get(&q, "login_hint"), Some("alice+test@example.com"));
+        assert_eq!(get(&q, "lang"), Some("pt-BR"));
+        assert_eq!(get(&q, "prompt"), Some("login consent"));
+        assert_eq!(
+            get(&q, "resource"),
+            Some("https://api.example.com/v1?tenant=a&b=caf\u{e9}")
+        );
+        assert_eq!(get(&q, "idp_identifier"), Some("example.com"));
+        assert_eq!(get(&q, "identity_provider"), None);
+        assert!(
+            !url.contains("not-in-the-url"),
+            "the return path stays home"
+        );
+        // Each parameter once: the configuration's and the call's are merged, not added.
+        let twice = CognitoConfig::builder()
+            .client_id("c")
+            .app_web_domain("auth.example.com")
+            .redirect_uri_sign_in("https://app.example.com/cb")
+            .redirect_uri_sign_out("https://app.example.com/")
+            .lang("fr")
+            .prompt(Prompt::Login)
+            .build()
+            .unwrap();
+        let url = url_with(
+            &twice,
+            &SignInOptions::new().lang("es").prompt(Prompt::None),
+        )
+        .unwrap();
+        let q = query(&url);
+        assert_eq!(q.iter().filter(|(n, _)| n == "lang").count(), 1);
+        assert_eq!(get(&q, "lang"), Some("es"));
+        assert_eq!(get(&q, "prompt"), Some("none"));
+    }
+
+    #[test]
+    fn a_silent_sign_in_never_names_cognito() {
+        let config = CognitoConfig::builder()
+            .client_id("c")
+            .app_web_domain("auth.example.com")
+            .redirect_uri_sign_in("https://app.example.com/cb")
+            .redirect_uri_sign_out("https://app.example.com/")
+            .identity_provider("COGNITO")
+            .build()
+            .unwrap();
+        let plain = query(&url_with(&config, &SignInOptions::new()).unwrap());
+        assert_eq!(get(&plain, "identity_provider"), Some("COGNITO"));
+        let silent = query(&url_with(&config, &SignInOptions::silent()).unwrap());
+        assert_eq!(get(&silent, "prompt"), Some("none"));
+        assert_eq!(get(&silent, "identity_provider"), None);
+    }
+
+    #[test]
+    fn a_bad_option_builds_nothing() {
+        let config = config(ResponseType::Code);
+        let both = SignInOptions::new()
+            .identity_provider("Google")
+            .idp_identifier("example.com");
+        assert_eq!(
+            url_with(&config, &both).unwrap_err().field(),
+            "idp_identifier"
+        );
+        let bad = SignInOptions::new().resource("not a uri");
+        assert_eq!(url_with(&config, &bad).unwrap_err().field(), "resource");
     }
 
     #[test]
@@ -584,7 +688,8 @@ mod tests {
             &rng,
             1000,
             AuthorizeOptions::default(),
-        );
+        )
+        .unwrap();
         assert!(!req.pending.is_expired(1000 + PENDING_SIGN_IN_TTL));
         assert!(req.pending.is_expired(1001 + PENDING_SIGN_IN_TTL));
         assert!(

@@ -290,6 +290,26 @@ mod tests {
     }
 
     #[test]
+    fn a_silent_sign_ins_login_required() {
+        let r = CallbackResponse::parse(
+            "http://x/cb?error=login_required&error_description=no+session&state=s",
+        )
+        .unwrap();
+        assert_eq!(r.check(&pending("s", PendingResponseType::Code)), Ok(()));
+        let err = r.into_grant().unwrap_err();
+        assert!(err.is_login_required(), "{err:?}");
+        assert_eq!(err.code(), "login_required");
+        assert!(matches!(
+            err,
+            AuthError::OAuth {
+                kind: OAuthErrorKind::LoginRequired,
+                status: 400,
+                ..
+            }
+        ));
+    }
+
+    #[test]
     fn hash_router_fragments_do_not_crash() {
         let r = CallbackResponse::parse("http://x/?code=c&state=s#/dashboard?tab=1").unwrap();
         assert!(matches!(r, CallbackResponse::Code { .. }));

@@ -35,6 +35,10 @@ pub enum OAuthErrorKind {
     TemporarilyUnavailable,
     /// `invalid_token` (RFC 6750): the bearer token is expired, revoked or malformed.
     InvalidToken,
+    /// `login_required` (OpenID Connect): a sign-in with `prompt=none` found no Hosted UI
+    /// session. For a silent sign-in this is a normal outcome: the user is signed out
+    /// ([`AuthError::is_login_required`]).
+    LoginRequired,
     /// Any other code, kept verbatim (at most 64 characters of `[a-z_]`).
     Other(String),
 }
@@ -54,6 +58,7 @@ impl OAuthErrorKind {
             "server_error" => Self::ServerError,
             "temporarily_unavailable" => Self::TemporarilyUnavailable,
             "invalid_token" => Self::InvalidToken,
+            "login_required" => Self::LoginRequired,
             other => Self::Other(
                 other
                     .chars()
@@ -78,6 +83,7 @@ impl OAuthErrorKind {
             Self::ServerError => "server_error",
             Self::TemporarilyUnavailable => "temporarily_unavailable",
             Self::InvalidToken => "invalid_token",
+            Self::LoginRequired => "login_required",
             Self::Other(_) => "oauth_error",
         }
     }
@@ -276,6 +282,26 @@ impl AuthError {
         }
     }
 
+    /// Whether this is Cognito's `login_required`: a silent sign-in (`prompt=none`) found
+    /// no Hosted UI session. Not a failure: the user is signed out and may sign in.
+    ///
+    /// ```
+    /// use leptos_cognito_auth::{AuthError, OAuthErrorKind};
+    /// let answer = AuthError::from_code("login_required");
+    /// assert!(answer.is_login_required());
+    /// assert!(matches!(answer, AuthError::OAuth { kind: OAuthErrorKind::LoginRequired, .. }));
+    /// assert!(!AuthError::from_code("access_denied").is_login_required());
+    /// ```
+    pub fn is_login_required(&self) -> bool {
+        matches!(
+            self,
+            Self::OAuth {
+                kind: OAuthErrorKind::LoginRequired,
+                ..
+            }
+        )
+    }
+
     /// Whether trying the same thing again later may succeed (network trouble, a server
     /// error), as opposed to a definite answer (a revoked refresh token, a forged callback).
     pub fn is_transient(&self) -> bool {
@@ -359,11 +385,16 @@ mod tests {
             "server_error",
             "temporarily_unavailable",
             "invalid_token",
+            "login_required",
         ] {
             let kind = OAuthErrorKind::parse(code);
             assert_eq!(kind.code(), code);
             assert_eq!(kind.as_str(), code);
         }
+        assert_eq!(
+            OAuthErrorKind::parse("login_required"),
+            OAuthErrorKind::LoginRequired
+        );
         let other = OAuthErrorKind::parse("weird<script>");
         assert_eq!(other.code(), "oauth_error");
         assert_eq!(other.as_str(), "weirdscript");
@@ -428,6 +459,7 @@ mod tests {
             "server_error",
             "invalid_client",
             "tokens_expire_too_soon",
+            "login_required",
         ] {
             assert_eq!(AuthError::from_code(code).code(), code);
         }
@@ -446,6 +478,14 @@ mod tests {
             "Cognito refused the request: invalid_grant (Refresh Token has been revoked)"
         );
         assert!(!err.is_transient());
+        assert!(!err.is_login_required());
         assert!(AuthError::Transport(TransportError::network("x")).is_transient());
+        let login_required = AuthError::OAuth {
+            kind: OAuthErrorKind::parse("login_required"),
+            description: None,
+            status: 400,
+        };
+        assert!(login_required.is_login_required() && !login_required.is_transient());
+        assert_eq!(login_required.code(), "login_required");
     }
 }

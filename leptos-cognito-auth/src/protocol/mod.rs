@@ -15,6 +15,7 @@ mod logout;
 mod pkce;
 pub(crate) mod secret;
 mod session;
+pub(crate) mod sign_in;
 mod storage;
 pub(crate) mod token;
 mod user;
@@ -25,7 +26,7 @@ pub use authorize::{
 };
 pub use callback::{CallbackGrant, CallbackResponse, ImplicitTokens};
 pub use config::{
-    CognitoConfig, CognitoConfigBuilder, ConfigError, IssuerFormat, Prompt, ResponseType,
+    CognitoConfig, CognitoConfigBuilder, ConfigError, IssuerFormat, Prompt, Prompts, ResponseType,
     StorageKind,
 };
 pub use error::{AuthError, OAuthErrorKind};
@@ -44,6 +45,7 @@ pub use logout::LogoutRequest;
 pub use pkce::{code_challenge_s256, RandomSource};
 pub use secret::Secret;
 pub use session::{accept_refresh, accept_sign_in, CognitoSession, Standing, Validity};
+pub use sign_in::{SignInOptions, SignInParameter};
 #[cfg(feature = "ssr")]
 pub(crate) use storage::cognito_storage::is_state_token;
 pub use storage::{

@@ -118,7 +118,7 @@ pub fn server_sign_in(
         return_to,
         ..AuthorizeOptions::default()
     };
-    let request = AuthorizeRequest::new(config, &rng, now, options);
+    let request = AuthorizeRequest::new(config, &rng, now, options)?;
     let removed = store.save_pending(&request.pending)?;
     let secure = cookies::secure_for(config.redirect_uri_sign_in());
     let key = store.keys().pending_sign_in(&request.pending.state);

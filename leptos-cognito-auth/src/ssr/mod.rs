@@ -11,11 +11,16 @@
 //! - [`VerifiedUser`]: the typed claims of an accepted token; also an axum extractor
 //!   (`Authorization: Bearer`, or a token cookie) answering 401 / 403 with RFC 6750
 //!   `WWW-Authenticate` headers ([`AuthRejection`]).
-//! - [`require_user`] / [`require_group`] for `#[server]` functions.
+//! - [`require_user`] / [`require_group`] / [`require_scope`] for `#[server]` functions.
+//! - [`ClientCredentials`]: access tokens for the server's own calls to an API (machine to
+//!   machine, Cognito's `client_credentials` grant), cached and fetched once for all
+//!   concurrent callers; the verifier accepts such tokens (no `username`, `sub` is the
+//!   app client id, custom scopes).
 //! - [`VerifyError`]: every rejection, with a stable [`code`](VerifyError::code) and
 //!   [`status`](VerifyError::status).
 
 mod cache;
+mod client_credentials;
 mod cookie_session;
 mod extractor;
 #[cfg(fuzzing)]
@@ -27,13 +32,16 @@ mod server_session;
 mod session;
 mod verifier;
 
+pub use client_credentials::{
+    ClientCredentials, ClientCredentialsBuilder, DEFAULT_M2M_EXPIRY_MARGIN, MAX_M2M_ATTEMPTS,
+};
 pub use cookie_session::{
     initial_auth, server_sign_in, session_from_cookies, CookieSession, CookieSessionBuilder,
     CookieSettings,
 };
 pub use extractor::{token_from_headers, AuthRejection, VerifierSource};
 pub use http::{ServerHttp, MAX_RESPONSE_BYTES};
-pub use server_fn::{rejection_to_server_fn_error, require_group, require_user};
+pub use server_fn::{rejection_to_server_fn_error, require_group, require_scope, require_user};
 #[cfg(feature = "redis")]
 pub use server_session::RedisSessionStore;
 pub use server_session::{

@@ -1,4 +1,5 @@
-//! Helpers for Leptos server functions: [`require_user`] and [`require_group`].
+//! Helpers for Leptos server functions: [`require_user`], [`require_group`] and
+//! [`require_scope`].
 
 use axum::http::header::WWW_AUTHENTICATE;
 use axum::http::{Extensions, HeaderMap, HeaderValue, StatusCode};
@@ -90,6 +91,28 @@ pub async fn require_user() -> Result<VerifiedUser, ServerFnError> {
 pub async fn require_group(group: &str) -> Result<VerifiedUser, ServerFnError> {
     let user = require_user().await?;
     user.require_group(group)
+        .map_err(|e| rejection_to_server_fn_error(&AuthRejection::Invalid(e)))?;
+    Ok(user)
+}
+
+/// Like [`require_user`], and the access token must carry `scope` (else `missing_scope`,
+/// 403): for a server function that other servers call with a machine-to-machine token
+/// (Cognito's `client_credentials` grant, whose custom scopes are
+/// `<resource server identifier>/<scope>`), or that needs a custom scope of a user's token.
+/// An ID token carries no scopes and never passes.
+///
+/// ```
+/// use leptos::prelude::*;
+///
+/// #[server]
+/// pub async fn orders_report() -> Result<Vec<String>, ServerFnError> {
+///     let caller = leptos_cognito_auth::ssr::require_scope("orders-api/read").await?;
+///     Ok(vec![format!("for app client {}", caller.client_id())])
+/// }
+/// ```
+pub async fn require_scope(scope: &str) -> Result<VerifiedUser, ServerFnError> {
+    let user = require_user().await?;
+    user.require_scope(scope)
         .map_err(|e| rejection_to_server_fn_error(&AuthRejection::Invalid(e)))?;
     Ok(user)
 }

@@ -235,7 +235,31 @@ mod browser {
 
         /// Goes to the server's sign-in route.
         pub(crate) fn server_sign_in(&self, return_to: Option<String>) {
-            let target = self.sign_in_href(&return_to.unwrap_or_else(current_path));
+            self.go_to_sign_in(self.sign_in_href(&return_to.unwrap_or_else(current_path)));
+        }
+
+        /// Goes to the server's sign-in route with the managed-login parameters of
+        /// `options` in the query (the server takes those it allows; see
+        /// `ServerSessionBuilder::sign_in_parameters`). Values that break their rule stop
+        /// here, with the error, before the page leaves.
+        pub(crate) fn server_sign_in_with(&self, options: &crate::protocol::SignInOptions) {
+            if let Err(e) = options.check() {
+                return self.error.set(Some(AuthError::Config(e)));
+            }
+            let return_to = options
+                .return_path()
+                .map_or_else(current_path, str::to_owned);
+            let mut target = self.sign_in_href(&return_to);
+            for (parameter, value) in options.parameters() {
+                target.push('&');
+                target.push_str(parameter.name());
+                target.push('=');
+                target.push_str(&crate::protocol::encoding::encode(&value));
+            }
+            self.go_to_sign_in(target);
+        }
+
+        fn go_to_sign_in(&self, target: String) {
             self.busy.set(true);
             if let Err(e) = window().location().assign(&target) {
                 self.busy.set(false);

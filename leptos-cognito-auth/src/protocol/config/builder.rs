@@ -6,8 +6,9 @@ use std::fmt;
 use serde::Deserialize;
 
 use super::rules::{check_pool_id, check_url, issuer_url, UrlProblem, UrlRule};
-use super::{CognitoConfig, ConfigError, Prompt, ResponseType, StorageKind};
+use super::{CognitoConfig, ConfigError, Prompts, ResponseType, StorageKind};
 use crate::protocol::secret::Secret;
+use crate::protocol::sign_in::{check_one_provider, check_value, SignInParameter};
 
 /// Scopes as given in JSON: a list, or something else that is reported as an error.
 #[derive(Clone, Debug, PartialEq, Eq, Deserialize)]
@@ -63,7 +64,9 @@ pub struct CognitoConfigBuilder {
     #[serde(alias = "AdvancedSecurityDataCollectionFlag")]
     advanced_security_data_collection: Option<bool>,
     lang: Option<String>,
-    prompt: Option<Prompt>,
+    prompt: Option<Prompts>,
+    login_hint: Option<String>,
+    resource: Option<String>,
     clock_skew_secs: Option<u64>,
     revoke_on_sign_out: Option<bool>,
     http_timeout_ms: Option<u32>,
@@ -119,12 +122,15 @@ impl CognitoConfigBuilder {
     }
     /// Skip the Hosted UI's page and go to this identity provider (`IdentityProvider`):
     /// `COGNITO`, `Google`, `Facebook`, `LoginWithAmazon`, `SignInWithApple` or a
-    /// configured provider name.
+    /// configured provider name (no spaces). Not with
+    /// [`idp_identifier`](Self::idp_identifier): set one of them. Never sent as `COGNITO`
+    /// with `prompt=none` (see [`SignInOptions`](crate::protocol::SignInOptions)).
     pub fn identity_provider(mut self, v: impl Into<String>) -> Self {
         self.identity_provider = Some(v.into());
         self
     }
-    /// An identity provider identifier (`idp_identifier`), the alternative to a name.
+    /// An identity provider identifier (`idp_identifier`), the alternative to
+    /// [`identity_provider`](Self::identity_provider): set one of them.
     pub fn idp_identifier(mut self, v: impl Into<String>) -> Self {
         self.idp_identifier = Some(v.into());
         self
@@ -163,14 +169,31 @@ impl CognitoConfigBuilder {
         self.advanced_security_data_collection = Some(v);
         self
     }
-    /// The Hosted UI language, e.g. `es`.
+    /// The managed login pages' language (`lang`), e.g. `es`: a language tag of letters,
+    /// digits, `-` and `_` (at most 35).
     pub fn lang(mut self, v: impl Into<String>) -> Self {
         self.lang = Some(v.into());
         self
     }
-    /// The `prompt` parameter.
-    pub fn prompt(mut self, v: Prompt) -> Self {
-        self.prompt = Some(v);
+    /// The `prompt` parameter of every sign-in: one [`Prompt`](super::Prompt) or several
+    /// ([`Prompts`]). A sign-in can set its own
+    /// ([`SignInOptions`](crate::protocol::SignInOptions)).
+    pub fn prompt(mut self, v: impl Into<Prompts>) -> Self {
+        self.prompt = Some(v.into());
+        self
+    }
+    /// `login_hint` for every sign-in: the user name the sign-in page starts with (at most
+    /// 256 characters). Usually set per sign-in instead
+    /// ([`SignInOptions::login_hint`](crate::protocol::SignInOptions::login_hint)).
+    pub fn login_hint(mut self, v: impl Into<String>) -> Self {
+        self.login_hint = Some(v.into());
+        self
+    }
+    /// `resource` for every sign-in (RFC 8707): the resource server the access tokens are
+    /// for, which Cognito puts in their `aud` claim. An absolute URI without a fragment,
+    /// like `https://api.example.com`.
+    pub fn resource(mut self, v: impl Into<String>) -> Self {
+        self.resource = Some(v.into());
         self
     }
     /// Seconds of clock-skew allowance (default 60, at most 600): a token expiring within
@@ -274,18 +297,29 @@ impl CognitoConfigBuilder {
         let identity_provider = optional(self.identity_provider);
         let idp_identifier = optional(self.idp_identifier);
         let lang = optional(self.lang);
-        if let Some(lang) = &lang {
-            if !lang
-                .chars()
-                .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
-                || lang.len() > 35
-            {
-                return Err(ConfigError::invalid(
-                    "lang",
-                    format!("`{lang}` is not a language tag"),
-                ));
+        let login_hint = optional(self.login_hint);
+        let resource = optional(self.resource);
+        for (field, parameter, value) in [
+            (
+                "IdentityProvider",
+                SignInParameter::IdentityProvider,
+                &identity_provider,
+            ),
+            (
+                "idp_identifier",
+                SignInParameter::IdpIdentifier,
+                &idp_identifier,
+            ),
+            ("lang", SignInParameter::Lang, &lang),
+            ("login_hint", SignInParameter::LoginHint, &login_hint),
+            ("resource", SignInParameter::Resource, &resource),
+        ] {
+            if let Some(value) = value {
+                check_value(parameter, value)
+                    .map_err(|reason| ConfigError::invalid(field, reason))?;
             }
         }
+        check_one_provider(identity_provider.as_deref(), idp_identifier.as_deref())?;
         let clock_skew_secs = self.clock_skew_secs.unwrap_or(60);
         if clock_skew_secs > 600 {
             return Err(ConfigError::invalid(
@@ -318,6 +352,8 @@ impl CognitoConfigBuilder {
                 .unwrap_or(true),
             lang,
             prompt: self.prompt,
+            login_hint,
+            resource,
             clock_skew_secs,
             revoke_on_sign_out: self.revoke_on_sign_out.unwrap_or(true),
             http_timeout_ms,
@@ -382,6 +418,7 @@ fn url_error(field: &'static str, input: &str, rule: UrlRule, problem: UrlProble
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::protocol::Prompt;
 
     fn base() -> CognitoConfigBuilder {
         CognitoConfig::builder()
@@ -548,8 +585,62 @@ mod tests {
     }
 
     #[test]
-    fn other_fields() {
+    fn managed_login_fields() {
+        let c = base()
+            .lang("es")
+            .prompt(Prompts::new([Prompt::Login, Prompt::Consent]).unwrap())
+            .login_hint(" alice ")
+            .resource("https://api.example.com")
+            .identity_provider("Google")
+            .build()
+            .unwrap();
+        assert_eq!(c.lang(), Some("es"));
+        assert_eq!(
+            c.prompt().map(|p| p.to_string()).as_deref(),
+            Some("login consent")
+        );
+        assert_eq!(c.login_hint(), Some("alice"));
+        assert_eq!(c.resource(), Some("https://api.example.com"));
+        assert_eq!(c.identity_provider(), Some("Google"));
         assert_eq!(field_of(base().lang("e s")), "lang");
+        assert_eq!(field_of(base().login_hint("a\u{0}b")), "login_hint");
+        assert_eq!(field_of(base().resource("api")), "resource");
+        assert_eq!(field_of(base().resource("https://api/#f")), "resource");
+        assert_eq!(
+            field_of(base().identity_provider("My IdP")),
+            "IdentityProvider"
+        );
+        // Never both forms of identity provider.
+        assert_eq!(
+            field_of(
+                base()
+                    .identity_provider("Google")
+                    .idp_identifier("example.com")
+            ),
+            "idp_identifier"
+        );
+        // The SDK's JSON, with a space-separated prompt.
+        let json = r#"{"ClientId":"c","AppWebDomain":"a.example.com","RedirectUriSignIn":"https://x.example.com/cb",
+            "RedirectUriSignOut":"https://x.example.com/","prompt":"select_account login","login_hint":"bob",
+            "resource":"urn:example:api"}"#;
+        let c = serde_json::from_str::<CognitoConfigBuilder>(json)
+            .unwrap()
+            .build()
+            .unwrap();
+        assert_eq!(
+            c.prompt().map(|p| p.to_string()).as_deref(),
+            Some("login select_account")
+        );
+        assert_eq!(
+            (c.login_hint(), c.resource()),
+            (Some("bob"), Some("urn:example:api"))
+        );
+        let none_and_login = json.replace("select_account login", "none login");
+        assert!(serde_json::from_str::<CognitoConfigBuilder>(&none_and_login).is_err());
+    }
+
+    #[test]
+    fn other_fields() {
         assert_eq!(field_of(base().clock_skew_secs(601)), "clock_skew_secs");
         let c = base().client_secret("").build().unwrap();
         assert!(c.client_secret().is_none());

@@ -3,7 +3,7 @@
 use std::fmt;
 
 use super::rules::pool_issuers;
-use super::{CognitoConfigBuilder, Prompt, ResponseType, StorageKind};
+use super::{CognitoConfigBuilder, Prompts, ResponseType, StorageKind};
 use crate::protocol::secret::Secret;
 
 /// A validated configuration. Build one with [`CognitoConfig::builder`], or deserialize a
@@ -43,7 +43,9 @@ pub struct CognitoConfig {
     pub(super) storage: StorageKind,
     pub(super) advanced_security_data_collection: bool,
     pub(super) lang: Option<String>,
-    pub(super) prompt: Option<Prompt>,
+    pub(super) prompt: Option<Prompts>,
+    pub(super) login_hint: Option<String>,
+    pub(super) resource: Option<String>,
     pub(super) clock_skew_secs: u64,
     pub(super) revoke_on_sign_out: bool,
     pub(super) http_timeout_ms: u32,
@@ -167,13 +169,21 @@ impl CognitoConfig {
     pub fn advanced_security_data_collection(&self) -> bool {
         self.advanced_security_data_collection
     }
-    /// The Hosted UI language (`lang`).
+    /// The managed login pages' language (`lang`).
     pub fn lang(&self) -> Option<&str> {
         self.lang.as_deref()
     }
-    /// The `prompt` parameter.
-    pub fn prompt(&self) -> Option<Prompt> {
+    /// The `prompt` parameter of every sign-in.
+    pub fn prompt(&self) -> Option<Prompts> {
         self.prompt
+    }
+    /// The `login_hint` of every sign-in.
+    pub fn login_hint(&self) -> Option<&str> {
+        self.login_hint.as_deref()
+    }
+    /// The `resource` of every sign-in (RFC 8707): the access tokens' audience.
+    pub fn resource(&self) -> Option<&str> {
+        self.resource.as_deref()
     }
     /// Seconds before expiry at which a token already counts as expired (default 60), so
     /// that a token is never sent to a server whose clock is a little ahead.

@@ -1,5 +1,5 @@
-//! The configuration's plain values: where tokens are stored, which flow, the `prompt`
-//! parameter, and why a configuration was refused.
+//! The configuration's plain values: where tokens are stored, which flow, and why a
+//! configuration was refused.
 
 use std::str::FromStr;
 
@@ -76,26 +76,6 @@ impl FromStr for ResponseType {
     }
 }
 
-/// The Hosted UI's `prompt` parameter.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize)]
-#[serde(rename_all = "lowercase")]
-pub enum Prompt {
-    /// `login`: ask for credentials even within a Hosted UI session.
-    Login,
-    /// `none`: never show a page; fail with `login_required` instead (managed login only).
-    None,
-}
-
-impl Prompt {
-    /// The `prompt` value.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::Login => "login",
-            Self::None => "none",
-        }
-    }
-}
-
 /// A configuration value that is missing or invalid. Names the field, using the
 /// original SDK's name where it has one.
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
@@ -125,7 +105,7 @@ impl ConfigError {
         }
     }
 
-    pub(super) fn invalid(field: &'static str, reason: impl Into<String>) -> Self {
+    pub(crate) fn invalid(field: &'static str, reason: impl Into<String>) -> Self {
         Self::Invalid {
             field,
             reason: reason.into(),

@@ -18,8 +18,8 @@ use crate::protocol::secret::constant_time_eq;
 use crate::protocol::token::{revoke_request, token_request, TokenGrant};
 use crate::protocol::{
     accept_sign_in, check_sign_in_origin, is_state_token, sanitize_return_path, AuthError,
-    CallbackGrant, CallbackResponse, LogoutRequest, PendingResponseType, TokenSet, CSRF_FIELD,
-    CSRF_HEADER, PENDING_SIGN_IN_TTL,
+    CallbackGrant, CallbackResponse, LogoutRequest, PendingResponseType, SignInOptions, TokenSet,
+    CSRF_FIELD, CSRF_HEADER, PENDING_SIGN_IN_TTL,
 };
 use crate::ssr::session::cookies::{self, Readers};
 use crate::ssr::session::response::{json_error, plain_error, redirect};
@@ -32,16 +32,6 @@ const MAX_FORM_BYTES: usize = 4096;
 pub(crate) const SESSION: &str = "lca-session";
 /// The one-shot error cookie's base name.
 pub(crate) const ERROR: &str = "lca-error";
-
-/// The request's query parameter `name`, decoded.
-fn query_param(parts: &Parts, name: &str) -> Option<String> {
-    let query = parts.uri.query()?;
-    parse_form(query)
-        .ok()?
-        .into_iter()
-        .find(|(n, _)| n == name)
-        .map(|(_, v)| v)
-}
 
 /// The host the browser asked for: a proxy's `X-Forwarded-Host` (its first value), else
 /// `Host`.
@@ -75,6 +65,17 @@ impl Inner {
     /// sign-in joins the browser's sealed pending cookie, and the answer redirects to the
     /// Hosted UI. Nothing is stored on the server.
     pub(crate) fn start_sign_in(&self, headers: &HeaderMap, return_to: &str) -> Response {
+        self.start_sign_in_with(headers, return_to, None)
+    }
+
+    /// [`start_sign_in`](Self::start_sign_in) with the managed-login parameters of
+    /// `sign_in` over the configuration's.
+    fn start_sign_in_with(
+        &self,
+        headers: &HeaderMap,
+        return_to: &str,
+        sign_in: Option<&SignInOptions>,
+    ) -> Response {
         // The browser's cookies (and with them the pending sign-in) belong to the host it
         // asked: a callback at another host would find nothing.
         if let Some(host) = request_host(headers) {
@@ -87,9 +88,13 @@ impl Inner {
         let return_to = sanitize_return_path(return_to);
         let options = AuthorizeOptions {
             return_to: &return_to,
+            sign_in,
             ..AuthorizeOptions::default()
         };
-        let request = AuthorizeRequest::new(&self.config, &rng, now, options);
+        let request = match AuthorizeRequest::new(&self.config, &rng, now, options) {
+            Ok(request) => request,
+            Err(e) => return plain_error(StatusCode::BAD_REQUEST, &AuthError::Config(e)),
+        };
         let cookie = cookies::get(headers, &self.cookie(PENDING));
         let mut pending = PendingSignIns::read(&self.pending_keys, cookie.as_deref(), now);
         pending.push(request.pending);
@@ -101,10 +106,17 @@ impl Inner {
         redirect(&request.url, &[set])
     }
 
-    /// `GET <sign-in>?return_to=/path`.
+    /// `GET <sign-in>?return_to=/path`, with the managed-login parameters the app lets a
+    /// browser pass (`ServerSessionBuilder::sign_in_parameters`): another one, or a value
+    /// that breaks its rule, is a `400` that names it, and no sign-in starts.
     pub(crate) fn sign_in_route(&self, parts: &Parts) -> Response {
-        let return_to = query_param(parts, "return_to").unwrap_or_else(|| "/".into());
-        self.start_sign_in(&parts.headers, &return_to)
+        let query = parts.uri.query().unwrap_or_default();
+        let options = match SignInOptions::from_query(query, &self.sign_in_parameters) {
+            Ok(options) => options,
+            Err(e) => return plain_error(StatusCode::BAD_REQUEST, &AuthError::Config(e)),
+        };
+        let return_to = options.return_path().unwrap_or("/").to_owned();
+        self.start_sign_in_with(&parts.headers, &return_to, Some(&options))
     }
 
     /// Back to the app with an error to show once: a sign-in that failed.
@@ -145,6 +157,12 @@ impl Inner {
                 set.push(self.server_cookie_removal(ERROR));
                 redirect(&return_to, &set)
             }
+            // A silent sign-in (`prompt=none`) without a Hosted UI session: not a failure.
+            // Back where it started, the session as it was, with no error to show.
+            Err(CallbackFailure::LoginRequired(return_to)) => {
+                set.push(self.server_cookie_removal(ERROR));
+                redirect(&return_to, &set)
+            }
             Err(CallbackFailure::Store(e)) => {
                 json_error(StatusCode::SERVICE_UNAVAILABLE, e.code(), &e.to_string())
             }
@@ -180,7 +198,13 @@ impl Inner {
             .into());
         };
         response.check(&pending)?;
-        let code = match response.into_grant()? {
+        let grant = match response.into_grant() {
+            Err(e) if e.is_login_required() => {
+                return Err(CallbackFailure::LoginRequired(pending.return_to))
+            }
+            grant => grant?,
+        };
+        let code = match grant {
             CallbackGrant::Code(code) if pending.response_type == PendingResponseType::Code => code,
             _ => {
                 return Err(AuthError::InvalidCallback {
@@ -301,10 +325,13 @@ impl Inner {
     }
 }
 
-/// Why a callback failed: the store, or the sign-in itself.
+/// Why a callback failed: the store, or the sign-in itself; or why it ended without a
+/// session although nothing failed: a silent sign-in's `login_required` (the path to
+/// return to).
 enum CallbackFailure {
     Store(StoreError),
     Auth(AuthError),
+    LoginRequired(String),
 }
 
 impl From<AuthError> for CallbackFailure {

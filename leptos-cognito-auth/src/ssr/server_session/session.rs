@@ -6,7 +6,9 @@ use std::time::Duration;
 
 use super::local::{LocalLocks, ParsedRecords};
 use super::store::SessionStore;
-use crate::protocol::{CognitoConfig, ResponseType, ServerSessionView, StorageKind};
+use crate::protocol::{
+    CognitoConfig, ResponseType, ServerSessionView, SignInParameter, StorageKind,
+};
 use crate::ssr::http::ServerHttp;
 use crate::ssr::session::protected::ProtectedPaths;
 use crate::ssr::session::seal::{Keyring, Purpose, MIN_SECRET_LEN};
@@ -38,14 +40,17 @@ pub(crate) struct Paths {
 /// - `GET /auth/sign-in?return_to=/path` starts a sign-in (state, nonce, PKCE S256
 ///   verifier, return path) and redirects to the Hosted UI. Nothing is stored on the server
 ///   for a visitor who never signs in: the pending sign-in travels sealed (AES-256-GCM) in a
-///   short-lived `HttpOnly` cookie of the browser that started it.
+///   short-lived `HttpOnly` cookie of the browser that started it. The managed-login
+///   parameters the app allows ([`sign_in_parameters`](ServerSessionBuilder::sign_in_parameters))
+///   may come in the query too, such as `prompt=none` for a silent sign-in.
 /// - The callback (the path of `redirect_uri_sign_in`) takes the pending sign-in from that
 ///   cookie (a callback carried to another browser finds none; a replayed one finds it
 ///   spent), checks the state, exchanges the code from the server (as a confidential client
 ///   when a secret is configured: it never leaves the server), verifies the ID token's
 ///   signature against the JWKS and its nonce, issuer and audience, stores the session
 ///   sealed under a new random id, sets the session cookie and redirects to the saved
-///   same-origin path.
+///   same-origin path. A silent sign-in's `login_required` answer goes back to that path,
+///   still signed out and with no error.
 /// - `POST /auth/sign-out` (same-origin, with the session's anti-forgery token) revokes
 ///   the refresh token, deletes the session everywhere and redirects to Cognito's
 ///   `/logout`.
@@ -115,6 +120,8 @@ pub(crate) struct Inner {
     /// How long a request waits for another instance's refresh.
     pub refresh_wait: Duration,
     pub env: Env,
+    /// The managed-login parameters the sign-in route takes from the query.
+    pub sign_in_parameters: Vec<SignInParameter>,
     /// The keys of the pending sign-in cookie.
     pub pending_keys: Keyring,
     /// Per-session locks of this process, so concurrent requests of one session share
@@ -136,6 +143,7 @@ pub struct ServerSettings {
     id_verifier: Option<CognitoJwtVerifier>,
     access_verifier: Option<CognitoJwtVerifier>,
     secrets: Vec<String>,
+    sign_in_parameters: Vec<SignInParameter>,
 }
 
 impl std::fmt::Debug for ServerSettings {
@@ -143,6 +151,7 @@ impl std::fmt::Debug for ServerSettings {
         f.debug_struct("ServerSettings")
             .field("client_id", &self.config.client_id())
             .field("routes", &self.routes)
+            .field("sign_in_parameters", &self.sign_in_parameters)
             .field(
                 "secrets",
                 &format_args!("[{} redacted]", self.secrets.len()),
@@ -166,6 +175,7 @@ impl ServerSession {
             id_verifier: None,
             access_verifier: None,
             secrets: Vec::new(),
+            sign_in_parameters: Vec::new(),
         })
     }
 
@@ -258,6 +268,35 @@ impl ServerSessionBuilder {
         self
     }
 
+    /// The managed-login parameters the sign-in route accepts from the browser's query
+    /// (default: none), over the configuration's: `GET /auth/sign-in?prompt=none` is a
+    /// silent sign-in when [`SignInParameter::Prompt`] is allowed. A parameter the app does
+    /// not name, or a value that breaks its rule, is answered `400` with the reason, and no
+    /// sign-in starts. Name only what the pages need: whatever is allowed, any visitor can
+    /// set (an identity provider, a `resource` that becomes the access token's audience).
+    ///
+    /// ```no_run
+    /// use leptos_cognito_auth::protocol::SignInParameter;
+    /// use leptos_cognito_auth::ssr::{MemorySessionStore, ServerSession};
+    /// # fn build(config: leptos_cognito_auth::CognitoConfig) -> Result<(), Box<dyn std::error::Error>> {
+    /// let sessions = ServerSession::builder(config, MemorySessionStore::new())
+    ///     // `try_silent_sign_in()` and a pre-filled user name, from the page.
+    ///     .sign_in_parameters([SignInParameter::Prompt, SignInParameter::LoginHint])
+    ///     .build()?;
+    /// # Ok(()) }
+    /// ```
+    pub fn sign_in_parameters(
+        mut self,
+        parameters: impl IntoIterator<Item = SignInParameter>,
+    ) -> Self {
+        for parameter in parameters {
+            if !self.mode.sign_in_parameters.contains(&parameter) {
+                self.mode.sign_in_parameters.push(parameter);
+            }
+        }
+        self
+    }
+
     /// The server sessions, after checking every setting.
     ///
     /// # Errors
@@ -275,6 +314,7 @@ impl ServerSessionBuilder {
                     id_verifier,
                     access_verifier,
                     secrets,
+                    sign_in_parameters,
                 },
             protected,
             env,
@@ -341,6 +381,7 @@ impl ServerSessionBuilder {
                 refresh_wait: timeout + Duration::from_secs(5),
                 pending_keys: Keyring::new(&secrets, Purpose::PendingSignIn),
                 env,
+                sign_in_parameters,
                 local_locks: LocalLocks::default(),
                 parsed: ParsedRecords::default(),
             }),

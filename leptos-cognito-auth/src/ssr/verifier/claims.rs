@@ -15,6 +15,13 @@ use crate::protocol::Secret;
 /// `aud`; for an access token they are `username` and `client_id`, and only access tokens
 /// carry `scopes`.
 ///
+/// A machine-to-machine access token (Cognito's `client_credentials` grant, see
+/// [`ClientCredentials`](crate::ssr::ClientCredentials)) is accepted like any access token
+/// of an allowed app client: it has no `username`, its `sub` is the app client id, and its
+/// `scope` holds custom scopes (`<resource server identifier>/<scope>`), which
+/// [`require_scope`](Self::require_scope) checks; [`is_machine`](Self::is_machine) tells
+/// it from a user's.
+///
 /// ```
 /// # async fn handler(user: leptos_cognito_auth::ssr::VerifiedUser) {
 /// if user.in_group("admin") {
@@ -132,7 +139,21 @@ impl VerifiedUser {
             Err(VerifyError::MissingGroup(group.to_owned()))
         }
     }
-    /// `Ok` if the access token carries `scope`, else [`VerifyError::MissingScope`] (403).
+    /// Whether the token is a machine-to-machine access token (Cognito's
+    /// `client_credentials` grant): an access token without `username` whose `sub` is its
+    /// `client_id`. The caller is then an app client acting for itself, not a user.
+    pub fn is_machine(&self) -> bool {
+        let user = &*self.inner;
+        user.token_use == TokenUse::Access && user.username.is_none() && user.sub == user.client_id
+    }
+    /// `Ok` if the access token carries `scope`, else [`VerifyError::MissingScope`] (403):
+    /// a per-route check, for a user's token or a machine-to-machine one alike.
+    ///
+    /// ```
+    /// # fn f(caller: &leptos_cognito_auth::ssr::VerifiedUser) -> Result<(), leptos_cognito_auth::ssr::VerifyError> {
+    /// caller.require_scope("orders-api/read")?;
+    /// # Ok(()) }
+    /// ```
     pub fn require_scope(&self, scope: &str) -> Result<(), VerifyError> {
         if self.has_scope(scope) {
             Ok(())
