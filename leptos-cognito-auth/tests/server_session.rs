@@ -915,3 +915,52 @@ async fn redis_in_every_shape_tls_and_a_cluster_with_a_node_down() {
         assert_eq!(status, StatusCode::OK, "every session works again");
     }
 }
+
+#[tokio::test]
+async fn sessions_end_after_their_inactivity_timeout_and_their_absolute_lifetime() {
+    let port = port().await;
+    let hosted_ui = hosted_ui(&[&port]).await;
+    let clock = TestClock::default();
+    let sessions = sessions(
+        &port,
+        &hosted_ui,
+        Arc::new(MemorySessionStore::new()),
+        CLIENT,
+        &clock,
+    )
+    .inactivity_timeout(Duration::from_secs(600))
+    .absolute_lifetime(Duration::from_secs(1_800))
+    .build()
+    .unwrap();
+    let app = serve(port, &hosted_ui, sessions, CLIENT);
+    let me = |http: reqwest::Client| {
+        let url = format!("{app}/me");
+        async move { http.get(url).send().await.unwrap().status() }
+    };
+
+    // Used every 8 minutes: it rolls on (each use moves the inactivity timeout).
+    let active = browser();
+    sign_in(&hosted_ui, &active, &app, "/auth/sign-in").await;
+    for _ in 0..3 {
+        clock.advance(480);
+        assert_eq!(me(active.clone()).await, StatusCode::OK, "still in use");
+    }
+    // ...until its absolute lifetime (30 minutes from the sign-in), however active.
+    clock.advance(480);
+    assert_eq!(
+        me(active.clone()).await,
+        StatusCode::UNAUTHORIZED,
+        "past its absolute lifetime"
+    );
+
+    // Left alone for more than 10 minutes: ended.
+    let idle = browser();
+    sign_in(&hosted_ui, &idle, &app, "/auth/sign-in").await;
+    clock.advance(601);
+    assert_eq!(
+        me(idle.clone()).await,
+        StatusCode::UNAUTHORIZED,
+        "past its inactivity timeout"
+    );
+    assert!(session_view(&idle, &app).await["user"].is_null());
+}

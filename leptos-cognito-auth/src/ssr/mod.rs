@@ -37,7 +37,7 @@ pub use server_fn::{rejection_to_server_fn_error, require_group, require_user};
 #[cfg(feature = "redis")]
 pub use server_session::RedisSessionStore;
 pub use server_session::{
-    IntoStore, MemorySessionStore, ServerSession, ServerSessionBuilder, ServerSettings,
+    IntoStore, Lifetimes, MemorySessionStore, ServerSession, ServerSessionBuilder, ServerSettings,
     SessionStore, StoreError,
 };
 pub use session::{

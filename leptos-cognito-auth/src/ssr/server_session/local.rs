@@ -34,6 +34,8 @@ impl LocalLocks {
 /// user its access token verified as (once: the verifier is not asked again while the
 /// stored bytes are the same).
 pub(crate) struct Parsed {
+    /// The session id it was opened with (to seal it again).
+    pub id: Option<String>,
     pub raw: Vec<u8>,
     pub record: Record,
     pub session: CognitoSession,
@@ -68,6 +70,7 @@ impl ParsedRecords {
         let record = Record::open(id, &raw)?;
         let session = record.session()?;
         let parsed = Arc::new(Parsed {
+            id: Some(id.to_owned()),
             raw,
             record,
             session,

@@ -20,7 +20,7 @@ mod routes;
 mod session;
 mod store;
 
-pub use session::{IntoStore, ServerSession, ServerSessionBuilder, ServerSettings};
+pub use session::{IntoStore, Lifetimes, ServerSession, ServerSessionBuilder, ServerSettings};
 #[cfg(feature = "redis")]
 pub use store::RedisSessionStore;
 pub use store::{MemorySessionStore, SessionStore, StoreError};

@@ -46,6 +46,10 @@ pub(crate) struct Record {
     pub csrf: String,
     /// When the session was made (seconds since the Unix epoch).
     pub created_at: u64,
+    /// When the session was last used (seconds since the Unix epoch; written at most once a
+    /// minute).
+    #[serde(default)]
+    pub last_seen_at: u64,
     /// No refresh before this time (seconds since the Unix epoch): set when a refresh
     /// brought tokens that were already due, so that the server backs off instead of
     /// refreshing them on every request.
@@ -78,6 +82,7 @@ impl Record {
             clock_drift: session.clock_drift(),
             csrf,
             created_at,
+            last_seen_at: created_at,
             refresh_after: 0,
         }
     }

@@ -8,7 +8,7 @@
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use super::decision::{after_refresh, decide, Decision, Stored};
+use super::decision::{after_refresh, decide, needs_touch, Decision, Stored};
 use super::local::Parsed;
 use super::record::{lock_key, session_key, Record};
 use super::session::Inner;
@@ -64,6 +64,8 @@ impl Loaded {
             Self::Found(parsed) => Stored::Found {
                 session: &parsed.session,
                 refresh_after: parsed.record.refresh_after,
+                created_at: parsed.record.created_at,
+                last_seen_at: parsed.record.last_seen_at.max(parsed.record.created_at),
             },
         }
     }
@@ -106,6 +108,29 @@ impl Inner {
         Some(user)
     }
 
+    /// A session in use: its last use and its store expiry move on (rolling inactivity
+    /// timeout), at most once per minute, with a compare-and-set against the record read
+    /// (a session removed meanwhile stays removed; a record another request rewrote is
+    /// left to it).
+    async fn touch(&self, key: &str, parsed: &Parsed) -> Result<(), StoreError> {
+        let now = self.env.now();
+        let record = &parsed.record;
+        if !needs_touch(record.last_seen_at.max(record.created_at), now) {
+            return Ok(());
+        }
+        let Some(id) = parsed.id.as_deref() else {
+            return Ok(());
+        };
+        let mut touched = record.clone();
+        touched.last_seen_at = now;
+        let sealed = touched.seal(id);
+        let ttl = self.lifetimes.ttl(touched.created_at, now);
+        if self.store.replace(key, &parsed.raw, &sealed, ttl).await? {
+            self.parsed.parse(id, key, sealed);
+        }
+        Ok(())
+    }
+
     /// The current session of the record read, as it is.
     async fn active(&self, parsed: &Parsed, error: Option<AuthError>) -> Current {
         Current::Active {
@@ -126,7 +151,10 @@ impl Inner {
     ) -> Result<Option<Current>, StoreError> {
         Ok(Some(match (decision, loaded) {
             (Decision::Refresh | Decision::Wait, _) => return Ok(None),
-            (Decision::Use, Loaded::Found(parsed)) => self.active(parsed, None).await,
+            (Decision::Use, Loaded::Found(parsed)) => {
+                self.touch(key, parsed).await?;
+                self.active(parsed, None).await
+            }
             (Decision::Hold, Loaded::Found(parsed)) => {
                 let error = AuthError::TokensExpireTooSoon {
                     lifetime_secs: parsed.session.lifetime_secs(),
@@ -145,7 +173,13 @@ impl Inner {
     pub(crate) async fn current(&self, id: &str) -> Result<Current, StoreError> {
         let key = session_key(id);
         let loaded = self.load(id, &key).await?;
-        let decision = decide(&loaded.stored(), &self.config, self.env.now(), false);
+        let decision = decide(
+            &loaded.stored(),
+            &self.config,
+            &self.lifetimes,
+            self.env.now(),
+            false,
+        );
         if let Some(current) = self.settle(&key, decision, &loaded).await? {
             return Ok(current);
         }
@@ -164,15 +198,26 @@ impl Inner {
         loop {
             let loaded = self.load(id, key).await?;
             let locked = !self.store.try_lock(&lock, &owner, self.lock_lease).await?;
-            let decision = decide(&loaded.stored(), &self.config, self.env.now(), locked);
+            let decision = decide(
+                &loaded.stored(),
+                &self.config,
+                &self.lifetimes,
+                self.env.now(),
+                locked,
+            );
             let outcome = match decision {
                 Decision::Refresh => {
                     // Read again under the lock: another instance may have refreshed between
                     // our read and our lock.
                     let outcome = match self.load(id, key).await {
                         Ok(loaded) => {
-                            let decision =
-                                decide(&loaded.stored(), &self.config, self.env.now(), false);
+                            let decision = decide(
+                                &loaded.stored(),
+                                &self.config,
+                                &self.lifetimes,
+                                self.env.now(),
+                                false,
+                            );
                             match (decision, &loaded) {
                                 (Decision::Refresh, Loaded::Found(parsed)) => {
                                     self.refresh(id, key, parsed).await
@@ -243,6 +288,7 @@ impl Inner {
                 let now = self.env.now();
                 let mut record =
                     Record::of(&fresh, parsed.record.csrf.clone(), parsed.record.created_at);
+                record.last_seen_at = now;
                 // Tokens due on arrival are kept (a rotated refresh token must not be
                 // lost) but not refreshed again before a back-off.
                 let error = check_refreshed(&fresh, &self.config, now).err();
@@ -252,14 +298,25 @@ impl Inner {
                 let sealed = record.seal(id);
                 let written = self
                     .store
-                    .replace(key, &parsed.raw, &sealed, self.idle_ttl)
+                    .replace(
+                        key,
+                        &parsed.raw,
+                        &sealed,
+                        self.lifetimes.ttl(record.created_at, now),
+                    )
                     .await?;
                 let reread = if written {
                     Loaded::Missing
                 } else {
                     self.load(id, key).await?
                 };
-                match after_refresh(written, &reread.stored(), &self.config, now) {
+                match after_refresh(
+                    written,
+                    &reread.stored(),
+                    &self.config,
+                    &self.lifetimes,
+                    now,
+                ) {
                     Decision::Use if written => {
                         let Some(parsed) = self.parsed.parse(id, key, sealed) else {
                             return Ok(Current::Ended { error: None });

@@ -134,7 +134,7 @@ impl Inner {
                 set.push(self.server_cookie(
                     SESSION,
                     id.clone(),
-                    Some(i64::try_from(self.idle_ttl.as_secs()).unwrap_or(i64::MAX)),
+                    Some(i64::try_from(self.lifetimes.absolute.as_secs()).unwrap_or(i64::MAX)),
                 ));
                 // A session this browser had is replaced (a new id: no fixation).
                 if let Some(old) = cookies::get(&parts.headers, &self.cookie(SESSION))
@@ -218,7 +218,11 @@ impl Inner {
         let id = self.env.random_id();
         let record = Record::of(&session, self.env.random_id(), now);
         self.store
-            .set(&session_key(&id), &record.seal(&id), self.idle_ttl)
+            .set(
+                &session_key(&id),
+                &record.seal(&id),
+                self.lifetimes.ttl(now, now),
+            )
             .await?;
         Ok((id, pending.return_to))
     }

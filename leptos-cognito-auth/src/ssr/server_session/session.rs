@@ -16,6 +16,49 @@ use crate::ssr::session::{
 };
 use crate::ssr::verifier::{CognitoJwtVerifier, ExpectedTokenUse};
 
+/// How long a server session lives: without use ([`inactivity`](Self::inactivity), rolling:
+/// every request extends it) and at most ([`absolute`](Self::absolute), counted from the
+/// sign-in, whatever the activity).
+///
+/// The defaults, and why: 7 days without use, so a laptop left for a long weekend is still
+/// signed in but an abandoned session ends within a week; 30 days at most, Cognito's default
+/// refresh-token lifetime, after which the server could not refresh the tokens anyway (set
+/// it to the app client's refresh-token lifetime when that is shorter).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Lifetimes {
+    /// How long a session lives without use.
+    pub inactivity: Duration,
+    /// How long a session lives at most.
+    pub absolute: Duration,
+}
+
+impl Default for Lifetimes {
+    fn default() -> Self {
+        Self {
+            inactivity: Duration::from_secs(7 * 24 * 3600),
+            absolute: Duration::from_secs(30 * 24 * 3600),
+        }
+    }
+}
+
+impl Lifetimes {
+    /// The store expiry of a session made at `created_at` and used at `now`: the inactivity
+    /// timeout, but never past the absolute lifetime (at least a second).
+    pub(crate) fn ttl(&self, created_at: u64, now: u64) -> Duration {
+        let left = (created_at + self.absolute.as_secs()).saturating_sub(now);
+        self.inactivity
+            .min(Duration::from_secs(left))
+            .max(Duration::from_secs(1))
+    }
+
+    /// Whether a session made at `created_at` and last used at `last_seen_at` has ended at
+    /// `now`.
+    pub(crate) fn ended(&self, created_at: u64, last_seen_at: u64, now: u64) -> bool {
+        now >= created_at.saturating_add(self.absolute.as_secs())
+            || now >= last_seen_at.saturating_add(self.inactivity.as_secs())
+    }
+}
+
 /// The routes of server sessions (their defaults in brackets).
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub(crate) struct Paths {
@@ -108,8 +151,8 @@ pub(crate) struct Inner {
     pub protected: ProtectedPaths,
     /// Whether cookies get `Secure` (and the session cookie the `__Host-` prefix).
     pub secure: bool,
-    /// How long a session lives without use (each refresh extends it).
-    pub idle_ttl: Duration,
+    /// The session lifetimes: without use, and at most.
+    pub lifetimes: Lifetimes,
     /// How long a refresh lock is held at most (a holder that dies frees it then).
     pub lock_lease: Duration,
     /// How long a request waits for another instance's refresh.
@@ -132,7 +175,7 @@ pub struct ServerSettings {
     config: CognitoConfig,
     store: Arc<dyn SessionStore>,
     routes: Option<[String; 3]>,
-    idle_timeout: Duration,
+    lifetimes: Lifetimes,
     id_verifier: Option<CognitoJwtVerifier>,
     access_verifier: Option<CognitoJwtVerifier>,
     secrets: Vec<String>,
@@ -162,7 +205,7 @@ impl ServerSession {
             config,
             store: store.into_store(),
             routes: None,
-            idle_timeout: Duration::from_secs(30 * 24 * 3600),
+            lifetimes: Lifetimes::default(),
             id_verifier: None,
             access_verifier: None,
             secrets: Vec::new(),
@@ -217,10 +260,17 @@ impl ServerSessionBuilder {
         self
     }
 
-    /// How long an unused session lives (default 30 days, Cognito's default refresh-token
-    /// lifetime); each refresh starts it again.
-    pub fn idle_timeout(mut self, ttl: Duration) -> Self {
-        self.mode.idle_timeout = ttl;
+    /// How long a session lives without use (default 7 days): each request extends it
+    /// (rolling; the store is written at most once a minute for it). See [`Lifetimes`].
+    pub fn inactivity_timeout(mut self, timeout: Duration) -> Self {
+        self.mode.lifetimes.inactivity = timeout;
+        self
+    }
+
+    /// How long a session lives at most, however active (default 30 days, Cognito's default
+    /// refresh-token lifetime): then the user signs in again. See [`Lifetimes`].
+    pub fn absolute_lifetime(mut self, lifetime: Duration) -> Self {
+        self.mode.lifetimes.absolute = lifetime;
         self
     }
 
@@ -271,7 +321,7 @@ impl ServerSessionBuilder {
                     mut config,
                     store,
                     routes,
-                    idle_timeout,
+                    lifetimes,
                     id_verifier,
                     access_verifier,
                     secrets,
@@ -336,7 +386,7 @@ impl ServerSessionBuilder {
                 },
                 protected,
                 secure,
-                idle_ttl: idle_timeout,
+                lifetimes,
                 lock_lease: timeout + Duration::from_secs(5),
                 refresh_wait: timeout + Duration::from_secs(5),
                 pending_keys: Keyring::new(&secrets, Purpose::PendingSignIn),
