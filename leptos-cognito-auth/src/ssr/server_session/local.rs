@@ -6,7 +6,7 @@ use std::collections::HashMap;
 use std::sync::{Arc, Mutex, Weak};
 
 use super::record::Record;
-use crate::protocol::CognitoSession;
+use crate::protocol::{AuthUser, CognitoSession};
 use crate::ssr::cache::BoundedCache;
 use crate::ssr::VerifiedUser;
 
@@ -39,7 +39,18 @@ pub(crate) struct Parsed {
     pub raw: Vec<u8>,
     pub record: Record,
     pub session: CognitoSession,
+    /// What the page shows of the user (no claims), made once.
+    pub page_user: Option<AuthUser>,
     pub user: Mutex<Option<VerifiedUser>>,
+}
+
+impl std::fmt::Debug for Parsed {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        // The record's Debug shows no token.
+        f.debug_struct("Parsed")
+            .field("record", &self.record)
+            .finish_non_exhaustive()
+    }
 }
 
 /// The records this process has opened, by session key: a record read again unchanged (the
@@ -73,6 +84,7 @@ impl ParsedRecords {
             id: Some(id.to_owned()),
             raw,
             record,
+            page_user: AuthUser::without_claims(&session),
             session,
             user: Mutex::new(None),
         });

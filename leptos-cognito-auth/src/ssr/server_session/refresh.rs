@@ -35,8 +35,8 @@ pub(crate) enum Current {
     /// `error` is a refresh that failed for a passing reason while the session is still
     /// valid (it is tried again on a later request).
     Active {
-        record: Record,
-        session: CognitoSession,
+        /// The record as this process opened it (shared: nothing is copied per request).
+        parsed: Arc<Parsed>,
         user: Option<VerifiedUser>,
         error: Option<AuthError>,
     },
@@ -112,30 +112,31 @@ impl Inner {
     /// timeout), at most once per minute, with a compare-and-set against the record read
     /// (a session removed meanwhile stays removed; a record another request rewrote is
     /// left to it).
-    async fn touch(&self, key: &str, parsed: &Parsed) -> Result<(), StoreError> {
+    async fn touch(&self, key: &str, parsed: &Arc<Parsed>) -> Result<Arc<Parsed>, StoreError> {
         let now = self.env.now();
         let record = &parsed.record;
         if !needs_touch(record.last_seen_at.max(record.created_at), now) {
-            return Ok(());
+            return Ok(parsed.clone());
         }
         let Some(id) = parsed.id.as_deref() else {
-            return Ok(());
+            return Ok(parsed.clone());
         };
         let mut touched = record.clone();
         touched.last_seen_at = now;
         let sealed = touched.seal(id);
         let ttl = self.lifetimes.ttl(touched.created_at, now);
         if self.store.replace(key, &parsed.raw, &sealed, ttl).await? {
-            self.parsed.parse(id, key, sealed);
+            if let Some(touched) = self.parsed.parse(id, key, sealed) {
+                return Ok(touched);
+            }
         }
-        Ok(())
+        Ok(parsed.clone())
     }
 
     /// The current session of the record read, as it is.
-    async fn active(&self, parsed: &Parsed, error: Option<AuthError>) -> Current {
+    async fn active(&self, parsed: &Arc<Parsed>, error: Option<AuthError>) -> Current {
         Current::Active {
-            record: parsed.record.clone(),
-            session: parsed.session.clone(),
+            parsed: parsed.clone(),
             user: self.user_of(parsed).await,
             error,
         }
@@ -152,8 +153,8 @@ impl Inner {
         Ok(Some(match (decision, loaded) {
             (Decision::Refresh | Decision::Wait, _) => return Ok(None),
             (Decision::Use, Loaded::Found(parsed)) => {
-                self.touch(key, parsed).await?;
-                self.active(parsed, None).await
+                let parsed = self.touch(key, parsed).await?;
+                self.active(&parsed, None).await
             }
             (Decision::Hold, Loaded::Found(parsed)) => {
                 let error = AuthError::TokensExpireTooSoon {
@@ -260,7 +261,7 @@ impl Inner {
 
     /// What a failed refresh leaves: the still-valid session with the error, or the
     /// stored session kept for a later try.
-    async fn after_failure(&self, parsed: &Parsed, error: AuthError) -> Current {
+    async fn after_failure(&self, parsed: &Arc<Parsed>, error: AuthError) -> Current {
         match parsed.session.standing(&self.config, self.env.now()) {
             Standing::Valid { .. } => self.active(parsed, Some(error)).await,
             _ => Current::Stale { error },
@@ -270,7 +271,12 @@ impl Inner {
     /// One refresh-token grant, under the lock. The new tokens are written with a
     /// compare-and-set against the record read, so a session that a sign-out removed
     /// meanwhile is never brought back.
-    async fn refresh(&self, id: &str, key: &str, parsed: &Parsed) -> Result<Current, StoreError> {
+    async fn refresh(
+        &self,
+        id: &str,
+        key: &str,
+        parsed: &Arc<Parsed>,
+    ) -> Result<Current, StoreError> {
         let Some(refresh_token) = parsed.session.refresh_token() else {
             self.remove_session(key).await?;
             return Ok(Current::Ended { error: None });

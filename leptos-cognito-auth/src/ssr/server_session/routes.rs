@@ -292,7 +292,7 @@ impl Inner {
     pub(crate) fn session_route(&self, initial: &InitialAuth, set: &[Cookie<'static>]) -> Response {
         let view = match initial {
             InitialAuth::Server(view) => view.clone(),
-            InitialAuth::Cookie { .. } => self.view(None, None, None),
+            InitialAuth::Cookie { .. } => self.view_of(None, None, None),
         };
         let mut response = serde_json::to_string(&view)
             .unwrap_or_else(|_| "{}".into())

@@ -424,14 +424,14 @@ impl Inner {
 
     /// The browser's view of a session: the user without the claims, which stay on the
     /// server with the tokens.
-    pub(crate) fn view(
+    pub(crate) fn view_of(
         &self,
-        session: Option<&crate::protocol::CognitoSession>,
+        user: Option<crate::protocol::AuthUser>,
         csrf_token: Option<String>,
         error: Option<String>,
     ) -> ServerSessionView {
         ServerSessionView {
-            user: session.and_then(crate::protocol::AuthUser::without_claims),
+            user,
             csrf_token,
             error,
             sign_in_path: self.paths.sign_in.clone(),
