@@ -11,6 +11,7 @@
 //! refresh that carries it out (`refresh`), and the stores (`store`).
 
 mod decision;
+mod index;
 mod local;
 mod mode;
 mod pending;
@@ -23,7 +24,7 @@ mod store;
 pub use session::{IntoStore, Lifetimes, ServerSession, ServerSessionBuilder, ServerSettings};
 #[cfg(feature = "redis")]
 pub use store::RedisSessionStore;
-pub use store::{MemorySessionStore, SessionStore, StoreError};
+pub use store::{IndexFields, MemorySessionStore, SessionStore, StoreError};
 
 /// What the fuzz targets reach of server sessions (`--cfg fuzzing` only).
 #[cfg(fuzzing)]

@@ -37,6 +37,12 @@ impl SessionMode for Inner {
             if request.method() == Method::POST && path == paths.sign_out {
                 return Ok(self.sign_out_route(request).await);
             }
+            if request.method() == Method::GET && path == paths.sessions {
+                return Ok(self.sessions_route(&request.into_parts().0).await);
+            }
+            if request.method() == Method::POST && path == paths.revoke {
+                return Ok(self.revoke_route(request).await);
+            }
             Err(request)
         })
     }

@@ -10,7 +10,7 @@ use std::time::{Duration, Instant};
 
 use super::decision::{after_refresh, decide, needs_touch, Decision, Stored};
 use super::local::Parsed;
-use super::record::{lock_key, session_key, Record};
+use super::record::{lock_key, session_key};
 use super::session::Inner;
 use super::store::StoreError;
 use crate::protocol::token::{token_request, TokenGrant};
@@ -127,6 +127,8 @@ impl Inner {
         let ttl = self.lifetimes.ttl(touched.created_at, now);
         if self.store.replace(key, &parsed.raw, &sealed, ttl).await? {
             if let Some(touched) = self.parsed.parse(id, key, sealed) {
+                self.index_session(key, &touched.record, &touched.session)
+                    .await?;
                 return Ok(touched);
             }
         }
@@ -292,9 +294,7 @@ impl Inner {
         match result {
             Ok(fresh) => {
                 let now = self.env.now();
-                let mut record =
-                    Record::of(&fresh, parsed.record.csrf.clone(), parsed.record.created_at);
-                record.last_seen_at = now;
+                let mut record = parsed.record.refreshed(&fresh, now);
                 // Tokens due on arrival are kept (a rotated refresh token must not be
                 // lost) but not refreshed again before a back-off.
                 let error = check_refreshed(&fresh, &self.config, now).err();
@@ -327,6 +327,9 @@ impl Inner {
                         let Some(parsed) = self.parsed.parse(id, key, sealed) else {
                             return Ok(Current::Ended { error: None });
                         };
+                        // The index holds the new refresh token (rotation) and last use.
+                        self.index_session(key, &parsed.record, &parsed.session)
+                            .await?;
                         Ok(match error {
                             Some(error) => self.after_failure(&parsed, error).await,
                             None => self.active(&parsed, None).await,

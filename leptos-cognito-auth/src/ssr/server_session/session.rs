@@ -71,6 +71,10 @@ pub(crate) struct Paths {
     /// The session as JSON, for the browser after client-side navigation
     /// [`/auth/session`].
     pub session: String,
+    /// The user's sessions as JSON [`/auth/sessions`]; `POST <sessions>/revoke` ends one.
+    pub sessions: String,
+    /// `POST` with the anti-forgery token and `id`: ends one of the user's sessions.
+    pub revoke: String,
 }
 
 /// Server sessions for one app client: mount [`layer`](Self::layer) around any axum app
@@ -160,6 +164,10 @@ pub(crate) struct Inner {
     pub env: Env,
     /// The keys of the pending sign-in cookie.
     pub pending_keys: Keyring,
+    /// The keys of what a user's session index holds of each session.
+    pub index_keys: Keyring,
+    /// The user-pool API, for `GlobalSignOut`.
+    pub user_pool_api: Option<String>,
     /// Per-session locks of this process, so concurrent requests of one session share
     /// one refresh before the store's lock is even asked.
     pub local_locks: LocalLocks,
@@ -175,6 +183,8 @@ pub struct ServerSettings {
     config: CognitoConfig,
     store: Arc<dyn SessionStore>,
     routes: Option<[String; 3]>,
+    sessions_route: Option<String>,
+    user_pool_api: Option<String>,
     lifetimes: Lifetimes,
     id_verifier: Option<CognitoJwtVerifier>,
     access_verifier: Option<CognitoJwtVerifier>,
@@ -205,6 +215,8 @@ impl ServerSession {
             config,
             store: store.into_store(),
             routes: None,
+            sessions_route: None,
+            user_pool_api: None,
             lifetimes: Lifetimes::default(),
             id_verifier: None,
             access_verifier: None,
@@ -257,6 +269,21 @@ impl ServerSessionBuilder {
         session: impl Into<String>,
     ) -> Self {
         self.mode.routes = Some([sign_in.into(), sign_out.into(), session.into()]);
+        self
+    }
+
+    /// Another route for the user's sessions (default `/auth/sessions`; ending one is
+    /// `POST <route>/revoke`). Checked by [`build`](Self::build) like the others.
+    pub fn sessions_route(mut self, path: impl Into<String>) -> Self {
+        self.mode.sessions_route = Some(path.into());
+        self
+    }
+
+    /// Where the user-pool API is, for signing out everywhere with `GlobalSignOut` (default:
+    /// `https://cognito-idp.<region>.amazonaws.com/` of the configured user pool; a local
+    /// Hosted UI serves it at its own base URL).
+    pub fn user_pool_endpoint(mut self, url: impl Into<String>) -> Self {
+        self.mode.user_pool_api = Some(url.into());
         self
     }
 
@@ -321,6 +348,8 @@ impl ServerSessionBuilder {
                     mut config,
                     store,
                     routes,
+                    sessions_route,
+                    user_pool_api,
                     lifetimes,
                     id_verifier,
                     access_verifier,
@@ -344,11 +373,15 @@ impl ServerSessionBuilder {
             defaults.sign_out_path,
             defaults.session_path,
         ]);
+        let sessions = sessions_route.unwrap_or_else(|| "/auth/sessions".to_owned());
+        let revoke = format!("{}/revoke", sessions.trim_end_matches('/'));
         let all = [
             sign_in.as_str(),
             callback.as_str(),
             sign_out.as_str(),
             session.as_str(),
+            sessions.as_str(),
+            revoke.as_str(),
         ];
         check_distinct(&all)?;
         check_protected(&protected, &all)?;
@@ -368,6 +401,11 @@ impl ServerSessionBuilder {
                 min: MIN_SECRET_LEN,
             });
         }
+        let user_pool_api = user_pool_api.or_else(|| {
+            config
+                .user_pool_id()
+                .and_then(crate::protocol::user_pool_endpoint)
+        });
         let secure = cookies::secure_for(config.redirect_uri_sign_in());
         let timeout = Duration::from_millis(u64::from(config.http_timeout_ms()));
         config.set_response_type(ResponseType::Code);
@@ -383,7 +421,11 @@ impl ServerSessionBuilder {
                     callback,
                     sign_out,
                     session,
+                    sessions,
+                    revoke,
                 },
+                user_pool_api,
+                index_keys: Keyring::new(&secrets, Purpose::SessionIndex),
                 protected,
                 secure,
                 lifetimes,

@@ -6,7 +6,7 @@ use std::time::{Duration, Instant};
 
 use futures::future::BoxFuture;
 
-use super::{SessionStore, StoreError};
+use super::{IndexFields, SessionStore, StoreError};
 
 /// An entry and when it expires.
 #[derive(Debug)]
@@ -19,6 +19,8 @@ struct Entry {
 #[derive(Debug, Default)]
 struct Entries {
     map: HashMap<String, Entry>,
+    /// Indexes: fields and values, and when each index expires.
+    indexes: HashMap<String, (HashMap<String, Vec<u8>>, Instant)>,
     writes: usize,
 }
 
@@ -45,6 +47,7 @@ impl Entries {
             && self.writes >= (self.map.len() / 2).max(Self::SWEEP_FLOOR)
         {
             self.map.retain(|_, e| e.expires > now);
+            self.indexes.retain(|_, (_, expires)| *expires > now);
             self.writes = 0;
         }
     }
@@ -140,7 +143,9 @@ impl SessionStore for MemorySessionStore {
     }
 
     fn remove<'a>(&'a self, key: &'a str) -> BoxFuture<'a, Result<(), StoreError>> {
-        self.entries().map.remove(key);
+        let mut entries = self.entries();
+        entries.map.remove(key);
+        entries.indexes.remove(key);
         ready(Ok(()))
     }
 
@@ -170,6 +175,55 @@ impl SessionStore for MemorySessionStore {
             .is_some_and(|e| e.value == owner.as_bytes())
         {
             entries.map.remove(key);
+        }
+        ready(Ok(()))
+    }
+
+    fn index_put<'a>(
+        &'a self,
+        key: &'a str,
+        field: &'a str,
+        value: &'a [u8],
+        ttl: Duration,
+    ) -> BoxFuture<'a, Result<(), StoreError>> {
+        let now = Instant::now();
+        let mut entries = self.entries();
+        let index = entries
+            .indexes
+            .entry(key.to_owned())
+            .or_insert_with(|| (HashMap::new(), now));
+        if index.1 <= now {
+            index.0.clear();
+        }
+        index.0.insert(field.to_owned(), value.to_vec());
+        index.1 = index.1.max(now + ttl);
+        entries.writes += 1;
+        ready(Ok(()))
+    }
+
+    fn index_all<'a>(&'a self, key: &'a str) -> BoxFuture<'a, Result<IndexFields, StoreError>> {
+        let now = Instant::now();
+        let fields = self
+            .entries()
+            .indexes
+            .get(key)
+            .filter(|(_, expires)| *expires > now)
+            .map(|(fields, _)| fields.iter().map(|(f, v)| (f.clone(), v.clone())).collect())
+            .unwrap_or_default();
+        ready(Ok(fields))
+    }
+
+    fn index_remove<'a>(
+        &'a self,
+        key: &'a str,
+        field: &'a str,
+    ) -> BoxFuture<'a, Result<(), StoreError>> {
+        let mut entries = self.entries();
+        if let Some((fields, _)) = entries.indexes.get_mut(key) {
+            fields.remove(field);
+            if fields.is_empty() {
+                entries.indexes.remove(key);
+            }
         }
         ready(Ok(()))
     }
