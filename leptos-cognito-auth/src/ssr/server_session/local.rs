@@ -3,7 +3,7 @@
 //! (a record read again unchanged is not opened, parsed or verified again).
 
 use std::collections::HashMap;
-use std::sync::{Arc, Mutex, Weak};
+use std::sync::{Arc, Mutex, OnceLock, Weak};
 
 use super::record::Record;
 use crate::protocol::{AuthUser, CognitoSession};
@@ -41,7 +41,7 @@ pub(crate) struct Parsed {
     pub session: CognitoSession,
     /// What the page shows of the user (no claims), made once.
     pub page_user: Option<AuthUser>,
-    pub user: Mutex<Option<VerifiedUser>>,
+    pub user: OnceLock<VerifiedUser>,
 }
 
 impl std::fmt::Debug for Parsed {
@@ -86,7 +86,7 @@ impl ParsedRecords {
             record,
             page_user: AuthUser::without_claims(&session),
             session,
-            user: Mutex::new(None),
+            user: OnceLock::new(),
         });
         self.records.insert(key.to_owned(), parsed.clone());
         Some(parsed)

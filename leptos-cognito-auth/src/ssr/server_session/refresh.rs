@@ -91,21 +91,15 @@ impl Inner {
 
     /// The user the record's access token verified as, verified on first use only.
     async fn user_of(&self, parsed: &Parsed) -> Option<VerifiedUser> {
-        if let Some(user) = parsed
-            .user
-            .lock()
-            .unwrap_or_else(|p| p.into_inner())
-            .clone()
-        {
-            return Some(user);
+        if let Some(user) = parsed.user.get() {
+            return Some(user.clone());
         }
         let user = self
             .access_verifier
             .verify(parsed.session.access_token().jwt_token())
             .await
             .ok()?;
-        *parsed.user.lock().unwrap_or_else(|p| p.into_inner()) = Some(user.clone());
-        Some(user)
+        Some(parsed.user.get_or_init(|| user).clone())
     }
 
     /// A session in use: its last use and its store expiry move on (rolling inactivity

@@ -1,7 +1,7 @@
 //! [`MemorySessionStore`]: server sessions in this process's memory.
 
 use std::collections::HashMap;
-use std::sync::{Arc, Mutex};
+use std::sync::{Arc, RwLock, RwLockReadGuard, RwLockWriteGuard};
 use std::time::{Duration, Instant};
 
 use futures::future::BoxFuture;
@@ -58,7 +58,8 @@ impl Entries {
 /// [`RedisSessionStore`](super::RedisSessionStore). Cloning shares the entries.
 #[derive(Clone, Debug, Default)]
 pub struct MemorySessionStore {
-    entries: Arc<Mutex<Entries>>,
+    /// Reads (the many) share the lock; writes take it alone.
+    entries: Arc<RwLock<Entries>>,
 }
 
 impl MemorySessionStore {
@@ -67,16 +68,22 @@ impl MemorySessionStore {
         Self::default()
     }
 
-    fn entries(&self) -> std::sync::MutexGuard<'_, Entries> {
+    fn entries(&self) -> RwLockWriteGuard<'_, Entries> {
         // A panic elsewhere cannot leave an entry half-written: keep using them.
         self.entries
-            .lock()
+            .write()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+
+    fn read(&self) -> RwLockReadGuard<'_, Entries> {
+        self.entries
+            .read()
             .unwrap_or_else(|poisoned| poisoned.into_inner())
     }
 
     /// How many entries are stored (expired ones included until they are swept).
     pub fn len(&self) -> usize {
-        self.entries().map.len()
+        self.read().map.len()
     }
 
     /// Whether nothing is stored.
@@ -100,9 +107,13 @@ fn ready<T: Send + 'static>(value: T) -> BoxFuture<'static, T> {
 
 impl SessionStore for MemorySessionStore {
     fn get<'a>(&'a self, key: &'a str) -> BoxFuture<'a, Result<Option<Vec<u8>>, StoreError>> {
+        // A read: an expired entry is not removed here (writes sweep them).
+        let now = Instant::now();
         let value = self
-            .entries()
-            .live(key, Instant::now())
+            .read()
+            .map
+            .get(key)
+            .filter(|e| e.expires > now)
             .map(|e| e.value.clone());
         ready(Ok(value))
     }
@@ -204,7 +215,7 @@ impl SessionStore for MemorySessionStore {
     fn index_all<'a>(&'a self, key: &'a str) -> BoxFuture<'a, Result<IndexFields, StoreError>> {
         let now = Instant::now();
         let fields = self
-            .entries()
+            .read()
             .indexes
             .get(key)
             .filter(|(_, expires)| *expires > now)
