@@ -38,7 +38,7 @@ pub use server_fn::{rejection_to_server_fn_error, require_group, require_user};
 pub use server_session::RedisSessionStore;
 pub use server_session::{
     IndexFields, IntoStore, Lifetimes, MemorySessionStore, ServerSession, ServerSessionBuilder,
-    ServerSettings, SessionStore, StoreError,
+    ServerSettings, SessionInfo, SessionStore, StoreError,
 };
 pub use session::{
     is_same_origin_request, InitialAuth, SessionBuilder, SessionLayer, SessionService,

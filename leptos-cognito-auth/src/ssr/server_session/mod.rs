@@ -21,6 +21,7 @@ mod routes;
 mod session;
 mod store;
 
+pub use routes::SessionInfo;
 pub use session::{IntoStore, Lifetimes, ServerSession, ServerSessionBuilder, ServerSettings};
 #[cfg(feature = "redis")]
 pub use store::RedisSessionStore;

@@ -383,17 +383,9 @@ impl Inner {
             Ok(listed) => listed,
             Err(e) => return json_error(StatusCode::SERVICE_UNAVAILABLE, e.code(), &e.to_string()),
         };
-        let sessions: Vec<serde_json::Value> = listed
+        let sessions: Vec<SessionInfo> = listed
             .iter()
-            .map(|(key, entry)| {
-                serde_json::json!({
-                    "id": entry.handle,
-                    "current": *key == current,
-                    "created_at": entry.created_at,
-                    "last_seen_at": entry.last_seen_at,
-                    "user_agent": entry.user_agent,
-                })
-            })
+            .map(|(key, entry)| SessionInfo::of(entry, *key == current))
             .collect();
         let body = serde_json::json!({ "sessions": sessions }).to_string();
         let mut response = body.into_response();
@@ -524,6 +516,56 @@ impl Inner {
         headers.insert(CACHE_CONTROL, HeaderValue::from_static("no-store"));
         cookies::append(headers, set);
         response
+    }
+}
+
+/// One of the signed-in user's sessions, as the sessions route lists it.
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct SessionInfo {
+    /// An opaque handle (never the cookie's value or the store key): what
+    /// `POST /auth/sessions/revoke` takes as `id`.
+    pub id: String,
+    /// Whether it is the session of the request that asked.
+    pub current: bool,
+    /// When it was made (seconds since the Unix epoch).
+    pub created_at: u64,
+    /// When it was last used (seconds since the Unix epoch; written at most once a minute).
+    pub last_seen_at: u64,
+    /// The browser's `User-Agent` when it signed in.
+    pub user_agent: String,
+}
+
+impl SessionInfo {
+    fn of(entry: &super::index::Listed, current: bool) -> Self {
+        Self {
+            id: entry.handle.clone(),
+            current,
+            created_at: entry.created_at,
+            last_seen_at: entry.last_seen_at,
+            user_agent: entry.user_agent.clone(),
+        }
+    }
+}
+
+impl Inner {
+    /// The sessions of the request's signed-in user (`None` without a session).
+    pub(crate) async fn sessions_of_request(
+        &self,
+        parts: &Parts,
+    ) -> Result<Option<Vec<SessionInfo>>, StoreError> {
+        let Some((current, session)) = self.session_of_request(parts).await? else {
+            return Ok(None);
+        };
+        let Some(user) = self.user_key_of(&session) else {
+            return Ok(None);
+        };
+        let listed = self.sessions_in(&user).await?;
+        Ok(Some(
+            listed
+                .iter()
+                .map(|(key, entry)| SessionInfo::of(entry, *key == current))
+                .collect(),
+        ))
     }
 }
 

@@ -236,6 +236,26 @@ impl ServerSession {
     pub fn is_protected(&self, path: &str) -> bool {
         self.inner.protected.contains(path)
     }
+
+    /// The sessions of the signed-in user of a request (by its session cookie in `parts`),
+    /// as `GET /auth/sessions` lists them; `None` without a session. For pages that list
+    /// them on the server (a server function, a handler): each has the `id` that
+    /// `POST /auth/sessions/revoke` ends.
+    ///
+    /// # Errors
+    /// [`StoreError`] when the store does not answer.
+    pub async fn sessions_of(
+        &self,
+        parts: &axum::http::request::Parts,
+    ) -> Result<Option<Vec<super::SessionInfo>>, super::StoreError> {
+        self.inner.sessions_of_request(parts).await
+    }
+
+    /// The route that lists the user's sessions (default `/auth/sessions`) and the one that
+    /// ends one (`<route>/revoke`).
+    pub fn sessions_routes(&self) -> (&str, &str) {
+        (&self.inner.paths.sessions, &self.inner.paths.revoke)
+    }
 }
 
 /// A session store as the builder takes it: any [`SessionStore`], or an
