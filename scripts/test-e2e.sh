@@ -260,7 +260,7 @@ for instance in "J 3010" "K 3011" "L 3012"; do
   read -r name port <<<"$instance"
   demo "$name" "$port" COGNITO_CLIENT_ID=e2e-cluster-client COGNITO_CLIENT_SECRET=e2e-cluster-secret \
     COGNITO_STORAGE=server COGNITO_SESSION_STORE="$REDIS_CLUSTER_URL" COGNITO_HTTP_TIMEOUT_MS=2000 \
-    COGNITO_SESSION_SECRET="$SESSION_SECRET"
+    COGNITO_SESSION_SECRET="$SESSION_SECRET" COGNITO_USER_POOL_ENDPOINT=http://localhost:9229/
 done
 
 # The quick-start examples, as a newcomer runs them, against the same local Hosted UI.

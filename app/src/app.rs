@@ -6,7 +6,7 @@ use leptos_router::components::{ProtectedRoute, Route, Router, Routes};
 use leptos_router::{path, SsrMode, StaticSegment};
 
 use super::layout::Layout;
-use super::pages::{AdminPage, GroupsPage, HomePage, NotFound, ProtectedPage};
+use super::pages::{AccountPage, AdminPage, GroupsPage, HomePage, NotFound, ProtectedPage};
 use super::settings::{DemoSettings, SETTINGS_ELEMENT_ID};
 use leptos_cognito_auth::components::{use_auth, AuthCallback, AuthEvent, AuthProvider};
 
@@ -14,12 +14,14 @@ use leptos_cognito_auth::components::{use_auth, AuthCallback, AuthEvent, AuthPro
 const PROTECTED: &str = "protected";
 /// The path segment of the page that needs the `admin` group.
 const ADMIN: &str = "admin";
+/// The path segment of the page that lists the user's sessions.
+const ACCOUNT: &str = "account";
 
 /// The pages that need a signed-in user, listed once: the router guards them with
 /// `ProtectedRoute`, and the server (cookie session mode) sends a signed-out request for
 /// them to sign in before anything renders.
-pub fn protected_paths() -> [String; 2] {
-    [PROTECTED, ADMIN].map(|segment| format!("/{segment}"))
+pub fn protected_paths() -> [String; 3] {
+    [PROTECTED, ADMIN, ACCOUNT].map(|segment| format!("/{segment}"))
 }
 
 /// The HTML document the server renders around the app; it embeds the settings for
@@ -115,6 +117,14 @@ fn DemoRoutes() -> impl IntoView {
                 condition=auth.require_sign_in()
                 redirect_path=|| "/"
                 view=AdminPage
+                fallback=checking
+                ssr=SsrMode::Async
+            />
+            <ProtectedRoute
+                path=StaticSegment(ACCOUNT)
+                condition=auth.require_sign_in()
+                redirect_path=|| "/"
+                view=AccountPage
                 fallback=checking
                 ssr=SsrMode::Async
             />

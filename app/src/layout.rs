@@ -26,6 +26,7 @@ pub fn Layout(
                 <A href="/">"Home"</A>
                 <A href="/protected">"Protected"</A>
                 <A href="/admin">"Admin"</A>
+                <A href="/account">"Account"</A>
             </nav>
             <div class="session">
                 <span class=move || format!("pill {}", state_text()) data-testid="session-state">{state_text}</span>

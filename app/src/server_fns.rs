@@ -26,6 +26,47 @@ pub async fn admin_report() -> Result<Vec<String>, ServerFnError> {
     ])
 }
 
+/// One of the signed-in user's sessions, as the account page lists it.
+#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct SessionRow {
+    /// The handle the revoke route takes.
+    pub id: String,
+    /// Whether it is this browser's.
+    pub current: bool,
+    /// When it was made and last used (seconds since the Unix epoch).
+    pub created_at: u64,
+    /// When it was last used.
+    pub last_seen_at: u64,
+    /// The browser it was made in.
+    pub user_agent: String,
+}
+
+/// The signed-in user's server sessions (server-session mode; empty otherwise), read on the
+/// server from the session layer, so the account page lists them without JavaScript.
+#[server(prefix = "/api", endpoint = "my_sessions")]
+pub async fn my_sessions() -> Result<Vec<SessionRow>, ServerFnError> {
+    let Some(sessions) = use_context::<Option<leptos_cognito_auth::ssr::ServerSession>>().flatten()
+    else {
+        return Ok(Vec::new());
+    };
+    let parts: axum::http::request::Parts = leptos_axum::extract().await?;
+    let listed = sessions
+        .sessions_of(&parts)
+        .await
+        .map_err(|e| ServerFnError::new(format!("{}: {e}", e.code())))?
+        .ok_or_else(|| ServerFnError::new("no_session: no user is signed in"))?;
+    Ok(listed
+        .into_iter()
+        .map(|s| SessionRow {
+            id: s.id,
+            current: s.current,
+            created_at: s.created_at,
+            last_seen_at: s.last_seen_at,
+            user_agent: s.user_agent,
+        })
+        .collect())
+}
+
 /// The `<code>` of a server function error: the part of its message before `:`
 /// (`missing_token`, `expired`, `missing_group`, ...), or the whole text.
 pub fn error_code(error: &ServerFnError) -> String {

@@ -53,6 +53,11 @@ pub struct DemoSettings {
     /// a shared store; generated at start with the memory store. Server only.
     #[serde(skip)]
     pub session_secret: Vec<String>,
+    /// `COGNITO_USER_POOL_ENDPOINT`: where the user-pool API (`GlobalSignOut`, for signing
+    /// out everywhere) is; the local Hosted UI's own base by default with it, else the
+    /// pool's region. Server only.
+    #[serde(skip)]
+    pub user_pool_endpoint: Option<String>,
     /// `COGNITO_JWKS_URL`: where the server reads the pool's signing keys instead of
     /// `<issuer>/.well-known/jwks.json`, for every issuer it accepts (a local Hosted UI
     /// issuing Cognito-format issuers serves them itself). Server only.
@@ -130,6 +135,7 @@ impl DemoSettings {
             identity_provider: var("COGNITO_IDENTITY_PROVIDER"),
             storage,
             session_store: var("COGNITO_SESSION_STORE"),
+            user_pool_endpoint: var("COGNITO_USER_POOL_ENDPOINT"),
             session_secret: var("COGNITO_SESSION_SECRET")
                 .map(|s| s.split_whitespace().map(str::to_owned).collect())
                 .unwrap_or_default(),
@@ -257,6 +263,7 @@ impl DemoSettings {
             storage: string(take("storage"))?,
             session_store: None,
             session_secret: Vec::new(),
+            user_pool_endpoint: None,
             jwks_url: None,
             http_timeout_ms: match number(take("http_timeout_ms"))? {
                 Some(ms) => Some(u32::try_from(ms).ok()?),

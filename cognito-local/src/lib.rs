@@ -38,6 +38,7 @@ mod session;
 mod state;
 mod token_endpoint;
 mod tokens;
+mod user_pool_api;
 mod userinfo;
 mod wellknown;
 

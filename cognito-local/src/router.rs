@@ -13,7 +13,7 @@ use super::config::{ClientConfig, ConfigError, EmulatorConfig};
 use super::state::{Emulator, SharedEmulator};
 use super::{
     authorize, cors, faults, favicon, index, login, logout, params, revoke, token_endpoint,
-    userinfo, wellknown,
+    user_pool_api, userinfo, wellknown,
 };
 
 /// Builds the emulator's router from a configuration (validated; keys loaded).
@@ -25,7 +25,7 @@ pub fn router(config: EmulatorConfig) -> Result<Router, ConfigError> {
 pub fn router_for(emulator: SharedEmulator) -> Router {
     let issuer_path = wellknown::issuer_path(&emulator.issuer);
     let mut router = Router::new()
-        .route("/", get(index::index))
+        .route("/", get(index::index).post(user_pool_api::user_pool_api))
         .route("/favicon.svg", get(favicon::favicon))
         .route("/favicon.ico", get(favicon::favicon))
         .route("/oauth2/authorize", get(authorize::authorize))

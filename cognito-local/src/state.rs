@@ -120,6 +120,8 @@ pub struct Store {
     /// Requests to `/oauth2/token`, by `grant_type`, since start or the last reset (tests
     /// count refreshes with it).
     pub token_requests: BTreeMap<String, u64>,
+    /// `GlobalSignOut` calls answered.
+    pub global_sign_outs: u64,
 }
 
 impl Store {
@@ -128,6 +130,21 @@ impl Store {
         self.codes.retain(|_, c| c.expires_at > now);
         self.sessions.retain(|_, s| s.expires_at > now);
         self.refresh_tokens.retain(|_, r| r.expires_at > now);
+    }
+
+    /// Signs `username` out of every sign-in (`GlobalSignOut`): each of the user's refresh
+    /// tokens is refused from now on, and so are the access tokens issued from them.
+    pub fn sign_out_everywhere(&mut self, username: &str) {
+        let origins: Vec<String> = self
+            .refresh_tokens
+            .values()
+            .filter(|r| r.grant.username == username)
+            .map(|r| r.grant.origin_jti.clone())
+            .collect();
+        for origin in origins {
+            self.revoke_origin(&origin);
+        }
+        self.global_sign_outs += 1;
     }
 
     /// Revokes every refresh token (and so every access token) of one sign-in.
@@ -182,6 +199,8 @@ pub struct StateCounts {
     pub queued_token_faults: u32,
     /// Requests to `/oauth2/token` by `grant_type`, since start or the last reset.
     pub token_requests: BTreeMap<String, u64>,
+    /// `GlobalSignOut` calls answered, since start or the last reset.
+    pub global_sign_outs: u64,
 }
 
 impl Emulator {
@@ -219,6 +238,7 @@ impl Emulator {
             sessions: store.sessions.len(),
             queued_token_faults: store.token_faults.iter().map(|(_, n)| n).sum(),
             token_requests: store.token_requests.clone(),
+            global_sign_outs: store.global_sign_outs,
         }
     }
 

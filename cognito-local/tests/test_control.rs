@@ -228,6 +228,7 @@ async fn reset_forgets_everything() {
             "sessions": 0,
             "queued_token_faults": 0,
             "token_requests": {},
+            "global_sign_outs": 0,
         })
     );
     let response = h.refresh(body["refresh_token"].as_str().unwrap()).await;

@@ -206,6 +206,7 @@ export const control = {
       sessions: number;
       queued_token_faults: number;
       token_requests: Record<string, number>;
+      global_sign_outs: number;
     };
   },
 };

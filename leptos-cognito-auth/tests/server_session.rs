@@ -47,12 +47,12 @@ async fn round_trip_refresh_and_sign_out_with_the_memory_store() {
     assert_eq!(me.status(), StatusCode::OK);
     let body = me.text().await.unwrap();
     assert!(body.contains("\"alice\""), "{body}");
-    assert!(!body.contains("eyJ"));
+    assert!(!has_jwt(&body));
     let view = session_view(&http, &app).await;
     assert_eq!(view["user"]["username"], "alice");
     // The page gets what it shows of the user, not the tokens' claims.
     assert_eq!(view["user"]["claims"], serde_json::json!({}));
-    assert!(!view.to_string().contains("eyJ"), "{view}");
+    assert!(!has_jwt(&view.to_string()), "{view}");
     let csrf = view["csrf_token"]
         .as_str()
         .expect("a csrf token")
@@ -435,6 +435,44 @@ async fn store_contract(store: &dyn SessionStore) {
     store.remove("lock").await.unwrap();
     store.remove("cas").await.unwrap();
     store.remove("missing").await.unwrap();
+    // Indexes: fields set, read whole, removed one by one, removed whole.
+    assert!(store.index_all("user:{u}").await.unwrap().is_empty());
+    store
+        .index_put("user:{u}", "session:{a}", b"1", ttl)
+        .await
+        .unwrap();
+    store
+        .index_put("user:{u}", "session:{b}", b"2", ttl)
+        .await
+        .unwrap();
+    store
+        .index_put("user:{u}", "session:{a}", b"3", ttl)
+        .await
+        .unwrap();
+    let mut fields = store.index_all("user:{u}").await.unwrap();
+    fields.sort();
+    assert_eq!(
+        fields,
+        [
+            ("session:{a}".to_owned(), b"3".to_vec()),
+            ("session:{b}".to_owned(), b"2".to_vec())
+        ]
+    );
+    store.index_remove("user:{u}", "session:{a}").await.unwrap();
+    store.index_remove("user:{u}", "missing").await.unwrap();
+    assert_eq!(store.index_all("user:{u}").await.unwrap().len(), 1);
+    store.remove("user:{u}").await.unwrap();
+    assert!(store.index_all("user:{u}").await.unwrap().is_empty());
+    // An index expires like any key.
+    store
+        .index_put("user:{v}", "f", b"x", Duration::from_millis(200))
+        .await
+        .unwrap();
+    tokio::time::sleep(Duration::from_millis(350)).await;
+    assert!(
+        store.index_all("user:{v}").await.unwrap().is_empty(),
+        "expired"
+    );
 }
 
 #[tokio::test]
@@ -504,7 +542,7 @@ async fn records_are_sealed_at_rest_and_a_shared_store_needs_a_secret() {
     let values = store.values();
     assert_eq!(values.len(), 1, "one session record");
     let raw = String::from_utf8_lossy(&values[0]).into_owned();
-    assert!(!raw.contains("eyJ"), "no JWT in the store: {raw}");
+    assert!(!has_jwt(&raw), "no JWT in the store: {raw}");
     assert!(!raw.contains(&csrf), "no anti-forgery token in the store");
     assert!(!raw.contains("alice"), "no user name in the store");
 
@@ -624,6 +662,31 @@ impl SessionStore for SignOutDuringRefresh {
     ) -> futures::future::BoxFuture<'a, Result<(), leptos_cognito_auth::ssr::StoreError>> {
         self.inner.unlock(key, owner)
     }
+    fn index_put<'a>(
+        &'a self,
+        key: &'a str,
+        field: &'a str,
+        value: &'a [u8],
+        ttl: Duration,
+    ) -> futures::future::BoxFuture<'a, Result<(), leptos_cognito_auth::ssr::StoreError>> {
+        self.inner.index_put(key, field, value, ttl)
+    }
+    fn index_all<'a>(
+        &'a self,
+        key: &'a str,
+    ) -> futures::future::BoxFuture<
+        'a,
+        Result<leptos_cognito_auth::ssr::IndexFields, leptos_cognito_auth::ssr::StoreError>,
+    > {
+        self.inner.index_all(key)
+    }
+    fn index_remove<'a>(
+        &'a self,
+        key: &'a str,
+        field: &'a str,
+    ) -> futures::future::BoxFuture<'a, Result<(), leptos_cognito_auth::ssr::StoreError>> {
+        self.inner.index_remove(key, field)
+    }
     fn is_shared(&self) -> bool {
         false
     }
@@ -715,7 +778,7 @@ async fn three_instances_share_redis_one_refresh_per_expiry_and_survive_a_redis_
     // What Redis holds is sealed: no token in a dump.
     let stored = redis.values("leptos-cognito-auth:session:*");
     assert_eq!(stored.len(), 1);
-    assert!(!stored[0].contains("eyJ"), "no JWT in Redis");
+    assert!(!has_jwt(&stored[0]), "no JWT in Redis");
 
     // Across an expiry, 30 concurrent requests spread over the three instances: one
     // refresh in total (rotation without grace: a second use of the old refresh token
@@ -914,4 +977,299 @@ async fn redis_in_every_shape_tls_and_a_cluster_with_a_node_down() {
         }
         assert_eq!(status, StatusCode::OK, "every session works again");
     }
+}
+
+#[tokio::test]
+async fn sessions_end_after_their_inactivity_timeout_and_their_absolute_lifetime() {
+    let port = port().await;
+    let hosted_ui = hosted_ui(&[&port]).await;
+    let clock = TestClock::default();
+    let sessions = sessions(
+        &port,
+        &hosted_ui,
+        Arc::new(MemorySessionStore::new()),
+        CLIENT,
+        &clock,
+    )
+    .inactivity_timeout(Duration::from_secs(600))
+    .absolute_lifetime(Duration::from_secs(1_800))
+    .build()
+    .unwrap();
+    let app = serve(port, &hosted_ui, sessions, CLIENT);
+    let me = |http: reqwest::Client| {
+        let url = format!("{app}/me");
+        async move { http.get(url).send().await.unwrap().status() }
+    };
+
+    // Used every 8 minutes: it rolls on (each use moves the inactivity timeout).
+    let active = browser();
+    sign_in(&hosted_ui, &active, &app, "/auth/sign-in").await;
+    for _ in 0..3 {
+        clock.advance(480);
+        assert_eq!(me(active.clone()).await, StatusCode::OK, "still in use");
+    }
+    // ...until its absolute lifetime (30 minutes from the sign-in), however active.
+    clock.advance(480);
+    assert_eq!(
+        me(active.clone()).await,
+        StatusCode::UNAUTHORIZED,
+        "past its absolute lifetime"
+    );
+
+    // Left alone for more than 10 minutes: ended.
+    let idle = browser();
+    sign_in(&hosted_ui, &idle, &app, "/auth/sign-in").await;
+    clock.advance(601);
+    assert_eq!(
+        me(idle.clone()).await,
+        StatusCode::UNAUTHORIZED,
+        "past its inactivity timeout"
+    );
+    assert!(session_view(&idle, &app).await["user"].is_null());
+}
+
+/// Signs alice in with a new browser (a jar of its own) and returns it.
+async fn new_device(hosted_ui: &HostedUi, app: &str, agent: &str) -> reqwest::Client {
+    let http = reqwest::Client::builder()
+        .cookie_store(true)
+        .user_agent(agent)
+        .redirect(reqwest::redirect::Policy::none())
+        .no_proxy()
+        .build()
+        .unwrap();
+    // Each device has its own Hosted UI session too: the login form every time.
+    sign_in(hosted_ui, &http, app, "/auth/sign-in").await;
+    http
+}
+
+async fn sessions_list(http: &reqwest::Client, app: &str) -> Vec<Value> {
+    let response = http
+        .get(format!("{app}/auth/sessions"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), StatusCode::OK);
+    let body: Value = response.json().await.unwrap();
+    body["sessions"].as_array().unwrap().clone()
+}
+
+async fn csrf_of(http: &reqwest::Client, app: &str) -> String {
+    session_view(http, app).await["csrf_token"]
+        .as_str()
+        .unwrap()
+        .to_owned()
+}
+
+#[tokio::test]
+async fn the_user_lists_their_sessions_and_ends_one() {
+    let port = port().await;
+    let hosted_ui = hosted_ui(&[&port]).await;
+    let store = MemorySessionStore::new();
+    let clock = TestClock::default();
+    let sessions = sessions(&port, &hosted_ui, Arc::new(store.clone()), CLIENT, &clock)
+        .build()
+        .unwrap();
+    let app = serve(port, &hosted_ui, sessions, CLIENT);
+    // Without a session: 401.
+    let anonymous = browser();
+    let refused = anonymous
+        .get(format!("{app}/auth/sessions"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(refused.status(), StatusCode::UNAUTHORIZED);
+
+    let laptop = new_device(&hosted_ui, &app, "laptop browser").await;
+    let phone = new_device(&hosted_ui, &app, "phone browser").await;
+    let listed = sessions_list(&laptop, &app).await;
+    assert_eq!(listed.len(), 2, "{listed:?}");
+    let current: Vec<&Value> = listed.iter().filter(|s| s["current"] == true).collect();
+    assert_eq!(current.len(), 1);
+    assert_eq!(current[0]["user_agent"], "laptop browser");
+    let phone_id = listed
+        .iter()
+        .find(|s| s["user_agent"] == "phone browser")
+        .unwrap()["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    // The id is an opaque handle: not the phone's cookie, not a store key.
+    let text = serde_json::to_string(&listed).unwrap();
+    assert!(!text.contains("session:"), "{text}");
+    for s in &listed {
+        assert!(s["created_at"].as_u64().unwrap() > 0 && s["last_seen_at"].as_u64().unwrap() > 0);
+    }
+
+    // Ending a session needs the anti-forgery token and this site.
+    let csrf = csrf_of(&laptop, &app).await;
+    let forged = laptop
+        .post(format!("{app}/auth/sessions/revoke"))
+        .header("sec-fetch-site", "same-origin")
+        .form(&[("id", phone_id.as_str()), ("csrf_token", "forged")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(forged.status(), StatusCode::FORBIDDEN);
+    let cross = laptop
+        .post(format!("{app}/auth/sessions/revoke"))
+        .header("sec-fetch-site", "cross-site")
+        .form(&[("id", phone_id.as_str()), ("csrf_token", csrf.as_str())])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(cross.status(), StatusCode::FORBIDDEN);
+    let revoked_before = hosted_ui.running.emulator.counts().revoked_refresh_tokens;
+    let done = laptop
+        .post(format!("{app}/auth/sessions/revoke"))
+        .header("sec-fetch-site", "same-origin")
+        .form(&[
+            ("id", phone_id.as_str()),
+            ("csrf_token", csrf.as_str()),
+            ("return_to", "/account"),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(done.status(), StatusCode::SEE_OTHER);
+    assert_eq!(location(&done), "/account");
+    // The phone is signed out (its refresh token revoked), the laptop is not.
+    assert_eq!(
+        phone
+            .get(format!("{app}/me"))
+            .send()
+            .await
+            .unwrap()
+            .status(),
+        StatusCode::UNAUTHORIZED
+    );
+    assert_eq!(
+        laptop
+            .get(format!("{app}/me"))
+            .send()
+            .await
+            .unwrap()
+            .status(),
+        StatusCode::OK
+    );
+    assert!(hosted_ui.running.emulator.counts().revoked_refresh_tokens > revoked_before);
+    assert_eq!(sessions_list(&laptop, &app).await.len(), 1);
+    // Another user's handle, or a made-up one, ends nothing.
+    let unknown = laptop
+        .post(format!("{app}/auth/sessions/revoke"))
+        .header("sec-fetch-site", "same-origin")
+        .form(&[("id", "not-a-handle"), ("csrf_token", csrf.as_str())])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(unknown.status(), StatusCode::NOT_FOUND);
+}
+
+/// Sign out everywhere from one device: every session of the user ends, on every instance.
+async fn sign_out_everywhere(admin_scope: bool) {
+    let Some(cluster) = RedisCluster::start() else {
+        return;
+    };
+    let ports = [port().await, port().await, port().await];
+    let hosted_ui = hosted_ui(&ports.iter().collect::<Vec<_>>()).await;
+    let clock = TestClock::default();
+    let apps: Vec<String> = ports
+        .into_iter()
+        .map(|p| {
+            // With the admin scope GlobalSignOut can be used; without it, it cannot.
+            let mut scopes = vec!["openid", "email", "profile"];
+            if admin_scope {
+                scopes.push("aws.cognito.signin.user.admin");
+            }
+            let builder =
+                sessions_with_scopes(&p, &hosted_ui, CLIENT, &clock, &cluster.url(), &scopes);
+            serve(p, &hosted_ui, builder.build().unwrap(), CLIENT)
+        })
+        .collect();
+    // Three devices, one per instance, and a session of bob's that must survive.
+    let mut devices = Vec::new();
+    for (i, app) in apps.iter().enumerate() {
+        devices.push(new_device(&hosted_ui, app, &format!("device {i}")).await);
+    }
+    let bob = browser();
+    {
+        let start = bob
+            .get(format!("{}/auth/sign-in", apps[0]))
+            .send()
+            .await
+            .unwrap();
+        let login = bob.get(location(&start)).send().await.unwrap();
+        let back = bob
+            .post(location(&login))
+            .form(&[("username", "bob"), ("password", PASSWORD)])
+            .send()
+            .await
+            .unwrap();
+        bob.get(location(&back)).send().await.unwrap();
+    }
+    assert_eq!(sessions_list(&devices[0], &apps[0]).await.len(), 3);
+    let globals_before = hosted_ui.running.emulator.counts().global_sign_outs;
+    let revoked_before = hosted_ui.running.emulator.counts().revoked_refresh_tokens;
+
+    let csrf = csrf_of(&devices[1], &apps[1]).await;
+    let out = devices[1]
+        .post(format!("{}/auth/sign-out", apps[1]))
+        .header("sec-fetch-site", "same-origin")
+        .form(&[("csrf_token", csrf.as_str()), ("everywhere", "true")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(out.status(), StatusCode::SEE_OTHER);
+    assert!(
+        location(&out).starts_with(&hosted_ui.url("/logout?")),
+        "then Cognito's /logout"
+    );
+    // Every session of alice is 401 on every instance; bob's is not.
+    for (device, app) in devices.iter().zip(&apps) {
+        assert_eq!(
+            device
+                .get(format!("{app}/me"))
+                .send()
+                .await
+                .unwrap()
+                .status(),
+            StatusCode::UNAUTHORIZED
+        );
+    }
+    assert_eq!(
+        bob.get(format!("{}/me", apps[2]))
+            .send()
+            .await
+            .unwrap()
+            .status(),
+        StatusCode::OK
+    );
+    let counts = hosted_ui.running.emulator.counts();
+    if admin_scope {
+        assert_eq!(
+            counts.global_sign_outs,
+            globals_before + 1,
+            "GlobalSignOut was called"
+        );
+    } else {
+        assert_eq!(
+            counts.global_sign_outs, globals_before,
+            "no GlobalSignOut without the scope"
+        );
+        assert!(
+            counts.revoked_refresh_tokens >= revoked_before + 3,
+            "each session's refresh token revoked"
+        );
+    }
+    // Alice's refresh tokens are refused at the Hosted UI: bob's one is the only live one.
+    assert_eq!(counts.refresh_tokens - counts.revoked_refresh_tokens, 1);
+}
+
+#[tokio::test]
+async fn sign_out_everywhere_with_global_sign_out_over_a_cluster() {
+    sign_out_everywhere(true).await;
+}
+
+#[tokio::test]
+async fn sign_out_everywhere_without_the_admin_scope_revokes_each_session() {
+    sign_out_everywhere(false).await;
 }

@@ -281,7 +281,17 @@ fn server_sessions(settings: &DemoSettings) -> Result<ServerSession, String> {
             ))
         }
     };
-    ServerSession::builder(config, store)
+    // GlobalSignOut: the user-pool API of the configured pool, or the local Hosted UI's.
+    let user_pool_endpoint = settings.user_pool_endpoint.clone().or_else(|| {
+        settings
+            .local_emulator
+            .then(|| format!("{}/", settings.domain.trim_end_matches('/')))
+    });
+    let mut builder = ServerSession::builder(config, store);
+    if let Some(endpoint) = user_pool_endpoint {
+        builder = builder.user_pool_endpoint(endpoint);
+    }
+    builder
         .id_token_verifier(verifier_of(settings, ExpectedTokenUse::Id)?)
         .access_token_verifier(verifier_of(settings, ExpectedTokenUse::Access)?)
         .secret(settings.session_secret.iter().cloned())
@@ -383,7 +393,12 @@ pub async fn run() -> ExitCode {
             routes,
             {
                 let verifier = verifier.clone();
-                move || provide_context(verifier.clone())
+                let sessions = sessions.clone();
+                move || {
+                    provide_context(verifier.clone());
+                    // The account page lists the user's sessions through it.
+                    provide_context(sessions.clone());
+                }
             },
             {
                 let options = options.clone();

@@ -76,6 +76,10 @@ fn server_form(
     arg: Option<String>,
     sign_in: bool,
 ) -> AnyView {
+    // A sign-out's `arg` asks for everywhere: one more field.
+    let everywhere = (!sign_in && arg.is_some()).then(|| {
+        view! { <input type="hidden" name="everywhere" value="true"/> }
+    });
     let (form_class, method, action, field, value) = if sign_in {
         let return_to = arg.unwrap_or_else(super::server_mode::current_path);
         let action = auth.state.sign_in_path();
@@ -95,6 +99,7 @@ fn server_form(
     view! {
         <form class=form_class method=method action=action style="display:inline">
             <input type="hidden" name=field value=value/>
+            {everywhere}
             <button type="submit" class=class>{content}</button>
         </form>
     }

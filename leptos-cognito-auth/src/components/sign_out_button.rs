@@ -24,14 +24,19 @@ pub fn SignOutButton(
     /// The button's content (default "Sign out").
     #[prop(optional)]
     children: Option<Children>,
+    /// Sign out everywhere (server sessions: every session of the user ends; see
+    /// [`UseAuth::sign_out_everywhere`](super::UseAuth::sign_out_everywhere)). The form
+    /// then carries `everywhere=true`, so it works without JavaScript too.
+    #[prop(optional)]
+    everywhere: bool,
 ) -> impl IntoView {
     auth_button(
         class,
         "cognito-sign-out",
         children,
         "Sign out",
-        |auth, _| auth.sign_out(),
-        None,
+        |auth, everywhere| auth.sign_out_or_everywhere(everywhere),
+        everywhere.then(|| "true".to_owned()),
         false,
     )
 }

@@ -488,11 +488,13 @@ mod browser_ops {
             });
         }
 
-        /// Signs out: revokes, clears storage, and leaves for Cognito's `/logout`.
-        pub fn sign_out(&self) {
+        /// Signs out: revokes, clears storage, and leaves for Cognito's `/logout`. With
+        /// `everywhere`, server sessions end every session of the user (this browser holds
+        /// only its own session in the browser-storage modes).
+        pub fn sign_out(&self, #[allow(unused_variables)] everywhere: bool) {
             #[cfg(feature = "hydrate-server-session")]
             if self.is_server_mode() {
-                return self.server_sign_out();
+                return self.server_sign_out(everywhere);
             }
             let Some(client) = self.with_client() else {
                 return;
@@ -605,10 +607,10 @@ impl AuthState {
             self.server_sign_in_with(&_options);
         }
     }
-    pub fn sign_out(&self) {
+    pub fn sign_out(&self, _everywhere: bool) {
         #[cfg(feature = "hydrate-server-session")]
         if self.is_server_mode() {
-            self.server_sign_out();
+            self.server_sign_out(_everywhere);
         }
     }
     pub async fn fetch_with_session(

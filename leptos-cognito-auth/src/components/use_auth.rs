@@ -159,7 +159,22 @@ impl UseAuth {
     /// Signs out: revokes the refresh token, clears storage, ends the Hosted UI session.
     #[doc(alias = "signOut")]
     pub fn sign_out(&self) {
-        self.state.sign_out();
+        self.state.sign_out(false);
+    }
+
+    /// Signs out everywhere (server sessions): Cognito's `GlobalSignOut` (or, without the
+    /// `aws.cognito.signin.user.admin` scope, a revocation of each session's refresh token),
+    /// every server session of the user ended on every instance, then Cognito's `/logout`.
+    /// In the browser-storage modes the browser holds only its own session: this is
+    /// [`sign_out`](Self::sign_out).
+    pub fn sign_out_everywhere(&self) {
+        self.state.sign_out(true);
+    }
+
+    /// What `<SignOutButton/>` calls: [`sign_out_everywhere`](Self::sign_out_everywhere)
+    /// when `everywhere` is given, else [`sign_out`](Self::sign_out).
+    pub(super) fn sign_out_or_everywhere(&self, everywhere: Option<String>) {
+        self.state.sign_out(everywhere.is_some());
     }
 
     /// Refreshes the tokens now.
@@ -203,6 +218,34 @@ impl UseAuth {
         request: HttpRequest,
     ) -> Result<HttpResponse, AuthError> {
         self.state.fetch_with_session(request).await
+    }
+
+    /// Server sessions: the session's anti-forgery token, for a form of the app's own that
+    /// posts to one of the kit's routes (as its `csrf_token` field; the buttons and
+    /// [`CognitoServerFnClient`](super::CognitoServerFnClient) send it themselves). `None`
+    /// without a server session.
+    ///
+    /// ```
+    /// use leptos::prelude::*;
+    /// use leptos_cognito_auth::components::use_auth;
+    ///
+    /// /// Ends one of the user's other sessions, without JavaScript.
+    /// #[component]
+    /// fn Revoke(id: String) -> impl IntoView {
+    ///     let token = use_auth().anti_forgery_token().unwrap_or_default();
+    ///     view! {
+    ///         <form method="post" action="/auth/sessions/revoke">
+    ///             <input type="hidden" name="csrf_token" value=token/>
+    ///             <input type="hidden" name="id" value=id/>
+    ///             <button type="submit">"Sign that device out"</button>
+    ///         </form>
+    ///     }
+    /// }
+    /// ```
+    pub fn anti_forgery_token(&self) -> Option<String> {
+        self.state
+            .server_view
+            .with_value(|v| v.as_ref().and_then(|v| v.csrf_token.clone()))
     }
 
     /// Clears the last error.

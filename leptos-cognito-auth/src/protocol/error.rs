@@ -194,6 +194,14 @@ pub enum AuthError {
     /// Leaving the page (to the Hosted UI or to `/logout`) failed.
     #[error("could not navigate: {0}")]
     Navigation(String),
+    /// The user-pool API (`GlobalSignOut`) refused the call, with Cognito's error type.
+    #[error("Cognito's user-pool API refused the call: {kind}: {message}")]
+    UserPoolApi {
+        /// Cognito's `__type`, such as `NotAuthorizedException`.
+        kind: String,
+        /// Cognito's message.
+        message: String,
+    },
     /// A sign-in was started at another origin than the one its callback
     /// (`redirect_uri_sign_in`) returns to, where the pending sign-in would not be found.
     #[error(
@@ -257,6 +265,8 @@ impl AuthError {
             Self::Navigation(_) => "navigation_failed",
             Self::TokensExpireTooSoon { .. } => "tokens_expire_too_soon",
             Self::WrongOrigin { .. } => "wrong_origin",
+            Self::UserPoolApi { kind, .. } if kind == "NotAuthorizedException" => "not_authorized",
+            Self::UserPoolApi { .. } => "user_pool_api_error",
         }
     }
 
@@ -271,7 +281,8 @@ impl AuthError {
             | Self::StateMismatch
             | Self::NoPendingSignIn
             | Self::NonceMismatch
-            | Self::WrongOrigin { .. } => 400,
+            | Self::WrongOrigin { .. }
+            | Self::UserPoolApi { .. } => 400,
             Self::TokenRejected { .. } | Self::NoSession | Self::Redirecting => 401,
             Self::OAuth { status, .. } => *status,
             Self::MalformedToken { .. } | Self::Endpoint { .. } | Self::InvalidResponse { .. } => {

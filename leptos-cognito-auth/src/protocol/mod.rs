@@ -19,6 +19,7 @@ pub(crate) mod sign_in;
 mod storage;
 pub(crate) mod token;
 mod user;
+mod user_pool;
 
 pub use authorize::{
     check_sign_in_origin, sanitize_return_path, AuthorizeRequest, PendingResponseType,
@@ -53,3 +54,6 @@ pub use storage::{
 };
 pub use token::{revoke_request, token_request, userinfo_request, TokenGrant, TokenSet};
 pub use user::{AuthUser, ServerSessionView, CSRF_FIELD, CSRF_HEADER};
+pub use user_pool::{
+    global_sign_out_request, global_sign_out_result, user_pool_endpoint, ADMIN_SCOPE,
+};

@@ -268,8 +268,9 @@ mod browser {
             }
         }
 
-        /// Posts the sign-out form (what `<SignOutButton/>` renders), from code.
-        pub(crate) fn server_sign_out(&self) {
+        /// Posts the sign-out form (what `<SignOutButton/>` renders), from code; with
+        /// `everywhere`, the form's `everywhere=true` (every session of the user ends).
+        pub(crate) fn server_sign_out(&self, everywhere: bool) {
             let (action, token) = self.sign_out_form();
             let posted = (|| -> Result<(), wasm_bindgen::JsValue> {
                 let document = document();
@@ -283,6 +284,14 @@ mod browser {
                 field.set_name(crate::protocol::CSRF_FIELD);
                 field.set_value(&token);
                 form.append_child(&field)?;
+                if everywhere {
+                    let field: web_sys::HtmlInputElement =
+                        document.create_element("input")?.unchecked_into();
+                    field.set_type("hidden");
+                    field.set_name("everywhere");
+                    field.set_value("true");
+                    form.append_child(&field)?;
+                }
                 document
                     .body()
                     .ok_or_else(|| wasm_bindgen::JsValue::from_str("the page has no body"))?

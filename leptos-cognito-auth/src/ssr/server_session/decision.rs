@@ -3,7 +3,12 @@
 //! case (clock drift both ways, a refresh racing a sign-out, a record no key opens) has a
 //! native table test and no test sleeps.
 
+use super::session::Lifetimes;
 use crate::protocol::{is_fresh, CognitoConfig, CognitoSession, Standing};
+
+/// How often a session's last use is written to the store at most (seconds): a rolling
+/// inactivity timeout without a write per request.
+pub(crate) const TOUCH_INTERVAL_SECS: u64 = 60;
 
 /// What the store held for a session id.
 #[derive(Debug)]
@@ -17,6 +22,8 @@ pub(crate) enum Stored<'a> {
     Found {
         session: &'a CognitoSession,
         refresh_after: u64,
+        created_at: u64,
+        last_seen_at: u64,
     },
 }
 
@@ -32,8 +39,9 @@ pub(crate) enum Decision {
     /// Due, but the last refresh brought tokens that were due already: not refreshed again
     /// before the back-off ends. Used while still valid, else served signed out (kept).
     Hold,
-    /// No session any more (expired without a refresh token, made for other scopes, or
-    /// gone from the store): signed out, and whatever is left removed.
+    /// No session any more (expired without a refresh token, made for other scopes, past
+    /// its inactivity timeout or absolute lifetime, or gone from the store): signed out,
+    /// and whatever is left removed.
     End,
     /// Unreadable: removed, and signed out.
     Discard,
@@ -45,6 +53,7 @@ pub(crate) enum Decision {
 pub(crate) fn decide(
     stored: &Stored<'_>,
     config: &CognitoConfig,
+    lifetimes: &Lifetimes,
     now: u64,
     locked_by_other: bool,
 ) -> Decision {
@@ -54,7 +63,14 @@ pub(crate) fn decide(
         Stored::Found {
             session,
             refresh_after,
-        } => (*session, *refresh_after),
+            created_at,
+            last_seen_at,
+        } => {
+            if lifetimes.ended(*created_at, *last_seen_at, now) {
+                return Decision::End;
+            }
+            (*session, *refresh_after)
+        }
     };
     if is_fresh(session, config, now) {
         return Decision::Use;
@@ -67,6 +83,12 @@ pub(crate) fn decide(
     }
 }
 
+/// Whether a session used at `now` and last seen at `last_seen_at` is written again (its
+/// last use and store expiry moved on): at most once per [`TOUCH_INTERVAL_SECS`].
+pub(crate) fn needs_touch(last_seen_at: u64, now: u64) -> bool {
+    now >= last_seen_at.saturating_add(TOUCH_INTERVAL_SECS)
+}
+
 /// What a refresh that finished leaves, when it writes its tokens with a compare-and-set
 /// against the record it read: `written` is whether the store still held that record, and
 /// `now_stored` what it holds instead when it did not. A record a sign-out removed
@@ -76,12 +98,13 @@ pub(crate) fn after_refresh(
     written: bool,
     now_stored: &Stored<'_>,
     config: &CognitoConfig,
+    lifetimes: &Lifetimes,
     now: u64,
 ) -> Decision {
     if written {
         return Decision::Use;
     }
-    match decide(now_stored, config, now, false) {
+    match decide(now_stored, config, lifetimes, now, false) {
         // Newer tokens from elsewhere: this refresh is not repeated.
         Decision::Refresh | Decision::Wait => Decision::Use,
         other => other,
@@ -98,6 +121,14 @@ mod tests {
 
     const CLIENT: &str = "c";
     const IAT: u64 = 1_700_000_000;
+
+    /// An hour's tokens live within these, so only the tests of lifetimes reach them.
+    fn lifetimes() -> Lifetimes {
+        Lifetimes {
+            inactivity: std::time::Duration::from_secs(86_400),
+            absolute: std::time::Duration::from_secs(7 * 86_400),
+        }
+    }
 
     fn config() -> CognitoConfig {
         CognitoConfig::builder()
@@ -131,6 +162,8 @@ mod tests {
         let found = |refresh_after| Stored::Found {
             session: &s,
             refresh_after,
+            created_at: IAT,
+            last_seen_at: IAT,
         };
         let cases: [(&str, Stored<'_>, u64, bool, Decision); 9] = [
             ("fresh", found(0), IAT + 60, false, Decision::Use),
@@ -186,7 +219,11 @@ mod tests {
             ),
         ];
         for (case, stored, now, locked, expected) in cases {
-            assert_eq!(decide(&stored, &c, now, locked), expected, "{case}");
+            assert_eq!(
+                decide(&stored, &c, &lifetimes(), now, locked),
+                expected,
+                "{case}"
+            );
         }
     }
 
@@ -197,16 +234,29 @@ mod tests {
         let stored = Stored::Found {
             session: &implicit,
             refresh_after: 0,
+            created_at: IAT,
+            last_seen_at: IAT,
         };
-        assert_eq!(decide(&stored, &c, IAT + 60, false), Decision::Use);
-        assert_eq!(decide(&stored, &c, IAT + 3_600, false), Decision::End);
+        assert_eq!(
+            decide(&stored, &c, &lifetimes(), IAT + 60, false),
+            Decision::Use
+        );
+        assert_eq!(
+            decide(&stored, &c, &lifetimes(), IAT + 3_600, false),
+            Decision::End
+        );
         // Made for other scopes than the configuration asks for: ended, fresh or not.
         let other = session(0, true, "openid email");
         let stored = Stored::Found {
             session: &other,
             refresh_after: 0,
+            created_at: IAT,
+            last_seen_at: IAT,
         };
-        assert_eq!(decide(&stored, &c, IAT + 60, false), Decision::End);
+        assert_eq!(
+            decide(&stored, &c, &lifetimes(), IAT + 60, false),
+            Decision::End
+        );
     }
 
     #[test]
@@ -219,10 +269,15 @@ mod tests {
         let stored = Stored::Found {
             session: &ahead,
             refresh_after: 0,
+            created_at: IAT,
+            last_seen_at: IAT,
         };
-        assert_eq!(decide(&stored, &c, IAT + 3_480 + 599, false), Decision::Use);
         assert_eq!(
-            decide(&stored, &c, IAT + 3_480 + 600, false),
+            decide(&stored, &c, &lifetimes(), IAT + 3_480 + 599, false),
+            Decision::Use
+        );
+        assert_eq!(
+            decide(&stored, &c, &lifetimes(), IAT + 3_480 + 600, false),
             Decision::Refresh
         );
         // 10 minutes behind: due 10 minutes earlier on this machine's clock.
@@ -230,10 +285,15 @@ mod tests {
         let stored = Stored::Found {
             session: &behind,
             refresh_after: 0,
+            created_at: IAT,
+            last_seen_at: IAT,
         };
-        assert_eq!(decide(&stored, &c, IAT + 3_480 - 601, false), Decision::Use);
         assert_eq!(
-            decide(&stored, &c, IAT + 3_480 - 600, false),
+            decide(&stored, &c, &lifetimes(), IAT + 3_480 - 601, false),
+            Decision::Use
+        );
+        assert_eq!(
+            decide(&stored, &c, &lifetimes(), IAT + 3_480 - 600, false),
             Decision::Refresh
         );
     }
@@ -244,11 +304,11 @@ mod tests {
         // its compare-and-set finds nothing to replace, and the session stays ended.
         let c = config();
         assert_eq!(
-            after_refresh(false, &Stored::Missing, &c, IAT),
+            after_refresh(false, &Stored::Missing, &c, &lifetimes(), IAT),
             Decision::End
         );
         assert_eq!(
-            after_refresh(true, &Stored::Missing, &c, IAT),
+            after_refresh(true, &Stored::Missing, &c, &lifetimes(), IAT),
             Decision::Use
         );
         // Another instance wrote newer tokens meanwhile: theirs are used, not refreshed.
@@ -256,15 +316,67 @@ mod tests {
         let stored = Stored::Found {
             session: &theirs,
             refresh_after: 0,
+            created_at: IAT,
+            last_seen_at: IAT,
         };
-        assert_eq!(after_refresh(false, &stored, &c, IAT + 60), Decision::Use);
         assert_eq!(
-            after_refresh(false, &stored, &c, IAT + 3_480),
+            after_refresh(false, &stored, &c, &lifetimes(), IAT + 60),
             Decision::Use
         );
         assert_eq!(
-            after_refresh(false, &Stored::Unreadable, &c, IAT),
+            after_refresh(false, &stored, &c, &lifetimes(), IAT + 3_480),
+            Decision::Use
+        );
+        assert_eq!(
+            after_refresh(false, &Stored::Unreadable, &c, &lifetimes(), IAT),
             Decision::Discard
+        );
+    }
+
+    #[test]
+    fn sessions_end_after_their_inactivity_timeout_or_absolute_lifetime() {
+        let c = config();
+        let l = lifetimes();
+        let s = session(0, true, "openid");
+        let used = |created_at, last_seen_at| Stored::Found {
+            session: &s,
+            refresh_after: 0,
+            created_at,
+            last_seen_at,
+        };
+        // Fresh tokens, recent use: used.
+        assert_eq!(
+            decide(&used(IAT, IAT), &c, &l, IAT + 60, false),
+            Decision::Use
+        );
+        // A day without use: ended, however fresh the tokens.
+        assert_eq!(
+            decide(&used(IAT, IAT), &c, &l, IAT + 86_400, false),
+            Decision::End
+        );
+        // Used an hour ago, made six days ago: fine; made seven days ago: ended, however
+        // active.
+        let now = IAT + 60;
+        assert_eq!(
+            decide(&used(now - 6 * 86_400, now - 3_600), &c, &l, now, false),
+            Decision::Use
+        );
+        assert_eq!(
+            decide(&used(now - 7 * 86_400, now - 60), &c, &l, now, false),
+            Decision::End
+        );
+        // Rolling: written again once a minute at most.
+        assert!(!needs_touch(IAT, IAT + 59));
+        assert!(needs_touch(IAT, IAT + 60));
+        // The store expiry: the inactivity timeout, never past the absolute lifetime.
+        assert_eq!(l.ttl(IAT, IAT), std::time::Duration::from_secs(86_400));
+        assert_eq!(
+            l.ttl(IAT, IAT + 7 * 86_400 - 100),
+            std::time::Duration::from_secs(100)
+        );
+        assert_eq!(
+            l.ttl(IAT, IAT + 8 * 86_400),
+            std::time::Duration::from_secs(1)
         );
     }
 }

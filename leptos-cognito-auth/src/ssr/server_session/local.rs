@@ -3,10 +3,10 @@
 //! (a record read again unchanged is not opened, parsed or verified again).
 
 use std::collections::HashMap;
-use std::sync::{Arc, Mutex, Weak};
+use std::sync::{Arc, Mutex, OnceLock, Weak};
 
 use super::record::Record;
-use crate::protocol::CognitoSession;
+use crate::protocol::{AuthUser, CognitoSession};
 use crate::ssr::cache::BoundedCache;
 use crate::ssr::VerifiedUser;
 
@@ -34,10 +34,23 @@ impl LocalLocks {
 /// user its access token verified as (once: the verifier is not asked again while the
 /// stored bytes are the same).
 pub(crate) struct Parsed {
+    /// The session id it was opened with (to seal it again).
+    pub id: Option<String>,
     pub raw: Vec<u8>,
     pub record: Record,
     pub session: CognitoSession,
-    pub user: Mutex<Option<VerifiedUser>>,
+    /// What the page shows of the user (no claims), made once.
+    pub page_user: Option<AuthUser>,
+    pub user: OnceLock<VerifiedUser>,
+}
+
+impl std::fmt::Debug for Parsed {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        // The record's Debug shows no token.
+        f.debug_struct("Parsed")
+            .field("record", &self.record)
+            .finish_non_exhaustive()
+    }
 }
 
 /// The records this process has opened, by session key: a record read again unchanged (the
@@ -68,10 +81,12 @@ impl ParsedRecords {
         let record = Record::open(id, &raw)?;
         let session = record.session()?;
         let parsed = Arc::new(Parsed {
+            id: Some(id.to_owned()),
             raw,
             record,
+            page_user: AuthUser::without_claims(&session),
             session,
-            user: Mutex::new(None),
+            user: OnceLock::new(),
         });
         self.records.insert(key.to_owned(), parsed.clone());
         Some(parsed)

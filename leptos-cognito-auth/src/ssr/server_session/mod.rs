@@ -11,6 +11,7 @@
 //! refresh that carries it out (`refresh`), and the stores (`store`).
 
 mod decision;
+mod index;
 mod local;
 mod mode;
 mod pending;
@@ -20,10 +21,11 @@ mod routes;
 mod session;
 mod store;
 
-pub use session::{IntoStore, ServerSession, ServerSessionBuilder, ServerSettings};
+pub use routes::SessionInfo;
+pub use session::{IntoStore, Lifetimes, ServerSession, ServerSessionBuilder, ServerSettings};
 #[cfg(feature = "redis")]
 pub use store::RedisSessionStore;
-pub use store::{MemorySessionStore, SessionStore, StoreError};
+pub use store::{IndexFields, MemorySessionStore, SessionStore, StoreError};
 
 /// What the fuzz targets reach of server sessions (`--cfg fuzzing` only).
 #[cfg(fuzzing)]

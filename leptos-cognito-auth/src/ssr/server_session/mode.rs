@@ -37,6 +37,12 @@ impl SessionMode for Inner {
             if request.method() == Method::POST && path == paths.sign_out {
                 return Ok(self.sign_out_route(request).await);
             }
+            if request.method() == Method::GET && path == paths.sessions {
+                return Ok(self.sessions_route(&request.into_parts().0).await);
+            }
+            if request.method() == Method::POST && path == paths.revoke {
+                return Ok(self.revoke_route(request).await);
+            }
             Err(request)
         })
     }
@@ -71,15 +77,14 @@ impl SessionMode for Inner {
             };
             let active = match current {
                 Current::Active {
-                    record,
-                    session,
+                    parsed,
                     user,
                     error: refresh_error,
                 } => {
                     if let Some(e) = refresh_error {
                         error.get_or_insert_with(|| e.code().to_owned());
                     }
-                    Some((record, session, user))
+                    Some((parsed, user))
                 }
                 Current::Ended { error: ended } => {
                     if id.is_some() {
@@ -101,8 +106,8 @@ impl SessionMode for Inner {
             };
             if changes_state(&parts.method) && id.is_some() {
                 let token_ok = match (&active, parts.headers.get(CSRF_HEADER)) {
-                    (Some((record, _, _)), Some(sent)) => {
-                        constant_time_eq(sent.as_bytes(), record.csrf.as_bytes())
+                    (Some((parsed, _)), Some(sent)) => {
+                        constant_time_eq(sent.as_bytes(), parsed.record.csrf.as_bytes())
                     }
                     // Without a live session there is nothing to act with.
                     (None, _) => true,
@@ -127,11 +132,15 @@ impl SessionMode for Inner {
                 return Err(answer);
             }
             let (initial, user) = match active {
-                Some((record, session, user)) => (
-                    InitialAuth::Server(self.view(Some(&session), Some(record.csrf), error)),
+                Some((parsed, user)) => (
+                    InitialAuth::Server(self.view_of(
+                        parsed.page_user.clone(),
+                        Some(parsed.record.csrf.clone()),
+                        error,
+                    )),
                     user,
                 ),
-                None => (InitialAuth::Server(self.view(None, None, error)), None),
+                None => (InitialAuth::Server(self.view_of(None, None, error)), None),
             };
             // The session's view, as the layer found it: answered here, not by the app.
             if parts.method == Method::GET && parts.uri.path() == self.paths.session {

@@ -46,6 +46,17 @@ pub(crate) struct Record {
     pub csrf: String,
     /// When the session was made (seconds since the Unix epoch).
     pub created_at: u64,
+    /// When the session was last used (seconds since the Unix epoch; written at most once a
+    /// minute).
+    #[serde(default)]
+    pub last_seen_at: u64,
+    /// The opaque handle the session is listed and revoked by (never the cookie's value or
+    /// the store key).
+    #[serde(default)]
+    pub handle: String,
+    /// The browser's `User-Agent` at sign-in (at most 256 characters), for the listing.
+    #[serde(default)]
+    pub user_agent: String,
     /// No refresh before this time (seconds since the Unix epoch): set when a refresh
     /// brought tokens that were already due, so that the server backs off instead of
     /// refreshing them on every request.
@@ -78,7 +89,21 @@ impl Record {
             clock_drift: session.clock_drift(),
             csrf,
             created_at,
+            last_seen_at: created_at,
+            handle: String::new(),
+            user_agent: String::new(),
             refresh_after: 0,
+        }
+    }
+
+    /// The record after a refresh: the new tokens, the same session otherwise (anti-forgery
+    /// token, handle, times, user agent).
+    pub fn refreshed(&self, session: &CognitoSession, now: u64) -> Self {
+        Self {
+            last_seen_at: now,
+            handle: self.handle.clone(),
+            user_agent: self.user_agent.clone(),
+            ..Self::of(session, self.csrf.clone(), self.created_at)
         }
     }
 

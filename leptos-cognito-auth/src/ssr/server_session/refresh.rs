@@ -8,9 +8,9 @@
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use super::decision::{after_refresh, decide, Decision, Stored};
+use super::decision::{after_refresh, decide, needs_touch, Decision, Stored};
 use super::local::Parsed;
-use super::record::{lock_key, session_key, Record};
+use super::record::{lock_key, session_key};
 use super::session::Inner;
 use super::store::StoreError;
 use crate::protocol::token::{token_request, TokenGrant};
@@ -35,8 +35,8 @@ pub(crate) enum Current {
     /// `error` is a refresh that failed for a passing reason while the session is still
     /// valid (it is tried again on a later request).
     Active {
-        record: Record,
-        session: CognitoSession,
+        /// The record as this process opened it (shared: nothing is copied per request).
+        parsed: Arc<Parsed>,
         user: Option<VerifiedUser>,
         error: Option<AuthError>,
     },
@@ -64,6 +64,8 @@ impl Loaded {
             Self::Found(parsed) => Stored::Found {
                 session: &parsed.session,
                 refresh_after: parsed.record.refresh_after,
+                created_at: parsed.record.created_at,
+                last_seen_at: parsed.record.last_seen_at.max(parsed.record.created_at),
             },
         }
     }
@@ -89,28 +91,48 @@ impl Inner {
 
     /// The user the record's access token verified as, verified on first use only.
     async fn user_of(&self, parsed: &Parsed) -> Option<VerifiedUser> {
-        if let Some(user) = parsed
-            .user
-            .lock()
-            .unwrap_or_else(|p| p.into_inner())
-            .clone()
-        {
-            return Some(user);
+        if let Some(user) = parsed.user.get() {
+            return Some(user.clone());
         }
         let user = self
             .access_verifier
             .verify(parsed.session.access_token().jwt_token())
             .await
             .ok()?;
-        *parsed.user.lock().unwrap_or_else(|p| p.into_inner()) = Some(user.clone());
-        Some(user)
+        Some(parsed.user.get_or_init(|| user).clone())
+    }
+
+    /// A session in use: its last use and its store expiry move on (rolling inactivity
+    /// timeout), at most once per minute, with a compare-and-set against the record read
+    /// (a session removed meanwhile stays removed; a record another request rewrote is
+    /// left to it).
+    async fn touch(&self, key: &str, parsed: &Arc<Parsed>) -> Result<Arc<Parsed>, StoreError> {
+        let now = self.env.now();
+        let record = &parsed.record;
+        if !needs_touch(record.last_seen_at.max(record.created_at), now) {
+            return Ok(parsed.clone());
+        }
+        let Some(id) = parsed.id.as_deref() else {
+            return Ok(parsed.clone());
+        };
+        let mut touched = record.clone();
+        touched.last_seen_at = now;
+        let sealed = touched.seal(id);
+        let ttl = self.lifetimes.ttl(touched.created_at, now);
+        if self.store.replace(key, &parsed.raw, &sealed, ttl).await? {
+            if let Some(touched) = self.parsed.parse(id, key, sealed) {
+                self.index_session(key, &touched.record, &touched.session)
+                    .await?;
+                return Ok(touched);
+            }
+        }
+        Ok(parsed.clone())
     }
 
     /// The current session of the record read, as it is.
-    async fn active(&self, parsed: &Parsed, error: Option<AuthError>) -> Current {
+    async fn active(&self, parsed: &Arc<Parsed>, error: Option<AuthError>) -> Current {
         Current::Active {
-            record: parsed.record.clone(),
-            session: parsed.session.clone(),
+            parsed: parsed.clone(),
             user: self.user_of(parsed).await,
             error,
         }
@@ -126,7 +148,10 @@ impl Inner {
     ) -> Result<Option<Current>, StoreError> {
         Ok(Some(match (decision, loaded) {
             (Decision::Refresh | Decision::Wait, _) => return Ok(None),
-            (Decision::Use, Loaded::Found(parsed)) => self.active(parsed, None).await,
+            (Decision::Use, Loaded::Found(parsed)) => {
+                let parsed = self.touch(key, parsed).await?;
+                self.active(&parsed, None).await
+            }
             (Decision::Hold, Loaded::Found(parsed)) => {
                 let error = AuthError::TokensExpireTooSoon {
                     lifetime_secs: parsed.session.lifetime_secs(),
@@ -145,7 +170,13 @@ impl Inner {
     pub(crate) async fn current(&self, id: &str) -> Result<Current, StoreError> {
         let key = session_key(id);
         let loaded = self.load(id, &key).await?;
-        let decision = decide(&loaded.stored(), &self.config, self.env.now(), false);
+        let decision = decide(
+            &loaded.stored(),
+            &self.config,
+            &self.lifetimes,
+            self.env.now(),
+            false,
+        );
         if let Some(current) = self.settle(&key, decision, &loaded).await? {
             return Ok(current);
         }
@@ -164,15 +195,26 @@ impl Inner {
         loop {
             let loaded = self.load(id, key).await?;
             let locked = !self.store.try_lock(&lock, &owner, self.lock_lease).await?;
-            let decision = decide(&loaded.stored(), &self.config, self.env.now(), locked);
+            let decision = decide(
+                &loaded.stored(),
+                &self.config,
+                &self.lifetimes,
+                self.env.now(),
+                locked,
+            );
             let outcome = match decision {
                 Decision::Refresh => {
                     // Read again under the lock: another instance may have refreshed between
                     // our read and our lock.
                     let outcome = match self.load(id, key).await {
                         Ok(loaded) => {
-                            let decision =
-                                decide(&loaded.stored(), &self.config, self.env.now(), false);
+                            let decision = decide(
+                                &loaded.stored(),
+                                &self.config,
+                                &self.lifetimes,
+                                self.env.now(),
+                                false,
+                            );
                             match (decision, &loaded) {
                                 (Decision::Refresh, Loaded::Found(parsed)) => {
                                     self.refresh(id, key, parsed).await
@@ -215,7 +257,7 @@ impl Inner {
 
     /// What a failed refresh leaves: the still-valid session with the error, or the
     /// stored session kept for a later try.
-    async fn after_failure(&self, parsed: &Parsed, error: AuthError) -> Current {
+    async fn after_failure(&self, parsed: &Arc<Parsed>, error: AuthError) -> Current {
         match parsed.session.standing(&self.config, self.env.now()) {
             Standing::Valid { .. } => self.active(parsed, Some(error)).await,
             _ => Current::Stale { error },
@@ -225,7 +267,12 @@ impl Inner {
     /// One refresh-token grant, under the lock. The new tokens are written with a
     /// compare-and-set against the record read, so a session that a sign-out removed
     /// meanwhile is never brought back.
-    async fn refresh(&self, id: &str, key: &str, parsed: &Parsed) -> Result<Current, StoreError> {
+    async fn refresh(
+        &self,
+        id: &str,
+        key: &str,
+        parsed: &Arc<Parsed>,
+    ) -> Result<Current, StoreError> {
         let Some(refresh_token) = parsed.session.refresh_token() else {
             self.remove_session(key).await?;
             return Ok(Current::Ended { error: None });
@@ -241,8 +288,7 @@ impl Inner {
         match result {
             Ok(fresh) => {
                 let now = self.env.now();
-                let mut record =
-                    Record::of(&fresh, parsed.record.csrf.clone(), parsed.record.created_at);
+                let mut record = parsed.record.refreshed(&fresh, now);
                 // Tokens due on arrival are kept (a rotated refresh token must not be
                 // lost) but not refreshed again before a back-off.
                 let error = check_refreshed(&fresh, &self.config, now).err();
@@ -252,18 +298,32 @@ impl Inner {
                 let sealed = record.seal(id);
                 let written = self
                     .store
-                    .replace(key, &parsed.raw, &sealed, self.idle_ttl)
+                    .replace(
+                        key,
+                        &parsed.raw,
+                        &sealed,
+                        self.lifetimes.ttl(record.created_at, now),
+                    )
                     .await?;
                 let reread = if written {
                     Loaded::Missing
                 } else {
                     self.load(id, key).await?
                 };
-                match after_refresh(written, &reread.stored(), &self.config, now) {
+                match after_refresh(
+                    written,
+                    &reread.stored(),
+                    &self.config,
+                    &self.lifetimes,
+                    now,
+                ) {
                     Decision::Use if written => {
                         let Some(parsed) = self.parsed.parse(id, key, sealed) else {
                             return Ok(Current::Ended { error: None });
                         };
+                        // The index holds the new refresh token (rotation) and last use.
+                        self.index_session(key, &parsed.record, &parsed.session)
+                            .await?;
                         Ok(match error {
                             Some(error) => self.after_failure(&parsed, error).await,
                             None => self.active(&parsed, None).await,

@@ -17,9 +17,10 @@ use crate::protocol::encoding::parse_form;
 use crate::protocol::secret::constant_time_eq;
 use crate::protocol::token::{revoke_request, token_request, TokenGrant};
 use crate::protocol::{
-    accept_sign_in, check_sign_in_origin, is_state_token, sanitize_return_path, AuthError,
-    CallbackGrant, CallbackResponse, LogoutRequest, PendingResponseType, SignInOptions, TokenSet,
-    CSRF_FIELD, CSRF_HEADER, PENDING_SIGN_IN_TTL,
+    accept_sign_in, check_sign_in_origin, global_sign_out_request, global_sign_out_result,
+    is_state_token, sanitize_return_path, AuthError, CallbackGrant, CallbackResponse,
+    CognitoSession, LogoutRequest, PendingResponseType, Secret, SignInOptions, TokenSet,
+    ADMIN_SCOPE, CSRF_FIELD, CSRF_HEADER, PENDING_SIGN_IN_TTL,
 };
 use crate::ssr::session::cookies::{self, Readers};
 use crate::ssr::session::response::{json_error, plain_error, redirect};
@@ -146,7 +147,7 @@ impl Inner {
                 set.push(self.server_cookie(
                     SESSION,
                     id.clone(),
-                    Some(i64::try_from(self.idle_ttl.as_secs()).unwrap_or(i64::MAX)),
+                    Some(i64::try_from(self.lifetimes.absolute.as_secs()).unwrap_or(i64::MAX)),
                 ));
                 // A session this browser had is replaced (a new id: no fixation).
                 if let Some(old) = cookies::get(&parts.headers, &self.cookie(SESSION))
@@ -240,10 +241,21 @@ impl Inner {
                 reason: e.to_string(),
             })?;
         let id = self.env.random_id();
-        let record = Record::of(&session, self.env.random_id(), now);
+        let mut record = Record::of(&session, self.env.random_id(), now);
+        record.handle = self.env.random_id();
+        record.user_agent = parts
+            .headers
+            .get(axum::http::header::USER_AGENT)
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or_default()
+            .chars()
+            .take(256)
+            .collect();
+        let key = session_key(&id);
         self.store
-            .set(&session_key(&id), &record.seal(&id), self.idle_ttl)
+            .set(&key, &record.seal(&id), self.lifetimes.ttl(now, now))
             .await?;
+        self.index_session(&key, &record, &session).await?;
         Ok((id, pending.return_to))
     }
 
@@ -278,41 +290,247 @@ impl Inner {
         let Some(record) = record else {
             return redirect(&logout, &[gone]);
         };
-        let header = parts
-            .headers
-            .get(CSRF_HEADER)
-            .and_then(|v| v.to_str().ok())
-            .map(str::to_owned);
-        let field = match header {
-            Some(token) => Some(token),
-            None => to_bytes(body, MAX_FORM_BYTES)
-                .await
-                .ok()
-                .and_then(|bytes| String::from_utf8(bytes.to_vec()).ok())
-                .and_then(|form| parse_form(&form).ok())
-                .and_then(|pairs| pairs.into_iter().find(|(n, _)| n == CSRF_FIELD))
-                .map(|(_, v)| v),
-        };
-        let token_ok =
-            field.is_some_and(|t| constant_time_eq(t.as_bytes(), record.csrf.as_bytes()));
-        if !token_ok {
+        let form = read_form(&parts, body).await;
+        if !csrf_ok(&parts, &form, &record) {
             return refused();
         }
-        // Best effort: a revocation that fails must not keep the user signed in.
-        if let Some(refresh) = record.session().and_then(|s| s.refresh_token().cloned()) {
-            let _ = self.http.send(revoke_request(&self.config, &refresh)).await;
-        }
-        if let Err(e) = self.remove_session(&key).await {
+        let everywhere = form_field(&form, "everywhere").is_some_and(|v| v == "true");
+        let session = record.session();
+        let outcome = match (&session, everywhere) {
+            (Some(session), true) => self.sign_out_everywhere(session).await,
+            _ => {
+                // Best effort: a revocation that fails must not keep the user signed in.
+                if let Some(refresh) = session.as_ref().and_then(|s| s.refresh_token().cloned()) {
+                    let _ = self.http.send(revoke_request(&self.config, &refresh)).await;
+                }
+                self.end_session(&key, session.as_ref()).await
+            }
+        };
+        if let Err(e) = outcome {
             return json_error(StatusCode::SERVICE_UNAVAILABLE, e.code(), &e.to_string());
         }
         redirect(&logout, &[gone])
+    }
+
+    /// Ends the session under `key`: removed from the store and from its user's index.
+    async fn end_session(
+        &self,
+        key: &str,
+        session: Option<&CognitoSession>,
+    ) -> Result<(), StoreError> {
+        self.remove_session(key).await?;
+        if let Some(user) = session.and_then(|s| self.user_key_of(s)) {
+            self.store.index_remove(&user, key).await?;
+        }
+        Ok(())
+    }
+
+    /// Signs the user of `session` out everywhere: Cognito's `GlobalSignOut` when the access
+    /// token carries the admin scope and the user-pool API is known (every refresh token of
+    /// the user refused), else a revocation of the refresh token of each session this server
+    /// holds for the user; then every one of those sessions is deleted, whatever instance
+    /// made it. The log says which it did.
+    async fn sign_out_everywhere(&self, session: &CognitoSession) -> Result<(), StoreError> {
+        let Some(user) = self.user_key_of(session) else {
+            return Ok(());
+        };
+        let may_global = session
+            .access_token()
+            .scopes()
+            .iter()
+            .any(|s| s == ADMIN_SCOPE);
+        let global = match (&self.user_pool_api, may_global) {
+            (Some(endpoint), true) => {
+                let request = global_sign_out_request(endpoint, session.access_token().jwt_token());
+                match self.http.send(request).await {
+                    Ok(answer) => global_sign_out_result(&answer)
+                        .map_err(|e| tracing::warn!(code = e.code(), "GlobalSignOut failed: {e}"))
+                        .is_ok(),
+                    Err(e) => {
+                        tracing::warn!("GlobalSignOut could not be sent: {e}");
+                        false
+                    }
+                }
+            }
+            _ => false,
+        };
+        let sessions = self.sessions_in(&user).await?;
+        let mut revoked = 0;
+        for (key, listed) in &sessions {
+            if !global {
+                if let Some(refresh) = &listed.refresh_token {
+                    let request = revoke_request(&self.config, &Secret::new(refresh.clone()));
+                    if self.http.send(request).await.is_ok() {
+                        revoked += 1;
+                    }
+                }
+            }
+            self.remove_session(key).await?;
+        }
+        self.store.remove(&user).await?;
+        if global {
+            tracing::info!(
+                sessions = sessions.len(),
+                "signed out everywhere: Cognito's GlobalSignOut, and every session of the user deleted"
+            );
+        } else {
+            tracing::info!(
+                sessions = sessions.len(),
+                revoked,
+                "signed out everywhere: the refresh token of each session revoked (no GlobalSignOut: the access token lacks {ADMIN_SCOPE} or the user-pool API is unknown), and every session deleted"
+            );
+        }
+        Ok(())
+    }
+
+    /// `GET <sessions>`: the signed-in user's sessions as JSON.
+    pub(crate) async fn sessions_route(&self, parts: &Parts) -> Response {
+        let (current, session) = match self.session_of_request(parts).await {
+            Ok(Some(found)) => found,
+            Ok(None) => {
+                return json_error(
+                    StatusCode::UNAUTHORIZED,
+                    "no_session",
+                    "no user is signed in",
+                )
+            }
+            Err(e) => return json_error(StatusCode::SERVICE_UNAVAILABLE, e.code(), &e.to_string()),
+        };
+        let Some(user) = self.user_key_of(&session) else {
+            return json_error(
+                StatusCode::UNAUTHORIZED,
+                "no_session",
+                "no user is signed in",
+            );
+        };
+        let listed = match self.sessions_in(&user).await {
+            Ok(listed) => listed,
+            Err(e) => return json_error(StatusCode::SERVICE_UNAVAILABLE, e.code(), &e.to_string()),
+        };
+        let sessions: Vec<SessionInfo> = listed
+            .iter()
+            .map(|(key, entry)| SessionInfo::of(entry, *key == current))
+            .collect();
+        let body = serde_json::json!({ "sessions": sessions }).to_string();
+        let mut response = body.into_response();
+        let headers = response.headers_mut();
+        headers.insert(CONTENT_TYPE, HeaderValue::from_static("application/json"));
+        headers.insert(CACHE_CONTROL, HeaderValue::from_static("no-store"));
+        response
+    }
+
+    /// `POST <sessions>/revoke` with `id` (same-origin, with the session's anti-forgery
+    /// token): ends one of the signed-in user's sessions, and goes back to where the form
+    /// was (a same-origin `return_to`, else `/`).
+    pub(crate) async fn revoke_route(&self, request: Request<Body>) -> Response {
+        let (parts, body) = request.into_parts();
+        let refused = || {
+            json_error(
+                StatusCode::FORBIDDEN,
+                "csrf_rejected",
+                "ending a session must come from this site with the session's anti-forgery token",
+            )
+        };
+        if !is_same_origin_request(&parts) {
+            return refused();
+        }
+        let form = read_form(&parts, body).await;
+        let found = match self.session_of_request(&parts).await {
+            Ok(found) => found,
+            Err(e) => return json_error(StatusCode::SERVICE_UNAVAILABLE, e.code(), &e.to_string()),
+        };
+        let Some((current, session)) = found else {
+            return json_error(
+                StatusCode::UNAUTHORIZED,
+                "no_session",
+                "no user is signed in",
+            );
+        };
+        let record = match self.store.get(&current).await {
+            Ok(raw) => raw.and_then(|raw| {
+                cookies::get(&parts.headers, &self.cookie(SESSION))
+                    .and_then(|id| Record::open(&id, &raw))
+            }),
+            Err(e) => return json_error(StatusCode::SERVICE_UNAVAILABLE, e.code(), &e.to_string()),
+        };
+        let Some(record) = record else {
+            return json_error(
+                StatusCode::UNAUTHORIZED,
+                "no_session",
+                "no user is signed in",
+            );
+        };
+        if !csrf_ok(&parts, &form, &record) {
+            return refused();
+        }
+        let Some(handle) = form_field(&form, "id") else {
+            return json_error(
+                StatusCode::BAD_REQUEST,
+                "invalid_request",
+                "`id` is required",
+            );
+        };
+        let Some(user) = self.user_key_of(&session) else {
+            return json_error(
+                StatusCode::UNAUTHORIZED,
+                "no_session",
+                "no user is signed in",
+            );
+        };
+        let outcome = async {
+            let listed = self.sessions_in(&user).await?;
+            let Some((key, entry)) = listed.into_iter().find(|(_, e)| {
+                !e.handle.is_empty() && constant_time_eq(e.handle.as_bytes(), handle.as_bytes())
+            }) else {
+                return Ok(false);
+            };
+            if let Some(refresh) = &entry.refresh_token {
+                let request = revoke_request(&self.config, &Secret::new(refresh.clone()));
+                let _ = self.http.send(request).await;
+            }
+            self.remove_session(&key).await?;
+            self.store.index_remove(&user, &key).await?;
+            Ok::<_, StoreError>(true)
+        };
+        match outcome.await {
+            Ok(true) => {
+                let back = form_field(&form, "return_to")
+                    .map(|p| sanitize_return_path(&p))
+                    .unwrap_or_else(|| "/".to_owned());
+                redirect(&back, &[])
+            }
+            Ok(false) => json_error(
+                StatusCode::NOT_FOUND,
+                "unknown_session",
+                "no session of yours has this id",
+            ),
+            Err(e) => json_error(StatusCode::SERVICE_UNAVAILABLE, e.code(), &e.to_string()),
+        }
+    }
+
+    /// The store key and session of the request's session cookie, read as it is stored
+    /// (not refreshed: the routes that use it only read who the user is).
+    async fn session_of_request(
+        &self,
+        parts: &Parts,
+    ) -> Result<Option<(String, CognitoSession)>, StoreError> {
+        let Some(id) =
+            cookies::get(&parts.headers, &self.cookie(SESSION)).filter(|id| is_random_id(id))
+        else {
+            return Ok(None);
+        };
+        let key = session_key(&id);
+        Ok(match self.current(&id).await? {
+            super::refresh::Current::Active { parsed, .. } => Some((key, parsed.session.clone())),
+            _ => None,
+        })
     }
 
     /// `GET <session>`: what the page shows of the session, as the layer found it.
     pub(crate) fn session_route(&self, initial: &InitialAuth, set: &[Cookie<'static>]) -> Response {
         let view = match initial {
             InitialAuth::Server(view) => view.clone(),
-            InitialAuth::Cookie { .. } => self.view(None, None, None),
+            InitialAuth::Cookie { .. } => self.view_of(None, None, None),
         };
         let mut response = serde_json::to_string(&view)
             .unwrap_or_else(|_| "{}".into())
@@ -323,6 +541,91 @@ impl Inner {
         cookies::append(headers, set);
         response
     }
+}
+
+/// One of the signed-in user's sessions, as the sessions route lists it.
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct SessionInfo {
+    /// An opaque handle (never the cookie's value or the store key): what
+    /// `POST /auth/sessions/revoke` takes as `id`.
+    pub id: String,
+    /// Whether it is the session of the request that asked.
+    pub current: bool,
+    /// When it was made (seconds since the Unix epoch).
+    pub created_at: u64,
+    /// When it was last used (seconds since the Unix epoch; written at most once a minute).
+    pub last_seen_at: u64,
+    /// The browser's `User-Agent` when it signed in.
+    pub user_agent: String,
+}
+
+impl SessionInfo {
+    fn of(entry: &super::index::Listed, current: bool) -> Self {
+        Self {
+            id: entry.handle.clone(),
+            current,
+            created_at: entry.created_at,
+            last_seen_at: entry.last_seen_at,
+            user_agent: entry.user_agent.clone(),
+        }
+    }
+}
+
+impl Inner {
+    /// The sessions of the request's signed-in user (`None` without a session).
+    pub(crate) async fn sessions_of_request(
+        &self,
+        parts: &Parts,
+    ) -> Result<Option<Vec<SessionInfo>>, StoreError> {
+        let Some((current, session)) = self.session_of_request(parts).await? else {
+            return Ok(None);
+        };
+        let Some(user) = self.user_key_of(&session) else {
+            return Ok(None);
+        };
+        let listed = self.sessions_in(&user).await?;
+        Ok(Some(
+            listed
+                .iter()
+                .map(|(key, entry)| SessionInfo::of(entry, *key == current))
+                .collect(),
+        ))
+    }
+}
+
+/// The request's form body (at most [`MAX_FORM_BYTES`]), decoded; empty when there is none.
+async fn read_form(parts: &Parts, body: Body) -> Vec<(String, String)> {
+    let is_form = parts
+        .headers
+        .get(CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.starts_with("application/x-www-form-urlencoded"));
+    if !is_form {
+        return Vec::new();
+    }
+    to_bytes(body, MAX_FORM_BYTES)
+        .await
+        .ok()
+        .and_then(|bytes| String::from_utf8(bytes.to_vec()).ok())
+        .and_then(|form| parse_form(&form).ok())
+        .unwrap_or_default()
+}
+
+/// The value of a form field.
+fn form_field(form: &[(String, String)], name: &str) -> Option<String> {
+    form.iter().find(|(n, _)| n == name).map(|(_, v)| v.clone())
+}
+
+/// Whether the request carries the session's anti-forgery token, in the `x-csrf-token`
+/// header or the form's field (compared in constant time).
+fn csrf_ok(parts: &Parts, form: &[(String, String)], record: &Record) -> bool {
+    let sent = parts
+        .headers
+        .get(CSRF_HEADER)
+        .and_then(|v| v.to_str().ok())
+        .map(str::to_owned)
+        .or_else(|| form_field(form, CSRF_FIELD));
+    sent.is_some_and(|t| constant_time_eq(t.as_bytes(), record.csrf.as_bytes()))
 }
 
 /// Why a callback failed: the store, or the sign-in itself; or why it ended without a

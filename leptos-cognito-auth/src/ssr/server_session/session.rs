@@ -18,6 +18,49 @@ use crate::ssr::session::{
 };
 use crate::ssr::verifier::{CognitoJwtVerifier, ExpectedTokenUse};
 
+/// How long a server session lives: without use ([`inactivity`](Self::inactivity), rolling:
+/// every request extends it) and at most ([`absolute`](Self::absolute), counted from the
+/// sign-in, whatever the activity).
+///
+/// The defaults, and why: 7 days without use, so a laptop left for a long weekend is still
+/// signed in but an abandoned session ends within a week; 30 days at most, Cognito's default
+/// refresh-token lifetime, after which the server could not refresh the tokens anyway (set
+/// it to the app client's refresh-token lifetime when that is shorter).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Lifetimes {
+    /// How long a session lives without use.
+    pub inactivity: Duration,
+    /// How long a session lives at most.
+    pub absolute: Duration,
+}
+
+impl Default for Lifetimes {
+    fn default() -> Self {
+        Self {
+            inactivity: Duration::from_secs(7 * 24 * 3600),
+            absolute: Duration::from_secs(30 * 24 * 3600),
+        }
+    }
+}
+
+impl Lifetimes {
+    /// The store expiry of a session made at `created_at` and used at `now`: the inactivity
+    /// timeout, but never past the absolute lifetime (at least a second).
+    pub(crate) fn ttl(&self, created_at: u64, now: u64) -> Duration {
+        let left = (created_at + self.absolute.as_secs()).saturating_sub(now);
+        self.inactivity
+            .min(Duration::from_secs(left))
+            .max(Duration::from_secs(1))
+    }
+
+    /// Whether a session made at `created_at` and last used at `last_seen_at` has ended at
+    /// `now`.
+    pub(crate) fn ended(&self, created_at: u64, last_seen_at: u64, now: u64) -> bool {
+        now >= created_at.saturating_add(self.absolute.as_secs())
+            || now >= last_seen_at.saturating_add(self.inactivity.as_secs())
+    }
+}
+
 /// The routes of server sessions (their defaults in brackets).
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub(crate) struct Paths {
@@ -30,6 +73,10 @@ pub(crate) struct Paths {
     /// The session as JSON, for the browser after client-side navigation
     /// [`/auth/session`].
     pub session: String,
+    /// The user's sessions as JSON [`/auth/sessions`]; `POST <sessions>/revoke` ends one.
+    pub sessions: String,
+    /// `POST` with the anti-forgery token and `id`: ends one of the user's sessions.
+    pub revoke: String,
 }
 
 /// Server sessions for one app client: mount [`layer`](Self::layer) around any axum app
@@ -113,8 +160,8 @@ pub(crate) struct Inner {
     pub protected: ProtectedPaths,
     /// Whether cookies get `Secure` (and the session cookie the `__Host-` prefix).
     pub secure: bool,
-    /// How long a session lives without use (each refresh extends it).
-    pub idle_ttl: Duration,
+    /// The session lifetimes: without use, and at most.
+    pub lifetimes: Lifetimes,
     /// How long a refresh lock is held at most (a holder that dies frees it then).
     pub lock_lease: Duration,
     /// How long a request waits for another instance's refresh.
@@ -124,6 +171,10 @@ pub(crate) struct Inner {
     pub sign_in_parameters: Vec<SignInParameter>,
     /// The keys of the pending sign-in cookie.
     pub pending_keys: Keyring,
+    /// The keys of what a user's session index holds of each session.
+    pub index_keys: Keyring,
+    /// The user-pool API, for `GlobalSignOut`.
+    pub user_pool_api: Option<String>,
     /// Per-session locks of this process, so concurrent requests of one session share
     /// one refresh before the store's lock is even asked.
     pub local_locks: LocalLocks,
@@ -139,7 +190,9 @@ pub struct ServerSettings {
     config: CognitoConfig,
     store: Arc<dyn SessionStore>,
     routes: Option<[String; 3]>,
-    idle_timeout: Duration,
+    sessions_route: Option<String>,
+    user_pool_api: Option<String>,
+    lifetimes: Lifetimes,
     id_verifier: Option<CognitoJwtVerifier>,
     access_verifier: Option<CognitoJwtVerifier>,
     secrets: Vec<String>,
@@ -171,7 +224,9 @@ impl ServerSession {
             config,
             store: store.into_store(),
             routes: None,
-            idle_timeout: Duration::from_secs(30 * 24 * 3600),
+            sessions_route: None,
+            user_pool_api: None,
+            lifetimes: Lifetimes::default(),
             id_verifier: None,
             access_verifier: None,
             secrets: Vec::new(),
@@ -190,6 +245,26 @@ impl ServerSession {
     /// Whether `path` is one of the protected pages or below one.
     pub fn is_protected(&self, path: &str) -> bool {
         self.inner.protected.contains(path)
+    }
+
+    /// The sessions of the signed-in user of a request (by its session cookie in `parts`),
+    /// as `GET /auth/sessions` lists them; `None` without a session. For pages that list
+    /// them on the server (a server function, a handler): each has the `id` that
+    /// `POST /auth/sessions/revoke` ends.
+    ///
+    /// # Errors
+    /// [`StoreError`](crate::ssr::StoreError) when the store does not answer.
+    pub async fn sessions_of(
+        &self,
+        parts: &axum::http::request::Parts,
+    ) -> Result<Option<Vec<super::SessionInfo>>, super::StoreError> {
+        self.inner.sessions_of_request(parts).await
+    }
+
+    /// The route that lists the user's sessions (default `/auth/sessions`) and the one that
+    /// ends one (`<route>/revoke`).
+    pub fn sessions_routes(&self) -> (&str, &str) {
+        (&self.inner.paths.sessions, &self.inner.paths.revoke)
     }
 }
 
@@ -227,10 +302,32 @@ impl ServerSessionBuilder {
         self
     }
 
-    /// How long an unused session lives (default 30 days, Cognito's default refresh-token
-    /// lifetime); each refresh starts it again.
-    pub fn idle_timeout(mut self, ttl: Duration) -> Self {
-        self.mode.idle_timeout = ttl;
+    /// Another route for the user's sessions (default `/auth/sessions`; ending one is
+    /// `POST <route>/revoke`). Checked by [`build`](Self::build) like the others.
+    pub fn sessions_route(mut self, path: impl Into<String>) -> Self {
+        self.mode.sessions_route = Some(path.into());
+        self
+    }
+
+    /// Where the user-pool API is, for signing out everywhere with `GlobalSignOut` (default:
+    /// `https://cognito-idp.<region>.amazonaws.com/` of the configured user pool; a local
+    /// Hosted UI serves it at its own base URL).
+    pub fn user_pool_endpoint(mut self, url: impl Into<String>) -> Self {
+        self.mode.user_pool_api = Some(url.into());
+        self
+    }
+
+    /// How long a session lives without use (default 7 days): each request extends it
+    /// (rolling; the store is written at most once a minute for it). See [`Lifetimes`].
+    pub fn inactivity_timeout(mut self, timeout: Duration) -> Self {
+        self.mode.lifetimes.inactivity = timeout;
+        self
+    }
+
+    /// How long a session lives at most, however active (default 30 days, Cognito's default
+    /// refresh-token lifetime): then the user signs in again. See [`Lifetimes`].
+    pub fn absolute_lifetime(mut self, lifetime: Duration) -> Self {
+        self.mode.lifetimes.absolute = lifetime;
         self
     }
 
@@ -310,7 +407,9 @@ impl ServerSessionBuilder {
                     mut config,
                     store,
                     routes,
-                    idle_timeout,
+                    sessions_route,
+                    user_pool_api,
+                    lifetimes,
                     id_verifier,
                     access_verifier,
                     secrets,
@@ -334,11 +433,15 @@ impl ServerSessionBuilder {
             defaults.sign_out_path,
             defaults.session_path,
         ]);
+        let sessions = sessions_route.unwrap_or_else(|| "/auth/sessions".to_owned());
+        let revoke = format!("{}/revoke", sessions.trim_end_matches('/'));
         let all = [
             sign_in.as_str(),
             callback.as_str(),
             sign_out.as_str(),
             session.as_str(),
+            sessions.as_str(),
+            revoke.as_str(),
         ];
         check_distinct(&all)?;
         check_protected(&protected, &all)?;
@@ -358,6 +461,11 @@ impl ServerSessionBuilder {
                 min: MIN_SECRET_LEN,
             });
         }
+        let user_pool_api = user_pool_api.or_else(|| {
+            config
+                .user_pool_id()
+                .and_then(crate::protocol::user_pool_endpoint)
+        });
         let secure = cookies::secure_for(config.redirect_uri_sign_in());
         let timeout = Duration::from_millis(u64::from(config.http_timeout_ms()));
         config.set_response_type(ResponseType::Code);
@@ -373,10 +481,14 @@ impl ServerSessionBuilder {
                     callback,
                     sign_out,
                     session,
+                    sessions,
+                    revoke,
                 },
+                user_pool_api,
+                index_keys: Keyring::new(&secrets, Purpose::SessionIndex),
                 protected,
                 secure,
-                idle_ttl: idle_timeout,
+                lifetimes,
                 lock_lease: timeout + Duration::from_secs(5),
                 refresh_wait: timeout + Duration::from_secs(5),
                 pending_keys: Keyring::new(&secrets, Purpose::PendingSignIn),
@@ -415,14 +527,14 @@ impl Inner {
 
     /// The browser's view of a session: the user without the claims, which stay on the
     /// server with the tokens.
-    pub(crate) fn view(
+    pub(crate) fn view_of(
         &self,
-        session: Option<&crate::protocol::CognitoSession>,
+        user: Option<crate::protocol::AuthUser>,
         csrf_token: Option<String>,
         error: Option<String>,
     ) -> ServerSessionView {
         ServerSessionView {
-            user: session.and_then(crate::protocol::AuthUser::without_claims),
+            user,
             csrf_token,
             error,
             sign_in_path: self.paths.sign_in.clone(),

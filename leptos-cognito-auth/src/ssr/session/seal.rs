@@ -27,6 +27,8 @@ pub(crate) enum Purpose {
     PendingSignIn,
     /// A server session's record in the store (keyed by the session id).
     Record,
+    /// What a user's session index holds of each session (keyed by the secret).
+    SessionIndex,
 }
 
 impl Purpose {
@@ -34,6 +36,7 @@ impl Purpose {
         match self {
             Self::PendingSignIn => b"pending-sign-in",
             Self::Record => b"session-record",
+            Self::SessionIndex => b"session-index",
         }
     }
 }

@@ -1,12 +1,12 @@
 //! [`MemorySessionStore`]: server sessions in this process's memory.
 
 use std::collections::HashMap;
-use std::sync::{Arc, Mutex};
+use std::sync::{Arc, RwLock, RwLockReadGuard, RwLockWriteGuard};
 use std::time::{Duration, Instant};
 
 use futures::future::BoxFuture;
 
-use super::{SessionStore, StoreError};
+use super::{IndexFields, SessionStore, StoreError};
 
 /// An entry and when it expires.
 #[derive(Debug)]
@@ -19,6 +19,8 @@ struct Entry {
 #[derive(Debug, Default)]
 struct Entries {
     map: HashMap<String, Entry>,
+    /// Indexes: fields and values, and when each index expires.
+    indexes: HashMap<String, (HashMap<String, Vec<u8>>, Instant)>,
     writes: usize,
 }
 
@@ -45,6 +47,7 @@ impl Entries {
             && self.writes >= (self.map.len() / 2).max(Self::SWEEP_FLOOR)
         {
             self.map.retain(|_, e| e.expires > now);
+            self.indexes.retain(|_, (_, expires)| *expires > now);
             self.writes = 0;
         }
     }
@@ -55,7 +58,8 @@ impl Entries {
 /// [`RedisSessionStore`](super::RedisSessionStore). Cloning shares the entries.
 #[derive(Clone, Debug, Default)]
 pub struct MemorySessionStore {
-    entries: Arc<Mutex<Entries>>,
+    /// Reads (the many) share the lock; writes take it alone.
+    entries: Arc<RwLock<Entries>>,
 }
 
 impl MemorySessionStore {
@@ -64,16 +68,22 @@ impl MemorySessionStore {
         Self::default()
     }
 
-    fn entries(&self) -> std::sync::MutexGuard<'_, Entries> {
+    fn entries(&self) -> RwLockWriteGuard<'_, Entries> {
         // A panic elsewhere cannot leave an entry half-written: keep using them.
         self.entries
-            .lock()
+            .write()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+
+    fn read(&self) -> RwLockReadGuard<'_, Entries> {
+        self.entries
+            .read()
             .unwrap_or_else(|poisoned| poisoned.into_inner())
     }
 
     /// How many entries are stored (expired ones included until they are swept).
     pub fn len(&self) -> usize {
-        self.entries().map.len()
+        self.read().map.len()
     }
 
     /// Whether nothing is stored.
@@ -97,9 +107,13 @@ fn ready<T: Send + 'static>(value: T) -> BoxFuture<'static, T> {
 
 impl SessionStore for MemorySessionStore {
     fn get<'a>(&'a self, key: &'a str) -> BoxFuture<'a, Result<Option<Vec<u8>>, StoreError>> {
+        // A read: an expired entry is not removed here (writes sweep them).
+        let now = Instant::now();
         let value = self
-            .entries()
-            .live(key, Instant::now())
+            .read()
+            .map
+            .get(key)
+            .filter(|e| e.expires > now)
             .map(|e| e.value.clone());
         ready(Ok(value))
     }
@@ -140,7 +154,9 @@ impl SessionStore for MemorySessionStore {
     }
 
     fn remove<'a>(&'a self, key: &'a str) -> BoxFuture<'a, Result<(), StoreError>> {
-        self.entries().map.remove(key);
+        let mut entries = self.entries();
+        entries.map.remove(key);
+        entries.indexes.remove(key);
         ready(Ok(()))
     }
 
@@ -170,6 +186,55 @@ impl SessionStore for MemorySessionStore {
             .is_some_and(|e| e.value == owner.as_bytes())
         {
             entries.map.remove(key);
+        }
+        ready(Ok(()))
+    }
+
+    fn index_put<'a>(
+        &'a self,
+        key: &'a str,
+        field: &'a str,
+        value: &'a [u8],
+        ttl: Duration,
+    ) -> BoxFuture<'a, Result<(), StoreError>> {
+        let now = Instant::now();
+        let mut entries = self.entries();
+        let index = entries
+            .indexes
+            .entry(key.to_owned())
+            .or_insert_with(|| (HashMap::new(), now));
+        if index.1 <= now {
+            index.0.clear();
+        }
+        index.0.insert(field.to_owned(), value.to_vec());
+        index.1 = index.1.max(now + ttl);
+        entries.writes += 1;
+        ready(Ok(()))
+    }
+
+    fn index_all<'a>(&'a self, key: &'a str) -> BoxFuture<'a, Result<IndexFields, StoreError>> {
+        let now = Instant::now();
+        let fields = self
+            .read()
+            .indexes
+            .get(key)
+            .filter(|(_, expires)| *expires > now)
+            .map(|(fields, _)| fields.iter().map(|(f, v)| (f.clone(), v.clone())).collect())
+            .unwrap_or_default();
+        ready(Ok(fields))
+    }
+
+    fn index_remove<'a>(
+        &'a self,
+        key: &'a str,
+        field: &'a str,
+    ) -> BoxFuture<'a, Result<(), StoreError>> {
+        let mut entries = self.entries();
+        if let Some((fields, _)) = entries.indexes.get_mut(key) {
+            fields.remove(field);
+            if fields.is_empty() {
+                entries.indexes.remove(key);
+            }
         }
         ready(Ok(()))
     }

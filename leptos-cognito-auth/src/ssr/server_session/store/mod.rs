@@ -14,6 +14,9 @@ pub use memory::MemorySessionStore;
 #[cfg(feature = "redis")]
 pub use redis::RedisSessionStore;
 
+/// The fields of an index and their values, as [`SessionStore::index_all`] answers them.
+pub type IndexFields = Vec<(String, Vec<u8>)>;
+
 /// Why the session store could not answer. Requests that need it get a `503` naming the
 /// cause; nothing is lost, and sessions stored before are there again once the store
 /// answers.
@@ -40,7 +43,8 @@ impl StoreError {
 }
 
 /// The storage of server sessions and their refresh locks: a key-value store of bytes with
-/// expiry, a compare-and-set, and leased locks. The kit has [`MemorySessionStore`] and
+/// expiry, a compare-and-set, leased locks, and indexes (a user's sessions, for listing them
+/// and signing out everywhere). The kit has [`MemorySessionStore`] and
 /// [`RedisSessionStore`]; implement it for another database.
 ///
 /// What the kit stores is already sealed (AES-256-GCM under a key derived from the session
@@ -89,6 +93,26 @@ pub trait SessionStore: Send + Sync + 'static {
     /// Releases the lock `key` if `owner` still holds it (a lease that ran out and was
     /// taken by another is left alone).
     fn unlock<'a>(&'a self, key: &'a str, owner: &'a str) -> BoxFuture<'a, Result<(), StoreError>>;
+
+    /// Sets `field` of the index `key` to `value`, and makes the index live at least `ttl`
+    /// more (an index of a user's sessions: one key, so one slot in a cluster).
+    fn index_put<'a>(
+        &'a self,
+        key: &'a str,
+        field: &'a str,
+        value: &'a [u8],
+        ttl: Duration,
+    ) -> BoxFuture<'a, Result<(), StoreError>>;
+
+    /// Every field of the index `key` and its value (none when it does not exist).
+    fn index_all<'a>(&'a self, key: &'a str) -> BoxFuture<'a, Result<IndexFields, StoreError>>;
+
+    /// Removes `field` from the index `key` (a missing one is not an error).
+    fn index_remove<'a>(
+        &'a self,
+        key: &'a str,
+        field: &'a str,
+    ) -> BoxFuture<'a, Result<(), StoreError>>;
 
     /// Whether other processes share this store (several server instances): they must
     /// then share the session secret too, so a missing one is an error at start. `true`

@@ -11,11 +11,14 @@ use redis::cluster_async::ClusterConnection;
 use redis::{ExistenceCheck, Script, SetExpiry, SetOptions};
 use tokio::sync::OnceCell;
 
-use super::{SessionStore, StoreError};
+use super::{IndexFields, SessionStore, StoreError};
 
 /// Compare-and-set: `KEYS[1]` becomes `ARGV[2]` (expiring in `ARGV[3]` ms) only while it
 /// holds `ARGV[1]`. One key, declared: one hash slot.
 const REPLACE: &str = r#"if redis.call("GET", KEYS[1]) == ARGV[1] then redis.call("SET", KEYS[1], ARGV[2], "PX", ARGV[3]) return 1 else return 0 end"#;
+
+/// An index field set, the index living at least `ARGV[3]` ms more. One key, declared.
+const INDEX_PUT: &str = r#"redis.call("HSET", KEYS[1], ARGV[1], ARGV[2]) if redis.call("PTTL", KEYS[1]) < tonumber(ARGV[3]) then redis.call("PEXPIRE", KEYS[1], ARGV[3]) end return 1"#;
 
 /// Compare-and-delete: the lock is released only by the owner that holds it (a plain `DEL`
 /// could release a lease that ran out and was taken by another instance).
@@ -62,6 +65,7 @@ pub struct RedisSessionStore {
     timeout: Duration,
     replace: Script,
     unlock: Script,
+    index_put: Script,
 }
 
 /// What the store connects to (both clients boxed: they are large, and made once).
@@ -224,6 +228,7 @@ impl RedisSessionStore {
             timeout: Duration::from_secs(2),
             replace: Script::new(REPLACE),
             unlock: Script::new(UNLOCK),
+            index_put: Script::new(INDEX_PUT),
         })
     }
 
@@ -387,6 +392,42 @@ impl SessionStore for RedisSessionStore {
             let mut invocation = self.unlock.key(key.clone());
             invocation.arg(owner);
             async move { invocation.invoke_async::<i64>(&mut c).await.map(|_| ()) }
+        }))
+    }
+
+    fn index_put<'a>(
+        &'a self,
+        key: &'a str,
+        field: &'a str,
+        value: &'a [u8],
+        ttl: Duration,
+    ) -> BoxFuture<'a, Result<(), StoreError>> {
+        let key = self.key(key);
+        let ttl = millis(ttl);
+        Box::pin(self.run(move |mut c| {
+            let mut invocation = self.index_put.key(key.clone());
+            invocation.arg(field).arg(value).arg(ttl);
+            async move { invocation.invoke_async::<i64>(&mut c).await.map(|_| ()) }
+        }))
+    }
+
+    fn index_all<'a>(&'a self, key: &'a str) -> BoxFuture<'a, Result<IndexFields, StoreError>> {
+        let key = self.key(key);
+        Box::pin(self.run(move |mut c| {
+            let key = key.clone();
+            async move { redis::AsyncCommands::hgetall(&mut c, key).await }
+        }))
+    }
+
+    fn index_remove<'a>(
+        &'a self,
+        key: &'a str,
+        field: &'a str,
+    ) -> BoxFuture<'a, Result<(), StoreError>> {
+        let key = self.key(key);
+        Box::pin(self.run(move |mut c| {
+            let key = key.clone();
+            async move { redis::AsyncCommands::hdel::<_, _, ()>(&mut c, key, field).await }
         }))
     }
 }
