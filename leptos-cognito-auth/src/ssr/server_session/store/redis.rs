@@ -169,11 +169,13 @@ fn redact(url: &str) -> String {
 
 /// A Redis error as a store error: the connection's trouble, and a cluster that cannot
 /// reach a slot's primary (`MOVED`/`ASK` to a node that is down, `TRYAGAIN`, `CLUSTERDOWN`,
-/// `MASTERDOWN`), are `Unavailable`: a passing state, never a reason to sign anyone out.
+/// `MASTERDOWN`, no connection to any node left), are `Unavailable`: a passing state,
+/// never a reason to sign anyone out.
 fn store_error(e: redis::RedisError) -> StoreError {
     let unreachable_node = matches!(
         e.kind(),
         redis::ErrorKind::Server(redis::ServerErrorKind::MasterDown)
+            | redis::ErrorKind::ClusterConnectionNotFound
     );
     if e.is_io_error()
         || e.is_timeout()
@@ -470,5 +472,25 @@ mod tests {
             assert!(!err.contains("secret"), "{err}");
             assert!(err.contains("Redis URL"), "{err}");
         }
+    }
+
+    #[test]
+    fn a_cluster_that_cannot_reach_a_node_is_unavailable_not_failed() {
+        use redis::ErrorKind;
+        for error in [
+            redis::RedisError::from((ErrorKind::ClusterConnectionNotFound, "no node")),
+            redis::RedisError::from((
+                ErrorKind::Server(redis::ServerErrorKind::MasterDown),
+                "master down",
+            )),
+        ] {
+            let e = store_error(error);
+            assert_eq!(e.code(), "session_store_unavailable", "{e}");
+        }
+        let other = store_error(redis::RedisError::from((
+            ErrorKind::UnexpectedReturnType,
+            "odd",
+        )));
+        assert_eq!(other.code(), "session_store_failed");
     }
 }
