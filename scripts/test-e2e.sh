@@ -110,7 +110,7 @@ wait_for() {
 }
 
 # A port that already answers belongs to someone else (a `make demo` left running...).
-for port in 9229 9230 9300 9301 3000 3002 3003 3004 3005 3006 3007 3008 3009 3010 3011 3012 3013 3020 3021; do
+for port in 9229 9230 9300 9301 3000 3002 3003 3004 3005 3006 3007 3008 3009 3010 3011 3012 3013 3014 3020 3021; do
   if curl -s -o /dev/null --max-time 1 "http://127.0.0.1:$port/"; then
     die "port $port on 127.0.0.1 is already in use; stop what runs there and try again"
   fi
@@ -252,6 +252,10 @@ demo I 3009 COGNITO_CLIENT_ID=local-spa-client COGNITO_RESPONSE_TYPE=code \
 # H: server sessions (the tokens stay on the server; memory store), a 2 s HTTP timeout.
 demo H 3008 COGNITO_CLIENT_ID=e2e-server-client COGNITO_CLIENT_SECRET=e2e-server-secret \
   COGNITO_STORAGE=server COGNITO_HTTP_TIMEOUT_MS=2000
+# N: server sessions sealed in the browser's cookies (no store on the server).
+demo N 3014 COGNITO_CLIENT_ID=e2e-server-client COGNITO_CLIENT_SECRET=e2e-server-secret \
+  COGNITO_STORAGE=server COGNITO_SESSION_STORE=cookie COGNITO_HTTP_TIMEOUT_MS=2000 \
+  COGNITO_SESSION_SECRET="$(head -c 32 /dev/urandom | base64)"
 
 # J, K, L: three servers with server sessions in the one Redis Cluster (the many-servers test),
 # sharing one session secret made for this run.

@@ -44,8 +44,9 @@ pub struct DemoSettings {
     pub identity_provider: Option<String>,
     /// `COGNITO_STORAGE`: `local`, `session`, `cookie`, `memory` or `server`.
     pub storage: String,
-    /// `COGNITO_SESSION_STORE`: where server sessions live, `memory` (the default) or a
-    /// `redis://` URL. Server only: never embedded in the page.
+    /// `COGNITO_SESSION_STORE`: where server sessions live: `memory` (the default),
+    /// `cookie` (sealed in the browser's cookies), or a Redis URL (`redis://`, `rediss://`,
+    /// `redis-cluster://`, `rediss-cluster://`). Server only: never embedded in the page.
     #[serde(skip)]
     pub session_store: Option<String>,
     /// `COGNITO_SESSION_SECRET`: the secrets server sessions seal their pending sign-in
@@ -134,7 +135,7 @@ impl DemoSettings {
             response_type: var("COGNITO_RESPONSE_TYPE").unwrap_or_else(|| "code".to_owned()),
             identity_provider: var("COGNITO_IDENTITY_PROVIDER"),
             storage,
-            session_store: var("COGNITO_SESSION_STORE"),
+            session_store: session_store(&var)?,
             user_pool_endpoint: var("COGNITO_USER_POOL_ENDPOINT"),
             session_secret: var("COGNITO_SESSION_SECRET")
                 .map(|s| s.split_whitespace().map(str::to_owned).collect())
@@ -279,6 +280,28 @@ impl DemoSettings {
     }
 }
 
+/// `COGNITO_SESSION_STORE`: one of the forms the server knows, or an error naming it.
+fn session_store(var: &impl Fn(&str) -> Option<String>) -> Result<Option<String>, SettingsError> {
+    const SCHEMES: [&str; 4] = [
+        "redis://",
+        "rediss://",
+        "redis-cluster://",
+        "rediss-cluster://",
+    ];
+    match var("COGNITO_SESSION_STORE") {
+        Some(v) if v != "memory" && v != "cookie" && !SCHEMES.iter().any(|s| v.starts_with(s)) => {
+            Err(SettingsError {
+                variable: "COGNITO_SESSION_STORE",
+                message: format!(
+                    "`{v}` is none of `memory`, `cookie`, a redis://, rediss://, \
+                     redis-cluster:// or rediss-cluster:// URL"
+                ),
+            })
+        }
+        v => Ok(v),
+    }
+}
+
 /// An optional whole-number variable.
 fn number<T: std::str::FromStr>(
     var: &impl Fn(&str) -> Option<String>,
@@ -392,6 +415,10 @@ mod tests {
                 "COGNITO_USER_POOL_ID",
             ),
             (vec![("COGNITO_ISSUER", "ftp://x")], "COGNITO_ISSUER"),
+            (
+                vec![("COGNITO_SESSION_STORE", "postgres://db/")],
+                "COGNITO_SESSION_STORE",
+            ),
             (
                 vec![("COGNITO_AUTO_REFRESH", "sometimes")],
                 "COGNITO_AUTO_REFRESH",

@@ -108,6 +108,14 @@ export const H: DemoInstance = {
   issuer: `${HOSTED_UI}/us-east-1_LocalPool`,
 };
 
+/** Server sessions on the cookie store (COGNITO_SESSION_STORE=cookie): no store on the server. */
+export const N: DemoInstance = {
+  url: 'http://localhost:3014',
+  hostedUi: HOSTED_UI,
+  clientId: 'e2e-server-client',
+  issuer: `${HOSTED_UI}/us-east-1_LocalPool`,
+};
+
 /** Three demo servers with server sessions in one Redis Cluster (J, K, L). */
 export const CLUSTER = ['http://localhost:3010', 'http://localhost:3011', 'http://localhost:3012'];
 

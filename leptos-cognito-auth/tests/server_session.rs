@@ -13,7 +13,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use leptos_cognito_auth::ssr::{
-    MemorySessionStore, RedisSessionStore, SessionSetupError, SessionStore,
+    CookieSessionStore, MemorySessionStore, RedisSessionStore, SessionSetupError, SessionStore,
 };
 use reqwest::StatusCode;
 use serde_json::Value;
@@ -563,6 +563,12 @@ async fn records_are_sealed_at_rest_and_a_shared_store_needs_a_secret() {
         .build()
         .unwrap_err();
     assert_eq!(missing, SessionSetupError::MissingSecret);
+    // So does the cookie store: every instance must open what any one sealed.
+    let in_cookies =
+        leptos_cognito_auth::ssr::ServerSession::builder(config.clone(), CookieSessionStore::new())
+            .build()
+            .unwrap_err();
+    assert_eq!(in_cookies, SessionSetupError::MissingSecret);
     assert!(
         missing.to_string().contains("COGNITO_SESSION_SECRET"),
         "{missing}"
@@ -1272,4 +1278,139 @@ async fn sign_out_everywhere_with_global_sign_out_over_a_cluster() {
 #[tokio::test]
 async fn sign_out_everywhere_without_the_admin_scope_revokes_each_session() {
     sign_out_everywhere(false).await;
+}
+
+/// The value of cookie `name` a browser holds for `app`.
+fn cookie_of(jar: &reqwest::cookie::Jar, app: &str, name: &str) -> Option<String> {
+    use reqwest::cookie::CookieStore as _;
+    let cookies = jar.cookies(&app.parse().unwrap())?;
+    let prefix = format!("{name}=");
+    cookies
+        .to_str()
+        .unwrap()
+        .split("; ")
+        .find_map(|c| c.strip_prefix(prefix.as_str()).map(str::to_owned))
+}
+
+#[tokio::test]
+async fn the_cookie_store_keeps_the_session_sealed_in_the_browser() {
+    const NEW_SECRET: &str = "the rotated secret, at least thirty-two characters";
+    let (port_a, port_b) = (port().await, port().await);
+    let hosted_ui = hosted_ui(&[&port_a, &port_b]).await;
+    let clock = TestClock::default();
+    let store: Arc<dyn SessionStore> = Arc::new(CookieSessionStore::new());
+    let before = sessions(&port_a, &hosted_ui, store.clone(), CLIENT, &clock)
+        .build()
+        .unwrap();
+    // The same app after a key rotation: the new secret seals, the old one still opens.
+    let rotated = sessions_with_secrets(
+        &port_b,
+        &hosted_ui,
+        store.clone(),
+        CLIENT,
+        &clock,
+        &[NEW_SECRET, SECRET],
+    )
+    .build()
+    .unwrap();
+    let app = serve(port_a, &hosted_ui, before, CLIENT);
+    let app_rotated = serve(port_b, &hosted_ui, rotated, CLIENT);
+    // A browser with a jar the test can read and change (each with its own Hosted UI
+    // session: the login form every time).
+    let browser = || {
+        let jar = Arc::new(reqwest::cookie::Jar::default());
+        let http = reqwest::Client::builder()
+            .cookie_provider(jar.clone())
+            .redirect(reqwest::redirect::Policy::none())
+            .no_proxy()
+            .build()
+            .unwrap();
+        (jar, http)
+    };
+    let (jar, http) = browser();
+
+    // Signed in: the session travels sealed in the browser's cookies, no token readable.
+    sign_in(&hosted_ui, &http, &app, "/private").await;
+    let record = cookie_of(&jar, &app, "lca-session-record.0").expect("the record cookie");
+    assert!(record.len() > 1_000, "{} characters", record.len());
+    let chunks = (0..8)
+        .filter(|i| cookie_of(&jar, &app, &format!("lca-session-record.{i}")).is_some())
+        .count();
+    eprintln!(
+        "figure: cookie store: the session takes {} characters in {chunks} cookie(s) \
+         (local Hosted UI tokens)",
+        record.len()
+    );
+    assert!(!has_jwt(&record));
+    let me = http.get(format!("{app}/me")).send().await.unwrap();
+    assert_eq!(me.status(), StatusCode::OK);
+    assert!(me.text().await.unwrap().contains("\"alice\""));
+
+    // Expired: concurrent requests of the browser share one refresh, and a new record is set.
+    let refreshes = hosted_ui.refreshes();
+    clock.advance(TOKEN_SECS + 1);
+    let answers =
+        futures::future::join_all((0..4).map(|_| http.get(format!("{app}/me")).send())).await;
+    for answer in answers {
+        assert_eq!(answer.unwrap().status(), StatusCode::OK);
+    }
+    assert_eq!(hosted_ui.refreshes(), refreshes + 1);
+    let refreshed = cookie_of(&jar, &app, "lca-session-record.0").unwrap();
+    assert_ne!(refreshed, record);
+
+    // The rotated app opens the cookie sealed with the old secret...
+    let me = http.get(format!("{app_rotated}/me")).send().await.unwrap();
+    assert_eq!(me.status(), StatusCode::OK);
+    // ...and what it seals next (a refresh) uses the new secret, which the old app lacks.
+    clock.advance(TOKEN_SECS + 1);
+    let me = http.get(format!("{app_rotated}/me")).send().await.unwrap();
+    assert_eq!(me.status(), StatusCode::OK);
+    assert_eq!(hosted_ui.refreshes(), refreshes + 2);
+    let me = http.get(format!("{app}/me")).send().await.unwrap();
+    assert_eq!(me.status(), StatusCode::UNAUTHORIZED);
+    assert!(
+        cookie_of(&jar, &app, "lca-session-record.0").is_none(),
+        "cleaned up"
+    );
+
+    // Sign-out removes the record cookies.
+    let (jar, http) = browser();
+    sign_in(&hosted_ui, &http, &app, "/private").await;
+    let csrf = session_view(&http, &app).await["csrf_token"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let out = http
+        .post(format!("{app}/auth/sign-out"))
+        .header("sec-fetch-site", "same-origin")
+        .form(&[("csrf_token", csrf.as_str())])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(out.status(), StatusCode::SEE_OTHER);
+    assert!(cookie_of(&jar, &app, "lca-session-record.0").is_none());
+    assert_eq!(
+        http.get(format!("{app}/me")).send().await.unwrap().status(),
+        StatusCode::UNAUTHORIZED
+    );
+
+    // A tampered record reads as signed out, and its cookies are cleared.
+    let (jar, http) = browser();
+    sign_in(&hosted_ui, &http, &app, "/private").await;
+    let mut value = cookie_of(&jar, &app, "lca-session-record.0")
+        .unwrap()
+        .into_bytes();
+    value[200] = if value[200] == b'A' { b'B' } else { b'A' };
+    jar.add_cookie_str(
+        &format!(
+            "lca-session-record.0={}; Path=/",
+            String::from_utf8(value).unwrap()
+        ),
+        &app.parse().unwrap(),
+    );
+    let me = http.get(format!("{app}/me")).send().await.unwrap();
+    assert_eq!(me.status(), StatusCode::UNAUTHORIZED);
+    let cleared = set_cookies(me.headers()).join("\n");
+    assert!(cleared.contains("lca-session-record.0=;"), "{cleared}");
+    assert!(cleared.contains("lca-session=;"), "{cleared}");
 }

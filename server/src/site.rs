@@ -13,8 +13,9 @@ use leptos::prelude::*;
 use leptos_axum::{generate_route_list, LeptosRoutes};
 use leptos_cognito_auth::client::call_with_retry;
 use leptos_cognito_auth::ssr::{
-    AuthRejection, ClientCredentials, CognitoJwtVerifier, CookieSession, ExpectedTokenUse,
-    MemorySessionStore, RedisSessionStore, ServerHttp, ServerSession, SessionStore, VerifiedUser,
+    AuthRejection, ClientCredentials, CognitoJwtVerifier, CookieSession, CookieSessionStore,
+    ExpectedTokenUse, MemorySessionStore, RedisSessionStore, ServerHttp, ServerSession,
+    SessionStore, VerifiedUser,
 };
 use leptos_cognito_auth::{AuthError, HttpRequest, HttpResponse, Method, Secret, StorageKind};
 
@@ -249,23 +250,19 @@ fn m2m_routes(demo: Option<(M2mDemo, CognitoJwtVerifier)>) -> Router<LeptosOptio
 }
 
 /// Server sessions for the settings: `COGNITO_SESSION_STORE` names the store (`memory`,
-/// the default, or a Redis URL: `redis://`, `rediss://`, `redis-cluster://`,
-/// `rediss-cluster://`), `COGNITO_SESSION_SECRET` the secrets (needed with
-/// Redis), and the demo's protected pages are listed.
+/// the default, `cookie`, or a Redis URL: `redis://`, `rediss://`, `redis-cluster://`,
+/// `rediss-cluster://`), `COGNITO_SESSION_SECRET` the secrets (needed with Redis and with
+/// `cookie`), and the demo's protected pages are listed.
 fn server_sessions(settings: &DemoSettings) -> Result<ServerSession, String> {
     let config = settings.config().map_err(|e| e.to_string())?;
     let store: Arc<dyn SessionStore> = match settings.session_store.as_deref() {
         None | Some("memory") => Arc::new(MemorySessionStore::new()),
-        Some(url)
-            if [
-                "redis://",
-                "rediss://",
-                "redis-cluster://",
-                "rediss-cluster://",
-            ]
-            .iter()
-            .any(|scheme| url.starts_with(scheme)) =>
-        {
+        Some("cookie") => {
+            println!("server: server sessions sealed in the browser's cookies (no shared store)");
+            Arc::new(CookieSessionStore::new())
+        }
+        // A Redis URL: the settings accept no other form.
+        Some(url) => {
             println!(
                 "server: server sessions in Redis at {}",
                 redact_password(url)
@@ -273,12 +270,6 @@ fn server_sessions(settings: &DemoSettings) -> Result<ServerSession, String> {
             Arc::new(
                 RedisSessionStore::open(url).map_err(|e| format!("COGNITO_SESSION_STORE: {e}"))?,
             )
-        }
-        Some(other) => {
-            return Err(format!(
-                "COGNITO_SESSION_STORE: `{other}` is none of `memory`, a redis://, rediss://, \
-                 redis-cluster:// or rediss-cluster:// URL"
-            ))
         }
     };
     // GlobalSignOut: the user-pool API of the configured pool, or the local Hosted UI's.

@@ -45,8 +45,8 @@ pub use server_fn::{rejection_to_server_fn_error, require_group, require_scope, 
 #[cfg(feature = "redis")]
 pub use server_session::RedisSessionStore;
 pub use server_session::{
-    IndexFields, IntoStore, Lifetimes, MemorySessionStore, ServerSession, ServerSessionBuilder,
-    ServerSettings, SessionInfo, SessionStore, StoreError,
+    CookieSessionStore, IndexFields, IntoStore, Lifetimes, MemorySessionStore, ServerSession,
+    ServerSessionBuilder, ServerSettings, SessionInfo, SessionStore, StoreError,
 };
 pub use session::{
     is_same_origin_request, InitialAuth, SessionBuilder, SessionLayer, SessionService,

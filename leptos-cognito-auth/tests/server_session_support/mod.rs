@@ -166,6 +166,18 @@ pub fn sessions(
     client: &str,
     clock: &TestClock,
 ) -> leptos_cognito_auth::ssr::ServerSessionBuilder {
+    sessions_with_secrets(port, hosted_ui, store, client, clock, &[SECRET])
+}
+
+/// [`sessions`] with other session secrets (the first seals, every one opens).
+pub fn sessions_with_secrets(
+    port: &Port,
+    hosted_ui: &HostedUi,
+    store: Arc<dyn SessionStore>,
+    client: &str,
+    clock: &TestClock,
+    secrets: &[&str],
+) -> leptos_cognito_auth::ssr::ServerSessionBuilder {
     let mut config = CognitoConfig::builder()
         .client_id(client)
         .client_secret(CLIENT_SECRET)
@@ -183,7 +195,7 @@ pub fn sessions(
     let config = config.build().expect("config");
     ServerSession::builder(config, store)
         .protect(["/private"])
-        .secret([SECRET])
+        .secret(secrets.iter().copied())
         .clock(clock.clone())
 }
 

@@ -29,6 +29,19 @@ pub(crate) struct Listed {
     pub refresh_token: Option<String>,
 }
 
+impl Listed {
+    /// What the index holds of the session `record`.
+    pub fn of(record: &Record) -> Self {
+        Self {
+            handle: record.handle.clone(),
+            created_at: record.created_at,
+            last_seen_at: record.last_seen_at.max(record.created_at),
+            user_agent: record.user_agent.clone(),
+            refresh_token: record.refresh_token.clone(),
+        }
+    }
+}
+
 impl std::fmt::Debug for Listed {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("Listed")
@@ -61,13 +74,7 @@ impl Inner {
         let Some(user) = self.user_key_of(session) else {
             return Ok(());
         };
-        let listed = Listed {
-            handle: record.handle.clone(),
-            created_at: record.created_at,
-            last_seen_at: record.last_seen_at.max(record.created_at),
-            user_agent: record.user_agent.clone(),
-            refresh_token: record.refresh_token.clone(),
-        };
+        let listed = Listed::of(record);
         // A struct of strings and numbers always serialises.
         let json = serde_json::to_vec(&listed).unwrap_or_default();
         let sealed = self.index_keys.seal(&json);
@@ -77,11 +84,17 @@ impl Inner {
     }
 
     /// The sessions of the user `user` (an index key), each with its store key, after
-    /// dropping the fields whose session is gone.
+    /// dropping the fields whose session is gone. `current` is the request's own session
+    /// (its store key and record): with the cookie store, which reaches no other browser,
+    /// the only one listed.
     pub(crate) async fn sessions_in(
         &self,
         user: &str,
+        current: (&str, &Record),
     ) -> Result<Vec<(String, Listed)>, StoreError> {
+        if self.store.in_cookies() {
+            return Ok(vec![(current.0.to_owned(), Listed::of(current.1))]);
+        }
         let mut listed = Vec::new();
         for (key, value) in self.store.index_all(user).await? {
             let opened = std::str::from_utf8(&value)

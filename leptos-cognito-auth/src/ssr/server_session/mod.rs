@@ -2,8 +2,8 @@
 //! keeps the tokens and refreshes them; the browser holds only an `HttpOnly` session
 //! cookie. [`ServerSession`], built with [`ServerSessionBuilder`], is the whole of it: one
 //! layer to mount (it answers its own routes), over a [`SessionStore`]
-//! ([`MemorySessionStore`], or [`RedisSessionStore`] with feature `redis` for several server
-//! instances).
+//! ([`MemorySessionStore`], [`RedisSessionStore`] with feature `redis` for several server
+//! instances, or [`CookieSessionStore`] for hosts with no shared store).
 //!
 //! Its parts: the handle and its builder (`session`), the layer's work per request
 //! (`mode`), its routes (`routes`), the sealed pending sign-in cookie (`pending`), the
@@ -25,7 +25,7 @@ pub use routes::SessionInfo;
 pub use session::{IntoStore, Lifetimes, ServerSession, ServerSessionBuilder, ServerSettings};
 #[cfg(feature = "redis")]
 pub use store::RedisSessionStore;
-pub use store::{IndexFields, MemorySessionStore, SessionStore, StoreError};
+pub use store::{CookieSessionStore, IndexFields, MemorySessionStore, SessionStore, StoreError};
 
 /// What the fuzz targets reach of server sessions (`--cfg fuzzing` only).
 #[cfg(fuzzing)]

@@ -4,26 +4,55 @@
 
 use axum::body::Body;
 use axum::http::request::Parts;
-use axum::http::{Method, Request, StatusCode};
+use axum::http::{HeaderMap, Method, Request, StatusCode};
 use axum::response::Response;
 use futures::future::BoxFuture;
 
-use super::record::is_random_id;
+use super::record::{is_random_id, session_key};
 use super::refresh::Current;
 use super::routes::{ERROR, SESSION};
 use super::session::Inner;
+use super::store::cookie::{self as cookie_store, Jar};
 use crate::protocol::secret::constant_time_eq;
 use crate::protocol::CSRF_HEADER;
 use crate::ssr::session::cookies::{self, Readers};
 use crate::ssr::session::response::json_error;
-use crate::ssr::session::{is_same_origin_request, InitialAuth, Loaded, SessionMode};
+use crate::ssr::session::{is_same_origin_request, InitialAuth, Loaded, SessionMode, Work};
 
 /// Whether a request may change state (anything but `GET`, `HEAD`, `OPTIONS`).
 fn changes_state(method: &Method) -> bool {
     !matches!(*method, Method::GET | Method::HEAD | Method::OPTIONS)
 }
 
+impl Inner {
+    /// The cookie store's scope for a request (`None` with a store of its own).
+    pub(crate) fn jar_for(&self, headers: &HeaderMap) -> Option<Jar> {
+        let keys = self.cookie_keys.clone()?;
+        let key = cookies::get(headers, &self.cookie(SESSION))
+            .filter(|id| is_random_id(id))
+            .map(|id| session_key(&id));
+        Some(Jar::of_request(headers, key, keys, self.secure))
+    }
+}
+
 impl SessionMode for Inner {
+    fn scoped<'a>(&'a self, request: Request<Body>, work: Work<'a>) -> BoxFuture<'a, Response> {
+        let Some(jar) = self.jar_for(request.headers()) else {
+            return work(request);
+        };
+        Box::pin(async move {
+            let (mut response, set) = cookie_store::scope(jar, work(request)).await;
+            match set {
+                Ok(set) => cookies::append(response.headers_mut(), &set),
+                // A session too large for cookies: refused rather than half set.
+                Err(e) => {
+                    return json_error(StatusCode::SERVICE_UNAVAILABLE, e.code(), &e.to_string())
+                }
+            }
+            response
+        })
+    }
+
     fn route(&self, request: Request<Body>) -> BoxFuture<'_, Result<Response, Request<Body>>> {
         Box::pin(async move {
             let paths = &self.paths;

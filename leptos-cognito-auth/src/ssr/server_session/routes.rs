@@ -1,6 +1,8 @@
 //! The routes of server sessions, answered by the layer before the app: start a sign-in,
 //! complete it (the callback), sign out, and answer the session's view as JSON.
 
+use std::sync::Arc;
+
 use axum::body::{to_bytes, Body};
 use axum::http::header::{CACHE_CONTROL, CONTENT_TYPE};
 use axum::http::request::Parts;
@@ -8,6 +10,7 @@ use axum::http::{HeaderMap, HeaderValue, Request, StatusCode};
 use axum::response::{IntoResponse, Response};
 use cookie::Cookie;
 
+use super::local::Parsed;
 use super::pending::{PendingSignIns, COOKIE as PENDING};
 use super::record::{is_random_id, session_key, Record};
 use super::session::Inner;
@@ -297,7 +300,7 @@ impl Inner {
         let everywhere = form_field(&form, "everywhere").is_some_and(|v| v == "true");
         let session = record.session();
         let outcome = match (&session, everywhere) {
-            (Some(session), true) => self.sign_out_everywhere(session).await,
+            (Some(session), true) => self.sign_out_everywhere(session, (&key, &record)).await,
             _ => {
                 // Best effort: a revocation that fails must not keep the user signed in.
                 if let Some(refresh) = session.as_ref().and_then(|s| s.refresh_token().cloned()) {
@@ -330,7 +333,11 @@ impl Inner {
     /// the user refused), else a revocation of the refresh token of each session this server
     /// holds for the user; then every one of those sessions is deleted, whatever instance
     /// made it. The log says which it did.
-    async fn sign_out_everywhere(&self, session: &CognitoSession) -> Result<(), StoreError> {
+    async fn sign_out_everywhere(
+        &self,
+        session: &CognitoSession,
+        current: (&str, &Record),
+    ) -> Result<(), StoreError> {
         let Some(user) = self.user_key_of(session) else {
             return Ok(());
         };
@@ -354,7 +361,7 @@ impl Inner {
             }
             _ => false,
         };
-        let sessions = self.sessions_in(&user).await?;
+        let sessions = self.sessions_in(&user, current).await?;
         let mut revoked = 0;
         for (key, listed) in &sessions {
             if !global {
@@ -385,8 +392,8 @@ impl Inner {
 
     /// `GET <sessions>`: the signed-in user's sessions as JSON.
     pub(crate) async fn sessions_route(&self, parts: &Parts) -> Response {
-        let (current, session) = match self.session_of_request(parts).await {
-            Ok(Some(found)) => found,
+        let sessions = match self.sessions_of_request(parts).await {
+            Ok(Some(sessions)) => sessions,
             Ok(None) => {
                 return json_error(
                     StatusCode::UNAUTHORIZED,
@@ -396,21 +403,6 @@ impl Inner {
             }
             Err(e) => return json_error(StatusCode::SERVICE_UNAVAILABLE, e.code(), &e.to_string()),
         };
-        let Some(user) = self.user_key_of(&session) else {
-            return json_error(
-                StatusCode::UNAUTHORIZED,
-                "no_session",
-                "no user is signed in",
-            );
-        };
-        let listed = match self.sessions_in(&user).await {
-            Ok(listed) => listed,
-            Err(e) => return json_error(StatusCode::SERVICE_UNAVAILABLE, e.code(), &e.to_string()),
-        };
-        let sessions: Vec<SessionInfo> = listed
-            .iter()
-            .map(|(key, entry)| SessionInfo::of(entry, *key == current))
-            .collect();
         let body = serde_json::json!({ "sessions": sessions }).to_string();
         let mut response = body.into_response();
         let headers = response.headers_mut();
@@ -439,28 +431,14 @@ impl Inner {
             Ok(found) => found,
             Err(e) => return json_error(StatusCode::SERVICE_UNAVAILABLE, e.code(), &e.to_string()),
         };
-        let Some((current, session)) = found else {
+        let Some((current, parsed)) = found else {
             return json_error(
                 StatusCode::UNAUTHORIZED,
                 "no_session",
                 "no user is signed in",
             );
         };
-        let record = match self.store.get(&current).await {
-            Ok(raw) => raw.and_then(|raw| {
-                cookies::get(&parts.headers, &self.cookie(SESSION))
-                    .and_then(|id| Record::open(&id, &raw))
-            }),
-            Err(e) => return json_error(StatusCode::SERVICE_UNAVAILABLE, e.code(), &e.to_string()),
-        };
-        let Some(record) = record else {
-            return json_error(
-                StatusCode::UNAUTHORIZED,
-                "no_session",
-                "no user is signed in",
-            );
-        };
-        if !csrf_ok(&parts, &form, &record) {
+        if !csrf_ok(&parts, &form, &parsed.record) {
             return refused();
         }
         let Some(handle) = form_field(&form, "id") else {
@@ -470,7 +448,7 @@ impl Inner {
                 "`id` is required",
             );
         };
-        let Some(user) = self.user_key_of(&session) else {
+        let Some(user) = self.user_key_of(&parsed.session) else {
             return json_error(
                 StatusCode::UNAUTHORIZED,
                 "no_session",
@@ -478,7 +456,7 @@ impl Inner {
             );
         };
         let outcome = async {
-            let listed = self.sessions_in(&user).await?;
+            let listed = self.sessions_in(&user, (&current, &parsed.record)).await?;
             let Some((key, entry)) = listed.into_iter().find(|(_, e)| {
                 !e.handle.is_empty() && constant_time_eq(e.handle.as_bytes(), handle.as_bytes())
             }) else {
@@ -508,12 +486,12 @@ impl Inner {
         }
     }
 
-    /// The store key and session of the request's session cookie, read as it is stored
-    /// (not refreshed: the routes that use it only read who the user is).
+    /// The store key and record of the request's session cookie, as the request's session
+    /// loads (refreshed when due).
     async fn session_of_request(
         &self,
         parts: &Parts,
-    ) -> Result<Option<(String, CognitoSession)>, StoreError> {
+    ) -> Result<Option<(String, Arc<Parsed>)>, StoreError> {
         let Some(id) =
             cookies::get(&parts.headers, &self.cookie(SESSION)).filter(|id| is_random_id(id))
         else {
@@ -521,7 +499,7 @@ impl Inner {
         };
         let key = session_key(&id);
         Ok(match self.current(&id).await? {
-            super::refresh::Current::Active { parsed, .. } => Some((key, parsed.session.clone())),
+            super::refresh::Current::Active { parsed, .. } => Some((key, parsed)),
             _ => None,
         })
     }
@@ -577,13 +555,13 @@ impl Inner {
         &self,
         parts: &Parts,
     ) -> Result<Option<Vec<SessionInfo>>, StoreError> {
-        let Some((current, session)) = self.session_of_request(parts).await? else {
+        let Some((current, parsed)) = self.session_of_request(parts).await? else {
             return Ok(None);
         };
-        let Some(user) = self.user_key_of(&session) else {
+        let Some(user) = self.user_key_of(&parsed.session) else {
             return Ok(None);
         };
-        let listed = self.sessions_in(&user).await?;
+        let listed = self.sessions_in(&user, (&current, &parsed.record)).await?;
         Ok(Some(
             listed
                 .iter()

@@ -173,6 +173,8 @@ pub(crate) struct Inner {
     pub pending_keys: Keyring,
     /// The keys of what a user's session index holds of each session.
     pub index_keys: Keyring,
+    /// With the cookie store: the keys of the record cookies.
+    pub cookie_keys: Option<Arc<Keyring>>,
     /// The user-pool API, for `GlobalSignOut`.
     pub user_pool_api: Option<String>,
     /// Per-session locks of this process, so concurrent requests of one session share
@@ -258,7 +260,16 @@ impl ServerSession {
         &self,
         parts: &axum::http::request::Parts,
     ) -> Result<Option<Vec<super::SessionInfo>>, super::StoreError> {
-        self.inner.sessions_of_request(parts).await
+        match self.inner.jar_for(&parts.headers) {
+            // The cookie store reads the request's cookies in a scope of its own (what it
+            // would set is already on the layer's answer).
+            Some(jar) => {
+                super::store::cookie::scope(jar, self.inner.sessions_of_request(parts))
+                    .await
+                    .0
+            }
+            None => self.inner.sessions_of_request(parts).await,
+        }
     }
 
     /// The route that lists the user's sessions (default `/auth/sessions`) and the one that
@@ -469,6 +480,9 @@ impl ServerSessionBuilder {
         let secure = cookies::secure_for(config.redirect_uri_sign_in());
         let timeout = Duration::from_millis(u64::from(config.http_timeout_ms()));
         config.set_response_type(ResponseType::Code);
+        let cookie_keys = store
+            .in_cookies()
+            .then(|| Arc::new(Keyring::new(&secrets, Purpose::SessionCookie)));
         Ok(ServerSession {
             inner: Arc::new(Inner {
                 http: ServerHttp::new(timeout),
@@ -486,6 +500,7 @@ impl ServerSessionBuilder {
                 },
                 user_pool_api,
                 index_keys: Keyring::new(&secrets, Purpose::SessionIndex),
+                cookie_keys,
                 protected,
                 secure,
                 lifetimes,

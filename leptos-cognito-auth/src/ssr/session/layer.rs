@@ -29,6 +29,9 @@ pub(crate) struct Loaded {
     pub cookies: Vec<Cookie<'static>>,
 }
 
+/// A request's work, to run in a mode's scope: the routes, the load and the app.
+pub(crate) type Work<'a> = Box<dyn FnOnce(Request<Body>) -> BoxFuture<'a, Response> + Send + 'a>;
+
 /// A session mode: cookie mode or server sessions.
 pub(crate) trait SessionMode: Send + Sync + 'static {
     /// Answers the mode's own routes (server sessions' sign-in, callback and sign-out), or
@@ -39,6 +42,13 @@ pub(crate) trait SessionMode: Send + Sync + 'static {
     /// running the app (a sign-in for a protected page, a refusal, a `503`, the session's
     /// view).
     fn load<'a>(&'a self, parts: &'a Parts) -> BoxFuture<'a, Result<Loaded, Response>>;
+
+    /// Runs a request's whole work (`work`: the routes, the load and the app) in the
+    /// mode's scope for the request. The default has none; server sessions on the cookie
+    /// store hand the store the request's cookies and set what it wrote on the answer.
+    fn scoped<'a>(&'a self, request: Request<Body>, work: Work<'a>) -> BoxFuture<'a, Response> {
+        work(request)
+    }
 }
 
 /// The tower layer of a session mode: `app.layer(sessions.layer())`, after the routes and
@@ -103,25 +113,37 @@ where
     fn call(&mut self, request: Request<Body>) -> Self::Future {
         // The clone that was polled ready serves this request (tower's usual swap).
         let clone = self.service.clone();
-        let mut service = std::mem::replace(&mut self.service, clone);
+        let service = std::mem::replace(&mut self.service, clone);
         let mode = self.mode.clone();
         Box::pin(async move {
-            let request = match mode.route(request).await {
-                Ok(answer) => return Ok(answer),
-                Err(request) => request,
-            };
-            let (mut parts, body) = request.into_parts();
-            let loaded = match mode.load(&parts).await {
-                Ok(loaded) => loaded,
-                Err(answer) => return Ok(answer),
-            };
-            parts.extensions.insert(loaded.initial);
-            if let Some(user) = loaded.user {
-                parts.extensions.insert(user);
-            }
-            let mut response = service.call(Request::from_parts(parts, body)).await?;
-            cookies::append(response.headers_mut(), &loaded.cookies);
-            Ok(response)
+            let mode = &*mode;
+            let work: Work<'_> = Box::new(move |request| Box::pin(serve(mode, service, request)));
+            Ok(mode.scoped(request, work).await)
         })
     }
+}
+
+/// A request's work: the mode's own routes, else the session loaded and handed to the app,
+/// and the mode's cookies set on the app's answer.
+async fn serve<S>(mode: &dyn SessionMode, mut service: S, request: Request<Body>) -> Response
+where
+    S: tower::Service<Request<Body>, Response = Response, Error = Infallible>,
+{
+    let request = match mode.route(request).await {
+        Ok(answer) => return answer,
+        Err(request) => request,
+    };
+    let (mut parts, body) = request.into_parts();
+    let loaded = match mode.load(&parts).await {
+        Ok(loaded) => loaded,
+        Err(answer) => return answer,
+    };
+    parts.extensions.insert(loaded.initial);
+    if let Some(user) = loaded.user {
+        parts.extensions.insert(user);
+    }
+    // The app's service cannot fail (`Error = Infallible`).
+    let Ok(mut response) = service.call(Request::from_parts(parts, body)).await;
+    cookies::append(response.headers_mut(), &loaded.cookies);
+    response
 }

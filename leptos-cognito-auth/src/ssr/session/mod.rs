@@ -14,7 +14,7 @@ mod setup;
 
 pub use builder::SessionBuilder;
 pub use initial::InitialAuth;
-pub(crate) use layer::{Loaded, SessionMode};
+pub(crate) use layer::{Loaded, SessionMode, Work};
 pub use layer::{SessionLayer, SessionService};
 pub use same_origin::is_same_origin_request;
 pub use setup::SessionSetupError;

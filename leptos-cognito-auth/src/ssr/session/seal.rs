@@ -29,6 +29,9 @@ pub(crate) enum Purpose {
     Record,
     /// What a user's session index holds of each session (keyed by the secret).
     SessionIndex,
+    /// A server session's record in the browser's cookies (the cookie store; keyed by the
+    /// secret).
+    SessionCookie,
 }
 
 impl Purpose {
@@ -37,6 +40,7 @@ impl Purpose {
             Self::PendingSignIn => b"pending-sign-in",
             Self::Record => b"session-record",
             Self::SessionIndex => b"session-index",
+            Self::SessionCookie => b"session-cookie",
         }
     }
 }

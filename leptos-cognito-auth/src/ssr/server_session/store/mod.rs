@@ -1,7 +1,8 @@
-//! Where server sessions live: the [`SessionStore`] trait and its two stores,
-//! [`MemorySessionStore`] (one process) and [`RedisSessionStore`] (feature `redis`: several
-//! server instances).
+//! Where server sessions live: the [`SessionStore`] trait and its stores,
+//! [`MemorySessionStore`] (one process), [`RedisSessionStore`] (feature `redis`: several
+//! server instances) and [`CookieSessionStore`] (the browser's cookies: no shared store).
 
+pub(crate) mod cookie;
 mod memory;
 #[cfg(feature = "redis")]
 mod redis;
@@ -10,6 +11,7 @@ use std::time::Duration;
 
 use futures::future::BoxFuture;
 
+pub use cookie::CookieSessionStore;
 pub use memory::MemorySessionStore;
 #[cfg(feature = "redis")]
 pub use redis::RedisSessionStore;
@@ -119,5 +121,13 @@ pub trait SessionStore: Send + Sync + 'static {
     /// unless the store lives in this process.
     fn is_shared(&self) -> bool {
         true
+    }
+
+    /// Whether the records travel in the browser's cookies instead of a store of their own:
+    /// `false` (the default) for every store but [`CookieSessionStore`], for which the
+    /// session layer opens a scope around each request (the request's cookies in, the
+    /// answer's out) and lists only the request's own session.
+    fn in_cookies(&self) -> bool {
+        false
     }
 }
