@@ -8,7 +8,7 @@ use std::sync::{Arc, Mutex, OnceLock, Weak};
 use super::record::Record;
 use crate::protocol::{AuthUser, CognitoSession};
 use crate::ssr::cache::BoundedCache;
-use crate::ssr::VerifiedUser;
+use crate::ssr::verifier::VerifiedUser;
 
 /// A session's lock in this process, per session key; entries go when the last holder
 /// drops its handle.

@@ -17,7 +17,7 @@ use crate::protocol::token::{token_request, TokenGrant};
 use crate::protocol::{
     accept_refresh, check_refreshed, AuthError, CognitoSession, Standing, TokenSet,
 };
-use crate::ssr::VerifiedUser;
+use crate::ssr::verifier::VerifiedUser;
 
 /// How often a request waiting for another instance's refresh looks at the store.
 const POLL: Duration = Duration::from_millis(50);

@@ -18,7 +18,7 @@ use futures::future::BoxFuture;
 
 use super::cookies;
 use super::initial::InitialAuth;
-use crate::ssr::VerifiedUser;
+use crate::ssr::verifier::VerifiedUser;
 
 /// What a mode found for a request: what to render, the verified user (the typed hand-off
 /// to handlers, server functions and pages: no header is forged), and cookies to set on

@@ -6,7 +6,7 @@ use std::sync::Arc;
 use super::protected::ProtectedPaths;
 use crate::client::{Clock, Environment, SystemEnvironment};
 use crate::protocol::{CognitoConfig, RandomSource, StorageKind};
-use crate::ssr::VerifierConfigError;
+use crate::ssr::verifier::VerifierConfigError;
 
 /// Why a session layer ([`ServerSession`](crate::ssr::ServerSession) or
 /// [`CookieSession`](crate::ssr::CookieSession)) could not be built. Every setting is
