@@ -8,7 +8,7 @@
 #
 #   scripts/load-api.sh
 #   LOAD_VERIFIED_CACHE=0 scripts/load-api.sh
-#   LOAD_SESSION=1 scripts/load-api.sh        # also: /api/me with a server session
+#   LOAD_SESSION=1 scripts/load-api.sh        # also: /api/me with a server session on each store
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$PWD/target}"
@@ -22,7 +22,8 @@ fi
 set +e
 # LOAD_SESSION=1 also runs the server-session comparison (cognito-local/tests/
 # server_session_load.rs): the same /api/me with a session cookie (memory and Redis stores)
-# next to a bearer token, in one run.
+# next to a bearer token, in one run, on every store (memory, one Redis node, a 3-master
+# Redis Cluster, cookies).
 tests=(--test verifier_load)
 if [ "${LOAD_SESSION:-0}" = 1 ]; then
   tests+=(--test server_session_load)

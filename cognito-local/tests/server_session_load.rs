@@ -1,8 +1,9 @@
 //! A bounded load run of `/api/me` (the kit's `VerifiedUser` extractor) with a server
 //! session cookie, against the same route called with a bearer token, in one run:
 //! what server sessions cost per request (loading the session from the store, the
-//! anti-forgery and expiry checks) next to the bearer-token path. With `redis-server`
-//! installed, the Redis store is measured too. Ignored by default; `scripts/load-api.sh`
+//! anti-forgery and expiry checks) next to the bearer-token path, on every store: memory,
+//! one Redis node and a 3-master Redis Cluster (with `redis-server` installed), and the
+//! browser's cookies. Ignored by default; `scripts/load-api.sh`
 //! runs it with `wrk` in release mode. Figures are reported, not asserted; every response
 //! must be a 200.
 
@@ -18,8 +19,8 @@ use axum::routing::get;
 use axum::{Json, Router};
 use common::{http_client, load, location, start_with, CONFIDENTIAL, PASSWORD, SECRET, SPA};
 use leptos_cognito_auth::ssr::{
-    CognitoJwtVerifier, ExpectedTokenUse, MemorySessionStore, RedisSessionStore, ServerSession,
-    SessionStore, VerifiedUser,
+    CognitoJwtVerifier, CookieSessionStore, ExpectedTokenUse, MemorySessionStore,
+    RedisSessionStore, ServerSession, SessionStore, VerifiedUser,
 };
 use leptos_cognito_auth::{CognitoConfig, StorageKind};
 use serde_json::{json, Value};
@@ -85,11 +86,18 @@ async fn serve(store: Arc<dyn SessionStore>, served: Arc<AtomicU64>) -> (String,
         .await
         .unwrap();
     let done = http.get(location(&back)).send().await.unwrap();
+    // The session cookie, and with the cookie store the record's cookies too.
     let cookie = common::set_cookies(done.headers())
         .into_iter()
-        .find(|c| c.starts_with("lca-session="))
-        .and_then(|c| c.split(';').next().map(str::to_owned))
-        .expect("a session cookie");
+        .filter(|c| c.starts_with("lca-session"))
+        .filter_map(|c| c.split(';').next().map(str::to_owned))
+        .filter(|pair| !pair.ends_with('='))
+        .collect::<Vec<_>>()
+        .join("; ");
+    assert!(
+        cookie.contains("lca-session="),
+        "a session cookie: {cookie}"
+    );
     // A bearer token (the public client's), for the comparison.
     let tokens = h.tokens_for("alice", &[]).await;
     let bearer = tokens["access_token"].as_str().unwrap().to_owned();
@@ -119,6 +127,71 @@ fn redis() -> Option<(Child, String)> {
     None
 }
 
+/// A 3-master Redis Cluster on free ports (`redis-cli --cluster create`), in a fresh folder;
+/// its processes and its `redis-cluster://` URL.
+fn redis_cluster() -> Option<(Vec<Child>, String)> {
+    let dir = std::env::temp_dir().join(format!("load-cluster-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).ok()?;
+    let ports: Vec<u16> = (0..3)
+        .map(|_| {
+            std::net::TcpListener::bind("127.0.0.1:0")
+                .and_then(|l| l.local_addr())
+                .map(|a| a.port())
+        })
+        .collect::<Result<_, _>>()
+        .ok()?;
+    let mut nodes = Vec::new();
+    for port in &ports {
+        let child = Command::new("redis-server")
+            .args(["--port", &port.to_string(), "--bind", "127.0.0.1"])
+            .args(["--cluster-enabled", "yes", "--cluster-config-file"])
+            .arg(dir.join(format!("nodes-{port}.conf")))
+            .args(["--save", "", "--appendonly", "no"])
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .ok()?;
+        nodes.push(child);
+    }
+    for port in &ports {
+        let up = (0..100).any(|_| {
+            std::thread::sleep(Duration::from_millis(50));
+            std::net::TcpStream::connect(("127.0.0.1", *port)).is_ok()
+        });
+        if !up {
+            return None;
+        }
+    }
+    let seeds: Vec<String> = ports.iter().map(|p| format!("127.0.0.1:{p}")).collect();
+    let created = Command::new("redis-cli")
+        .args(["--cluster", "create"])
+        .args(&seeds)
+        .args(["--cluster-replicas", "0", "--cluster-yes"])
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .status()
+        .ok()?;
+    if !created.success() {
+        return None;
+    }
+    let ok = (0..100).any(|_| {
+        std::thread::sleep(Duration::from_millis(100));
+        Command::new("redis-cli")
+            .args(["-p", &ports[0].to_string(), "cluster", "info"])
+            .output()
+            .is_ok_and(|o| String::from_utf8_lossy(&o.stdout).contains("cluster_state:ok"))
+    });
+    ok.then(|| (nodes, format!("redis-cluster://{}", seeds.join(","))))
+}
+
+/// Measures `/api/me` with a session kept in `store`.
+async fn session_run(what: &str, store: Arc<dyn SessionStore>, report: &impl Fn(&str, &load::Run)) {
+    let served = Arc::new(AtomicU64::new(0));
+    let (base, cookie, _) = serve(store, served.clone()).await;
+    let run = load::wrk(&format!("{base}/api/me"), "Cookie", &cookie, served).await;
+    report(what, &run);
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 #[ignore = "load run; scripts/load-api.sh runs it with wrk in release mode"]
 async fn load_api_me_with_a_server_session() {
@@ -142,11 +215,8 @@ async fn load_api_me_with_a_server_session() {
     let run = load::wrk(&url, "Cookie", &cookie, served.clone()).await;
     report("server session, memory store", &run);
     if let Some((mut child, redis_url)) = redis() {
-        let served = Arc::new(AtomicU64::new(0));
         let store = RedisSessionStore::open(&redis_url).unwrap();
-        let (base, cookie, _) = serve(Arc::new(store), served.clone()).await;
-        let run = load::wrk(&format!("{base}/api/me"), "Cookie", &cookie, served).await;
-        report("server session, Redis store", &run);
+        session_run("server session, Redis store", Arc::new(store), &report).await;
         let _ = child.kill();
         let _ = child.wait();
     } else {
@@ -154,4 +224,27 @@ async fn load_api_me_with_a_server_session() {
             "LOAD /api/me (server session, Redis store): skipped, redis-server is not installed"
         );
     }
+    if let Some((nodes, url)) = redis_cluster() {
+        let store = RedisSessionStore::open(&url).unwrap();
+        session_run(
+            "server session, Redis Cluster of 3",
+            Arc::new(store),
+            &report,
+        )
+        .await;
+        for mut node in nodes {
+            let _ = node.kill();
+            let _ = node.wait();
+        }
+    } else {
+        println!(
+            "LOAD /api/me (server session, Redis Cluster): skipped, the cluster did not start"
+        );
+    }
+    session_run(
+        "server session, cookie store",
+        Arc::new(CookieSessionStore::new()),
+        &report,
+    )
+    .await;
 }
