@@ -21,7 +21,7 @@ fi
 
 set +e
 # LOAD_SESSION=1 also runs the server-session comparison (cognito-local/tests/
-# server_session_load.rs): the same /api/me with a session cookie (memory and Redis stores)
+# server_session_load.rs): the same /api/me with a session cookie
 # next to a bearer token, in one run, on every store (memory, one Redis node, a 3-master
 # Redis Cluster, cookies).
 tests=(--test verifier_load)
