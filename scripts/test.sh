@@ -1,9 +1,8 @@
 #!/usr/bin/env bash
 # Runs every test and check: formatting, clippy for the server (ssr) and browser (hydrate,
 # wasm32) builds, the unit, property, integration and documentation tests, the browser
-# adapters' tests in headless Chromium, the server-session browser bundle's size budget, the
-# end-to-end tests, and a short fuzz run of every fuzz target (scripts/fuzz.sh runs them
-# longer).
+# adapters' tests in headless Chromium, the browser bundle's size budgets, the end-to-end
+# tests, and a short fuzz run of every fuzz target (scripts/fuzz.sh runs them longer).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -45,7 +44,7 @@ RUSTDOCFLAGS="-D warnings" cargo doc -p leptos-cognito-auth --no-deps --target w
 step "the public surface is the committed listing (scripts/public-api.sh --bless after an intended change)"
 scripts/public-api.sh
 
-step "browser bundle budget: server-session mode adds at most 15 KiB gzip to the smallest app"
+step "browser bundle budgets: the kit adds at most 15 KiB gzip to the smallest app in server-session mode, 90 KiB in client mode"
 scripts/size-report.sh --budget
 
 step "browser adapter tests (wasm-bindgen-test in headless Chromium)"
