@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
-# Runs every test and check: formatting, clippy for the server (ssr) and browser (hydrate,
-# wasm32) builds, the unit, property, integration and documentation tests, the browser
-# adapters' tests in headless Chromium, the browser bundle's size budgets, the end-to-end
-# tests, and a short fuzz run of every fuzz target (scripts/fuzz.sh runs them longer).
+# Runs every test and check: formatting, no unused dependency, clippy for the server (ssr)
+# and browser (hydrate, wasm32) builds, the unit, property, integration and documentation
+# tests, the browser adapters' tests in headless Chromium, the browser bundle's size
+# budgets, the end-to-end tests, and a short fuzz run of every fuzz target (scripts/fuzz.sh
+# runs them longer).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -18,6 +19,9 @@ cargo fmt --all -- --check
 for example in examples/*/; do
   cargo fmt --manifest-path "${example}Cargo.toml" -- --check
 done
+
+step "no declared dependency is unused (cargo machete, and every workspace dependency is used by a member)"
+scripts/check-unused-deps.sh
 
 step "clippy: native (ssr)"
 cargo clippy --workspace --all-targets --features "$FEATURES" -- -D warnings
