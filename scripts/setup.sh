@@ -64,6 +64,13 @@ if ! cargo +nightly fuzz --version >/dev/null 2>&1; then
   cargo +nightly install --locked cargo-fuzz
 fi
 
+# 6b. cargo-machete for the unused-dependency check of the test command
+#     (scripts/check-unused-deps.sh).
+if ! command -v cargo-machete >/dev/null 2>&1; then
+  say "installing cargo-machete 0.9.2 (about 3 minutes, once)"
+  cargo install --locked cargo-machete --version 0.9.2
+fi
+
 # 7. npm packages for the end-to-end tests.
 if [ -f end2end/package.json ] && [ ! -d end2end/node_modules ]; then
   say "installing the end-to-end test packages (npm ci)"

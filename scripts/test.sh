@@ -1,9 +1,9 @@
 #!/usr/bin/env bash
-# Runs every test and check: formatting, clippy for the server (ssr) and browser (hydrate,
-# wasm32) builds, the unit, property, integration and documentation tests, the browser
-# adapters' tests in headless Chromium, the server-session browser bundle's size budget, the
-# end-to-end tests, and a short fuzz run of every fuzz target (scripts/fuzz.sh runs them
-# longer).
+# Runs every test and check: formatting, no unused dependency, clippy for the server (ssr)
+# and browser (hydrate, wasm32) builds, the unit, property, integration and documentation
+# tests, the browser adapters' tests in headless Chromium, the browser bundle's size
+# budgets, the end-to-end tests, and a short fuzz run of every fuzz target (scripts/fuzz.sh
+# runs them longer).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -19,6 +19,9 @@ cargo fmt --all -- --check
 for example in examples/*/; do
   cargo fmt --manifest-path "${example}Cargo.toml" -- --check
 done
+
+step "no declared dependency is unused (cargo machete, and every workspace dependency is used by a member)"
+scripts/check-unused-deps.sh
 
 step "clippy: native (ssr)"
 cargo clippy --workspace --all-targets --features "$FEATURES" -- -D warnings
@@ -45,7 +48,7 @@ RUSTDOCFLAGS="-D warnings" cargo doc -p leptos-cognito-auth --no-deps --target w
 step "the public surface is the committed listing (scripts/public-api.sh --bless after an intended change)"
 scripts/public-api.sh
 
-step "browser bundle budget: server-session mode adds at most 15 KiB gzip to the smallest app"
+step "browser bundle budgets: the kit adds at most 15 KiB gzip to the smallest app in server-session mode, 90 KiB in client mode"
 scripts/size-report.sh --budget
 
 step "browser adapter tests (wasm-bindgen-test in headless Chromium)"

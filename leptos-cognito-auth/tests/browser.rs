@@ -166,6 +166,48 @@ fn session_store_on_local_storage() {
     exercise_session_store(storage);
 }
 
+/// What the original SDK (and earlier versions of the kit) left in `localStorage` reads as it
+/// is, and what the kit writes is the same plain strings: no JSON quotes around a token.
+#[wasm_bindgen_test]
+fn local_storage_entries_are_plain_strings_both_ways() {
+    let raw = local_storage();
+    let s = session("carol");
+    let id = s.id_token().unwrap().jwt_token().to_owned();
+    let access = s.access_token().jwt_token().to_owned();
+    for (key, value) in [
+        ("LastAuthUser", "carol"),
+        ("carol.idToken", id.as_str()),
+        ("carol.accessToken", access.as_str()),
+        ("carol.refreshToken", "opaque-refresh"),
+        ("carol.tokenScopesString", "openid email"),
+        ("carol.clockDrift", "-30"),
+    ] {
+        raw.set_item(&format!("{PREFIX}{key}"), value).unwrap();
+    }
+    let (storage, _) = BrowserStorage::open(StorageKind::Local, &CookieOptions::default());
+    let store = CognitoStorage::new(storage, CLIENT);
+    let loaded = store.load().expect("the SDK's entries read");
+    assert_eq!(loaded.username(), Some("carol"));
+    assert_eq!(loaded.clock_drift(), -30);
+    assert_eq!(
+        loaded.refresh_token().map(|r| r.expose()),
+        Some("opaque-refresh")
+    );
+    store.save(&loaded).unwrap();
+    assert_eq!(
+        raw.get_item(&format!("{PREFIX}carol.accessToken")).unwrap(),
+        Some(access)
+    );
+    assert_eq!(
+        raw.get_item(&format!("{PREFIX}LastAuthUser"))
+            .unwrap()
+            .as_deref(),
+        Some("carol")
+    );
+    store.clear();
+    assert!(store.load().is_none());
+}
+
 #[wasm_bindgen_test]
 fn session_store_on_session_storage() {
     let (storage, _) = BrowserStorage::open(StorageKind::Session, &CookieOptions::default());

@@ -27,21 +27,6 @@ pub(crate) fn describe(error: &JsValue) -> String {
     }
 }
 
-/// Whether a thrown value is the browser's "storage is full" error. Browsers name it
-/// `QuotaExceededError` (Firefox used `NS_ERROR_DOM_QUOTA_REACHED`); its legacy code is 22.
-pub(crate) fn is_quota_error(error: &JsValue) -> bool {
-    if matches!(
-        error_name(error).as_deref(),
-        Some("QuotaExceededError" | "NS_ERROR_DOM_QUOTA_REACHED")
-    ) {
-        return true;
-    }
-    js_sys::Reflect::get(error, &JsValue::from_str("code"))
-        .ok()
-        .and_then(|c| c.as_f64())
-        .is_some_and(|code| code == 22.0 || code == 1014.0)
-}
-
 /// The global object's property `name` (`window.<name>` on a page), if it is set.
 pub(crate) fn global_property(name: &str) -> Option<JsValue> {
     let value = js_sys::Reflect::get(&js_sys::global(), &JsValue::from_str(name)).ok()?;

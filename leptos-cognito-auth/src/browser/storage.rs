@@ -2,8 +2,7 @@
 //! will not let it be used.
 
 use super::cookie::{CookieOptions, CookieStorage};
-use super::js;
-use super::web_storage::WebStorage;
+use super::web_storage::{Area, WebStorage};
 use crate::protocol::{MemoryStorage, Storage, StorageError, StorageKind};
 
 #[derive(Clone, Debug)]
@@ -70,28 +69,14 @@ impl BrowserStorage {
     fn open_exactly(kind: StorageKind, cookie: &CookieOptions) -> Result<Self, StorageError> {
         match kind {
             StorageKind::Local | StorageKind::Session => {
-                let (name, area) = match (kind, web_sys::window()) {
-                    (_, None) => ("web storage", Err("there is no window".to_owned())),
-                    (StorageKind::Local, Some(w)) => (
-                        "localStorage",
-                        w.local_storage().map_err(|e| js::describe(&e)),
-                    ),
-                    (_, Some(w)) => (
-                        "sessionStorage",
-                        w.session_storage().map_err(|e| js::describe(&e)),
-                    ),
+                let area = if kind == StorageKind::Local {
+                    Area::Local
+                } else {
+                    Area::Session
                 };
-                match area {
-                    Ok(Some(storage)) => WebStorage::probed(storage).map(|web| Self {
-                        backend: Backend::Web(web, kind),
-                    }),
-                    Ok(None) => Err(StorageError::Unavailable(format!(
-                        "the browser provides no {name} here"
-                    ))),
-                    Err(reason) => Err(StorageError::Unavailable(format!(
-                        "{name} cannot be used: {reason}"
-                    ))),
-                }
+                WebStorage::open(area).map(|web| Self {
+                    backend: Backend::Web(web, kind),
+                })
             }
             StorageKind::Cookie => CookieStorage::new(cookie).map(Self::cookies),
             // Server sessions: the browser keeps no token at all.

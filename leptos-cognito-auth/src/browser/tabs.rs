@@ -10,6 +10,7 @@ use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 
 use super::js;
+use super::web_storage::Area;
 use crate::client::CrossTabGuard;
 
 /// How long a tab waits for another tab's lock before going on without it: longer than
@@ -97,7 +98,7 @@ async fn web_lock(locks: &JsValue, request: &Function, name: &str) -> CrossTabGu
 /// on release. A lease not released (a tab closed mid-refresh) lapses after 15 s. Without
 /// `localStorage` there is nothing to share, and the guard holds nothing.
 pub async fn storage_lease(name: &str) -> CrossTabGuard {
-    let Some(storage) = web_sys::window().and_then(|w| w.local_storage().ok().flatten()) else {
+    let Ok(storage) = Area::Local.raw() else {
         return CrossTabGuard::none();
     };
     let key = format!("{name}.lease");

@@ -16,7 +16,7 @@ mod pkce;
 pub(crate) mod secret;
 mod session;
 pub(crate) mod sign_in;
-mod storage;
+pub(crate) mod storage;
 pub(crate) mod token;
 mod user;
 mod user_pool;

@@ -269,7 +269,7 @@ impl CognitoConfigBuilder {
             Some(ScopesInput::Other(value)) => {
                 return Err(ConfigError::invalid(
                     "TokenScopesArray",
-                    format!("must be a list of strings, not {value}"),
+                    format!("must be a list of strings, not {}", json_kind(&value)),
                 ))
             }
         };
@@ -360,6 +360,20 @@ impl CognitoConfigBuilder {
             auto_refresh: self.auto_refresh.unwrap_or(true),
             refresh_margin_secs: self.refresh_margin_secs,
         })
+    }
+}
+
+/// What a JSON value is, for a message: its kind rather than the value printed, which would
+/// bring JSON writing code to the browser build for this message alone.
+fn json_kind(value: &serde_json::Value) -> &'static str {
+    use serde_json::Value;
+    match value {
+        Value::Null => "null",
+        Value::Bool(_) => "a boolean",
+        Value::Number(_) => "a number",
+        Value::String(_) => "a string",
+        Value::Array(_) => "a list with something else than strings in it",
+        Value::Object(_) => "an object",
     }
 }
 

@@ -1,5 +1,6 @@
 //! Sessions and pending sign-ins in a [`Storage`], with the original SDK's key layout.
 
+use super::codec::{self, JsonRecordCodec, SdkStringCodec};
 use super::keys::StorageKeys;
 use super::kv::{Storage, StorageError};
 use crate::protocol::authorize::PendingSignIn;
@@ -9,11 +10,9 @@ use crate::protocol::session::CognitoSession;
 /// A stored clock drift beyond a week is not a clock that is off but a broken entry.
 const MAX_CLOCK_DRIFT_SECS: u64 = 7 * 24 * 3600;
 
-/// A stored clock drift, if it is a number of seconds within [`MAX_CLOCK_DRIFT_SECS`].
-fn parse_drift(raw: &str) -> Option<i64> {
-    raw.parse::<i64>()
-        .ok()
-        .filter(|d| d.unsigned_abs() <= MAX_CLOCK_DRIFT_SECS)
+/// Whether a stored clock drift is within [`MAX_CLOCK_DRIFT_SECS`].
+fn is_plausible_drift(drift: &i64) -> bool {
+    drift.unsigned_abs() <= MAX_CLOCK_DRIFT_SECS
 }
 
 /// At most this many sign-ins may be pending at once (per app client): enough for a few
@@ -65,11 +64,27 @@ impl<S: Storage> CognitoStorage<S> {
         &self.keys
     }
 
+    /// The original SDK's entry `key`: a plain string.
+    fn text(&self, key: &str) -> Option<String> {
+        codec::read::<String, SdkStringCodec>(&self.storage, key)
+    }
+
+    /// Writes the original SDK's entry `key` as the plain string `value`.
+    fn set_text(&self, key: &str, value: &str) -> Result<(), StorageError> {
+        codec::write::<&str, SdkStringCodec>(&self.storage, key, &value)
+    }
+
+    /// The stored clock drift of `user`, if it is a plausible number of seconds.
+    fn drift(&self, user: &str) -> Option<i64> {
+        codec::read::<i64, SdkStringCodec>(&self.storage, &self.keys.clock_drift(user))
+            .filter(is_plausible_drift)
+    }
+
     /// The cached session, if a complete and readable one is stored (expired or not).
     /// A corrupted one reads as `None` (and stays until [`clean_up`](Self::clean_up)).
     /// A clock drift that is not a number reads as none.
     pub fn load(&self) -> Option<CognitoSession> {
-        let user = self.storage.get(&self.keys.last_auth_user())?;
+        let user = self.text(&self.keys.last_auth_user())?;
         if user.is_empty() {
             return None;
         }
@@ -82,16 +97,12 @@ impl<S: Storage> CognitoStorage<S> {
     /// A readable session and other tabs' live sign-ins stay. Returns the keys removed.
     pub fn clean_up(&self, now: Option<u64>) -> Vec<String> {
         let before = self.storage.keys();
-        if let Some(user) = self.storage.get(&self.keys.last_auth_user()) {
+        if let Some(user) = self.text(&self.keys.last_auth_user()) {
             if user.is_empty() || self.read_user(&user).is_none() {
                 self.clear();
             } else {
                 let drift_key = self.keys.clock_drift(&user);
-                if self
-                    .storage
-                    .get(&drift_key)
-                    .is_some_and(|raw| parse_drift(&raw).is_none())
-                {
+                if self.storage.get(&drift_key).is_some() && self.drift(&user).is_none() {
                     self.storage.remove(&drift_key);
                 }
             }
@@ -102,28 +113,17 @@ impl<S: Storage> CognitoStorage<S> {
     }
 
     fn read_user(&self, user: &str) -> Option<CognitoSession> {
-        let access = self.storage.get(&self.keys.access_token(user))?;
+        let access = self.text(&self.keys.access_token(user))?;
         let id = self
-            .storage
-            .get(&self.keys.id_token(user))
+            .text(&self.keys.id_token(user))
             .filter(|t| !t.is_empty());
-        let refresh = self
-            .storage
-            .get(&self.keys.refresh_token(user))
-            .map(Secret::new);
-        let scopes = self
-            .storage
-            .get(&self.keys.token_scopes(user))
-            .unwrap_or_default();
+        let refresh = self.text(&self.keys.refresh_token(user)).map(Secret::new);
+        let scopes = self.text(&self.keys.token_scopes(user)).unwrap_or_default();
         if id.is_none() && scopes.split_whitespace().any(|s| s == "openid") {
             return None;
         }
         // A missing or unreadable drift (an older layout, a hand edit) counts as none.
-        let drift = self
-            .storage
-            .get(&self.keys.clock_drift(user))
-            .and_then(|raw| parse_drift(&raw))
-            .unwrap_or(0);
+        let drift = self.drift(user).unwrap_or(0);
         let session = CognitoSession::from_tokens(id.as_deref(), &access, refresh, scopes)
             .ok()?
             .with_clock_drift(drift);
@@ -138,37 +138,34 @@ impl<S: Storage> CognitoStorage<S> {
         let user = session
             .username()
             .ok_or_else(|| StorageError::Failed("the access token has no username".into()))?;
-        if let Some(previous) = self.storage.get(&self.keys.last_auth_user()) {
+        if let Some(previous) = self.text(&self.keys.last_auth_user()) {
             if previous != user {
                 self.clear();
             }
         }
         let write = || -> Result<(), StorageError> {
             match session.id_token() {
-                Some(id) => self
-                    .storage
-                    .set(&self.keys.id_token(user), id.jwt_token())?,
+                Some(id) => self.set_text(&self.keys.id_token(user), id.jwt_token())?,
                 None => self.storage.remove(&self.keys.id_token(user)),
             }
-            self.storage.set(
+            self.set_text(
                 &self.keys.access_token(user),
                 session.access_token().jwt_token(),
             )?;
             match session.refresh_token() {
-                Some(r) => self
-                    .storage
-                    .set(&self.keys.refresh_token(user), r.expose())?,
+                Some(r) => self.set_text(&self.keys.refresh_token(user), r.expose())?,
                 None => self.storage.remove(&self.keys.refresh_token(user)),
             }
-            self.storage
-                .set(&self.keys.token_scopes(user), session.scopes_string())?;
+            self.set_text(&self.keys.token_scopes(user), session.scopes_string())?;
             match session.clock_drift() {
                 0 => self.storage.remove(&self.keys.clock_drift(user)),
-                drift => self
-                    .storage
-                    .set(&self.keys.clock_drift(user), &drift.to_string())?,
+                drift => codec::write::<i64, SdkStringCodec>(
+                    &self.storage,
+                    &self.keys.clock_drift(user),
+                    &drift,
+                )?,
             }
-            self.storage.set(&self.keys.last_auth_user(), user)
+            self.set_text(&self.keys.last_auth_user(), user)
         };
         write()
     }
@@ -177,7 +174,7 @@ impl<S: Storage> CognitoStorage<S> {
     /// keys of other users left behind (the original `CookieStorage.clear()` removed
     /// nothing).
     pub fn clear(&self) {
-        if let Some(user) = self.storage.get(&self.keys.last_auth_user()) {
+        if let Some(user) = self.text(&self.keys.last_auth_user()) {
             for key in self.keys.user_keys(&user) {
                 self.storage.remove(&key);
             }
@@ -213,7 +210,7 @@ impl<S: Storage> CognitoStorage<S> {
             self.storage.remove(&key);
         }
         let key = self.keys.pending_sign_in(&pending.state);
-        self.storage.set(&key, &pending.to_json())?;
+        codec::write::<PendingSignIn, JsonRecordCodec>(&self.storage, &key, pending)?;
         let after = self.storage.keys();
         Ok(before.into_iter().filter(|k| !after.contains(k)).collect())
     }
@@ -224,8 +221,13 @@ impl<S: Storage> CognitoStorage<S> {
         if !is_state_token(state) {
             return None;
         }
-        let raw = self.storage.get(&self.keys.pending_sign_in(state))?;
-        PendingSignIn::from_json(raw.as_bytes()).filter(|p| p.state == state)
+        self.read_pending(&self.keys.pending_sign_in(state))
+            .filter(|p| p.state == state)
+    }
+
+    /// The pending sign-in record under `key`, if it reads.
+    fn read_pending(&self, key: &str) -> Option<PendingSignIn> {
+        codec::read::<PendingSignIn, JsonRecordCodec>(&self.storage, key)
     }
 
     /// Whether any sign-in is pending (readable or not).
@@ -252,11 +254,9 @@ impl<S: Storage> CognitoStorage<S> {
                 continue;
             };
             let pending = match rest.strip_prefix('.') {
-                Some(state) if is_state_token(state) => self
-                    .storage
-                    .get(&key)
-                    .and_then(|raw| PendingSignIn::from_json(raw.as_bytes()))
-                    .filter(|p| p.state == state),
+                Some(state) if is_state_token(state) => {
+                    self.read_pending(&key).filter(|p| p.state == state)
+                }
                 // The earlier single key.
                 None if rest.is_empty() => None,
                 // Not a pending sign-in's key (a user's, say): not ours to remove.
@@ -344,6 +344,42 @@ mod tests {
         assert_eq!(session.username(), Some("alice"));
         assert_eq!(session.refresh_token().unwrap().expose(), "opaque");
         assert_eq!(session.scopes_string(), "openid email");
+    }
+
+    /// Entries as the earlier versions of the kit wrote them (before the codecs): a pending
+    /// sign-in record (its own JSON writer) and a clock drift read, and are written again
+    /// byte for byte.
+    #[test]
+    fn entries_written_by_earlier_versions_read_and_write_the_same() {
+        const STATE: &str = "state-one-0123456789abcdefghijklmnopqrstu";
+        let earlier_pending = format!(
+            r#"{{"state":"{STATE}","nonce":"n","code_verifier":"v","response_type":"code","redirect_uri":"http://localhost:3000/callback","scopes":"openid","return_to":"/p","app_state":"x","created_at":5}}"#
+        );
+        let store = store();
+        let storage = store.storage();
+        storage
+            .set(&format!("{P}.pendingSignIn.{STATE}"), &earlier_pending)
+            .unwrap();
+        let read = store.peek_pending(STATE).unwrap();
+        assert_eq!(read, pending(STATE, 5));
+        store.remove_pending(STATE);
+        store.save_pending(&read).unwrap();
+        assert_eq!(
+            storage.get(&format!("{P}.pendingSignIn.{STATE}")),
+            Some(earlier_pending)
+        );
+
+        store.save(&session("alice", Some("r"))).unwrap();
+        storage
+            .set(&format!("{P}.alice.clockDrift"), "-600")
+            .unwrap();
+        let loaded = store.load().unwrap();
+        assert_eq!(loaded.clock_drift(), -600);
+        store.save(&loaded).unwrap();
+        assert_eq!(
+            storage.get(&format!("{P}.alice.clockDrift")).as_deref(),
+            Some("-600")
+        );
     }
 
     #[test]

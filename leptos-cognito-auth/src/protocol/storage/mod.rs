@@ -1,7 +1,8 @@
 //! Token storage: the key-value trait and its in-memory implementation ([`kv`]), the
-//! original SDK's key layout ([`keys`]), and the sessions and pending sign-ins kept in that
-//! layout ([`cognito_storage`]).
+//! original SDK's key layout ([`keys`]), the codecs of the values kept (`codec`), and the
+//! sessions and pending sign-ins kept in that layout ([`cognito_storage`]).
 
+pub(crate) mod codec;
 pub mod cognito_storage;
 pub mod keys;
 pub mod kv;

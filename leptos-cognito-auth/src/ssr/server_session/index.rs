@@ -17,6 +17,7 @@ use super::record::Record;
 use super::session::Inner;
 use super::store::StoreError;
 use crate::protocol::encoding::base64url;
+use crate::protocol::storage::codec::{decode_record, encode_record};
 use crate::protocol::CognitoSession;
 
 /// What the index holds of one session.
@@ -75,9 +76,7 @@ impl Inner {
             return Ok(());
         };
         let listed = Listed::of(record);
-        // A struct of strings and numbers always serialises.
-        let json = serde_json::to_vec(&listed).unwrap_or_default();
-        let sealed = self.index_keys.seal(&json);
+        let sealed = self.index_keys.seal(encode_record(&listed).as_bytes());
         self.store
             .index_put(&user, key, sealed.as_bytes(), self.lifetimes.absolute)
             .await
@@ -100,7 +99,7 @@ impl Inner {
             let opened = std::str::from_utf8(&value)
                 .ok()
                 .and_then(|v| self.index_keys.open(v))
-                .and_then(|json| serde_json::from_slice::<Listed>(&json).ok());
+                .and_then(|json| decode_record::<Listed>(&json));
             match opened {
                 Some(entry) if self.store.get(&key).await?.is_some() => listed.push((key, entry)),
                 // Gone from the store, or unreadable (a retired secret): pruned.

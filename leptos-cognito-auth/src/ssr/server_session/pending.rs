@@ -8,6 +8,7 @@
 //! entry; at most [`MAX_PENDING_SIGN_INS`] are kept, the oldest dropped.
 
 use crate::protocol::secret::constant_time_eq;
+use crate::protocol::storage::codec::{decode_record, encode_record};
 use crate::protocol::{PendingSignIn, MAX_PENDING_SIGN_INS};
 use crate::ssr::session::seal::Keyring;
 
@@ -30,7 +31,7 @@ impl PendingSignIns {
     pub fn read(keys: &Keyring, cookie: Option<&str>, now: u64) -> Self {
         let entries = cookie
             .and_then(|value| keys.open(value))
-            .and_then(|json| serde_json::from_slice::<Vec<String>>(&json).ok())
+            .and_then(|json| decode_record::<Vec<String>>(&json))
             .unwrap_or_default()
             .into_iter()
             .filter_map(|record| PendingSignIn::from_json(record.as_bytes()))
@@ -71,9 +72,7 @@ impl PendingSignIns {
     pub fn seal(&mut self, keys: &Keyring) -> Option<String> {
         while !self.entries.is_empty() {
             let records: Vec<String> = self.entries.iter().map(PendingSignIn::to_json).collect();
-            // A list of strings always serialises.
-            let json = serde_json::to_vec(&records).unwrap_or_default();
-            let sealed = keys.seal(&json);
+            let sealed = keys.seal(encode_record(&records).as_bytes());
             if sealed.len() <= MAX_SEALED_BYTES || self.entries.len() == 1 {
                 return Some(sealed);
             }

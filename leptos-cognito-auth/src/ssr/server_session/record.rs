@@ -5,6 +5,7 @@ use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
 use crate::protocol::encoding::base64url;
+use crate::protocol::storage::codec::{decode_record, encode_record};
 use crate::protocol::{CognitoSession, Secret};
 use crate::ssr::session::seal::{Purpose, SealingKey};
 
@@ -121,10 +122,8 @@ impl Record {
 
     /// The record sealed for the session `id`: what the store keeps.
     pub fn seal(&self, id: &str) -> Vec<u8> {
-        // Serialising plain strings and numbers cannot fail.
-        let json = serde_json::to_vec(self).unwrap_or_default();
         SealingKey::derive(id.as_bytes(), Purpose::Record)
-            .seal(&json)
+            .seal(encode_record(self).as_bytes())
             .into_bytes()
     }
 
@@ -133,9 +132,7 @@ impl Record {
     pub fn open(id: &str, stored: &[u8]) -> Option<Self> {
         let sealed = std::str::from_utf8(stored).ok()?;
         let json = SealingKey::derive(id.as_bytes(), Purpose::Record).open(sealed)?;
-        serde_json::from_slice::<Self>(&json)
-            .ok()
-            .filter(|r| r.v == 1 && is_random_id(&r.csrf))
+        decode_record::<Self>(&json).filter(|r| r.v == 1 && is_random_id(&r.csrf))
     }
 }
 
@@ -227,5 +224,56 @@ pub(crate) mod tests {
         ] {
             assert!(Record::open(&id, raw.as_bytes()).is_none(), "{raw}");
         }
+    }
+
+    /// What the earlier versions sealed (their own base64url and JSON writer) still opens:
+    /// a session record, the pending sign-in cookie, and a session index entry.
+    #[test]
+    fn values_sealed_by_earlier_versions_still_open() {
+        use crate::ssr::server_session::index::Listed;
+        use crate::ssr::server_session::pending::PendingSignIns;
+        use crate::ssr::session::seal::Keyring;
+
+        const SECRET: &str = "a secret of at least thirty-two characters";
+        const RECORD: &str = "ATLzQ9IsVQC7sd1w1yRFubIuQanNoLRsV5GN2PRDCqx1DPhwAd8gmKHOb21vqC62D5um-YFuTrssoK_cOy8aCxh5UOu4QxpUDNatKcHIXcAei7eFqVN8Fz3PL5eOq6K9mWqp5uF1KNEizPl-_i4UdjE6DgPYjYaihxhQKxjyo5pIJQ3NJQkvCHV9pHY3tfH8MWIgUkZAhi-4wJoK8GTutXSemr0y4VjHb1xmvHQCyY6qDG5hmirxiPxQwN6rHKiOVP_-OGyXohn_wjQpk9RgofqSWl5LVzuXiNPrc1YrjbiXWhRp2FALRLV1BFrhMnta7OKAjAO8ZDuvGJYrfTx7Wcoub32Yj4LI1AzGtcD0hrU2sGZ4JfVgROR1EEKXeYF97ntyEP78wy-rc2WBDPKbK2W4EJbM5oCv_pYImis";
+        const PENDING: &str = "ASx82b5m9uVck2Ydo8pahHbPbkrj5mXPxThdkbaUha4jddMmPrXdG6dj6RammfXjA33a8IkEY2jzww7cj42DRJSD_XLqJ2k0DD8SeHm_qKplq3YiuKXPb63TV0QiAvsRhV7HKDd70co1SxAxyF-b0Mv12KJFKK4HXZE0QcF_2_2ER-Dyz1MRFDgMTUF5shG2R5jAcb6kfX2atUAKq3OzVO1F1iBbvp3K8Hi3LuER9gvEUfZiAibJLanxB9Zn3AnxjAq9IUdOkIf6j9UFfv4V-1CcncWN14D_sXk4Juum_VIbKNM9GJN3cLqE6G67PtsaeB-bBWC4CY132XqOX6LaIRpNtTnj5LUC4wLMiinMq5Xk1bgwx0lH7e_IKyqhojEJ3K4TWOYLp3abWJ86aKOSaEU";
+        const LISTED: &str = "Aa9x3WCOHZyDif4mnvzjr2FPbIGvKKCb6flkSfvKjV0uexVvNHMQSlazWDMmElJ6O2L1ErWmqPSyo6THCl-l1SYU4zfd9QypxFNuWz4DCaWShEJmC6LavLUjyBy_thtMwLKjvZ6x3vwrR8Tr4ddD1b7ZJT09tYg16yhCR5ET90Ka3ILG7IPnmpgLgdABjv01WudwKKT8Er0ULE8YZumCeKb0l14J";
+
+        let record = Record::open(&"I".repeat(43), RECORD.as_bytes()).unwrap();
+        assert_eq!(record.id_token.as_deref(), Some("id.jwt.x"));
+        assert_eq!(record.access_token, "access.jwt.x");
+        assert_eq!(record.refresh_token.as_deref(), Some("opaque-refresh"));
+        assert_eq!(record.scopes, "openid email");
+        assert_eq!(record.clock_drift, -5);
+        assert_eq!(record.csrf, "C".repeat(43));
+        assert_eq!(
+            (record.created_at, record.last_seen_at),
+            (1_700_000_000, 1_700_000_060)
+        );
+        assert_eq!(
+            (record.handle.as_str(), record.user_agent.as_str()),
+            ("handle-1", "Mozilla/5.0 (é)")
+        );
+        assert_eq!(record.refresh_after, 0);
+
+        let keys = Keyring::new(&[SECRET], Purpose::PendingSignIn);
+        let mut pending = PendingSignIns::read(&keys, Some(PENDING), 1_700_000_005);
+        let taken = pending.take("tab-one-state-aaaaaaaaaa").unwrap();
+        assert_eq!(
+            taken.code_verifier.as_ref().map(Secret::expose),
+            Some("verifier")
+        );
+        assert_eq!(taken.app_state.as_deref(), Some("cart=3"));
+        assert_eq!(taken.return_to, "/protected");
+
+        let index = Keyring::new(&[SECRET], Purpose::SessionIndex);
+        let listed = decode_record::<Listed>(&index.open(LISTED).unwrap()).unwrap();
+        assert_eq!(listed.handle, "handle-1");
+        assert_eq!(listed.refresh_token.as_deref(), Some("opaque-refresh"));
+        assert_eq!(
+            (listed.created_at, listed.last_seen_at),
+            (1_700_000_000, 1_700_000_060)
+        );
+        assert_eq!(listed.user_agent, "Mozilla/5.0 (é)");
     }
 }
