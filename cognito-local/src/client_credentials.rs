@@ -12,8 +12,8 @@ use serde_json::{json, Map, Value};
 
 use super::config::{ClientConfig, OAuthFlow};
 use super::params::Params;
+use super::responses::TokenError;
 use super::state::{now, random_uuid, Emulator};
-use super::token_endpoint::TokenError;
 use super::tokens::IssuedTokens;
 
 /// The scopes to grant: those requested (each a custom scope the client is allowed), or

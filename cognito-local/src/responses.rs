@@ -1,4 +1,5 @@
-//! Small response builders shared by the endpoints: redirects and Cognito's JSON errors.
+//! Small response builders shared by the endpoints: redirects, Cognito's JSON errors and the
+//! token endpoint's error.
 
 use axum::http::{header, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
@@ -40,4 +41,33 @@ pub fn oauth_error(status: StatusCode, error: &str, description: &str) -> Respon
         )
             .into_response(),
     )
+}
+
+/// A token endpoint error: HTTP 400 with Cognito's JSON body (500 for `server_error`).
+#[derive(Debug)]
+pub struct TokenError {
+    /// The OAuth error code.
+    pub error: &'static str,
+    /// A human-readable description.
+    pub description: String,
+}
+
+impl TokenError {
+    pub(crate) fn new(error: &'static str, description: impl Into<String>) -> Self {
+        Self {
+            error,
+            description: description.into(),
+        }
+    }
+}
+
+impl IntoResponse for TokenError {
+    fn into_response(self) -> Response {
+        let status = if self.error == "server_error" {
+            StatusCode::INTERNAL_SERVER_ERROR
+        } else {
+            StatusCode::BAD_REQUEST
+        };
+        oauth_error(status, self.error, &self.description)
+    }
 }

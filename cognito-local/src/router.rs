@@ -12,7 +12,7 @@ use tokio::task::JoinHandle;
 use super::config::{ClientConfig, ConfigError, EmulatorConfig};
 use super::state::{Emulator, SharedEmulator};
 use super::{
-    authorize, cors, faults, favicon, index, login, logout, params, revoke, token_endpoint,
+    authorize, cors, favicon, index, login, logout, params, revoke, test_control, token_endpoint,
     user_pool_api, userinfo, wellknown,
 };
 
@@ -47,7 +47,7 @@ pub fn router_for(emulator: SharedEmulator) -> Router {
         )
         .fallback(index::not_found);
     if emulator.config.enable_test_control {
-        router = router.merge(faults::routes());
+        router = router.merge(test_control::routes());
     }
     router
         .layer(axum::middleware::from_fn(cors::cors))

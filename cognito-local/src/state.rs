@@ -11,7 +11,7 @@ use rand::RngCore;
 use serde::Serialize;
 
 use super::config::{ConfigError, EmulatorConfig};
-use super::faults::Fault;
+use super::fault::Fault;
 use super::keys::KeySet;
 
 /// Seconds since the Unix epoch.
@@ -204,6 +204,18 @@ pub struct StateCounts {
 }
 
 impl Emulator {
+    /// Takes the next queued token-endpoint fault, if any.
+    pub(crate) fn take_token_fault(&self) -> Option<Fault> {
+        let mut store = self.store();
+        let (fault, remaining) = store.token_faults.front_mut()?;
+        let fault = *fault;
+        *remaining -= 1;
+        if *remaining == 0 {
+            store.token_faults.pop_front();
+        }
+        Some(fault)
+    }
+
     /// Validates the configuration and loads the keys.
     pub fn new(config: EmulatorConfig) -> Result<Self, ConfigError> {
         config.validate()?;

@@ -4,7 +4,7 @@
 
 use axum::body::Bytes;
 use axum::extract::State;
-use axum::http::{header, HeaderMap, StatusCode};
+use axum::http::{header, HeaderMap};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
@@ -14,40 +14,11 @@ use sha2::{Digest, Sha256};
 use super::client_auth::{self, ClientAuthError};
 use super::client_credentials;
 use super::config::{ClientConfig, OAuthFlow};
-use super::faults;
+use super::fault;
 use super::params::Params;
-use super::responses::{no_store, oauth_error};
+use super::responses::{no_store, TokenError};
 use super::state::{now, Emulator, Grant, SharedEmulator};
 use super::tokens;
-
-/// A token endpoint error: HTTP 400 with Cognito's JSON body (500 for `server_error`).
-#[derive(Debug)]
-pub struct TokenError {
-    /// The OAuth error code.
-    pub error: &'static str,
-    /// A human-readable description.
-    pub description: String,
-}
-
-impl TokenError {
-    pub(crate) fn new(error: &'static str, description: impl Into<String>) -> Self {
-        Self {
-            error,
-            description: description.into(),
-        }
-    }
-}
-
-impl IntoResponse for TokenError {
-    fn into_response(self) -> Response {
-        let status = if self.error == "server_error" {
-            StatusCode::INTERNAL_SERVER_ERROR
-        } else {
-            StatusCode::BAD_REQUEST
-        };
-        oauth_error(status, self.error, &self.description)
-    }
-}
 
 /// Whether the request declares a form-encoded body.
 pub fn is_form(headers: &HeaderMap) -> bool {
@@ -203,8 +174,8 @@ pub async fn token(
         .token_requests
         .entry(grant_type)
         .or_default() += 1;
-    if let Some(fault) = faults::take_token_fault(&emulator) {
-        if let Some(response) = faults::apply(fault).await {
+    if let Some(fault) = emulator.take_token_fault() {
+        if let Some(response) = fault::apply(fault).await {
             return response;
         }
     }

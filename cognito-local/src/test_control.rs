@@ -13,37 +13,17 @@
 //!
 //! `count` defaults to 1. Faults queue up and are consumed in order.
 
-use std::time::Duration;
-
 use axum::body::Bytes;
 use axum::extract::{Path, State};
-use axum::http::{header, HeaderValue, StatusCode};
+use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::routing::{delete, get, post};
 use axum::{Json, Router};
 use serde::Deserialize;
 use serde_json::json;
 
-use super::responses::oauth_error;
-use super::state::{Emulator, SharedEmulator, StateCounts};
-
-/// The longest accepted hang, so a mistaken test cannot wedge the server forever.
-pub const MAX_HANG_MS: u64 = 600_000;
-
-/// A fault injected into `/oauth2/token`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
-#[serde(tag = "fault", rename_all = "snake_case")]
-pub enum Fault {
-    /// Answer `500 Internal Server Error`.
-    ServerError,
-    /// Wait `ms` milliseconds, then answer normally.
-    Hang {
-        /// The delay in milliseconds.
-        ms: u64,
-    },
-    /// Answer `200` with a body that is not valid JSON.
-    MalformedJson,
-}
+use super::fault::Fault;
+use super::state::{SharedEmulator, StateCounts};
 
 #[derive(Debug, Deserialize)]
 struct FaultRequest {
@@ -55,45 +35,6 @@ struct FaultRequest {
 
 fn one() -> u32 {
     1
-}
-
-/// Takes the next queued token-endpoint fault, if any.
-pub fn take_token_fault(emulator: &Emulator) -> Option<Fault> {
-    let mut store = emulator.store();
-    let (fault, remaining) = store.token_faults.front_mut()?;
-    let fault = *fault;
-    *remaining -= 1;
-    if *remaining == 0 {
-        store.token_faults.pop_front();
-    }
-    Some(fault)
-}
-
-/// Applies a fault: `Some(response)` to answer with instead of the real one.
-pub async fn apply(fault: Fault) -> Option<Response> {
-    match fault {
-        Fault::ServerError => Some(oauth_error(
-            StatusCode::INTERNAL_SERVER_ERROR,
-            "server_error",
-            "injected fault: server error",
-        )),
-        Fault::Hang { ms } => {
-            tokio::time::sleep(Duration::from_millis(ms.min(MAX_HANG_MS))).await;
-            None
-        }
-        Fault::MalformedJson => {
-            let mut response = (
-                StatusCode::OK,
-                "{\"access_token\": \"eyJraWQiOi, \"expires_in\": ",
-            )
-                .into_response();
-            response.headers_mut().insert(
-                header::CONTENT_TYPE,
-                HeaderValue::from_static("application/json;charset=UTF-8"),
-            );
-            Some(response)
-        }
-    }
 }
 
 async fn queue_token_fault(State(emulator): State<SharedEmulator>, body: Bytes) -> Response {
