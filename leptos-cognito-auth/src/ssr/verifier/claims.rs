@@ -1,12 +1,13 @@
 //! The verified user ([`VerifiedUser`]) and the claim checks that produce it.
 
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 
 use serde_json::{Map, Value};
 
 use super::error::VerifyError;
+use super::token::{payload_of, Payload};
 use super::validation::{TokenUse, Validation};
-use crate::protocol::jwt::numeric_date;
+use crate::protocol::jwt::{json_object, numeric_date};
 use crate::protocol::Secret;
 
 /// A user whose token passed every check: typed claims plus the raw claim map.
@@ -36,7 +37,6 @@ pub struct VerifiedUser {
     inner: Arc<Verified>,
 }
 
-#[derive(PartialEq)]
 struct Verified {
     sub: String,
     username: Option<String>,
@@ -48,8 +48,28 @@ struct Verified {
     issued_at: Option<u64>,
     /// `nbf`, checked again (with `exp` and `iat`) whenever a remembered token is reused.
     not_before: Option<u64>,
-    claims: Map<String, Value>,
+    email: Option<String>,
+    /// Every claim, read from the token on first use: verification reads only the claims
+    /// it checks.
+    claims: OnceLock<Map<String, Value>>,
     token: Secret,
+}
+
+/// Everything but the claim map, which the token determines.
+impl PartialEq for Verified {
+    fn eq(&self, other: &Self) -> bool {
+        self.token == other.token
+            && self.sub == other.sub
+            && self.username == other.username
+            && self.groups == other.groups
+            && self.scopes == other.scopes
+            && self.client_id == other.client_id
+            && self.token_use == other.token_use
+            && self.expires_at == other.expires_at
+            && self.issued_at == other.issued_at
+            && self.not_before == other.not_before
+            && self.email == other.email
+    }
 }
 
 impl std::fmt::Debug for VerifiedUser {
@@ -64,7 +84,7 @@ impl std::fmt::Debug for VerifiedUser {
             .field("token_use", &user.token_use)
             .field("expires_at", &user.expires_at)
             .field("issued_at", &user.issued_at)
-            .field("claims", &user.claims)
+            .field("claims", self.claims())
             .field("token", &user.token)
             .finish()
     }
@@ -106,11 +126,19 @@ impl VerifiedUser {
     }
     /// The e-mail address (`email`, ID tokens only).
     pub fn email(&self) -> Option<&str> {
-        self.inner.claims.get("email").and_then(Value::as_str)
+        self.inner.email.as_deref()
     }
-    /// Every claim of the token, as sent.
+    /// Every claim of the token, as sent. Read from the token on the first call (the checks
+    /// read only the claims they need), then kept.
     pub fn claims(&self) -> &Map<String, Value> {
-        &self.inner.claims
+        let user = &*self.inner;
+        user.claims.get_or_init(|| {
+            // The verifier read this payload as a JSON object, and its reader accepts only
+            // what this parse accepts: the fallback is never taken.
+            payload_of(user.token.expose())
+                .and_then(|payload| json_object(&payload))
+                .unwrap_or_default()
+        })
     }
     /// The verified token itself, e.g. to forward to another API.
     pub fn token(&self) -> &Secret {
@@ -165,8 +193,8 @@ impl VerifiedUser {
 
 /// A `NumericDate` ([`numeric_date`]'s rule). Absent is `None`; any other type, or a
 /// negative number, is malformed.
-fn date(claims: &Map<String, Value>, name: &str) -> Result<Option<u64>, VerifyError> {
-    match claims.get(name) {
+fn date(claim: Option<&Value>) -> Result<Option<u64>, VerifyError> {
+    match claim {
         None => Ok(None),
         Some(value @ Value::Number(_)) => numeric_date(value).map(Some).ok_or(
             VerifyError::Malformed("a date claim is not a non-negative number"),
@@ -176,8 +204,17 @@ fn date(claims: &Map<String, Value>, name: &str) -> Result<Option<u64>, VerifyEr
 }
 
 /// An optional string claim; any other type is malformed.
-fn string<'a>(claims: &'a Map<String, Value>, name: &str) -> Result<Option<&'a str>, VerifyError> {
-    match claims.get(name) {
+fn string(claim: Option<&Value>) -> Result<Option<&str>, VerifyError> {
+    match claim {
+        None => Ok(None),
+        Some(Value::String(s)) => Ok(Some(s)),
+        Some(_) => Err(VerifyError::Malformed("a string claim has another type")),
+    }
+}
+
+/// An optional string claim, taken out of the payload; any other type is malformed.
+fn owned_string(claim: Option<Value>) -> Result<Option<String>, VerifyError> {
+    match claim {
         None => Ok(None),
         Some(Value::String(s)) => Ok(Some(s)),
         Some(_) => Err(VerifyError::Malformed("a string claim has another type")),
@@ -185,12 +222,15 @@ fn string<'a>(claims: &'a Map<String, Value>, name: &str) -> Result<Option<&'a s
 }
 
 /// `cognito:groups`: absent, or an array of strings.
-fn groups(claims: &Map<String, Value>) -> Result<Vec<String>, VerifyError> {
-    match claims.get("cognito:groups") {
+fn groups(claim: Option<Value>) -> Result<Vec<String>, VerifyError> {
+    match claim {
         None => Ok(Vec::new()),
         Some(Value::Array(items)) => items
-            .iter()
-            .map(|v| v.as_str().map(str::to_owned))
+            .into_iter()
+            .map(|v| match v {
+                Value::String(s) => Some(s),
+                _ => None,
+            })
             .collect::<Option<Vec<_>>>()
             .ok_or(VerifyError::Malformed(
                 "cognito:groups is not a list of strings",
@@ -200,26 +240,27 @@ fn groups(claims: &Map<String, Value>) -> Result<Vec<String>, VerifyError> {
 }
 
 /// The ID token's `aud`: a string or an array of strings; the first allowed one.
-fn audience<'a>(
-    claims: &'a Map<String, Value>,
-    allowed: &[String],
-) -> Result<&'a str, VerifyError> {
-    let candidates: Vec<&str> = match claims.get("aud") {
-        None => return Err(VerifyError::WrongClient),
-        Some(Value::String(s)) => vec![s],
-        Some(Value::Array(items)) => items
-            .iter()
-            .map(Value::as_str)
-            .collect::<Option<Vec<_>>>()
-            .ok_or(VerifyError::Malformed(
-                "aud is not a string or a list of strings",
-            ))?,
-        Some(_) => return Err(VerifyError::Malformed("aud is not a string")),
-    };
-    candidates
-        .into_iter()
-        .find(|aud| allowed.iter().any(|c| c == aud))
-        .ok_or(VerifyError::WrongClient)
+fn audience<'a>(claim: Option<&'a Value>, allowed: &[String]) -> Result<&'a str, VerifyError> {
+    let is_allowed = |aud: &&str| allowed.iter().any(|c| c == aud);
+    match claim {
+        None => Err(VerifyError::WrongClient),
+        Some(Value::String(s)) => Some(s.as_str())
+            .filter(is_allowed)
+            .ok_or(VerifyError::WrongClient),
+        Some(Value::Array(items)) => {
+            let mut found = None;
+            for item in items {
+                let aud = item.as_str().ok_or(VerifyError::Malformed(
+                    "aud is not a string or a list of strings",
+                ))?;
+                if found.is_none() && is_allowed(&aud) {
+                    found = Some(aud);
+                }
+            }
+            found.ok_or(VerifyError::WrongClient)
+        }
+        Some(_) => Err(VerifyError::Malformed("aud is not a string")),
+    }
 }
 
 /// `exp` (with leeway) is in the future, `nbf` and `iat` are not (beyond the leeway).
@@ -257,20 +298,22 @@ impl VerifiedUser {
 /// Checks the claims of a signature-verified token against `validation` at time `now`;
 /// `iss` must be `issuer`.
 pub(crate) fn check(
-    claims: Map<String, Value>,
+    claims: Payload,
     token: &str,
     issuer: &str,
     validation: &Validation,
     now: u64,
 ) -> Result<VerifiedUser, VerifyError> {
     // Types first: a claim of the wrong type is malformed whatever else is wrong.
-    let exp = date(&claims, "exp")?.ok_or(VerifyError::Malformed("exp is missing"))?;
-    let iat = date(&claims, "iat")?;
-    let nbf = date(&claims, "nbf")?;
-    let iss = string(&claims, "iss")?;
-    let token_use = string(&claims, "token_use")?;
-    let sub = string(&claims, "sub")?.ok_or(VerifyError::Malformed("sub is missing"))?;
-    let groups = groups(&claims)?;
+    let exp = date(claims.exp.as_ref())?.ok_or(VerifyError::Malformed("exp is missing"))?;
+    let iat = date(claims.iat.as_ref())?;
+    let nbf = date(claims.nbf.as_ref())?;
+    let iss = string(claims.iss.as_ref())?;
+    let token_use = string(claims.token_use.as_ref())?;
+    if string(claims.sub.as_ref())?.is_none() {
+        return Err(VerifyError::Malformed("sub is missing"));
+    }
+    let groups = groups(claims.groups)?;
 
     if iss != Some(issuer) {
         return Err(VerifyError::WrongIssuer);
@@ -281,18 +324,18 @@ pub(crate) fn check(
         .ok_or(VerifyError::WrongTokenUse)?;
     let (client_id, username, scopes) = match token_use {
         TokenUse::Id => (
-            audience(&claims, &validation.client_ids)?,
-            string(&claims, "cognito:username")?,
+            audience(claims.aud.as_ref(), &validation.client_ids)?.to_owned(),
+            owned_string(claims.cognito_username)?,
             Vec::new(),
         ),
         TokenUse::Access => {
-            let client = string(&claims, "client_id")?
+            let client = owned_string(claims.client_id)?
                 .filter(|c| validation.client_ids.iter().any(|allowed| allowed == c))
                 .ok_or(VerifyError::WrongClient)?;
-            let scopes = string(&claims, "scope")?
+            let scopes = string(claims.scope.as_ref())?
                 .map(|s| s.split_whitespace().map(str::to_owned).collect())
                 .unwrap_or_default();
-            (client, string(&claims, "username")?, scopes)
+            (client, owned_string(claims.username)?, scopes)
         }
     };
 
@@ -320,18 +363,26 @@ pub(crate) fn check(
         return Err(VerifyError::MissingScope(missing.clone()));
     }
 
+    let Some(Value::String(sub)) = claims.sub else {
+        return Err(VerifyError::Malformed("sub is missing"));
+    };
+    let email = match claims.email {
+        Some(Value::String(email)) => Some(email),
+        _ => None,
+    };
     let verified = Verified {
-        sub: sub.to_owned(),
-        username: username.map(str::to_owned),
-        client_id: client_id.to_owned(),
+        sub,
+        username,
+        client_id,
         groups,
         scopes,
         token_use,
         expires_at: exp,
         issued_at: iat,
         not_before: nbf,
+        email,
+        claims: OnceLock::new(),
         token: Secret::new(token),
-        claims,
     };
     Ok(VerifiedUser {
         inner: Arc::new(verified),

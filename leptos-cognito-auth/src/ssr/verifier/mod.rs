@@ -6,6 +6,7 @@ mod builder;
 mod claims;
 mod error;
 mod fetch;
+mod json;
 mod jwks;
 mod keys;
 mod token;

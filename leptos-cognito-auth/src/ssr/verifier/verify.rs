@@ -3,17 +3,14 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use serde_json::{Map, Value};
-
 use super::claims::{check, VerifiedUser};
 use super::error::VerifyError;
 use super::jwks::{JwksCache, JwksStats};
 use super::keys::VerifyingKey;
-use super::token::{parse_jws, Jws, MAX_TOKEN_BYTES};
+use super::token::{parse_jws, Jws, Payload, MAX_TOKEN_BYTES};
 use super::validation::Validation;
 use super::verified_cache::VerifiedCache;
 use crate::client::Clock;
-use crate::protocol::jwt::json_object;
 
 /// Verifies Cognito JWTs against the user pool's JWKS: structure, `alg` = RS256, key by
 /// `kid` from the JWKS of the issuer the token names (when it is an accepted one), RSA
@@ -80,7 +77,7 @@ struct Read<'a> {
     jws: Jws<'a>,
     /// The payload's claims, if it is a JSON object (refused after the signature check
     /// otherwise, so that a forged token is reported as such).
-    claims: Option<Map<String, Value>>,
+    claims: Option<Payload>,
     /// The index of the issuer whose keys must have signed it.
     issuer: usize,
 }
@@ -234,11 +231,10 @@ impl CognitoJwtVerifier {
     /// is ever fetched from a location the token chose.
     fn read<'a>(&self, token: &'a str) -> Result<Read<'a>, VerifyError> {
         let jws = parse_jws(token)?;
-        let claims = json_object(&jws.payload);
+        let claims = Payload::read(&jws.payload);
         let issuer = claims
             .as_ref()
-            .and_then(|c| c.get("iss"))
-            .and_then(Value::as_str)
+            .and_then(Payload::iss)
             .and_then(|iss| self.inner.issuers.iter().position(|i| i.iss == iss))
             .unwrap_or(0);
         Ok(Read {
