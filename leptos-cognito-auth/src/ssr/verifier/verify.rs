@@ -16,7 +16,9 @@ use crate::client::Clock;
 /// `kid` from the JWKS of the issuer the token names (when it is an accepted one), RSA
 /// PKCS#1 v1.5 SHA-256 signature (aws-lc-rs), `exp` / `nbf` / `iat` with a small leeway,
 /// `iss` (one of the accepted issuers: for a user pool, its issuer in either
-/// [format](crate::protocol::IssuerFormat)), `token_use`, the app client, then required
+/// [format](crate::protocol::IssuerFormat), in its Region and any
+/// [additional Regions](super::CognitoJwtVerifierBuilder::additional_regions)), `token_use`,
+/// the app client, then required
 /// groups and scopes. Tokens that passed are remembered (bounded, see
 /// [`CognitoJwtVerifierBuilder::verified_token_cache`](super::CognitoJwtVerifierBuilder::verified_token_cache)) so a token reused across requests
 /// is not RSA-checked again; its time checks are redone on every use.
@@ -123,7 +125,8 @@ impl CognitoJwtVerifier {
         self.inner.token_cookie.as_deref()
     }
 
-    /// What the JWKS caches have done so far, added up over the distinct JWKS locations.
+    /// What the JWKS caches have done so far, added up over the distinct JWKS locations
+    /// (see [`jwks_stats_for`](Self::jwks_stats_for) for one issuer's).
     pub fn jwks_stats(&self) -> JwksStats {
         self.distinct_caches()
             .map(|cache| cache.stats())
@@ -134,12 +137,52 @@ impl CognitoJwtVerifier {
             })
     }
 
+    /// What the JWKS cache of the accepted issuer `issuer` has done so far (shared with the
+    /// issuers whose keys are at the same location); `None` if `issuer` is not accepted.
+    pub fn jwks_stats_for(&self, issuer: &str) -> Option<JwksStats> {
+        self.issuer_named(issuer).map(|i| i.jwks.stats())
+    }
+
     /// Fetches the primary issuer's JWKS now, so the first request does not wait for it.
     /// A failure is returned and not cached: verification fetches again. (A user pool's
-    /// other issuer is fetched when a token first names it, or now with
-    /// [`prefetch_jwks_for`](Self::prefetch_jwks_for).)
+    /// other issuers are fetched when a token first names them, or now with
+    /// [`prefetch_jwks_for`](Self::prefetch_jwks_for) or
+    /// [`prefetch_all_jwks`](Self::prefetch_all_jwks).)
     pub async fn prefetch_jwks(&self) -> Result<(), VerifyError> {
         self.primary().jwks.refresh().await
+    }
+
+    /// Fetches the JWKS of every accepted issuer now, all at once, and reports each
+    /// issuer's outcome (in [`issuers`](Self::issuers)' order) instead of failing as a whole:
+    /// a pool's issuer in a format or Region it does not use answers an error (Cognito: 403),
+    /// and that must not stop the others from being ready. Returns when every fetch has
+    /// ended (each within the fetcher's timeout). A failed issuer is fetched again when a
+    /// token names it.
+    ///
+    /// ```no_run
+    /// # async fn warm(verifier: leptos_cognito_auth::ssr::CognitoJwtVerifier) {
+    /// for (issuer, outcome) in verifier.prefetch_all_jwks().await {
+    ///     if let Err(e) = outcome {
+    ///         eprintln!("no keys yet for {issuer}: {}", e.detail().unwrap_or(e.code()));
+    ///     }
+    /// }
+    /// # }
+    /// ```
+    pub async fn prefetch_all_jwks(&self) -> Vec<(&str, Result<(), VerifyError>)> {
+        let caches: Vec<&Arc<JwksCache>> = self.distinct_caches().collect();
+        let outcomes = futures::future::join_all(caches.iter().map(|cache| cache.refresh())).await;
+        self.inner
+            .issuers
+            .iter()
+            .map(|issuer| {
+                let outcome = caches
+                    .iter()
+                    .zip(&outcomes)
+                    .find(|(cache, _)| Arc::ptr_eq(cache, &issuer.jwks))
+                    .map_or(Ok(()), |(_, outcome)| outcome.clone());
+                (issuer.iss.as_str(), outcome)
+            })
+            .collect()
     }
 
     /// Fetches the JWKS of the accepted issuer `issuer` now (`wrong_issuer` if it is not
@@ -215,13 +258,13 @@ impl CognitoJwtVerifier {
     }
 
     /// Each JWKS cache once (issuers may share one).
-    fn distinct_caches(&self) -> impl Iterator<Item = &JwksCache> {
+    fn distinct_caches(&self) -> impl Iterator<Item = &Arc<JwksCache>> {
         let issuers = &self.inner.issuers;
         issuers.iter().enumerate().filter_map(move |(at, issuer)| {
             let first = issuers[..at]
                 .iter()
                 .all(|earlier| !Arc::ptr_eq(&earlier.jwks, &issuer.jwks));
-            first.then_some(&*issuer.jwks)
+            first.then_some(&issuer.jwks)
         })
     }
 
