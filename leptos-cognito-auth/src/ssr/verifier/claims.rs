@@ -5,6 +5,7 @@ use std::sync::{Arc, OnceLock};
 use serde_json::{Map, Value};
 
 use super::error::VerifyError;
+use super::json::Slot;
 use super::token::{payload_of, Payload};
 use super::validation::{TokenUse, Validation};
 use crate::protocol::jwt::{json_object, numeric_date};
@@ -193,39 +194,30 @@ impl VerifiedUser {
 
 /// A `NumericDate` ([`numeric_date`]'s rule). Absent is `None`; any other type, or a
 /// negative number, is malformed.
-fn date(claim: Option<&Value>) -> Result<Option<u64>, VerifyError> {
+fn date(claim: &Slot<'_>) -> Result<Option<u64>, VerifyError> {
     match claim {
-        None => Ok(None),
-        Some(value @ Value::Number(_)) => numeric_date(value).map(Some).ok_or(
+        Slot::Absent => Ok(None),
+        Slot::Other(value @ Value::Number(_)) => numeric_date(value).map(Some).ok_or(
             VerifyError::Malformed("a date claim is not a non-negative number"),
         ),
-        Some(_) => Err(VerifyError::Malformed("a date claim is not a number")),
+        _ => Err(VerifyError::Malformed("a date claim is not a number")),
     }
 }
 
 /// An optional string claim; any other type is malformed.
-fn string(claim: Option<&Value>) -> Result<Option<&str>, VerifyError> {
+fn string<'s>(claim: &'s Slot<'_>) -> Result<Option<&'s str>, VerifyError> {
     match claim {
-        None => Ok(None),
-        Some(Value::String(s)) => Ok(Some(s)),
-        Some(_) => Err(VerifyError::Malformed("a string claim has another type")),
-    }
-}
-
-/// An optional string claim, taken out of the payload; any other type is malformed.
-fn owned_string(claim: Option<Value>) -> Result<Option<String>, VerifyError> {
-    match claim {
-        None => Ok(None),
-        Some(Value::String(s)) => Ok(Some(s)),
-        Some(_) => Err(VerifyError::Malformed("a string claim has another type")),
+        Slot::Absent => Ok(None),
+        Slot::Str(s) => Ok(Some(s)),
+        Slot::Other(_) => Err(VerifyError::Malformed("a string claim has another type")),
     }
 }
 
 /// `cognito:groups`: absent, or an array of strings.
-fn groups(claim: Option<Value>) -> Result<Vec<String>, VerifyError> {
+fn groups(claim: Slot<'_>) -> Result<Vec<String>, VerifyError> {
     match claim {
-        None => Ok(Vec::new()),
-        Some(Value::Array(items)) => items
+        Slot::Absent => Ok(Vec::new()),
+        Slot::Other(Value::Array(items)) => items
             .into_iter()
             .map(|v| match v {
                 Value::String(s) => Some(s),
@@ -235,19 +227,19 @@ fn groups(claim: Option<Value>) -> Result<Vec<String>, VerifyError> {
             .ok_or(VerifyError::Malformed(
                 "cognito:groups is not a list of strings",
             )),
-        Some(_) => Err(VerifyError::Malformed("cognito:groups is not a list")),
+        _ => Err(VerifyError::Malformed("cognito:groups is not a list")),
     }
 }
 
 /// The ID token's `aud`: a string or an array of strings; the first allowed one.
-fn audience<'a>(claim: Option<&'a Value>, allowed: &[String]) -> Result<&'a str, VerifyError> {
+fn audience<'s>(claim: &'s Slot<'_>, allowed: &[String]) -> Result<&'s str, VerifyError> {
     let is_allowed = |aud: &&str| allowed.iter().any(|c| c == aud);
     match claim {
-        None => Err(VerifyError::WrongClient),
-        Some(Value::String(s)) => Some(s.as_str())
+        Slot::Absent => Err(VerifyError::WrongClient),
+        Slot::Str(s) => Some(&**s)
             .filter(is_allowed)
             .ok_or(VerifyError::WrongClient),
-        Some(Value::Array(items)) => {
+        Slot::Other(Value::Array(items)) => {
             let mut found = None;
             for item in items {
                 let aud = item.as_str().ok_or(VerifyError::Malformed(
@@ -259,7 +251,7 @@ fn audience<'a>(claim: Option<&'a Value>, allowed: &[String]) -> Result<&'a str,
             }
             found.ok_or(VerifyError::WrongClient)
         }
-        Some(_) => Err(VerifyError::Malformed("aud is not a string")),
+        Slot::Other(_) => Err(VerifyError::Malformed("aud is not a string")),
     }
 }
 
@@ -298,21 +290,19 @@ impl VerifiedUser {
 /// Checks the claims of a signature-verified token against `validation` at time `now`;
 /// `iss` must be `issuer`.
 pub(crate) fn check(
-    claims: Payload,
+    claims: Payload<'_>,
     token: &str,
     issuer: &str,
     validation: &Validation,
     now: u64,
 ) -> Result<VerifiedUser, VerifyError> {
     // Types first: a claim of the wrong type is malformed whatever else is wrong.
-    let exp = date(claims.exp.as_ref())?.ok_or(VerifyError::Malformed("exp is missing"))?;
-    let iat = date(claims.iat.as_ref())?;
-    let nbf = date(claims.nbf.as_ref())?;
-    let iss = string(claims.iss.as_ref())?;
-    let token_use = string(claims.token_use.as_ref())?;
-    if string(claims.sub.as_ref())?.is_none() {
-        return Err(VerifyError::Malformed("sub is missing"));
-    }
+    let exp = date(&claims.exp)?.ok_or(VerifyError::Malformed("exp is missing"))?;
+    let iat = date(&claims.iat)?;
+    let nbf = date(&claims.nbf)?;
+    let iss = string(&claims.iss)?;
+    let token_use = string(&claims.token_use)?;
+    let sub = string(&claims.sub)?.ok_or(VerifyError::Malformed("sub is missing"))?;
     let groups = groups(claims.groups)?;
 
     if iss != Some(issuer) {
@@ -324,18 +314,18 @@ pub(crate) fn check(
         .ok_or(VerifyError::WrongTokenUse)?;
     let (client_id, username, scopes) = match token_use {
         TokenUse::Id => (
-            audience(claims.aud.as_ref(), &validation.client_ids)?.to_owned(),
-            owned_string(claims.cognito_username)?,
+            audience(&claims.aud, &validation.client_ids)?,
+            string(&claims.cognito_username)?,
             Vec::new(),
         ),
         TokenUse::Access => {
-            let client = owned_string(claims.client_id)?
+            let client = string(&claims.client_id)?
                 .filter(|c| validation.client_ids.iter().any(|allowed| allowed == c))
                 .ok_or(VerifyError::WrongClient)?;
-            let scopes = string(claims.scope.as_ref())?
+            let scopes = string(&claims.scope)?
                 .map(|s| s.split_whitespace().map(str::to_owned).collect())
                 .unwrap_or_default();
-            (client, owned_string(claims.username)?, scopes)
+            (client, string(&claims.username)?, scopes)
         }
     };
 
@@ -363,24 +353,17 @@ pub(crate) fn check(
         return Err(VerifyError::MissingScope(missing.clone()));
     }
 
-    let Some(Value::String(sub)) = claims.sub else {
-        return Err(VerifyError::Malformed("sub is missing"));
-    };
-    let email = match claims.email {
-        Some(Value::String(email)) => Some(email),
-        _ => None,
-    };
     let verified = Verified {
-        sub,
-        username,
-        client_id,
+        sub: sub.to_owned(),
+        username: username.map(str::to_owned),
+        client_id: client_id.to_owned(),
         groups,
         scopes,
         token_use,
         expires_at: exp,
         issued_at: iat,
         not_before: nbf,
-        email,
+        email: claims.email.as_str().map(str::to_owned),
         claims: OnceLock::new(),
         token: Secret::new(token),
     };

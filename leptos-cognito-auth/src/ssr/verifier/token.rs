@@ -4,10 +4,9 @@
 
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine as _;
-use serde_json::Value;
 
 use super::error::VerifyError;
-use super::json::{read_object, Record};
+use super::json::{read_object, Record, Slot};
 
 /// The longest accepted token, in bytes. Cognito's tokens are a few kilobytes (more with
 /// many groups or custom attributes); anything longer is refused before decoding.
@@ -45,14 +44,14 @@ pub(crate) fn payload_of(token: &str) -> Option<Vec<u8>> {
 
 /// The header members the rules look at.
 #[derive(Default)]
-struct Header {
-    alg: Option<Value>,
-    kid: Option<Value>,
-    crit: Option<Value>,
+struct Header<'a> {
+    alg: Slot<'a>,
+    kid: Slot<'a>,
+    crit: Slot<'a>,
 }
 
-impl Record for Header {
-    fn slot(&mut self, name: &str) -> Option<&mut Option<Value>> {
+impl<'a> Record<'a> for Header<'a> {
+    fn slot(&mut self, name: &str) -> Option<&mut Slot<'a>> {
         match name {
             "alg" => Some(&mut self.alg),
             "kid" => Some(&mut self.kid),
@@ -95,44 +94,45 @@ pub(crate) fn parse_jws(token: &str) -> Result<Jws<'_>, VerifyError> {
 }
 
 /// The header's rules; the `kid`.
-fn check_header(header: Header) -> Result<String, VerifyError> {
-    match header.alg {
-        Some(Value::String(alg)) if alg == "RS256" => {}
-        Some(Value::String(_)) => return Err(VerifyError::UnsupportedAlg),
-        _ => return Err(VerifyError::Malformed("the header has no alg")),
+fn check_header(header: Header<'_>) -> Result<String, VerifyError> {
+    match header.alg.as_str() {
+        Some("RS256") => {}
+        Some(_) => return Err(VerifyError::UnsupportedAlg),
+        None => return Err(VerifyError::Malformed("the header has no alg")),
     }
-    if header.crit.is_some() {
+    if header.crit != Slot::Absent {
         return Err(VerifyError::Malformed(
             "critical header extensions are not supported",
         ));
     }
     match header.kid {
-        Some(Value::String(kid)) if !kid.is_empty() && kid.len() <= MAX_KID_BYTES => Ok(kid),
+        Slot::Str(kid) if !kid.is_empty() && kid.len() <= MAX_KID_BYTES => Ok(kid.into_owned()),
         _ => Err(VerifyError::Malformed("the header has no usable kid")),
     }
 }
 
 /// The claims the checks read, each as sent (types are checked by the checks, after the
-/// signature); every other claim is only checked to be JSON.
+/// signature), strings borrowed from the decoded payload; every other claim is only checked
+/// to be JSON.
 #[derive(Default)]
-pub(crate) struct Payload {
-    pub exp: Option<Value>,
-    pub iat: Option<Value>,
-    pub nbf: Option<Value>,
-    pub iss: Option<Value>,
-    pub token_use: Option<Value>,
-    pub sub: Option<Value>,
-    pub groups: Option<Value>,
-    pub aud: Option<Value>,
-    pub client_id: Option<Value>,
-    pub username: Option<Value>,
-    pub cognito_username: Option<Value>,
-    pub scope: Option<Value>,
-    pub email: Option<Value>,
+pub(crate) struct Payload<'a> {
+    pub exp: Slot<'a>,
+    pub iat: Slot<'a>,
+    pub nbf: Slot<'a>,
+    pub iss: Slot<'a>,
+    pub token_use: Slot<'a>,
+    pub sub: Slot<'a>,
+    pub groups: Slot<'a>,
+    pub aud: Slot<'a>,
+    pub client_id: Slot<'a>,
+    pub username: Slot<'a>,
+    pub cognito_username: Slot<'a>,
+    pub scope: Slot<'a>,
+    pub email: Slot<'a>,
 }
 
-impl Record for Payload {
-    fn slot(&mut self, name: &str) -> Option<&mut Option<Value>> {
+impl<'a> Record<'a> for Payload<'a> {
+    fn slot(&mut self, name: &str) -> Option<&mut Slot<'a>> {
         Some(match name {
             "exp" => &mut self.exp,
             "iat" => &mut self.iat,
@@ -152,15 +152,15 @@ impl Record for Payload {
     }
 }
 
-impl Payload {
+impl<'a> Payload<'a> {
     /// The payload's claims, if it is a JSON object.
-    pub fn read(payload: &[u8]) -> Option<Self> {
+    pub fn read(payload: &'a [u8]) -> Option<Self> {
         read_object(payload)
     }
 
     /// `iss`, if it is a string.
     pub fn iss(&self) -> Option<&str> {
-        self.iss.as_ref().and_then(Value::as_str)
+        self.iss.as_str()
     }
 }
 

@@ -74,16 +74,6 @@ impl std::fmt::Debug for CognitoJwtVerifier {
     }
 }
 
-/// A token read and its issuer chosen, its signature not yet checked.
-struct Read<'a> {
-    jws: Jws<'a>,
-    /// The payload's claims, if it is a JSON object (refused after the signature check
-    /// otherwise, so that a forged token is reported as such).
-    claims: Option<Payload>,
-    /// The index of the issuer whose keys must have signed it.
-    issuer: usize,
-}
-
 impl CognitoJwtVerifier {
     pub(crate) fn from_inner(inner: Inner) -> Self {
         Self {
@@ -215,12 +205,11 @@ impl CognitoJwtVerifier {
         if let Some(hit) = self.remembered(token) {
             return hit;
         }
-        let read = self.read(token)?;
-        let key = self.inner.issuers[read.issuer]
-            .jwks
-            .key(&read.jws.kid)
-            .await?;
-        self.finish(token, read, key)
+        let jws = parse_jws(token)?;
+        let claims = Payload::read(&jws.payload);
+        let issuer = self.issuer_of(claims.as_ref());
+        let key = self.inner.issuers[issuer].jwks.key(&jws.kid).await?;
+        self.finish(token, &jws, claims, issuer, key)
     }
 
     /// Verifies with the cached keys only, without awaiting: a token whose key is not cached
@@ -230,12 +219,14 @@ impl CognitoJwtVerifier {
         if let Some(hit) = self.remembered(token) {
             return hit;
         }
-        let read = self.read(token)?;
-        let key = self.inner.issuers[read.issuer]
+        let jws = parse_jws(token)?;
+        let claims = Payload::read(&jws.payload);
+        let issuer = self.issuer_of(claims.as_ref());
+        let key = self.inner.issuers[issuer]
             .jwks
-            .cached(&read.jws.kid)
+            .cached(&jws.kid)
             .ok_or(VerifyError::UnknownKid)?;
-        self.finish(token, read, key)
+        self.finish(token, &jws, claims, issuer, key)
     }
 
     /// How many verified tokens are remembered (see
@@ -268,23 +259,16 @@ impl CognitoJwtVerifier {
         })
     }
 
-    /// Splits and decodes the token, checks its header, and picks the issuer whose JWKS
-    /// must hold its key: the one its `iss` names if that is an accepted issuer, else the
-    /// primary one (the claim checks then refuse it, should its signature verify). No key
-    /// is ever fetched from a location the token chose.
-    fn read<'a>(&self, token: &'a str) -> Result<Read<'a>, VerifyError> {
-        let jws = parse_jws(token)?;
-        let claims = Payload::read(&jws.payload);
-        let issuer = claims
-            .as_ref()
+    /// The issuer whose JWKS must hold the key of a token with these claims (`None`: its
+    /// payload is not a JSON object, refused after the signature check so that a forged
+    /// token is reported as such): the one its `iss` names if that is an accepted issuer,
+    /// else the primary one (the claim checks then refuse it, should its signature
+    /// verify). No key is ever fetched from a location the token chose.
+    fn issuer_of(&self, claims: Option<&Payload<'_>>) -> usize {
+        claims
             .and_then(Payload::iss)
             .and_then(|iss| self.inner.issuers.iter().position(|i| i.iss == iss))
-            .unwrap_or(0);
-        Ok(Read {
-            jws,
-            claims,
-            issuer,
-        })
+            .unwrap_or(0)
     }
 
     /// A token verified before, with its key still current: its time checks are redone.
@@ -302,19 +286,20 @@ impl CognitoJwtVerifier {
         )
     }
 
+    /// The signature, then the claims.
     fn finish(
         &self,
         token: &str,
-        read: Read<'_>,
+        jws: &Jws<'_>,
+        claims: Option<Payload<'_>>,
+        issuer: usize,
         key: Arc<VerifyingKey>,
     ) -> Result<VerifiedUser, VerifyError> {
-        if !key.verify(read.jws.signing_input, &read.jws.signature) {
+        if !key.verify(jws.signing_input, &jws.signature) {
             return Err(VerifyError::BadSignature);
         }
-        let claims = read
-            .claims
-            .ok_or(VerifyError::Malformed("the payload is not a JSON object"))?;
-        let accepted = &self.inner.issuers[read.issuer].iss;
+        let claims = claims.ok_or(VerifyError::Malformed("the payload is not a JSON object"))?;
+        let accepted = &self.inner.issuers[issuer].iss;
         let user = check(
             claims,
             token,
@@ -322,9 +307,7 @@ impl CognitoJwtVerifier {
             &self.inner.validation,
             self.inner.clock.now(),
         )?;
-        self.inner
-            .verified
-            .insert(&user, read.issuer, &read.jws.kid, key);
+        self.inner.verified.insert(&user, issuer, &jws.kid, key);
         Ok(user)
     }
 }
