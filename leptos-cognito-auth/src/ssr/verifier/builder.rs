@@ -11,7 +11,7 @@ use super::verified_cache::{VerifiedCache, DEFAULT_VERIFIED_CACHE_CAPACITY};
 use super::verify::{CognitoJwtVerifier, Inner, Issuer};
 use crate::client::{Clock, SystemClock};
 use crate::protocol::config::rules::{
-    check_url, issuer_url, pool_issuers, pool_issuers_in, pool_region, UrlRule,
+    check_url, issuer_url, pool_issuers, pool_issuers_in, UrlRule,
 };
 
 /// Builds a [`CognitoJwtVerifier`]. Start from
@@ -289,9 +289,7 @@ impl CognitoJwtVerifierBuilder {
             for region in &self.regions {
                 let issuers = pool_issuers_in(pool, region)
                     .ok_or_else(|| VerifierConfigError::InvalidRegion(region.clone()))?;
-                if pool_region(pool) == Some(region.as_str()) {
-                    continue;
-                }
+                // The pool's own Region, or a repeated one, adds nothing.
                 for issuer in issuers {
                     if !accepted.contains(&issuer) {
                         accepted.push(issuer);
