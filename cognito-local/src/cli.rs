@@ -24,6 +24,10 @@ pub struct Args {
     /// `original` or `updated` issuer URL for the user pool id (the keys stay served here).
     #[arg(long, value_enum, env = "COGNITO_LOCAL_ISSUER_FORMAT")]
     pub issuer_format: Option<IssuerFormat>,
+    /// The AWS Region to act as (default: the user pool id's, the primary Region): another
+    /// one makes this a replica Region of a multi-Region pool (needs an AWS issuer format).
+    #[arg(long, env = "COGNITO_LOCAL_REGION")]
+    pub region: Option<String>,
 }
 
 impl Args {
@@ -42,16 +46,19 @@ impl Args {
         if let Some(format) = self.issuer_format {
             config.issuer_format = format;
         }
+        if let Some(region) = &self.region {
+            config.region = Some(region.clone());
+        }
         config.validate()?;
         Ok(config)
     }
 }
 
 /// The `cognito-local` binary: parses the command line (`--config`, `--addr`,
-/// `--enable-test-control`, `--issuer-format`), starts the emulator, prints the startup
-/// banner and serves until Ctrl-C. Returns the process exit code. Environment variables
-/// `COGNITO_LOCAL_CONFIG`, `COGNITO_LOCAL_ADDR` and `COGNITO_LOCAL_ISSUER_FORMAT` stand in for
-/// the flags.
+/// `--enable-test-control`, `--issuer-format`, `--region`), starts the emulator, prints the
+/// startup banner and serves until Ctrl-C. Returns the process exit code. Environment
+/// variables `COGNITO_LOCAL_CONFIG`, `COGNITO_LOCAL_ADDR`, `COGNITO_LOCAL_ISSUER_FORMAT` and
+/// `COGNITO_LOCAL_REGION` stand in for the flags.
 pub async fn run_cli() -> std::process::ExitCode {
     let args = Args::parse();
     let running = match args.config() {
@@ -101,5 +108,24 @@ mod tests {
         assert!(Args::try_parse_from(["cognito-local", "--issuer-format", "aws"]).is_err());
         let args = Args::try_parse_from(["cognito-local"]).unwrap();
         assert_eq!(args.config().unwrap().issuer_format, IssuerFormat::Local);
+    }
+
+    #[test]
+    fn region_flag() {
+        let args = Args::try_parse_from([
+            "cognito-local",
+            "--issuer-format",
+            "original",
+            "--region",
+            "eu-west-1",
+        ])
+        .unwrap();
+        assert_eq!(
+            args.config().unwrap().effective_issuer(),
+            "https://cognito-idp.eu-west-1.amazonaws.com/us-east-1_LocalPool"
+        );
+        // A region needs an AWS issuer format.
+        let args = Args::try_parse_from(["cognito-local", "--region", "eu-west-1"]).unwrap();
+        assert!(args.config().is_err());
     }
 }

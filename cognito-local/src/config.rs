@@ -60,6 +60,12 @@ pub struct EmulatorConfig {
     /// Which issuer URL the tokens name (default [`IssuerFormat::Local`]): the emulator's
     /// own, or one of Cognito's two formats for the user pool id.
     pub issuer_format: IssuerFormat,
+    /// The AWS Region this emulator serves the user pool from (default: the region of the
+    /// user pool id, the pool's primary Region). Another Region makes it act as a replica
+    /// Region of a multi-Region user pool: with [`IssuerFormat::Original`] its tokens name
+    /// that Region's issuer; with [`IssuerFormat::Updated`] they name the primary Region's,
+    /// as Cognito's replicas do. Only with an AWS issuer format.
+    pub region: Option<String>,
     /// Lifetime of the Hosted UI session cookie in seconds (default 3600).
     pub session_lifetime_secs: u64,
     /// Lifetime of an authorization code in seconds (default 300).
@@ -311,6 +317,7 @@ impl Default for EmulatorConfig {
             user_pool_id: DEFAULT_USER_POOL_ID.to_owned(),
             issuer: None,
             issuer_format: IssuerFormat::Local,
+            region: None,
             session_lifetime_secs: 3600,
             code_lifetime_secs: 300,
             enable_test_control: false,
@@ -358,6 +365,17 @@ impl Default for EmulatorConfig {
             ],
         }
     }
+}
+
+/// Whether `region` is an AWS Region name (`us-east-1`, `us-gov-west-1`): at least three
+/// dash-separated parts of lower-case letters and digits. It becomes part of a host name.
+fn is_region(region: &str) -> bool {
+    let part_ok = |p: &str| {
+        !p.is_empty()
+            && p.bytes()
+                .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit())
+    };
+    region.len() <= 32 && region.split('-').count() >= 3 && region.split('-').all(part_ok)
 }
 
 /// Why a configuration was rejected.
@@ -433,15 +451,22 @@ impl EmulatorConfig {
         if self.issuer_format != IssuerFormat::Local {
             // The region becomes part of a host name.
             let region = self.user_pool_id.split_once('_').map_or("", |(r, _)| r);
-            let part_ok = |p: &str| {
-                !p.is_empty()
-                    && p.bytes()
-                        .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit())
-            };
-            if region.split('-').count() < 3 || !region.split('-').all(part_ok) {
+            if !is_region(region) {
                 return err(format!(
                     "issuer_format {:?} needs a user_pool_id like us-east-1_AbC123, not {:?}",
                     self.issuer_format, self.user_pool_id
+                ));
+            }
+        }
+        if let Some(region) = &self.region {
+            if self.issuer_format == IssuerFormat::Local {
+                return err(format!(
+                    "region {region:?} needs issuer_format \"original\" or \"updated\": the local issuer names no region"
+                ));
+            }
+            if !is_region(region) {
+                return err(format!(
+                    "region {region:?} must be a region name such as us-west-2"
                 ));
             }
         }
@@ -573,17 +598,19 @@ impl EmulatorConfig {
         }
     }
 
-    /// The issuer actually used: per [`IssuerFormat`], Cognito's URL for the pool, or the
-    /// configured one, or `<domain base>/<user pool id>`.
+    /// The issuer actually used: per [`IssuerFormat`], Cognito's URL for the pool (in the
+    /// original format, in the configured `region`), or the configured one, or
+    /// `<domain base>/<user pool id>`.
     pub fn effective_issuer(&self) -> String {
         let pool = &self.user_pool_id;
-        let region = pool.split_once('_').map_or("", |(region, _)| region);
+        let primary = pool.split_once('_').map_or("", |(region, _)| region);
         match (self.issuer_format, &self.issuer) {
             (IssuerFormat::Original, _) => {
+                let region = self.region.as_deref().unwrap_or(primary);
                 format!("https://cognito-idp.{region}.amazonaws.com/{pool}")
             }
             (IssuerFormat::Updated, _) => {
-                format!("https://issuer-cognito-idp.{region}.amazonaws.com/{pool}")
+                format!("https://issuer-cognito-idp.{primary}.amazonaws.com/{pool}")
             }
             (IssuerFormat::Local, Some(issuer)) => issuer.trim_end_matches('/').to_owned(),
             (IssuerFormat::Local, None) => format!("{}/{pool}", self.effective_domain_base()),

@@ -207,3 +207,50 @@ async fn one_api_serves_tokens_of_both_formats() {
     let stats = verifier.jwks_stats();
     assert_eq!((stats.fetches, stats.failures), (2, 0), "one per issuer");
 }
+
+#[tokio::test]
+async fn a_replica_region_names_its_issuer_in_the_original_format_only() {
+    // The setting's rules.
+    let config =
+        EmulatorConfig::from_toml("issuer_format = \"original\"\nregion = \"eu-west-1\"").unwrap();
+    assert_eq!(
+        config.effective_issuer(),
+        "https://cognito-idp.eu-west-1.amazonaws.com/us-east-1_LocalPool"
+    );
+    for bad in [
+        "region = \"eu-west-1\"",
+        "issuer_format = \"original\"\nregion = \"eu-west\"",
+        "issuer_format = \"original\"\nregion = \"evil.example/x-y-z\"",
+        "issuer_format = \"original\"\nregion = \"EU-WEST-1\"",
+    ] {
+        assert!(EmulatorConfig::from_toml(bad).is_err(), "{bad}");
+    }
+
+    // Over HTTP: the discovery document and the tokens name the replica's issuer with the
+    // original format, the primary Region's with the updated one; the keys stay served here.
+    let replica_original = "https://cognito-idp.eu-west-1.amazonaws.com/us-east-1_LocalPool";
+    for (format, issuer) in [
+        (IssuerFormat::Original, replica_original),
+        (IssuerFormat::Updated, UPDATED),
+    ] {
+        let h = start_with(|c| {
+            c.issuer_format = format;
+            c.region = Some("eu-west-1".to_owned());
+        })
+        .await;
+        assert_eq!(h.issuer(), issuer);
+        let doc: Value = h
+            .get("/us-east-1_LocalPool/.well-known/openid-configuration")
+            .await
+            .json()
+            .await
+            .unwrap();
+        assert_eq!(doc["issuer"], issuer);
+        assert_eq!(doc["jwks_uri"], h.running.jwks_uri());
+        let tokens = h.tokens_for("alice", &[]).await;
+        let (_, access) = h
+            .verify(tokens["access_token"].as_str().unwrap(), None)
+            .await;
+        assert_eq!(access["iss"], issuer);
+    }
+}

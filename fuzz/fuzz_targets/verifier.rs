@@ -108,9 +108,15 @@ fn check(result: Result<leptos_cognito_auth::ssr::VerifiedUser, VerifyError>, st
                 "an expired token was accepted"
             );
             assert!(user.issued_at().is_none_or(|iat| iat <= NOW + 60));
+            // The claim map is read from the token on demand, after checks that read only
+            // some claims: both readings agree.
             assert_eq!(
                 user.claims().get("iss").and_then(|v| v.as_str()),
                 Some(ISSUER)
+            );
+            assert_eq!(
+                user.claims().get("sub").and_then(|v| v.as_str()),
+                Some(user.sub())
             );
             if strict {
                 assert_eq!(user.token_use(), TokenUse::Access);

@@ -6,14 +6,18 @@
 //! With `VERIFY_BENCH_EXPORT=<dir>` it instead writes the tokens, the JWKS and the settings
 //! to `<dir>` (for `scripts/bench-verify.sh`, which runs AWS's `aws-jwt-verify` on the same
 //! files), measures the same two workloads in a plain timed loop, and writes
-//! `<dir>/rust-results.json`.
+//! `<dir>/rust-results.json`, with the floor of the full check beside them: the RS256
+//! signature check alone (aws-lc-rs, key parsed once), on the same token.
 
 use std::hint::black_box;
 use std::time::{Duration, Instant};
 
+use aws_lc_rs::encoding::AsDer as _;
 use aws_lc_rs::rand::SystemRandom;
 use aws_lc_rs::rsa::PublicKeyComponents;
-use aws_lc_rs::signature::{KeyPair as _, RsaKeyPair, RSA_PKCS1_SHA256};
+use aws_lc_rs::signature::{
+    KeyPair as _, ParsedPublicKey, RsaKeyPair, RSA_PKCS1_2048_8192_SHA256, RSA_PKCS1_SHA256,
+};
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine as _;
 use criterion::{criterion_group, Criterion};
@@ -96,6 +100,8 @@ fn access_token(key: &Key, i: usize, now: u64) -> String {
 }
 
 struct Fixture {
+    /// The public key that signed `single`, parsed once (for the bare signature check).
+    single_key: ParsedPublicKey,
     jwks: Value,
     single: String,
     mix: Vec<String>,
@@ -123,7 +129,14 @@ fn fixture() -> Fixture {
             ((r * r * r) * USERS as f64) as usize % USERS
         })
         .collect();
+    let der = keys[1]
+        .private
+        .public_key()
+        .as_der()
+        .expect("public key DER");
     Fixture {
+        single_key: ParsedPublicKey::new(&RSA_PKCS1_2048_8192_SHA256, der.as_ref())
+            .expect("public key"),
         jwks: jwks(&keys),
         single: mix[1].clone(),
         mix,
@@ -186,6 +199,22 @@ fn throughput(verifier: &CognitoJwtVerifier, tokens: &[&str], duration: Duration
     done as f64 / start.elapsed().as_secs_f64()
 }
 
+/// RS256 signature checks per second of `token` with `key` alone: no decoding, no claims.
+fn bare_throughput(key: &ParsedPublicKey, token: &str, duration: Duration) -> f64 {
+    let (input, signature) = token.rsplit_once('.').expect("a JWS");
+    let signature = URL_SAFE_NO_PAD.decode(signature).expect("base64url");
+    let start = Instant::now();
+    let mut done = 0usize;
+    while start.elapsed() < duration {
+        for _ in 0..500 {
+            key.verify_sig(black_box(input.as_bytes()), black_box(&signature))
+                .expect("valid");
+            done += 1;
+        }
+    }
+    done as f64 / start.elapsed().as_secs_f64()
+}
+
 fn export(dir: &str) {
     let fx = fixture();
     std::fs::create_dir_all(dir).expect("export dir");
@@ -221,6 +250,9 @@ fn export(dir: &str) {
         results.insert(format!("single{suffix}_per_sec"), json!(single));
         results.insert(format!("mix{suffix}_per_sec"), json!(mix));
     }
+    let bare = bare_throughput(&fx.single_key, &fx.single, duration);
+    println!("rust RS256 signature check alone (aws-lc-rs): {bare:.0}/s");
+    results.insert("bare_signature_per_sec".to_owned(), json!(bare));
     write("rust-results.json", &Value::Object(results));
 }
 

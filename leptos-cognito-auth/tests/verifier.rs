@@ -582,6 +582,63 @@ fn several_clients_and_the_cached_path() {
 }
 
 #[test]
+fn claims_are_read_as_the_claim_map_reads_them() {
+    // The checks read only the claims they need, without building the whole claim map:
+    // escaped names, repeated claims (the last counts) and the JSON of every other claim
+    // count exactly as they do in `claims()`.
+    let (a, _) = keys();
+    let header = r#"{"kid":"key-a","alg":"RS256"}"#;
+    let (v, _) = verifier(ExpectedTokenUse::Access);
+    let claims_text = |extra: &str| {
+        let base = access_claims().to_string();
+        format!("{}{extra}}}", &base[..base.len() - 1])
+    };
+    run(async {
+        // `\u0065xp` is `exp`: an expired date under an escaped name is still `exp`.
+        let escaped = a.sign_raw(
+            header,
+            &claims_text(&format!(r#","\u0065xp":{}"#, NOW - 60)),
+        );
+        assert_eq!(v.verify(&escaped).await.unwrap_err().code(), "expired");
+        // A repeated claim: the last one counts.
+        let last_wrong = a.sign_raw(header, &claims_text(r#","iss":"https://evil.example/p""#));
+        assert_eq!(
+            v.verify(&last_wrong).await.unwrap_err().code(),
+            "wrong_issuer"
+        );
+        let repeated = a.sign_raw(header, &claims_text(&format!(r#","iss":"{ISSUER}""#)));
+        let user = v.verify(&repeated).await.expect("the last iss is right");
+        assert_eq!(user.claims()["iss"], ISSUER);
+        // A claim nobody checks must still be JSON the claim map accepts.
+        for junk in [r#","x":1e400"#, r#","x":"\ud800""#, r#","x":[1,]"#] {
+            let token = a.sign_raw(header, &claims_text(junk));
+            assert_eq!(
+                v.verify(&token).await.unwrap_err().code(),
+                "malformed",
+                "{junk}"
+            );
+        }
+        // Every claim is there, as sent, typed accessors agreeing.
+        let token = a.sign(&with(
+            access_claims(),
+            json!({"custom:tier": "gold", "nested": {"a": [1, 2.5, null, true]}}),
+        ));
+        let user = v.verify(&token).await.unwrap();
+        let mut expected = with(
+            access_claims(),
+            json!({"custom:tier": "gold", "nested": {"a": [1, 2.5, null, true]}}),
+        );
+        assert_eq!(Value::Object(user.claims().clone()), expected.take());
+        assert_eq!(user.claims()["sub"], user.sub());
+        assert_eq!(
+            user.clone(),
+            user,
+            "equality does not depend on the claim map"
+        );
+    });
+}
+
+#[test]
 fn builder_defaults_are_the_documented_ones() {
     let v = CognitoJwtVerifier::for_user_pool("ap-southeast-2_Zz9")
         .client_id("c")

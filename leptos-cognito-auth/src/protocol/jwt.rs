@@ -91,27 +91,16 @@ pub(crate) fn numeric_date(value: &Value) -> Option<u64> {
     })
 }
 
-/// A compact JWT (`header.payload.signature`) split, its header decoded into a JSON object
-/// and its payload decoded (its JSON is left to the caller). The kit's one JWT decoder: the
-/// browser's token parsing reads it leniently, the server's verifier strictly.
-#[cfg_attr(not(feature = "ssr"), allow(dead_code))] // the browser reads the payload only
-pub(crate) struct CompactJwt<'a> {
-    /// The header.
-    pub header: Map<String, Value>,
+/// A compact JWT (`header.payload.signature`) split, its header checked to be a JSON object
+/// and its payload decoded (its JSON is left to the caller). The browser's token parsing
+/// reads tokens this way, leniently: the server's verifier has its own strict reader.
+pub(crate) struct CompactJwt {
     /// The decoded payload.
     pub payload: Vec<u8>,
-    /// The decoded signature in strict mode; empty in lenient mode, which does not read it.
-    pub signature: Vec<u8>,
-    /// `header.payload`, the bytes a signature covers.
-    pub signing_input: &'a str,
 }
 
-/// One base64url segment. Strict: not empty, no padding (only the base64url alphabet).
-/// Lenient: `=` padding tolerated. Either way canonical (no stray bits).
-pub(crate) fn segment(raw: &str, strict: bool) -> Option<Vec<u8>> {
-    if strict && (raw.is_empty() || raw.contains('=')) {
-        return None;
-    }
+/// One base64url segment, `=` padding tolerated; canonical (no stray bits).
+fn segment(raw: &str) -> Option<Vec<u8>> {
     base64url_decode(raw)
 }
 
@@ -123,41 +112,27 @@ pub(crate) fn json_object(bytes: &[u8]) -> Option<Map<String, Value>> {
     }
 }
 
-/// Splits and decodes a compact JWT of at most `max_len` bytes: the header (base64url, a
-/// JSON object), the payload (base64url) and, when `strict`, the signature (base64url);
-/// `strict` also refuses padding and empty segments.
-pub(crate) fn split_jwt(
-    token: &str,
-    max_len: usize,
-    strict: bool,
-) -> Result<CompactJwt<'_>, JwtError> {
+/// Splits a compact JWT of at most `max_len` bytes and decodes its header (base64url, a
+/// JSON object) and payload (base64url). The signature is not read.
+pub(crate) fn split_jwt(token: &str, max_len: usize) -> Result<CompactJwt, JwtError> {
     if token.is_empty() || token.len() > max_len {
         return Err(JwtError::NotAJwt);
     }
     let mut parts = token.split('.');
-    let (Some(header), Some(payload), Some(signature), None) =
+    let (Some(header), Some(payload), Some(_signature), None) =
         (parts.next(), parts.next(), parts.next(), parts.next())
     else {
         return Err(JwtError::NotAJwt);
     };
-    let header_bytes = segment(header, strict).ok_or(JwtError::Base64("header"))?;
-    let header_map = json_object(&header_bytes).ok_or(JwtError::Json("header"))?;
-    let payload_bytes = segment(payload, strict).ok_or(JwtError::Base64("payload"))?;
-    let signature = match strict {
-        true => segment(signature, true).ok_or(JwtError::Base64("signature"))?,
-        false => Vec::new(),
-    };
-    Ok(CompactJwt {
-        header: header_map,
-        payload: payload_bytes,
-        signature,
-        signing_input: &token[..header.len() + 1 + payload.len()],
-    })
+    let header_bytes = segment(header).ok_or(JwtError::Base64("header"))?;
+    json_object(&header_bytes).ok_or(JwtError::Json("header"))?;
+    let payload = segment(payload).ok_or(JwtError::Base64("payload"))?;
+    Ok(CompactJwt { payload })
 }
 
 /// Decodes a compact JWT's payload. The header must be a JSON object too.
 pub(crate) fn decode_claims(token: &str) -> Result<Claims, JwtError> {
-    let jwt = split_jwt(token, MAX_TOKEN_LEN, false)?;
+    let jwt = split_jwt(token, MAX_TOKEN_LEN)?;
     json_object(&jwt.payload)
         .map(Claims)
         .ok_or(JwtError::Json("payload"))

@@ -55,6 +55,6 @@ pub use session::{
 pub use verifier::{
     CognitoJwtVerifier, CognitoJwtVerifierBuilder, ExpectedTokenUse, HttpJwksFetcher,
     JwksFetchError, JwksFetcher, JwksStats, TokenUse, Validation, VerifiedUser,
-    VerifierConfigError, VerifyError, DEFAULT_JWKS_REFETCH_INTERVAL, DEFAULT_LEEWAY,
-    DEFAULT_VERIFIED_CACHE_CAPACITY, MAX_JWKS_BYTES, MAX_LEEWAY, MAX_TOKEN_BYTES,
+    VerifierConfigError, VerifyError, DEFAULT_JWKS_REFETCH_INTERVAL, DEFAULT_JWKS_TIMEOUT,
+    DEFAULT_LEEWAY, DEFAULT_VERIFIED_CACHE_CAPACITY, MAX_JWKS_BYTES, MAX_LEEWAY, MAX_TOKEN_BYTES,
 };

@@ -42,11 +42,16 @@ impl IssuerFormat {
     /// user pool id (`<region>_<id>`, see [`CognitoConfigBuilder::user_pool_id`](super::CognitoConfigBuilder::user_pool_id)).
     pub fn issuer(self, pool_id: &str) -> Option<String> {
         let region = pool_region(pool_id)?;
+        Some(self.issuer_in(region, pool_id))
+    }
+
+    /// The issuer of `pool_id` in `region`, both already checked.
+    fn issuer_in(self, region: &str, pool_id: &str) -> String {
         let host = match self {
             Self::Original => "cognito-idp",
             Self::Updated => "issuer-cognito-idp",
         };
-        Some(format!("https://{host}.{region}.amazonaws.com/{pool_id}"))
+        format!("https://{host}.{region}.amazonaws.com/{pool_id}")
     }
 }
 
@@ -58,16 +63,22 @@ impl IssuerFormat {
 /// may reach it.
 pub(crate) fn pool_region(pool_id: &str) -> Option<&str> {
     let (region, id) = pool_id.split_once('_')?;
-    let region_ok = (6..=32).contains(&region.len())
+    let id_ok = (1..=64).contains(&id.len()) && id.bytes().all(|b| b.is_ascii_alphanumeric());
+    (is_region(region) && id_ok).then_some(region)
+}
+
+/// Whether `region` is an AWS Region name as a user pool id carries it (`eu-west-1`,
+/// `us-gov-west-1`: lower-case letters and digits in at least three dash-separated parts, 6
+/// to 32 characters).
+pub(crate) fn is_region(region: &str) -> bool {
+    (6..=32).contains(&region.len())
         && region.split('-').count() >= 3
         && region.split('-').all(|part| {
             !part.is_empty()
                 && part
                     .bytes()
                     .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit())
-        });
-    let id_ok = (1..=64).contains(&id.len()) && id.bytes().all(|b| b.is_ascii_alphanumeric());
-    (region_ok && id_ok).then_some(region)
+        })
 }
 
 /// The issuers a user pool id stands for, in [`IssuerFormat::ALL`]'s order; `None` when it
@@ -75,6 +86,15 @@ pub(crate) fn pool_region(pool_id: &str) -> Option<&str> {
 pub(crate) fn pool_issuers(pool_id: &str) -> Option<[String; 2]> {
     let [original, updated] = IssuerFormat::ALL.map(|format| format.issuer(pool_id));
     Some([original?, updated?])
+}
+
+/// The issuers of the user pool `pool_id` in the AWS Region `region` (one of a multi-Region
+/// pool's Regions), in [`IssuerFormat::ALL`]'s order; `None` when `pool_id` is not a user
+/// pool id or `region` not a Region name.
+#[cfg(feature = "ssr")]
+pub(crate) fn pool_issuers_in(pool_id: &str, region: &str) -> Option<[String; 2]> {
+    pool_region(pool_id)?;
+    is_region(region).then(|| IssuerFormat::ALL.map(|format| format.issuer_in(region, pool_id)))
 }
 
 /// Whether cookies for a page (or callback) at `scheme://host` get the `Secure` attribute:

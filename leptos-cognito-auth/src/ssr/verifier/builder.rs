@@ -10,14 +10,17 @@ use super::validation::{ExpectedTokenUse, Validation, MAX_LEEWAY};
 use super::verified_cache::{VerifiedCache, DEFAULT_VERIFIED_CACHE_CAPACITY};
 use super::verify::{CognitoJwtVerifier, Inner, Issuer};
 use crate::client::{Clock, SystemClock};
-use crate::protocol::config::rules::{check_url, issuer_url, pool_issuers, UrlRule};
+use crate::protocol::config::rules::{
+    check_url, issuer_url, pool_issuers, pool_issuers_in, UrlRule,
+};
 
 /// Builds a [`CognitoJwtVerifier`]. Start from
 /// [`CognitoJwtVerifier::for_user_pool`] or [`CognitoJwtVerifier::for_issuer`].
 ///
 /// Defaults (secure unless changed, see [`Validation`]): access tokens only, no client
 /// accepted until one is named (building without one fails), no group or scope required,
-/// 10 s leeway (60 s at most), each issuer's JWKS at `<issuer>/.well-known/jwks.json`
+/// 10 s leeway (60 s at most), a user pool's issuers in its own Region only, each issuer's
+/// JWKS at `<issuer>/.well-known/jwks.json`
 /// fetched over HTTPS with [`HttpJwksFetcher`], at most one
 /// fruitless unknown-`kid` refetch per 30 s, the system clock, no token cookie, 4096 verified tokens
 /// remembered.
@@ -39,6 +42,10 @@ use crate::protocol::config::rules::{check_url, issuer_url, pool_issuers, UrlRul
 pub struct CognitoJwtVerifierBuilder {
     /// The accepted issuers, the primary one first.
     issuers: Result<Vec<String>, VerifierConfigError>,
+    /// The user pool id, for a verifier for a user pool.
+    pool_id: Option<String>,
+    /// Other Regions of the user pool (multi-Region replication).
+    regions: Vec<String>,
     /// Where every issuer's JWKS is, unless `jwks_urls` names another place for it.
     jwks_url: Option<String>,
     /// (issuer, JWKS location) pairs.
@@ -62,6 +69,8 @@ impl CognitoJwtVerifierBuilder {
     fn with_issuers(issuers: Result<Vec<String>, VerifierConfigError>) -> Self {
         Self {
             issuers,
+            pool_id: None,
+            regions: Vec::new(),
             jwks_url: None,
             jwks_urls: Vec::new(),
             validation: Validation::default(),
@@ -74,11 +83,14 @@ impl CognitoJwtVerifierBuilder {
     }
 
     pub(crate) fn for_user_pool(pool_id: &str) -> Self {
-        Self::with_issuers(
-            pool_issuers(pool_id)
-                .map(Vec::from)
-                .ok_or_else(|| VerifierConfigError::InvalidUserPoolId(pool_id.to_owned())),
-        )
+        Self {
+            pool_id: Some(pool_id.to_owned()),
+            ..Self::with_issuers(
+                pool_issuers(pool_id)
+                    .map(Vec::from)
+                    .ok_or_else(|| VerifierConfigError::InvalidUserPoolId(pool_id.to_owned())),
+            )
+        }
     }
 
     pub(crate) fn for_issuer(issuer: &str) -> Self {
@@ -121,6 +133,48 @@ impl CognitoJwtVerifierBuilder {
     /// ```
     pub fn jwks_url_for(mut self, issuer: impl Into<String>, url: impl Into<String>) -> Self {
         self.jwks_urls.push((issuer.into(), url.into()));
+        self
+    }
+
+    /// Also accepts the user pool's issuer in these AWS Regions, each in both
+    /// [formats](crate::protocol::IssuerFormat), for a pool with multi-Region replication:
+    /// the pool id and app client ids are the same in every Region, and with the original
+    /// issuer format a token issued in a replica Region names that Region's issuer
+    /// (`https://cognito-idp.<replica>.amazonaws.com/<pool id>`). Default: none, only the
+    /// pool's own Region (the one in its id; naming it here changes nothing).
+    ///
+    /// Each issuer's keys come from its own JWKS (`<issuer>/.well-known/jwks.json`, or
+    /// [`jwks_url_for`](Self::jwks_url_for)), each with its own cache and fetch: a JWKS that
+    /// fails (an error status such as the 403 of an issuer the pool does not use, a
+    /// timeout, a broken document) makes only the tokens naming that issuer wait or fail
+    /// with `jwks_unavailable`, never the others. A Region that is not a Region name fails
+    /// the build ([`VerifierConfigError::InvalidRegion`]), and so do Regions on a verifier
+    /// [for an issuer](CognitoJwtVerifier::for_issuer).
+    ///
+    /// ```
+    /// use leptos_cognito_auth::ssr::CognitoJwtVerifier;
+    /// let v = CognitoJwtVerifier::for_user_pool("eu-west-1_AbC123")
+    ///     .client_id("c")
+    ///     .additional_regions(["us-east-1"])
+    ///     .build()
+    ///     .unwrap();
+    /// assert_eq!(v.issuers(), [
+    ///     "https://cognito-idp.eu-west-1.amazonaws.com/eu-west-1_AbC123",
+    ///     "https://issuer-cognito-idp.eu-west-1.amazonaws.com/eu-west-1_AbC123",
+    ///     "https://cognito-idp.us-east-1.amazonaws.com/eu-west-1_AbC123",
+    ///     "https://issuer-cognito-idp.us-east-1.amazonaws.com/eu-west-1_AbC123",
+    /// ]);
+    /// assert_eq!(
+    ///     v.jwks_url_for("https://cognito-idp.us-east-1.amazonaws.com/eu-west-1_AbC123"),
+    ///     Some("https://cognito-idp.us-east-1.amazonaws.com/eu-west-1_AbC123/.well-known/jwks.json")
+    /// );
+    /// ```
+    pub fn additional_regions<I, S>(mut self, regions: I) -> Self
+    where
+        I: IntoIterator<Item = S>,
+        S: Into<String>,
+    {
+        self.regions.extend(regions.into_iter().map(Into::into));
         self
     }
 
@@ -226,7 +280,23 @@ impl CognitoJwtVerifierBuilder {
 
     /// Checks the settings and builds the verifier. No I/O happens here.
     pub fn build(self) -> Result<CognitoJwtVerifier, VerifierConfigError> {
-        let accepted = self.issuers?;
+        let mut accepted = self.issuers?;
+        if !self.regions.is_empty() {
+            let pool = self
+                .pool_id
+                .as_deref()
+                .ok_or(VerifierConfigError::RegionsWithoutUserPool)?;
+            for region in &self.regions {
+                let issuers = pool_issuers_in(pool, region)
+                    .ok_or_else(|| VerifierConfigError::InvalidRegion(region.clone()))?;
+                // The pool's own Region, or a repeated one, adds nothing.
+                for issuer in issuers {
+                    if !accepted.contains(&issuer) {
+                        accepted.push(issuer);
+                    }
+                }
+            }
+        }
         let shared_url = self.jwks_url.as_deref().map(secure_url).transpose()?;
         for (issuer, url) in &self.jwks_urls {
             if !accepted.contains(issuer) {
@@ -276,7 +346,9 @@ impl CognitoJwtVerifierBuilder {
 /// The verifier's constructors: a builder for a user pool or for one issuer.
 impl CognitoJwtVerifier {
     /// A builder for the user pool `pool_id` (`<region>_<id>`). Tokens naming the pool's
-    /// issuer in either [format](crate::protocol::IssuerFormat) are accepted:
+    /// issuer in either [format](crate::protocol::IssuerFormat) are accepted (in the pool's
+    /// Region, and in the Regions named with
+    /// [`additional_regions`](CognitoJwtVerifierBuilder::additional_regions)):
     /// `https://cognito-idp.<region>.amazonaws.com/<pool_id>` (the original one, the
     /// primary [`issuer`](Self::issuer)) and
     /// `https://issuer-cognito-idp.<region>.amazonaws.com/<pool_id>` (the updated one). Each

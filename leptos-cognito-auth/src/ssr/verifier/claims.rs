@@ -1,12 +1,14 @@
 //! The verified user ([`VerifiedUser`]) and the claim checks that produce it.
 
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 
 use serde_json::{Map, Value};
 
 use super::error::VerifyError;
+use super::json::Slot;
+use super::token::{payload_of, Payload};
 use super::validation::{TokenUse, Validation};
-use crate::protocol::jwt::numeric_date;
+use crate::protocol::jwt::{json_object, numeric_date};
 use crate::protocol::Secret;
 
 /// A user whose token passed every check: typed claims plus the raw claim map.
@@ -36,7 +38,6 @@ pub struct VerifiedUser {
     inner: Arc<Verified>,
 }
 
-#[derive(PartialEq)]
 struct Verified {
     sub: String,
     username: Option<String>,
@@ -48,8 +49,28 @@ struct Verified {
     issued_at: Option<u64>,
     /// `nbf`, checked again (with `exp` and `iat`) whenever a remembered token is reused.
     not_before: Option<u64>,
-    claims: Map<String, Value>,
+    email: Option<String>,
+    /// Every claim, read from the token on first use: verification reads only the claims
+    /// it checks.
+    claims: OnceLock<Map<String, Value>>,
     token: Secret,
+}
+
+/// Everything but the claim map, which the token determines.
+impl PartialEq for Verified {
+    fn eq(&self, other: &Self) -> bool {
+        self.token == other.token
+            && self.sub == other.sub
+            && self.username == other.username
+            && self.groups == other.groups
+            && self.scopes == other.scopes
+            && self.client_id == other.client_id
+            && self.token_use == other.token_use
+            && self.expires_at == other.expires_at
+            && self.issued_at == other.issued_at
+            && self.not_before == other.not_before
+            && self.email == other.email
+    }
 }
 
 impl std::fmt::Debug for VerifiedUser {
@@ -64,7 +85,7 @@ impl std::fmt::Debug for VerifiedUser {
             .field("token_use", &user.token_use)
             .field("expires_at", &user.expires_at)
             .field("issued_at", &user.issued_at)
-            .field("claims", &user.claims)
+            .field("claims", self.claims())
             .field("token", &user.token)
             .finish()
     }
@@ -106,11 +127,19 @@ impl VerifiedUser {
     }
     /// The e-mail address (`email`, ID tokens only).
     pub fn email(&self) -> Option<&str> {
-        self.inner.claims.get("email").and_then(Value::as_str)
+        self.inner.email.as_deref()
     }
-    /// Every claim of the token, as sent.
+    /// Every claim of the token, as sent. Read from the token on the first call (the checks
+    /// read only the claims they need), then kept.
     pub fn claims(&self) -> &Map<String, Value> {
-        &self.inner.claims
+        let user = &*self.inner;
+        user.claims.get_or_init(|| {
+            // The verifier read this payload as a JSON object, and its reader accepts only
+            // what this parse accepts: the fallback is never taken.
+            payload_of(user.token.expose())
+                .and_then(|payload| json_object(&payload))
+                .unwrap_or_default()
+        })
     }
     /// The verified token itself, e.g. to forward to another API.
     pub fn token(&self) -> &Secret {
@@ -165,61 +194,65 @@ impl VerifiedUser {
 
 /// A `NumericDate` ([`numeric_date`]'s rule). Absent is `None`; any other type, or a
 /// negative number, is malformed.
-fn date(claims: &Map<String, Value>, name: &str) -> Result<Option<u64>, VerifyError> {
-    match claims.get(name) {
-        None => Ok(None),
-        Some(value @ Value::Number(_)) => numeric_date(value).map(Some).ok_or(
+fn date(claim: &Slot<'_>) -> Result<Option<u64>, VerifyError> {
+    match claim {
+        Slot::Absent => Ok(None),
+        Slot::Other(value @ Value::Number(_)) => numeric_date(value).map(Some).ok_or(
             VerifyError::Malformed("a date claim is not a non-negative number"),
         ),
-        Some(_) => Err(VerifyError::Malformed("a date claim is not a number")),
+        _ => Err(VerifyError::Malformed("a date claim is not a number")),
     }
 }
 
 /// An optional string claim; any other type is malformed.
-fn string<'a>(claims: &'a Map<String, Value>, name: &str) -> Result<Option<&'a str>, VerifyError> {
-    match claims.get(name) {
-        None => Ok(None),
-        Some(Value::String(s)) => Ok(Some(s)),
-        Some(_) => Err(VerifyError::Malformed("a string claim has another type")),
+fn string<'s>(claim: &'s Slot<'_>) -> Result<Option<&'s str>, VerifyError> {
+    match claim {
+        Slot::Absent => Ok(None),
+        Slot::Str(s) => Ok(Some(s)),
+        Slot::Other(_) => Err(VerifyError::Malformed("a string claim has another type")),
     }
 }
 
 /// `cognito:groups`: absent, or an array of strings.
-fn groups(claims: &Map<String, Value>) -> Result<Vec<String>, VerifyError> {
-    match claims.get("cognito:groups") {
-        None => Ok(Vec::new()),
-        Some(Value::Array(items)) => items
-            .iter()
-            .map(|v| v.as_str().map(str::to_owned))
+fn groups(claim: Slot<'_>) -> Result<Vec<String>, VerifyError> {
+    match claim {
+        Slot::Absent => Ok(Vec::new()),
+        Slot::Other(Value::Array(items)) => items
+            .into_iter()
+            .map(|v| match v {
+                Value::String(s) => Some(s),
+                _ => None,
+            })
             .collect::<Option<Vec<_>>>()
             .ok_or(VerifyError::Malformed(
                 "cognito:groups is not a list of strings",
             )),
-        Some(_) => Err(VerifyError::Malformed("cognito:groups is not a list")),
+        _ => Err(VerifyError::Malformed("cognito:groups is not a list")),
     }
 }
 
 /// The ID token's `aud`: a string or an array of strings; the first allowed one.
-fn audience<'a>(
-    claims: &'a Map<String, Value>,
-    allowed: &[String],
-) -> Result<&'a str, VerifyError> {
-    let candidates: Vec<&str> = match claims.get("aud") {
-        None => return Err(VerifyError::WrongClient),
-        Some(Value::String(s)) => vec![s],
-        Some(Value::Array(items)) => items
-            .iter()
-            .map(Value::as_str)
-            .collect::<Option<Vec<_>>>()
-            .ok_or(VerifyError::Malformed(
-                "aud is not a string or a list of strings",
-            ))?,
-        Some(_) => return Err(VerifyError::Malformed("aud is not a string")),
-    };
-    candidates
-        .into_iter()
-        .find(|aud| allowed.iter().any(|c| c == aud))
-        .ok_or(VerifyError::WrongClient)
+fn audience<'s>(claim: &'s Slot<'_>, allowed: &[String]) -> Result<&'s str, VerifyError> {
+    let is_allowed = |aud: &&str| allowed.iter().any(|c| c == aud);
+    match claim {
+        Slot::Absent => Err(VerifyError::WrongClient),
+        Slot::Str(s) => Some(&**s)
+            .filter(is_allowed)
+            .ok_or(VerifyError::WrongClient),
+        Slot::Other(Value::Array(items)) => {
+            let mut found = None;
+            for item in items {
+                let aud = item.as_str().ok_or(VerifyError::Malformed(
+                    "aud is not a string or a list of strings",
+                ))?;
+                if found.is_none() && is_allowed(&aud) {
+                    found = Some(aud);
+                }
+            }
+            found.ok_or(VerifyError::WrongClient)
+        }
+        Slot::Other(_) => Err(VerifyError::Malformed("aud is not a string")),
+    }
 }
 
 /// `exp` (with leeway) is in the future, `nbf` and `iat` are not (beyond the leeway).
@@ -257,20 +290,20 @@ impl VerifiedUser {
 /// Checks the claims of a signature-verified token against `validation` at time `now`;
 /// `iss` must be `issuer`.
 pub(crate) fn check(
-    claims: Map<String, Value>,
+    claims: Payload<'_>,
     token: &str,
     issuer: &str,
     validation: &Validation,
     now: u64,
 ) -> Result<VerifiedUser, VerifyError> {
     // Types first: a claim of the wrong type is malformed whatever else is wrong.
-    let exp = date(&claims, "exp")?.ok_or(VerifyError::Malformed("exp is missing"))?;
-    let iat = date(&claims, "iat")?;
-    let nbf = date(&claims, "nbf")?;
-    let iss = string(&claims, "iss")?;
-    let token_use = string(&claims, "token_use")?;
-    let sub = string(&claims, "sub")?.ok_or(VerifyError::Malformed("sub is missing"))?;
-    let groups = groups(&claims)?;
+    let exp = date(&claims.exp)?.ok_or(VerifyError::Malformed("exp is missing"))?;
+    let iat = date(&claims.iat)?;
+    let nbf = date(&claims.nbf)?;
+    let iss = string(&claims.iss)?;
+    let token_use = string(&claims.token_use)?;
+    let sub = string(&claims.sub)?.ok_or(VerifyError::Malformed("sub is missing"))?;
+    let groups = groups(claims.groups)?;
 
     if iss != Some(issuer) {
         return Err(VerifyError::WrongIssuer);
@@ -281,18 +314,18 @@ pub(crate) fn check(
         .ok_or(VerifyError::WrongTokenUse)?;
     let (client_id, username, scopes) = match token_use {
         TokenUse::Id => (
-            audience(&claims, &validation.client_ids)?,
-            string(&claims, "cognito:username")?,
+            audience(&claims.aud, &validation.client_ids)?,
+            string(&claims.cognito_username)?,
             Vec::new(),
         ),
         TokenUse::Access => {
-            let client = string(&claims, "client_id")?
+            let client = string(&claims.client_id)?
                 .filter(|c| validation.client_ids.iter().any(|allowed| allowed == c))
                 .ok_or(VerifyError::WrongClient)?;
-            let scopes = string(&claims, "scope")?
+            let scopes = string(&claims.scope)?
                 .map(|s| s.split_whitespace().map(str::to_owned).collect())
                 .unwrap_or_default();
-            (client, string(&claims, "username")?, scopes)
+            (client, string(&claims.username)?, scopes)
         }
     };
 
@@ -330,8 +363,9 @@ pub(crate) fn check(
         expires_at: exp,
         issued_at: iat,
         not_before: nbf,
+        email: claims.email.as_str().map(str::to_owned),
+        claims: OnceLock::new(),
         token: Secret::new(token),
-        claims,
     };
     Ok(VerifiedUser {
         inner: Arc::new(verified),

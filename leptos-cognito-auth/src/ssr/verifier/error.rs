@@ -142,4 +142,11 @@ pub enum VerifierConfigError {
     /// A JWKS location was given for an issuer the verifier does not accept.
     #[error("`{0}` is not an issuer this verifier accepts")]
     UnknownIssuer(String),
+    /// An additional Region is not an AWS Region name (e.g. `eu-west-1`).
+    #[error("`{0}` is not an AWS Region name (expected e.g. eu-west-1)")]
+    InvalidRegion(String),
+    /// Additional Regions were given to a verifier for an explicit issuer: they are Regions
+    /// of a user pool (see `CognitoJwtVerifier::for_user_pool`).
+    #[error("additional Regions need a verifier for a user pool, not for one issuer")]
+    RegionsWithoutUserPool,
 }

@@ -59,31 +59,59 @@ where
 
 /// The default fetcher: hyper over HTTPS (rustls with the `aws-lc-rs` provider and the
 /// platform's root certificates), plain HTTP only for loopback hosts. No redirects are
-/// followed, no proxy is used, a fetch times out after 5 seconds, bodies over 256 KiB are
-/// refused. Behind a proxy, or to reuse your own HTTP client, implement [`JwksFetcher`].
-#[derive(Clone, Default)]
+/// followed, no proxy is used, a fetch times out after 5 seconds (see
+/// [`with_timeout`](Self::with_timeout)), bodies over 256 KiB are refused. Behind a proxy,
+/// or to reuse your own HTTP client, implement [`JwksFetcher`].
+#[derive(Clone)]
 pub struct HttpJwksFetcher {
     client: Arc<OnceLock<Result<HttpClient, String>>>,
+    timeout: Duration,
+}
+
+impl Default for HttpJwksFetcher {
+    fn default() -> Self {
+        Self::with_timeout(DEFAULT_JWKS_TIMEOUT)
+    }
 }
 
 type HttpClient = Client<HttpsConnector<HttpConnector>, Empty<Bytes>>;
 
 impl std::fmt::Debug for HttpJwksFetcher {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("HttpJwksFetcher").finish_non_exhaustive()
+        f.debug_struct("HttpJwksFetcher")
+            .field("timeout", &self.timeout)
+            .finish_non_exhaustive()
     }
 }
 
-const TIMEOUT: Duration = Duration::from_secs(5);
-
-fn http_client() -> Result<HttpClient, String> {
-    crate::ssr::http::https_client(TIMEOUT)
-}
+/// How long [`HttpJwksFetcher`] waits for a JWKS by default: 5 seconds.
+pub const DEFAULT_JWKS_TIMEOUT: Duration = Duration::from_secs(5);
 
 impl HttpJwksFetcher {
     /// A fetcher; its HTTP client is built on first use.
     pub fn new() -> Self {
         Self::default()
+    }
+
+    /// A fetcher whose fetches (connection, headers and body) fail after `timeout`
+    /// (default [`DEFAULT_JWKS_TIMEOUT`]). A fetch that times out fails only the tokens
+    /// waiting for that JWKS.
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// use leptos_cognito_auth::ssr::{CognitoJwtVerifier, HttpJwksFetcher};
+    /// let verifier = CognitoJwtVerifier::for_user_pool("eu-west-1_AbC123")
+    ///     .client_id("c")
+    ///     .jwks_fetcher(HttpJwksFetcher::with_timeout(Duration::from_secs(2)))
+    ///     .build()
+    ///     .unwrap();
+    /// # let _ = verifier;
+    /// ```
+    pub fn with_timeout(timeout: Duration) -> Self {
+        Self {
+            client: Arc::default(),
+            timeout,
+        }
     }
 
     fn request(&self, url: &str) -> Result<(HttpClient, Request<Empty<Bytes>>), JwksFetchError> {
@@ -106,7 +134,10 @@ impl HttpJwksFetcher {
             )
             .body(Empty::new())
             .map_err(|e| JwksFetchError(format!("bad JWKS URL {url}: {e}")))?;
-        let client = self.client.get_or_init(http_client).clone();
+        let client = self
+            .client
+            .get_or_init(|| crate::ssr::http::https_client(self.timeout))
+            .clone();
         Ok((client.map_err(JwksFetchError)?, request))
     }
 }
@@ -114,6 +145,7 @@ impl HttpJwksFetcher {
 impl JwksFetcher for HttpJwksFetcher {
     fn fetch(&self, url: String) -> BoxFuture<'static, Result<Vec<u8>, JwksFetchError>> {
         let prepared = self.request(&url);
+        let timeout = self.timeout;
         Box::pin(async move {
             let (client, request) = prepared?;
             let exchange = async {
@@ -139,7 +171,7 @@ impl JwksFetcher for HttpJwksFetcher {
                         }
                     })
             };
-            tokio::time::timeout(TIMEOUT, exchange)
+            tokio::time::timeout(timeout, exchange)
                 .await
                 .map_err(|_| JwksFetchError(format!("GET {url} timed out")))?
         })

@@ -6,6 +6,7 @@ mod builder;
 mod claims;
 mod error;
 mod fetch;
+mod json;
 mod jwks;
 mod keys;
 mod token;
@@ -16,7 +17,9 @@ mod verify;
 pub use builder::CognitoJwtVerifierBuilder;
 pub use claims::VerifiedUser;
 pub use error::{VerifierConfigError, VerifyError};
-pub use fetch::{HttpJwksFetcher, JwksFetchError, JwksFetcher, MAX_JWKS_BYTES};
+pub use fetch::{
+    HttpJwksFetcher, JwksFetchError, JwksFetcher, DEFAULT_JWKS_TIMEOUT, MAX_JWKS_BYTES,
+};
 pub use jwks::{JwksStats, DEFAULT_JWKS_REFETCH_INTERVAL};
 pub use token::MAX_TOKEN_BYTES;
 pub use validation::{ExpectedTokenUse, TokenUse, Validation, DEFAULT_LEEWAY, MAX_LEEWAY};

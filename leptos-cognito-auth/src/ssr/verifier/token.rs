@@ -1,10 +1,12 @@
 //! Strict reading of a compact JWS (`header.payload.signature`) before any key is touched:
-//! the kit's one JWT decoder (`protocol::jwt`) in its strict mode, then the header rules.
+//! three base64url segments (the `base64` crate, strict), the header's rules, and the
+//! payload's claims read into typed slots ([`Payload`]) rather than a whole JSON map.
 
-use serde_json::{Map, Value};
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use base64::Engine as _;
 
 use super::error::VerifyError;
-use crate::protocol::jwt::{split_jwt, JwtError};
+use super::json::{read_object, Record, Slot};
 
 /// The longest accepted token, in bytes. Cognito's tokens are a few kilobytes (more with
 /// many groups or custom attributes); anything longer is refused before decoding.
@@ -25,50 +27,150 @@ pub(crate) struct Jws<'a> {
     pub signature: Vec<u8>,
 }
 
+/// One base64url segment, strictly: not empty, no padding, only the base64url alphabet, and
+/// canonical (no stray bits in the last character).
+fn segment(raw: &str) -> Option<Vec<u8>> {
+    if raw.is_empty() {
+        return None;
+    }
+    URL_SAFE_NO_PAD.decode(raw).ok()
+}
+
+/// The decoded payload of a compact token that [`parse_jws`] accepts (for the claim map
+/// of a verified token, read on demand).
+pub(crate) fn payload_of(token: &str) -> Option<Vec<u8>> {
+    segment(token.split('.').nth(1)?)
+}
+
+/// The header members the rules look at.
+#[derive(Default)]
+struct Header<'a> {
+    alg: Slot<'a>,
+    kid: Slot<'a>,
+    crit: Slot<'a>,
+}
+
+impl<'a> Record<'a> for Header<'a> {
+    fn slot(&mut self, name: &str) -> Option<&mut Slot<'a>> {
+        match name {
+            "alg" => Some(&mut self.alg),
+            "kid" => Some(&mut self.kid),
+            "crit" => Some(&mut self.crit),
+            _ => None,
+        }
+    }
+}
+
 /// Splits and decodes a compact JWS and checks its header: every segment non-empty
 /// base64url without padding, the header a JSON object, `alg` `RS256`, `kid` a non-empty
 /// string, and no `crit` extensions (none are understood).
 pub(crate) fn parse_jws(token: &str) -> Result<Jws<'_>, VerifyError> {
-    let jwt = split_jwt(token, MAX_TOKEN_BYTES, true).map_err(|e| {
-        VerifyError::Malformed(match e {
-            JwtError::Base64("header") => "the header is not base64url",
-            JwtError::Base64("payload") => "the payload is not base64url",
-            JwtError::Base64(_) => "the signature is not base64url",
-            JwtError::Json(_) => "the header is not a JSON object",
-            _ => "not three dot-separated base64url segments of at most 16 KiB",
-        })
-    })?;
-    check_header(&jwt.header)?;
-    let kid = match jwt.header.get("kid") {
-        Some(Value::String(kid)) if !kid.is_empty() && kid.len() <= MAX_KID_BYTES => kid.clone(),
-        _ => return Err(VerifyError::Malformed("the header has no usable kid")),
+    let not_a_jws =
+        || VerifyError::Malformed("not three dot-separated base64url segments of at most 16 KiB");
+    if token.is_empty() || token.len() > MAX_TOKEN_BYTES {
+        return Err(not_a_jws());
+    }
+    let mut parts = token.split('.');
+    let (Some(header), Some(payload), Some(signature), None) =
+        (parts.next(), parts.next(), parts.next(), parts.next())
+    else {
+        return Err(not_a_jws());
     };
+    let header_bytes =
+        segment(header).ok_or(VerifyError::Malformed("the header is not base64url"))?;
+    let header_fields = read_object::<Header>(&header_bytes)
+        .ok_or(VerifyError::Malformed("the header is not a JSON object"))?;
+    let payload_bytes =
+        segment(payload).ok_or(VerifyError::Malformed("the payload is not base64url"))?;
+    let signature_bytes =
+        segment(signature).ok_or(VerifyError::Malformed("the signature is not base64url"))?;
+    let kid = check_header(header_fields)?;
     Ok(Jws {
         kid,
-        signing_input: jwt.signing_input.as_bytes(),
-        payload: jwt.payload,
-        signature: jwt.signature,
+        signing_input: &token.as_bytes()[..header.len() + 1 + payload.len()],
+        payload: payload_bytes,
+        signature: signature_bytes,
     })
 }
 
-fn check_header(header: &Map<String, Value>) -> Result<(), VerifyError> {
-    match header.get("alg") {
-        Some(Value::String(alg)) if alg == "RS256" => {}
-        Some(Value::String(_)) => return Err(VerifyError::UnsupportedAlg),
-        _ => return Err(VerifyError::Malformed("the header has no alg")),
+/// The header's rules; the `kid`.
+fn check_header(header: Header<'_>) -> Result<String, VerifyError> {
+    match header.alg.as_str() {
+        Some("RS256") => {}
+        Some(_) => return Err(VerifyError::UnsupportedAlg),
+        None => return Err(VerifyError::Malformed("the header has no alg")),
     }
-    if header.contains_key("crit") {
+    if header.crit != Slot::Absent {
         return Err(VerifyError::Malformed(
             "critical header extensions are not supported",
         ));
     }
-    Ok(())
+    match header.kid {
+        Slot::Str(kid) if !kid.is_empty() && kid.len() <= MAX_KID_BYTES => Ok(kid.into_owned()),
+        _ => Err(VerifyError::Malformed("the header has no usable kid")),
+    }
+}
+
+/// The claims the checks read, each as sent (types are checked by the checks, after the
+/// signature), strings borrowed from the decoded payload; every other claim is only checked
+/// to be JSON.
+#[derive(Default)]
+pub(crate) struct Payload<'a> {
+    pub exp: Slot<'a>,
+    pub iat: Slot<'a>,
+    pub nbf: Slot<'a>,
+    pub iss: Slot<'a>,
+    pub token_use: Slot<'a>,
+    pub sub: Slot<'a>,
+    pub groups: Slot<'a>,
+    pub aud: Slot<'a>,
+    pub client_id: Slot<'a>,
+    pub username: Slot<'a>,
+    pub cognito_username: Slot<'a>,
+    pub scope: Slot<'a>,
+    pub email: Slot<'a>,
+}
+
+impl<'a> Record<'a> for Payload<'a> {
+    fn slot(&mut self, name: &str) -> Option<&mut Slot<'a>> {
+        Some(match name {
+            "exp" => &mut self.exp,
+            "iat" => &mut self.iat,
+            "nbf" => &mut self.nbf,
+            "iss" => &mut self.iss,
+            "token_use" => &mut self.token_use,
+            "sub" => &mut self.sub,
+            "cognito:groups" => &mut self.groups,
+            "aud" => &mut self.aud,
+            "client_id" => &mut self.client_id,
+            "username" => &mut self.username,
+            "cognito:username" => &mut self.cognito_username,
+            "scope" => &mut self.scope,
+            "email" => &mut self.email,
+            _ => return None,
+        })
+    }
+}
+
+impl<'a> Payload<'a> {
+    /// The payload's claims, if it is a JSON object.
+    pub fn read(payload: &'a [u8]) -> Option<Self> {
+        read_object(payload)
+    }
+
+    /// `iss`, if it is a string.
+    pub fn iss(&self) -> Option<&str> {
+        self.iss.as_str()
+    }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::protocol::encoding::base64url;
+
+    fn base64url(bytes: &[u8]) -> String {
+        URL_SAFE_NO_PAD.encode(bytes)
+    }
 
     fn token(header: &str, payload: &str) -> String {
         format!(

@@ -3,23 +3,22 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use serde_json::{Map, Value};
-
 use super::claims::{check, VerifiedUser};
 use super::error::VerifyError;
 use super::jwks::{JwksCache, JwksStats};
 use super::keys::VerifyingKey;
-use super::token::{parse_jws, Jws, MAX_TOKEN_BYTES};
+use super::token::{parse_jws, Jws, Payload, MAX_TOKEN_BYTES};
 use super::validation::Validation;
 use super::verified_cache::VerifiedCache;
 use crate::client::Clock;
-use crate::protocol::jwt::json_object;
 
 /// Verifies Cognito JWTs against the user pool's JWKS: structure, `alg` = RS256, key by
 /// `kid` from the JWKS of the issuer the token names (when it is an accepted one), RSA
 /// PKCS#1 v1.5 SHA-256 signature (aws-lc-rs), `exp` / `nbf` / `iat` with a small leeway,
 /// `iss` (one of the accepted issuers: for a user pool, its issuer in either
-/// [format](crate::protocol::IssuerFormat)), `token_use`, the app client, then required
+/// [format](crate::protocol::IssuerFormat), in its Region and any
+/// [additional Regions](super::CognitoJwtVerifierBuilder::additional_regions)), `token_use`,
+/// the app client, then required
 /// groups and scopes. Tokens that passed are remembered (bounded, see
 /// [`CognitoJwtVerifierBuilder::verified_token_cache`](super::CognitoJwtVerifierBuilder::verified_token_cache)) so a token reused across requests
 /// is not RSA-checked again; its time checks are redone on every use.
@@ -75,16 +74,6 @@ impl std::fmt::Debug for CognitoJwtVerifier {
     }
 }
 
-/// A token read and its issuer chosen, its signature not yet checked.
-struct Read<'a> {
-    jws: Jws<'a>,
-    /// The payload's claims, if it is a JSON object (refused after the signature check
-    /// otherwise, so that a forged token is reported as such).
-    claims: Option<Map<String, Value>>,
-    /// The index of the issuer whose keys must have signed it.
-    issuer: usize,
-}
-
 impl CognitoJwtVerifier {
     pub(crate) fn from_inner(inner: Inner) -> Self {
         Self {
@@ -126,7 +115,8 @@ impl CognitoJwtVerifier {
         self.inner.token_cookie.as_deref()
     }
 
-    /// What the JWKS caches have done so far, added up over the distinct JWKS locations.
+    /// What the JWKS caches have done so far, added up over the distinct JWKS locations
+    /// (see [`jwks_stats_for`](Self::jwks_stats_for) for one issuer's).
     pub fn jwks_stats(&self) -> JwksStats {
         self.distinct_caches()
             .map(|cache| cache.stats())
@@ -137,12 +127,52 @@ impl CognitoJwtVerifier {
             })
     }
 
+    /// What the JWKS cache of the accepted issuer `issuer` has done so far (shared with the
+    /// issuers whose keys are at the same location); `None` if `issuer` is not accepted.
+    pub fn jwks_stats_for(&self, issuer: &str) -> Option<JwksStats> {
+        self.issuer_named(issuer).map(|i| i.jwks.stats())
+    }
+
     /// Fetches the primary issuer's JWKS now, so the first request does not wait for it.
     /// A failure is returned and not cached: verification fetches again. (A user pool's
-    /// other issuer is fetched when a token first names it, or now with
-    /// [`prefetch_jwks_for`](Self::prefetch_jwks_for).)
+    /// other issuers are fetched when a token first names them, or now with
+    /// [`prefetch_jwks_for`](Self::prefetch_jwks_for) or
+    /// [`prefetch_all_jwks`](Self::prefetch_all_jwks).)
     pub async fn prefetch_jwks(&self) -> Result<(), VerifyError> {
         self.primary().jwks.refresh().await
+    }
+
+    /// Fetches the JWKS of every accepted issuer now, all at once, and reports each
+    /// issuer's outcome (in [`issuers`](Self::issuers)' order) instead of failing as a whole:
+    /// a pool's issuer in a format or Region it does not use answers an error (Cognito: 403),
+    /// and that must not stop the others from being ready. Returns when every fetch has
+    /// ended (each within the fetcher's timeout). A failed issuer is fetched again when a
+    /// token names it.
+    ///
+    /// ```no_run
+    /// # async fn warm(verifier: leptos_cognito_auth::ssr::CognitoJwtVerifier) {
+    /// for (issuer, outcome) in verifier.prefetch_all_jwks().await {
+    ///     if let Err(e) = outcome {
+    ///         eprintln!("no keys yet for {issuer}: {}", e.detail().unwrap_or(e.code()));
+    ///     }
+    /// }
+    /// # }
+    /// ```
+    pub async fn prefetch_all_jwks(&self) -> Vec<(&str, Result<(), VerifyError>)> {
+        let caches: Vec<&Arc<JwksCache>> = self.distinct_caches().collect();
+        let outcomes = futures::future::join_all(caches.iter().map(|cache| cache.refresh())).await;
+        self.inner
+            .issuers
+            .iter()
+            .map(|issuer| {
+                let outcome = caches
+                    .iter()
+                    .zip(&outcomes)
+                    .find(|(cache, _)| Arc::ptr_eq(cache, &issuer.jwks))
+                    .map_or(Ok(()), |(_, outcome)| outcome.clone());
+                (issuer.iss.as_str(), outcome)
+            })
+            .collect()
     }
 
     /// Fetches the JWKS of the accepted issuer `issuer` now (`wrong_issuer` if it is not
@@ -175,12 +205,11 @@ impl CognitoJwtVerifier {
         if let Some(hit) = self.remembered(token) {
             return hit;
         }
-        let read = self.read(token)?;
-        let key = self.inner.issuers[read.issuer]
-            .jwks
-            .key(&read.jws.kid)
-            .await?;
-        self.finish(token, read, key)
+        let jws = parse_jws(token)?;
+        let claims = Payload::read(&jws.payload);
+        let issuer = self.issuer_of(claims.as_ref());
+        let key = self.inner.issuers[issuer].jwks.key(&jws.kid).await?;
+        self.finish(token, &jws, claims, issuer, key)
     }
 
     /// Verifies with the cached keys only, without awaiting: a token whose key is not cached
@@ -190,12 +219,14 @@ impl CognitoJwtVerifier {
         if let Some(hit) = self.remembered(token) {
             return hit;
         }
-        let read = self.read(token)?;
-        let key = self.inner.issuers[read.issuer]
+        let jws = parse_jws(token)?;
+        let claims = Payload::read(&jws.payload);
+        let issuer = self.issuer_of(claims.as_ref());
+        let key = self.inner.issuers[issuer]
             .jwks
-            .cached(&read.jws.kid)
+            .cached(&jws.kid)
             .ok_or(VerifyError::UnknownKid)?;
-        self.finish(token, read, key)
+        self.finish(token, &jws, claims, issuer, key)
     }
 
     /// How many verified tokens are remembered (see
@@ -218,34 +249,26 @@ impl CognitoJwtVerifier {
     }
 
     /// Each JWKS cache once (issuers may share one).
-    fn distinct_caches(&self) -> impl Iterator<Item = &JwksCache> {
+    fn distinct_caches(&self) -> impl Iterator<Item = &Arc<JwksCache>> {
         let issuers = &self.inner.issuers;
         issuers.iter().enumerate().filter_map(move |(at, issuer)| {
             let first = issuers[..at]
                 .iter()
                 .all(|earlier| !Arc::ptr_eq(&earlier.jwks, &issuer.jwks));
-            first.then_some(&*issuer.jwks)
+            first.then_some(&issuer.jwks)
         })
     }
 
-    /// Splits and decodes the token, checks its header, and picks the issuer whose JWKS
-    /// must hold its key: the one its `iss` names if that is an accepted issuer, else the
-    /// primary one (the claim checks then refuse it, should its signature verify). No key
-    /// is ever fetched from a location the token chose.
-    fn read<'a>(&self, token: &'a str) -> Result<Read<'a>, VerifyError> {
-        let jws = parse_jws(token)?;
-        let claims = json_object(&jws.payload);
-        let issuer = claims
-            .as_ref()
-            .and_then(|c| c.get("iss"))
-            .and_then(Value::as_str)
+    /// The issuer whose JWKS must hold the key of a token with these claims (`None`: its
+    /// payload is not a JSON object, refused after the signature check so that a forged
+    /// token is reported as such): the one its `iss` names if that is an accepted issuer,
+    /// else the primary one (the claim checks then refuse it, should its signature
+    /// verify). No key is ever fetched from a location the token chose.
+    fn issuer_of(&self, claims: Option<&Payload<'_>>) -> usize {
+        claims
+            .and_then(Payload::iss)
             .and_then(|iss| self.inner.issuers.iter().position(|i| i.iss == iss))
-            .unwrap_or(0);
-        Ok(Read {
-            jws,
-            claims,
-            issuer,
-        })
+            .unwrap_or(0)
     }
 
     /// A token verified before, with its key still current: its time checks are redone.
@@ -263,19 +286,20 @@ impl CognitoJwtVerifier {
         )
     }
 
+    /// The signature, then the claims.
     fn finish(
         &self,
         token: &str,
-        read: Read<'_>,
+        jws: &Jws<'_>,
+        claims: Option<Payload<'_>>,
+        issuer: usize,
         key: Arc<VerifyingKey>,
     ) -> Result<VerifiedUser, VerifyError> {
-        if !key.verify(read.jws.signing_input, &read.jws.signature) {
+        if !key.verify(jws.signing_input, &jws.signature) {
             return Err(VerifyError::BadSignature);
         }
-        let claims = read
-            .claims
-            .ok_or(VerifyError::Malformed("the payload is not a JSON object"))?;
-        let accepted = &self.inner.issuers[read.issuer].iss;
+        let claims = claims.ok_or(VerifyError::Malformed("the payload is not a JSON object"))?;
+        let accepted = &self.inner.issuers[issuer].iss;
         let user = check(
             claims,
             token,
@@ -283,9 +307,7 @@ impl CognitoJwtVerifier {
             &self.inner.validation,
             self.inner.clock.now(),
         )?;
-        self.inner
-            .verified
-            .insert(&user, read.issuer, &read.jws.kid, key);
+        self.inner.verified.insert(&user, issuer, &jws.kid, key);
         Ok(user)
     }
 }
