@@ -9,6 +9,11 @@ cd "$(dirname "$0")/.."
 
 step() { printf '\n\033[1;34m==> %s\033[0m\n' "$*"; }
 export CARGO_TERM_COLOR="${CARGO_TERM_COLOR:-never}"
+# A test run builds some forty test binaries and three front ends from scratch: without
+# incremental caches and with line tables only (backtraces keep file:line) the target
+# directory stays a fraction of the size a default debug build takes, on a CI disk as well.
+export CARGO_INCREMENTAL="${CARGO_INCREMENTAL:-0}"
+export CARGO_PROFILE_DEV_DEBUG="${CARGO_PROFILE_DEV_DEBUG:-line-tables-only}"
 # The native build: the kit's server side, as the demo server uses it (the front-end crate
 # compiles empty natively; see frontend/Cargo.toml).
 FEATURES="leptos-cognito-auth/ssr,leptos-cognito-auth/redis,app/ssr"
