@@ -79,6 +79,17 @@ impl HttpClient for FetchHttp {
 }
 
 /// The URL without its query and fragment, for messages.
+/// What went wrong in gloo-net, written out rather than through its `Display`, which
+/// covers its serde_json variant too: the kit reads bodies as text, so that variant never
+/// comes, and its messages need not be in the browser build.
+fn fetch_error(e: gloo_net::Error) -> String {
+    match e {
+        gloo_net::Error::JsError(thrown) => format!("{}: {}", thrown.name, thrown.message),
+        gloo_net::Error::GlooError(message) => message,
+        gloo_net::Error::SerdeError(_) => "the body could not be read".to_owned(),
+    }
+}
+
 fn without_query(url: &str) -> &str {
     url.split(['?', '#']).next().unwrap_or(url)
 }
@@ -118,17 +129,20 @@ async fn exchange(
         None => builder.build(),
     };
     let fetch_request = built.map_err(|e| {
-        TransportError::network(format!("could not build a request to {target}: {e}"))
+        TransportError::network(format!(
+            "could not build a request to {target}: {}",
+            fetch_error(e)
+        ))
     })?;
-    let response = fetch_request
-        .send()
-        .await
-        .map_err(|e| TransportError::network(format!("no response from {target}: {e}")))?;
+    let response = fetch_request.send().await.map_err(|e| {
+        TransportError::network(format!("no response from {target}: {}", fetch_error(e)))
+    })?;
     let status = response.status();
     let headers = response.headers().entries().collect();
     let body = response.text().await.map_err(|e| {
         TransportError::network(format!(
-            "the response from {target} (HTTP {status}) broke off: {e}"
+            "the response from {target} (HTTP {status}) broke off: {}",
+            fetch_error(e)
         ))
     })?;
     Ok(HttpResponse {

@@ -109,7 +109,16 @@ fn from_gloo(error: GlooStorageError) -> StorageError {
         {
             StorageError::QuotaExceeded
         }
-        other => StorageError::Failed(other.to_string()),
+        // Written out rather than `to_string()`: gloo's `Display` covers its serde_json
+        // variant too, whose messages the browser build need not hold (raw access throws
+        // only JavaScript errors).
+        GlooStorageError::JsError(thrown) => {
+            StorageError::Failed(format!("{}: {}", thrown.name, thrown.message))
+        }
+        GlooStorageError::KeyNotFound(key) => StorageError::Failed(format!("no entry `{key}`")),
+        GlooStorageError::SerdeError(_) => {
+            StorageError::Failed("the stored value is not of the expected shape".into())
+        }
     }
 }
 

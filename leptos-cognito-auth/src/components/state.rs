@@ -16,13 +16,6 @@ pub(crate) type Client = std::rc::Rc<crate::browser::BrowserAuth>;
 /// The browser client is not `Send`: it lives in the page's thread-local arena.
 #[cfg(feature = "hydrate")]
 type ClientStorage = LocalStorage;
-#[cfg(not(feature = "hydrate"))]
-pub(crate) type Client = ();
-/// On the server there is no client, and a request's reactive owner may be dropped on
-/// another worker thread than the one that rendered it, which thread-local storage does
-/// not allow: use the thread-safe arena.
-#[cfg(not(feature = "hydrate"))]
-type ClientStorage = SyncStorage;
 
 /// Everything the provider shares; `Copy`, as all its fields are arena handles.
 ///
@@ -40,7 +33,9 @@ pub(crate) struct AuthState {
     pub busy: RwSignal<bool>,
     pub last_event: RwSignal<Option<AuthEvent>>,
     on_event: StoredValue<Option<Callback<AuthEvent>>>,
-    #[cfg_attr(not(feature = "hydrate"), allow(dead_code))]
+    /// The browser client (browser-storage modes; none on the server or in a browser build
+    /// with only the server-session side).
+    #[cfg(feature = "hydrate")]
     pub client: StoredValue<Option<Client>, ClientStorage>,
     /// Set while a sign-in redirect or a session check is under way, so that route guards
     /// evaluated again meanwhile do not start a second one.
@@ -69,6 +64,7 @@ impl AuthState {
             busy: RwSignal::new(false),
             last_event: RwSignal::new(None),
             on_event: StoredValue::new(on_event),
+            #[cfg(feature = "hydrate")]
             client: StoredValue::new_with_storage(None),
             in_flight: StoredValue::new(false),
             signing_out: StoredValue::new(false),
