@@ -77,7 +77,11 @@ build() { # <dir> <site> <log> [cargo-leptos args...]
   shift 3
   (
     cd "$dir"
+    # The repository's own path is written into the wasm (the file names of panic
+    # locations): remapped to a fixed one, so that the figures are the same wherever the
+    # repository is cloned (a longer clone path would otherwise count against the kit).
     CARGO_TARGET_DIR="$out" LEPTOS_SITE_ROOT="$site" \
+      RUSTFLAGS="${RUSTFLAGS:+$RUSTFLAGS }--remap-path-prefix=$root=/repo" \
       cargo leptos build --release --frontend-only "$@" >"$log" 2>&1
   ) || { echo "size-report: the build in $dir failed; the end of $log:" >&2; tail -n 30 "$log" >&2; exit 1; }
 }
