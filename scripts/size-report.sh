@@ -32,6 +32,7 @@ else
   out="$root/target-size"
 fi
 mkdir -p "$out"
+cargo_home="${CARGO_HOME:-$HOME/.cargo}"
 budget_server_bytes=$((15 * 1024))
 budget_client_bytes=$((90 * 1024))
 budget_only=0
@@ -77,11 +78,14 @@ build() { # <dir> <site> <log> [cargo-leptos args...]
   shift 3
   (
     cd "$dir"
-    # The repository's own path is written into the wasm (the file names of panic
-    # locations): remapped to a fixed one, so that the figures are the same wherever the
-    # repository is cloned (a longer clone path would otherwise count against the kit).
+    # Paths are written into the wasm (the file names of panic locations): the
+    # repository's, the target directory's (generated sources) and Cargo's home (the
+    # dependencies' sources). Each is remapped to a fixed one (the target directory after
+    # the repository, as it may lie inside it: the last matching prefix applies), so that
+    # the figures are the same wherever the repository is cloned and built; a longer path
+    # would otherwise count against the kit.
     CARGO_TARGET_DIR="$out" LEPTOS_SITE_ROOT="$site" \
-      RUSTFLAGS="${RUSTFLAGS:+$RUSTFLAGS }--remap-path-prefix=$root=/repo" \
+      RUSTFLAGS="${RUSTFLAGS:+$RUSTFLAGS }--remap-path-prefix=$root=/repo --remap-path-prefix=$out=/target --remap-path-prefix=$cargo_home=/cargo" \
       cargo leptos build --release --frontend-only "$@" >"$log" 2>&1
   ) || { echo "size-report: the build in $dir failed; the end of $log:" >&2; tail -n 30 "$log" >&2; exit 1; }
 }
