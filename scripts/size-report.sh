@@ -33,6 +33,15 @@ else
 fi
 mkdir -p "$out"
 cargo_home="${CARGO_HOME:-$HOME/.cargo}"
+# The builds run on a copy of the sources at a fixed place: where the repository is cloned
+# otherwise changes the wasm (beyond the file names that --remap-path-prefix maps, by a few
+# tens of bytes between two clones of one commit), and the budgets are checks that must
+# give the same answer on every machine.
+src=/tmp/leptos-cognito-auth-size-src
+rm -rf "$src"
+mkdir -p "$src"
+tar -C "$root" --exclude=./.git --exclude=./target --exclude=./target-size \
+  --exclude=node_modules --exclude='./examples/*/target' -cf - . | tar -C "$src" -xf -
 budget_server_bytes=$((15 * 1024))
 budget_client_bytes=$((90 * 1024))
 budget_only=0
@@ -85,14 +94,14 @@ build() { # <dir> <site> <log> [cargo-leptos args...]
     # the figures are the same wherever the repository is cloned and built; a longer path
     # would otherwise count against the kit.
     CARGO_TARGET_DIR="$out" LEPTOS_SITE_ROOT="$site" \
-      RUSTFLAGS="${RUSTFLAGS:+$RUSTFLAGS }--remap-path-prefix=$root=/repo --remap-path-prefix=$out=/target --remap-path-prefix=$cargo_home=/cargo" \
+      RUSTFLAGS="${RUSTFLAGS:+$RUSTFLAGS }--remap-path-prefix=$src=/repo --remap-path-prefix=$out=/target --remap-path-prefix=$cargo_home=/cargo" \
       cargo leptos build --release --frontend-only "$@" >"$log" 2>&1
   ) || { echo "size-report: the build in $dir failed; the end of $log:" >&2; tail -n 30 "$log" >&2; exit 1; }
 }
 echo "size-report: building the minimal app without and with the kit (release) ..." >&2
-build "$root/size-baseline" "$out/site-minimal" "$out/minimal-build.log" --lib-features hydrate,minimal
-build "$root/size-baseline" "$out/site-minimal-server" "$out/minimal-server-build.log" --lib-features hydrate,kit-server
-build "$root/size-baseline" "$out/site-minimal-kit" "$out/minimal-kit-build.log" --lib-features hydrate,kit
+build "$src/size-baseline" "$out/site-minimal" "$out/minimal-build.log" --lib-features hydrate,minimal
+build "$src/size-baseline" "$out/site-minimal-server" "$out/minimal-server-build.log" --lib-features hydrate,kit-server
+build "$src/size-baseline" "$out/site-minimal-kit" "$out/minimal-kit-build.log" --lib-features hydrate,kit
 
 declare -A size
 measure() { # <key> <file>; brotli only for the full report
@@ -142,9 +151,9 @@ if [ "$budget_only" = 1 ]; then
 fi
 # The baseline and the demo last: SIZE_TOP reads their pre-wasm-opt builds.
 echo "size-report: building the demo (release) ..." >&2
-build "$root" "$out/site-demo" "$out/demo-build.log"
+build "$src" "$out/site-demo" "$out/demo-build.log"
 echo "size-report: building the baseline (release) ..." >&2
-build "$root/size-baseline" "$out/site-baseline" "$out/baseline-build.log"
+build "$src/size-baseline" "$out/site-baseline" "$out/baseline-build.log"
 
 measure_site demo "$out/site-demo" demo
 measure_site base "$out/site-baseline" baseline

@@ -350,12 +350,12 @@ impl AuthError {
                 status: 502,
             },
             "invalid_callback" => Self::InvalidCallback {
-                reason: "the sign-in response was not a Cognito response".into(),
+                reason: "the sign-in answer was not Cognito's".into(),
             },
             "tokens_expire_too_soon" => Self::TokensExpireTooSoon { lifetime_secs: 0 },
             "invalid_response" | "malformed_token" => Self::InvalidResponse {
                 endpoint: "token",
-                reason: "the token endpoint sent an answer that could not be used".into(),
+                reason: "the token endpoint's answer was unusable".into(),
             },
             other => Self::OAuth {
                 kind: OAuthErrorKind::parse(other),
