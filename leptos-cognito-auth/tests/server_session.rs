@@ -12,6 +12,7 @@ mod server_session_support;
 use std::sync::Arc;
 use std::time::Duration;
 
+use axum::body::Bytes;
 use leptos_cognito_auth::ssr::{
     CookieSessionStore, MemorySessionStore, RedisSessionStore, SessionSetupError, SessionStore,
 };
@@ -385,10 +386,13 @@ async fn token_endpoint_faults_and_a_revoked_refresh_token() {
 
 /// What every store must do, whatever it is.
 async fn store_contract(store: &dyn SessionStore) {
-    store.set("k", b"v", Duration::from_secs(60)).await.unwrap();
+    store
+        .set("k", Bytes::from_static(b"v"), Duration::from_secs(60))
+        .await
+        .unwrap();
     assert_eq!(store.get("k").await.unwrap().as_deref(), Some(&b"v"[..]));
     store
-        .set("k", b"w", Duration::from_millis(300))
+        .set("k", Bytes::from_static(b"w"), Duration::from_millis(300))
         .await
         .unwrap();
     assert_eq!(store.get("k").await.unwrap().as_deref(), Some(&b"w"[..]));
@@ -397,23 +401,35 @@ async fn store_contract(store: &dyn SessionStore) {
     // Binary values come back as they went in.
     let bytes: Vec<u8> = (0..=255).collect();
     store
-        .set("bin", &bytes, Duration::from_secs(60))
+        .set("bin", Bytes::from(bytes.clone()), Duration::from_secs(60))
         .await
         .unwrap();
-    assert_eq!(store.get("bin").await.unwrap(), Some(bytes.clone()));
+    assert_eq!(store.get("bin").await.unwrap().as_deref(), Some(&bytes[..]));
     // Compare-and-set: only over the value read, never over a removed key.
     let ttl = Duration::from_secs(60);
-    assert!(!store.replace("bin", b"other", b"x", ttl).await.unwrap());
-    assert!(store.replace("bin", &bytes, b"x", ttl).await.unwrap());
+    assert!(!store
+        .replace("bin", b"other", Bytes::from_static(b"x"), ttl)
+        .await
+        .unwrap());
+    assert!(store
+        .replace("bin", &bytes, Bytes::from_static(b"x"), ttl)
+        .await
+        .unwrap());
     assert_eq!(store.get("bin").await.unwrap().as_deref(), Some(&b"x"[..]));
     store.remove("bin").await.unwrap();
-    assert!(!store.replace("bin", b"x", b"y", ttl).await.unwrap());
+    assert!(!store
+        .replace("bin", b"x", Bytes::from_static(b"y"), ttl)
+        .await
+        .unwrap());
     assert_eq!(store.get("bin").await.unwrap(), None, "not brought back");
     // Concurrent compare-and-sets over the same value: exactly one wins.
-    store.set("cas", b"0", ttl).await.unwrap();
+    store
+        .set("cas", Bytes::from_static(b"0"), ttl)
+        .await
+        .unwrap();
     let (a, b) = tokio::join!(
-        store.replace("cas", b"0", b"a", ttl),
-        store.replace("cas", b"0", b"b", ttl)
+        store.replace("cas", b"0", Bytes::from_static(b"a"), ttl),
+        store.replace("cas", b"0", Bytes::from_static(b"b"), ttl)
     );
     assert_eq!([a.unwrap(), b.unwrap()].iter().filter(|w| **w).count(), 1);
     // The lock: one owner at a time, released only by its owner, lapsing after the lease.
@@ -620,14 +636,14 @@ impl SessionStore for SignOutDuringRefresh {
     fn get<'a>(
         &'a self,
         key: &'a str,
-    ) -> futures::future::BoxFuture<'a, Result<Option<Vec<u8>>, leptos_cognito_auth::ssr::StoreError>>
+    ) -> futures::future::BoxFuture<'a, Result<Option<Bytes>, leptos_cognito_auth::ssr::StoreError>>
     {
         self.inner.get(key)
     }
     fn set<'a>(
         &'a self,
         key: &'a str,
-        value: &'a [u8],
+        value: Bytes,
         ttl: Duration,
     ) -> futures::future::BoxFuture<'a, Result<(), leptos_cognito_auth::ssr::StoreError>> {
         self.inner.set(key, value, ttl)
@@ -636,7 +652,7 @@ impl SessionStore for SignOutDuringRefresh {
         &'a self,
         key: &'a str,
         current: &'a [u8],
-        value: &'a [u8],
+        value: Bytes,
         ttl: Duration,
     ) -> futures::future::BoxFuture<'a, Result<bool, leptos_cognito_auth::ssr::StoreError>> {
         Box::pin(async move {

@@ -213,6 +213,12 @@ pub(crate) fn base64url(bytes: &[u8]) -> String {
     URL_SAFE_NO_PAD.encode(bytes)
 }
 
+/// [`base64url`], appended to `out`.
+#[cfg(feature = "ssr")]
+pub(crate) fn base64url_append(bytes: &[u8], out: &mut String) {
+    URL_SAFE_NO_PAD.encode_string(bytes, out);
+}
+
 /// Decodes base64url, tolerating (but not requiring) `=` padding. Strict otherwise: only
 /// the base64url alphabet, no length that leaves a lone character, and no bits set in the
 /// unused low bits of the last character (so every byte string has exactly one encoding),

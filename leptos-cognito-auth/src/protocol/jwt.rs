@@ -138,11 +138,13 @@ pub(crate) fn decode_claims(token: &str) -> Result<Claims, JwtError> {
         .ok_or(JwtError::Json("payload"))
 }
 
-/// Decodes a token whose `exp` claim is required.
-fn decode_with_expiry(jwt: &str) -> Result<(Secret, Claims, u64), JwtError> {
+/// Decodes a token whose `exp` claim is required; `exp` and `iat` are read once here (the
+/// session's freshness checks ask for them on every request a server session serves).
+fn decode_with_expiry(jwt: &str) -> Result<(Secret, Claims, u64, Option<u64>), JwtError> {
     let claims = decode_claims(jwt)?;
     let exp = claims.seconds("exp").ok_or(JwtError::Claim("exp"))?;
-    Ok((Secret::new(jwt), claims, exp))
+    let iat = claims.seconds("iat");
+    Ok((Secret::new(jwt), claims, exp, iat))
 }
 
 macro_rules! token_common {
@@ -158,7 +160,7 @@ macro_rules! token_common {
             }
             /// Issued at (`iat`).
             pub fn issued_at(&self) -> Option<u64> {
-                self.claims.seconds("iat")
+                self.iat
             }
             /// When the user originally signed in (`auth_time`; unchanged by refresh).
             pub fn auth_time(&self) -> Option<u64> {
@@ -213,13 +215,19 @@ pub struct IdToken {
     raw: Secret,
     claims: Claims,
     exp: u64,
+    iat: Option<u64>,
 }
 
 impl IdToken {
     /// Decodes an ID token. `exp` is required.
     pub fn parse(jwt: &str) -> Result<Self, JwtError> {
-        let (raw, claims, exp) = decode_with_expiry(jwt)?;
-        Ok(Self { raw, claims, exp })
+        let (raw, claims, exp, iat) = decode_with_expiry(jwt)?;
+        Ok(Self {
+            raw,
+            claims,
+            exp,
+            iat,
+        })
     }
     /// The user name (`cognito:username`).
     pub fn username(&self) -> Option<&str> {
@@ -250,13 +258,19 @@ pub struct AccessToken {
     raw: Secret,
     claims: Claims,
     exp: u64,
+    iat: Option<u64>,
 }
 
 impl AccessToken {
     /// Decodes an access token. `exp` is required.
     pub fn parse(jwt: &str) -> Result<Self, JwtError> {
-        let (raw, claims, exp) = decode_with_expiry(jwt)?;
-        Ok(Self { raw, claims, exp })
+        let (raw, claims, exp, iat) = decode_with_expiry(jwt)?;
+        Ok(Self {
+            raw,
+            claims,
+            exp,
+            iat,
+        })
     }
     /// The user name (`username`).
     pub fn username(&self) -> Option<&str> {

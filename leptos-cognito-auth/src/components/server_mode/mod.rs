@@ -202,7 +202,7 @@ pub(crate) fn rendered_view() -> ServerSessionView {
                         .extensions
                         .get::<crate::ssr::InitialAuth>()
                         .and_then(|initial| match initial {
-                            crate::ssr::InitialAuth::Server(view) => Some(view.clone()),
+                            crate::ssr::InitialAuth::Server(view) => Some((**view).clone()),
                             _ => None,
                         })
                 })

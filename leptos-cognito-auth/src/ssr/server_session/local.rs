@@ -5,8 +5,10 @@
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex, OnceLock, Weak};
 
+use bytes::Bytes;
+
 use super::record::Record;
-use crate::protocol::{AuthUser, CognitoSession};
+use crate::protocol::{CognitoSession, ServerSessionView};
 use crate::ssr::cache::BoundedCache;
 use crate::ssr::verifier::VerifiedUser;
 
@@ -36,11 +38,11 @@ impl LocalLocks {
 pub(crate) struct Parsed {
     /// The session id it was opened with (to seal it again).
     pub id: Option<String>,
-    pub raw: Vec<u8>,
+    pub raw: Bytes,
     pub record: Record,
     pub session: CognitoSession,
-    /// What the page shows of the user (no claims), made once.
-    pub page_user: Option<AuthUser>,
+    /// What the page shows of the session (the user without claims), made once.
+    pub view: OnceLock<Arc<ServerSessionView>>,
     pub user: OnceLock<VerifiedUser>,
 }
 
@@ -74,8 +76,8 @@ impl ParsedRecords {
 
     /// The record `raw` under `key`, opened with the session `id`'s key, or `None` when it
     /// cannot be opened or read.
-    pub fn parse(&self, id: &str, key: &str, raw: Vec<u8>) -> Option<Arc<Parsed>> {
-        if let Some(parsed) = self.records.get(key).filter(|p| p.raw == raw) {
+    pub fn parse(&self, id: &str, key: &str, raw: Bytes) -> Option<Arc<Parsed>> {
+        if let Some(parsed) = self.records.get(key).filter(|p| same_bytes(&p.raw, &raw)) {
             return Some(parsed);
         }
         let record = Record::open(id, &raw)?;
@@ -84,7 +86,7 @@ impl ParsedRecords {
             id: Some(id.to_owned()),
             raw,
             record,
-            page_user: AuthUser::without_claims(&session),
+            view: OnceLock::new(),
             session,
             user: OnceLock::new(),
         });
@@ -97,6 +99,15 @@ impl ParsedRecords {
     }
 }
 
+/// Whether `a` and `b` hold the same bytes. The memory store hands out the bytes it holds
+/// (not a copy), so a record read again unchanged is usually the very bytes remembered:
+/// `a` is kept alive by the cache, so no other value can sit at its address, and the same
+/// address and length mean the same (immutable) bytes. Otherwise (another store, another
+/// copy) they are compared.
+fn same_bytes(a: &Bytes, b: &Bytes) -> bool {
+    (a.as_ptr() == b.as_ptr() && a.len() == b.len()) || a == b
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -107,24 +118,30 @@ mod tests {
     fn a_record_read_again_unchanged_is_the_same_and_a_changed_one_is_read_afresh() {
         let parsed = ParsedRecords::default();
         let id = Env::default().random_id();
-        let first = record("alice", 2_000_000_000).seal(&id);
+        let first = Bytes::from(record("alice", 2_000_000_000).seal(&id));
         let a = parsed.parse(&id, "session:a", first.clone()).unwrap();
         let again = parsed.parse(&id, "session:a", first).unwrap();
         assert!(Arc::ptr_eq(&a, &again), "not opened again");
         assert_eq!(again.session.username(), Some("alice"));
         // Another instance refreshed it: the stored bytes changed, so it is read again.
         let refreshed = parsed
-            .parse(&id, "session:a", record("alice", 2_000_000_600).seal(&id))
+            .parse(
+                &id,
+                "session:a",
+                record("alice", 2_000_000_600).seal(&id).into(),
+            )
             .unwrap();
         assert_eq!(refreshed.session.expires_at(), 2_000_000_600);
         // Junk is no session, and a good record is still read afterwards.
-        assert!(parsed.parse(&id, "session:a", b"junk".to_vec()).is_none());
+        assert!(parsed
+            .parse(&id, "session:a", Bytes::from_static(b"junk"))
+            .is_none());
         let bob_id = Env::default().random_id();
         let bob = parsed
             .parse(
                 &bob_id,
                 "session:b",
-                record("bob", 2_000_000_000).seal(&bob_id),
+                record("bob", 2_000_000_000).seal(&bob_id).into(),
             )
             .unwrap();
         assert_eq!(bob.session.username(), Some("bob"));
@@ -133,7 +150,7 @@ mod tests {
             .parse(
                 &id,
                 "session:c",
-                record("carol", 2_000_000_000).seal(&bob_id)
+                record("carol", 2_000_000_000).seal(&bob_id).into()
             )
             .is_none());
     }
@@ -142,7 +159,7 @@ mod tests {
     fn a_full_cache_starts_over() {
         let parsed = ParsedRecords::default();
         let id = Env::default().random_id();
-        let raw = record("alice", 2_000_000_000).seal(&id);
+        let raw = Bytes::from(record("alice", 2_000_000_000).seal(&id));
         for i in 0..=ParsedRecords::CAPACITY {
             parsed
                 .parse(&id, &format!("session:{i}"), raw.clone())

@@ -10,7 +10,6 @@ use futures::future::BoxFuture;
 
 use super::record::{is_random_id, session_key};
 use super::refresh::Current;
-use super::routes::{ERROR, SESSION};
 use super::session::Inner;
 use super::store::cookie::{self as cookie_store, Jar};
 use crate::protocol::secret::constant_time_eq;
@@ -28,7 +27,7 @@ impl Inner {
     /// The cookie store's scope for a request (`None` with a store of its own).
     pub(crate) fn jar_for(&self, headers: &HeaderMap) -> Option<Jar> {
         let keys = self.cookie_keys.clone()?;
-        let key = cookies::get(headers, &self.cookie(SESSION))
+        let key = cookies::get(headers, &self.session_cookie)
             .filter(|id| is_random_id(id))
             .map(|id| session_key(&id));
         Some(Jar::of_request(headers, key, keys, self.secure))
@@ -78,17 +77,20 @@ impl SessionMode for Inner {
 
     fn load<'a>(&'a self, parts: &'a Parts) -> BoxFuture<'a, Result<Loaded, Response>> {
         Box::pin(async move {
-            let session_cookie = self.cookie(SESSION);
-            let error_cookie = self.cookie(ERROR);
+            let (session_cookie, error_cookie) = (&self.session_cookie, &self.error_cookie);
             let mut set = Vec::new();
             // A one-shot error from the callback: shown on this page, then gone.
-            let mut error = cookies::get(&parts.headers, &error_cookie).filter(|code| {
+            let [id, error] = cookies::get_each(&parts.headers, [session_cookie, error_cookie]);
+            let mut error = error.filter(|code| {
                 code.len() <= 64 && code.bytes().all(|b| b.is_ascii_lowercase() || b == b'_')
             });
             if error.is_some() {
-                set.push(cookies::removal(error_cookie, self.secure, Readers::Server));
+                set.push(cookies::removal(
+                    error_cookie.as_str(),
+                    self.secure,
+                    Readers::Server,
+                ));
             }
-            let id = cookies::get(&parts.headers, &session_cookie);
             let current = match &id {
                 // A cookie that cannot be one of ours (tampered, another app's) is no
                 // session, and never reaches the store.
@@ -118,7 +120,7 @@ impl SessionMode for Inner {
                 Current::Ended { error: ended } => {
                     if id.is_some() {
                         set.push(cookies::removal(
-                            session_cookie,
+                            session_cookie.as_str(),
                             self.secure,
                             Readers::Server,
                         ));
@@ -160,17 +162,11 @@ impl SessionMode for Inner {
                 cookies::append(answer.headers_mut(), &set);
                 return Err(answer);
             }
-            let (initial, user) = match active {
-                Some((parsed, user)) => (
-                    InitialAuth::Server(self.view_of(
-                        parsed.page_user.clone(),
-                        Some(parsed.record.csrf.clone()),
-                        error,
-                    )),
-                    user,
-                ),
-                None => (InitialAuth::Server(self.view_of(None, None, error)), None),
+            let (view, user) = match active {
+                Some((parsed, user)) => (self.session_view(&parsed, error), user),
+                None => (self.signed_out_view(error), None),
             };
+            let initial = InitialAuth::Server(view);
             // The session's view, as the layer found it: answered here, not by the app.
             if parts.method == Method::GET && parts.uri.path() == self.paths.session {
                 return Err(self.session_route(&initial, &set));

@@ -8,6 +8,8 @@
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
+use bytes::Bytes;
+
 use super::decision::{after_refresh, decide, needs_touch, Decision, Stored};
 use super::local::Parsed;
 use super::record::{lock_key, session_key};
@@ -105,9 +107,13 @@ impl Inner {
     /// A session in use: its last use and its store expiry move on (rolling inactivity
     /// timeout), at most once per minute, with a compare-and-set against the record read
     /// (a session removed meanwhile stays removed; a record another request rewrote is
-    /// left to it).
-    async fn touch(&self, key: &str, parsed: &Arc<Parsed>) -> Result<Arc<Parsed>, StoreError> {
-        let now = self.env.now();
+    /// left to it). `now` is the time the decision to use it was made at.
+    async fn touch(
+        &self,
+        key: &str,
+        parsed: &Arc<Parsed>,
+        now: u64,
+    ) -> Result<Arc<Parsed>, StoreError> {
         let record = &parsed.record;
         if !needs_touch(record.last_seen_at.max(record.created_at), now) {
             return Ok(parsed.clone());
@@ -117,9 +123,13 @@ impl Inner {
         };
         let mut touched = record.clone();
         touched.last_seen_at = now;
-        let sealed = touched.seal(id);
+        let sealed = Bytes::from(touched.seal(id));
         let ttl = self.lifetimes.ttl(touched.created_at, now);
-        if self.store.replace(key, &parsed.raw, &sealed, ttl).await? {
+        if self
+            .store
+            .replace(key, &parsed.raw, sealed.clone(), ttl)
+            .await?
+        {
             if let Some(touched) = self.parsed.parse(id, key, sealed) {
                 self.index_session(key, &touched.record, &touched.session)
                     .await?;
@@ -138,18 +148,19 @@ impl Inner {
         }
     }
 
-    /// Carries out a decision other than a refresh; `None` for [`Decision::Refresh`] and
-    /// [`Decision::Wait`], which the caller handles.
+    /// Carries out a decision (made at `now`) other than a refresh; `None` for
+    /// [`Decision::Refresh`] and [`Decision::Wait`], which the caller handles.
     async fn settle(
         &self,
         key: &str,
         decision: Decision,
         loaded: &Loaded,
+        now: u64,
     ) -> Result<Option<Current>, StoreError> {
         Ok(Some(match (decision, loaded) {
             (Decision::Refresh | Decision::Wait, _) => return Ok(None),
             (Decision::Use, Loaded::Found(parsed)) => {
-                let parsed = self.touch(key, parsed).await?;
+                let parsed = self.touch(key, parsed, now).await?;
                 self.active(&parsed, None).await
             }
             (Decision::Hold, Loaded::Found(parsed)) => {
@@ -170,14 +181,9 @@ impl Inner {
     pub(crate) async fn current(&self, id: &str) -> Result<Current, StoreError> {
         let key = session_key(id);
         let loaded = self.load(id, &key).await?;
-        let decision = decide(
-            &loaded.stored(),
-            &self.config,
-            &self.lifetimes,
-            self.env.now(),
-            false,
-        );
-        if let Some(current) = self.settle(&key, decision, &loaded).await? {
+        let now = self.env.now();
+        let decision = decide(&loaded.stored(), &self.config, &self.lifetimes, now, false);
+        if let Some(current) = self.settle(&key, decision, &loaded, now).await? {
             return Ok(current);
         }
         // Due (within the margin) or expired with a refresh token: one refresh.
@@ -195,32 +201,23 @@ impl Inner {
         loop {
             let loaded = self.load(id, key).await?;
             let locked = !self.store.try_lock(&lock, &owner, self.lock_lease).await?;
-            let decision = decide(
-                &loaded.stored(),
-                &self.config,
-                &self.lifetimes,
-                self.env.now(),
-                locked,
-            );
+            let now = self.env.now();
+            let decision = decide(&loaded.stored(), &self.config, &self.lifetimes, now, locked);
             let outcome = match decision {
                 Decision::Refresh => {
                     // Read again under the lock: another instance may have refreshed between
                     // our read and our lock.
                     let outcome = match self.load(id, key).await {
                         Ok(loaded) => {
-                            let decision = decide(
-                                &loaded.stored(),
-                                &self.config,
-                                &self.lifetimes,
-                                self.env.now(),
-                                false,
-                            );
+                            let now = self.env.now();
+                            let decision =
+                                decide(&loaded.stored(), &self.config, &self.lifetimes, now, false);
                             match (decision, &loaded) {
                                 (Decision::Refresh, Loaded::Found(parsed)) => {
                                     self.refresh(id, key, parsed).await
                                 }
                                 _ => self
-                                    .settle(key, decision, &loaded)
+                                    .settle(key, decision, &loaded, now)
                                     .await
                                     .map(|c| c.unwrap_or(Current::Ended { error: None })),
                             }
@@ -236,7 +233,7 @@ impl Inner {
                     if !locked {
                         let _ = self.store.unlock(&lock, &owner).await;
                     }
-                    self.settle(key, other, &loaded).await?
+                    self.settle(key, other, &loaded, now).await?
                 }
             };
             if let Some(current) = outcome {
@@ -295,13 +292,13 @@ impl Inner {
                 if error.is_some() {
                     record.refresh_after = now + TOO_SOON_BACKOFF_SECS;
                 }
-                let sealed = record.seal(id);
+                let sealed = Bytes::from(record.seal(id));
                 let written = self
                     .store
                     .replace(
                         key,
                         &parsed.raw,
-                        &sealed,
+                        sealed.clone(),
                         self.lifetimes.ttl(record.created_at, now),
                     )
                     .await?;
@@ -330,7 +327,7 @@ impl Inner {
                         })
                     }
                     decision => Ok(self
-                        .settle(key, decision, &reread)
+                        .settle(key, decision, &reread, now)
                         .await?
                         .unwrap_or(Current::Ended { error: None })),
                 }

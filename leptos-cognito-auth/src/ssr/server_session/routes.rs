@@ -256,7 +256,7 @@ impl Inner {
             .collect();
         let key = session_key(&id);
         self.store
-            .set(&key, &record.seal(&id), self.lifetimes.ttl(now, now))
+            .set(&key, record.seal(&id).into(), self.lifetimes.ttl(now, now))
             .await?;
         self.index_session(&key, &record, &session).await?;
         Ok((id, pending.return_to))
@@ -508,9 +508,9 @@ impl Inner {
     pub(crate) fn session_route(&self, initial: &InitialAuth, set: &[Cookie<'static>]) -> Response {
         let view = match initial {
             InitialAuth::Server(view) => view.clone(),
-            InitialAuth::Cookie { .. } => self.view_of(None, None, None),
+            InitialAuth::Cookie { .. } => self.signed_out_view(None),
         };
-        let mut response = serde_json::to_string(&view)
+        let mut response = serde_json::to_string(&*view)
             .unwrap_or_else(|_| "{}".into())
             .into_response();
         let headers = response.headers_mut();

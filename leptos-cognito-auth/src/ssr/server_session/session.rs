@@ -1,10 +1,11 @@
 //! [`ServerSession`] and its builder: the settings, checked once, shared by every request
 //! through an immutable handle.
 
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 use std::time::Duration;
 
-use super::local::{LocalLocks, ParsedRecords};
+use super::local::{LocalLocks, Parsed, ParsedRecords};
+use super::routes::{ERROR, SESSION};
 use super::store::SessionStore;
 use crate::protocol::{
     CognitoConfig, ResponseType, ServerSessionView, SignInParameter, StorageKind,
@@ -160,6 +161,10 @@ pub(crate) struct Inner {
     pub protected: ProtectedPaths,
     /// Whether cookies get `Secure` (and the session cookie the `__Host-` prefix).
     pub secure: bool,
+    /// The session cookie's name and the one-shot error cookie's, as [`Inner::cookie`]
+    /// makes them (read on every request).
+    pub session_cookie: String,
+    pub error_cookie: String,
     /// The session lifetimes: without use, and at most.
     pub lifetimes: Lifetimes,
     /// How long a refresh lock is held at most (a holder that dies frees it then).
@@ -181,6 +186,8 @@ pub(crate) struct Inner {
     /// one refresh before the store's lock is even asked.
     pub local_locks: LocalLocks,
     pub parsed: ParsedRecords,
+    /// The page's view when signed out (with no error to show), made once.
+    pub signed_out: OnceLock<Arc<ServerSessionView>>,
 }
 
 /// Builds a [`ServerSession`]: [`ServerSession::builder`], its own settings below, the
@@ -503,6 +510,8 @@ impl ServerSessionBuilder {
                 cookie_keys,
                 protected,
                 secure,
+                session_cookie: cookies::name(SESSION, secure),
+                error_cookie: cookies::name(ERROR, secure),
                 lifetimes,
                 lock_lease: timeout + Duration::from_secs(5),
                 refresh_wait: timeout + Duration::from_secs(5),
@@ -511,6 +520,7 @@ impl ServerSessionBuilder {
                 sign_in_parameters,
                 local_locks: LocalLocks::default(),
                 parsed: ParsedRecords::default(),
+                signed_out: OnceLock::new(),
             }),
         })
     }
@@ -538,6 +548,35 @@ impl Inner {
     /// A cookie name of this app (`__Host-` prefixed where `Secure` allows).
     pub(crate) fn cookie(&self, base: &str) -> String {
         cookies::name(base, self.secure)
+    }
+
+    /// The page's view of an active session: made once per record as this process read it
+    /// and shared by its requests (one with a one-shot `error` to show gets its own).
+    pub(crate) fn session_view(
+        &self,
+        parsed: &Parsed,
+        error: Option<String>,
+    ) -> Arc<ServerSessionView> {
+        let make = |error| {
+            let user = crate::protocol::AuthUser::without_claims(&parsed.session);
+            Arc::new(self.view_of(user, Some(parsed.record.csrf.clone()), error))
+        };
+        match error {
+            None => parsed.view.get_or_init(|| make(None)).clone(),
+            error => make(error),
+        }
+    }
+
+    /// The page's view when signed out: made once (one with a one-shot `error` to show
+    /// gets its own).
+    pub(crate) fn signed_out_view(&self, error: Option<String>) -> Arc<ServerSessionView> {
+        match error {
+            None => self
+                .signed_out
+                .get_or_init(|| Arc::new(self.view_of(None, None, None)))
+                .clone(),
+            error => Arc::new(self.view_of(None, None, error)),
+        }
     }
 
     /// The browser's view of a session: the user without the claims, which stay on the

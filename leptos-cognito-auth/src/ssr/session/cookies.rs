@@ -12,19 +12,55 @@ pub(crate) use crate::protocol::config::rules::cookies_need_secure_for as secure
 /// the browser's cookie storage writes them percent-encoded, and a plain value decodes to
 /// itself). Pairs that do not parse are skipped.
 pub(crate) fn request_cookies(headers: &HeaderMap) -> impl Iterator<Item = Cookie<'static>> + '_ {
+    borrowed(headers).map(Cookie::into_owned)
+}
+
+/// [`request_cookies`], borrowing from the request: nothing is copied but what a percent
+/// escape decodes.
+fn borrowed(headers: &HeaderMap) -> impl Iterator<Item = Cookie<'_>> + '_ {
     headers
         .get_all(COOKIE)
         .iter()
         .filter_map(|v| v.to_str().ok())
-        .flat_map(|v| Cookie::split_parse_encoded(v.to_owned()))
+        .flat_map(|v| {
+            // Percent-decoding text without a `%` changes nothing: such a header (the usual
+            // case: the kit's own values are base64url) skips the decoder's pass.
+            if v.contains('%') {
+                Cookie::split_parse_encoded(v)
+            } else {
+                Cookie::split_parse(v)
+            }
+        })
         .filter_map(Result::ok)
 }
 
 /// The value of the request's cookie `name` (the first, if the browser sent several).
 pub(crate) fn get(headers: &HeaderMap, name: &str) -> Option<String> {
-    request_cookies(headers)
-        .find(|c| c.name() == name)
-        .map(|c| c.value_trimmed().to_owned())
+    let [value] = get_each(headers, [name]);
+    value
+}
+
+/// The values of the request's cookies `names` (the first of each, if the browser sent
+/// several), in one pass over the request's cookies.
+pub(crate) fn get_each<const N: usize>(
+    headers: &HeaderMap,
+    names: [&str; N],
+) -> [Option<String>; N] {
+    let mut values = [const { None }; N];
+    let mut left = N;
+    for cookie in borrowed(headers) {
+        let Some(i) = names.iter().position(|n| *n == cookie.name()) else {
+            continue;
+        };
+        if values[i].is_none() {
+            values[i] = Some(cookie.value_trimmed().to_owned());
+            left -= 1;
+            if left == 0 {
+                break;
+            }
+        }
+    }
+    values
 }
 
 /// A cookie's name: with the `__Host-` prefix where `Secure` allows it (the browser then

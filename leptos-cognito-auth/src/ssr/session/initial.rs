@@ -1,6 +1,8 @@
 //! [`InitialAuth`]: what the provider renders during server-side rendering, as a session
 //! layer found it.
 
+use std::sync::Arc;
+
 use crate::protocol::{AuthStatus, CognitoSession, ServerSessionView};
 
 /// What `<AuthProvider>` (or `<ServerSessionProvider>`) renders during server-side
@@ -9,6 +11,8 @@ use crate::protocol::{AuthStatus, CognitoSession, ServerSessionView};
 /// signed out with the default routes (server sessions).
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
+// One per request, and the request's extensions box it anyway.
+#[allow(clippy::large_enum_variant)]
 pub enum InitialAuth {
     /// Cookie mode: what the request's cookies say.
     Cookie {
@@ -22,7 +26,8 @@ pub enum InitialAuth {
         server_accepted: bool,
     },
     /// Server sessions: what the page shows of the session (the user, never a token).
-    Server(ServerSessionView),
+    /// Shared: made once per session as this process read it, not per request.
+    Server(Arc<ServerSessionView>),
 }
 
 impl InitialAuth {

@@ -20,6 +20,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use axum::http::HeaderMap;
+use bytes::Bytes;
 use cookie::Cookie;
 use futures::future::BoxFuture;
 use sha2::{Digest, Sha256};
@@ -261,7 +262,7 @@ impl CookieSessionStore {
 }
 
 impl SessionStore for CookieSessionStore {
-    fn get<'a>(&'a self, key: &'a str) -> BoxFuture<'a, Result<Option<Vec<u8>>, StoreError>> {
+    fn get<'a>(&'a self, key: &'a str) -> BoxFuture<'a, Result<Option<Bytes>, StoreError>> {
         Box::pin(async move {
             let current = with_jar(|jar| jar.current(key))?;
             // A record this process replaced since the browser's cookie was sent (another
@@ -270,17 +271,17 @@ impl SessionStore for CookieSessionStore {
             if let Some(value) = &current {
                 if let Some(newer) = self.replaced.get(key).filter(|r| r.was == digest(value)) {
                     with_jar(|jar| jar.write = Some(Some((newer.value.clone(), newer.ttl))))?;
-                    return Ok(Some(newer.value.clone()));
+                    return Ok(Some(Bytes::from(newer.value.clone())));
                 }
             }
-            Ok(current)
+            Ok(current.map(Bytes::from))
         })
     }
 
     fn set<'a>(
         &'a self,
         key: &'a str,
-        value: &'a [u8],
+        value: Bytes,
         ttl: Duration,
     ) -> BoxFuture<'a, Result<(), StoreError>> {
         Box::pin(async move {
@@ -295,7 +296,7 @@ impl SessionStore for CookieSessionStore {
         &'a self,
         key: &'a str,
         current: &'a [u8],
-        value: &'a [u8],
+        value: Bytes,
         ttl: Duration,
     ) -> BoxFuture<'a, Result<bool, StoreError>> {
         Box::pin(async move {
@@ -523,8 +524,11 @@ mod tests {
         let jar = Jar::of_request(&HeaderMap::new(), None, keys.clone(), false);
         let (first, set) = scope(jar, async {
             assert_eq!(store.get("k").await.unwrap(), None);
-            store.set("k", &inner(50), ttl).await.unwrap();
-            assert_eq!(store.get("k").await.unwrap(), Some(inner(50)));
+            store.set("k", inner(50).into(), ttl).await.unwrap();
+            assert_eq!(
+                store.get("k").await.unwrap().as_deref(),
+                Some(&inner(50)[..])
+            );
             // Another session's key is not here.
             assert_eq!(store.get("other").await.unwrap(), None);
             store.get("k").await.unwrap()
@@ -536,8 +540,14 @@ mod tests {
         let jar = Jar::of_request(&headers, Some("k".into()), keys.clone(), false);
         let first = first.unwrap();
         let (_, set) = scope(jar, async {
-            assert!(!store.replace("k", b"stale", &inner(60), ttl).await.unwrap());
-            assert!(store.replace("k", &first, &inner(60), ttl).await.unwrap());
+            assert!(!store
+                .replace("k", b"stale", inner(60).into(), ttl)
+                .await
+                .unwrap());
+            assert!(store
+                .replace("k", &first, inner(60).into(), ttl)
+                .await
+                .unwrap());
         })
         .await;
         assert_eq!(set.unwrap().len(), 1);
@@ -545,7 +555,7 @@ mod tests {
         // (no second refresh), and sets it too.
         let jar = Jar::of_request(&headers, Some("k".into()), keys.clone(), false);
         let (newer, set) = scope(jar, async { store.get("k").await.unwrap() }).await;
-        assert_eq!(newer, Some(inner(60)));
+        assert_eq!(newer.as_deref(), Some(&inner(60)[..]));
         assert_eq!(set.unwrap().len(), 1);
         // Removed: the cookies go.
         let jar = Jar::of_request(&headers, Some("k".into()), keys, false);

@@ -4,6 +4,7 @@ use std::collections::HashMap;
 use std::sync::{Arc, RwLock, RwLockReadGuard, RwLockWriteGuard};
 use std::time::{Duration, Instant};
 
+use bytes::Bytes;
 use futures::future::BoxFuture;
 
 use super::{IndexFields, SessionStore, StoreError};
@@ -11,7 +12,8 @@ use super::{IndexFields, SessionStore, StoreError};
 /// An entry and when it expires.
 #[derive(Debug)]
 struct Entry {
-    value: Vec<u8>,
+    /// Shared: a read hands out the same bytes without copying them.
+    value: Bytes,
     expires: Instant,
 }
 
@@ -96,7 +98,7 @@ impl MemorySessionStore {
         self.entries()
             .map
             .values()
-            .map(|e| e.value.clone())
+            .map(|e| e.value.to_vec())
             .collect()
     }
 }
@@ -106,7 +108,7 @@ fn ready<T: Send + 'static>(value: T) -> BoxFuture<'static, T> {
 }
 
 impl SessionStore for MemorySessionStore {
-    fn get<'a>(&'a self, key: &'a str) -> BoxFuture<'a, Result<Option<Vec<u8>>, StoreError>> {
+    fn get<'a>(&'a self, key: &'a str) -> BoxFuture<'a, Result<Option<Bytes>, StoreError>> {
         // A read: an expired entry is not removed here (writes sweep them).
         let now = Instant::now();
         let value = self
@@ -121,12 +123,12 @@ impl SessionStore for MemorySessionStore {
     fn set<'a>(
         &'a self,
         key: &'a str,
-        value: &'a [u8],
+        value: Bytes,
         ttl: Duration,
     ) -> BoxFuture<'a, Result<(), StoreError>> {
         let now = Instant::now();
         let entry = Entry {
-            value: value.to_vec(),
+            value,
             expires: now + ttl,
         };
         self.entries().insert(key, entry, now);
@@ -137,7 +139,7 @@ impl SessionStore for MemorySessionStore {
         &'a self,
         key: &'a str,
         current: &'a [u8],
-        value: &'a [u8],
+        value: Bytes,
         ttl: Duration,
     ) -> BoxFuture<'a, Result<bool, StoreError>> {
         let now = Instant::now();
@@ -145,7 +147,7 @@ impl SessionStore for MemorySessionStore {
         let matches = entries.live(key, now).is_some_and(|e| e.value == current);
         if matches {
             let entry = Entry {
-                value: value.to_vec(),
+                value,
                 expires: now + ttl,
             };
             entries.insert(key, entry, now);
@@ -171,7 +173,7 @@ impl SessionStore for MemorySessionStore {
         let free = entries.live(key, now).is_none();
         if free {
             let entry = Entry {
-                value: owner.as_bytes().to_vec(),
+                value: Bytes::copy_from_slice(owner.as_bytes()),
                 expires: now + lease,
             };
             entries.insert(key, entry, now);
@@ -254,14 +256,24 @@ mod tests {
         let store = MemorySessionStore::new();
         // 20,000 short-lived entries, written and never read.
         for i in 0..20_000 {
-            block_on(store.set(&format!("k{i}"), b"v", Duration::from_millis(1))).unwrap();
+            block_on(store.set(
+                &format!("k{i}"),
+                Bytes::from_static(b"v"),
+                Duration::from_millis(1),
+            ))
+            .unwrap();
             if i % 5_000 == 0 {
                 std::thread::sleep(Duration::from_millis(2));
             }
         }
         std::thread::sleep(Duration::from_millis(2));
         for i in 0..Entries::SWEEP_FLOOR * 2 {
-            block_on(store.set(&format!("late{i}"), b"v", Duration::from_millis(1))).unwrap();
+            block_on(store.set(
+                &format!("late{i}"),
+                Bytes::from_static(b"v"),
+                Duration::from_millis(1),
+            ))
+            .unwrap();
         }
         assert!(store.len() < 5_000, "{} entries kept", store.len());
     }
@@ -271,22 +283,22 @@ mod tests {
         let store = MemorySessionStore::new();
         let ttl = Duration::from_secs(60);
         assert!(
-            !block_on(store.replace("k", b"a", b"b", ttl)).unwrap(),
+            !block_on(store.replace("k", b"a", Bytes::from_static(b"b"), ttl)).unwrap(),
             "missing key"
         );
-        block_on(store.set("k", b"a", ttl)).unwrap();
+        block_on(store.set("k", Bytes::from_static(b"a"), ttl)).unwrap();
         assert!(
-            !block_on(store.replace("k", b"x", b"b", ttl)).unwrap(),
+            !block_on(store.replace("k", b"x", Bytes::from_static(b"b"), ttl)).unwrap(),
             "other value"
         );
-        assert!(block_on(store.replace("k", b"a", b"b", ttl)).unwrap());
+        assert!(block_on(store.replace("k", b"a", Bytes::from_static(b"b"), ttl)).unwrap());
         assert_eq!(
             block_on(store.get("k")).unwrap().as_deref(),
             Some(&b"b"[..])
         );
         block_on(store.remove("k")).unwrap();
         assert!(
-            !block_on(store.replace("k", b"b", b"c", ttl)).unwrap(),
+            !block_on(store.replace("k", b"b", Bytes::from_static(b"c"), ttl)).unwrap(),
             "deleted meanwhile"
         );
         assert_eq!(block_on(store.get("k")).unwrap(), None);

@@ -9,6 +9,7 @@ mod redis;
 
 use std::time::Duration;
 
+use bytes::Bytes;
 use futures::future::BoxFuture;
 
 pub use cookie::CookieSessionStore;
@@ -57,13 +58,18 @@ impl StoreError {
 /// `Arc<dyn SessionStore>`, chosen at run time.
 pub trait SessionStore: Send + Sync + 'static {
     /// The value of `key`, unless it has expired.
-    fn get<'a>(&'a self, key: &'a str) -> BoxFuture<'a, Result<Option<Vec<u8>>, StoreError>>;
+    ///
+    /// Values are [`Bytes`] both ways, so that a store holding them in memory keeps the
+    /// value it was given and hands it out without a copy (the kit then knows a record read
+    /// again unchanged at once); `Bytes::from(vec)` wraps a `Vec<u8>` read from elsewhere,
+    /// without a copy either.
+    fn get<'a>(&'a self, key: &'a str) -> BoxFuture<'a, Result<Option<Bytes>, StoreError>>;
 
     /// Sets `key` to `value`, expiring after `ttl`.
     fn set<'a>(
         &'a self,
         key: &'a str,
-        value: &'a [u8],
+        value: Bytes,
         ttl: Duration,
     ) -> BoxFuture<'a, Result<(), StoreError>>;
 
@@ -75,7 +81,7 @@ pub trait SessionStore: Send + Sync + 'static {
         &'a self,
         key: &'a str,
         current: &'a [u8],
-        value: &'a [u8],
+        value: Bytes,
         ttl: Duration,
     ) -> BoxFuture<'a, Result<bool, StoreError>>;
 

@@ -4,6 +4,7 @@
 
 use std::time::Duration;
 
+use bytes::Bytes;
 use futures::future::BoxFuture;
 use redis::aio::{ConnectionManager, ConnectionManagerConfig};
 use redis::cluster::ClusterClient;
@@ -315,18 +316,23 @@ impl RedisSessionStore {
 }
 
 impl SessionStore for RedisSessionStore {
-    fn get<'a>(&'a self, key: &'a str) -> BoxFuture<'a, Result<Option<Vec<u8>>, StoreError>> {
+    fn get<'a>(&'a self, key: &'a str) -> BoxFuture<'a, Result<Option<Bytes>, StoreError>> {
         let key = self.key(key);
-        Box::pin(self.run(move |mut c| {
-            let key = key.clone();
-            async move { redis::AsyncCommands::get(&mut c, key).await }
-        }))
+        Box::pin(async move {
+            let value: Option<Vec<u8>> = self
+                .run(move |mut c| {
+                    let key = key.clone();
+                    async move { redis::AsyncCommands::get(&mut c, key).await }
+                })
+                .await?;
+            Ok(value.map(Bytes::from))
+        })
     }
 
     fn set<'a>(
         &'a self,
         key: &'a str,
-        value: &'a [u8],
+        value: Bytes,
         ttl: Duration,
     ) -> BoxFuture<'a, Result<(), StoreError>> {
         let key = self.key(key);
@@ -334,8 +340,10 @@ impl SessionStore for RedisSessionStore {
         Box::pin(self.run(move |mut c| {
             let key = key.clone();
             let options = options.clone();
+            let value = value.clone();
             async move {
-                redis::AsyncCommands::set_options::<_, _, ()>(&mut c, key, value, options).await
+                redis::AsyncCommands::set_options::<_, _, ()>(&mut c, key, &value[..], options)
+                    .await
             }
         }))
     }
@@ -344,14 +352,14 @@ impl SessionStore for RedisSessionStore {
         &'a self,
         key: &'a str,
         current: &'a [u8],
-        value: &'a [u8],
+        value: Bytes,
         ttl: Duration,
     ) -> BoxFuture<'a, Result<bool, StoreError>> {
         let key = self.key(key);
         let ttl = millis(ttl);
         Box::pin(self.run(move |mut c| {
             let mut invocation = self.replace.key(key.clone());
-            invocation.arg(current).arg(value).arg(ttl);
+            invocation.arg(current).arg(&value[..]).arg(ttl);
             async move { invocation.invoke_async::<i64>(&mut c).await.map(|n| n == 1) }
         }))
     }
