@@ -42,13 +42,45 @@ pub struct Run {
     pub connections: u64,
 }
 
+impl Run {
+    /// Requests per second, as a number.
+    pub fn rate(&self) -> f64 {
+        self.requests_per_sec
+            .parse()
+            .expect("requests/s is a number")
+    }
+}
+
+/// The median of `values` (the mean of the middle two for an even count).
+pub fn median(values: &[f64]) -> f64 {
+    let mut sorted = values.to_vec();
+    sorted.sort_by(f64::total_cmp);
+    let middle = sorted.len() / 2;
+    if sorted.len().is_multiple_of(2) {
+        (sorted[middle - 1] + sorted[middle]) / 2.0
+    } else {
+        sorted[middle]
+    }
+}
+
 /// Sends `LOAD_REQUESTS` (default 50,000) requests to `url` with `header: value` over
 /// `LOAD_CONNECTIONS` (default 32) connections and `LOAD_THREADS` (default 2) threads;
 /// `served` counts the responses the server made.
 pub async fn wrk(url: &str, header: &str, value: &str, served: Arc<AtomicU64>) -> Run {
+    let requests = env_or("LOAD_REQUESTS", 50_000);
+    wrk_n(url, header, value, served, requests).await
+}
+
+/// [`wrk`] with `requests` requests.
+pub async fn wrk_n(
+    url: &str,
+    header: &str,
+    value: &str,
+    served: Arc<AtomicU64>,
+    requests: u64,
+) -> Run {
     let threads = env_or("LOAD_THREADS", 2);
     let connections = env_or("LOAD_CONNECTIONS", 32);
-    let requests = env_or("LOAD_REQUESTS", 50_000);
     let script = std::env::temp_dir().join(format!(
         "load-{}-{}.lua",
         std::process::id(),
