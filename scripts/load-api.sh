@@ -21,9 +21,12 @@ fi
 
 set +e
 # LOAD_SESSION=1 also runs the server-session comparison (cognito-local/tests/
-# server_session_load.rs): the same /api/me with a session cookie
-# next to a bearer token, in one run, on every store (memory, one Redis node, a 3-master
-# Redis Cluster, cookies).
+# server_session_load.rs): the same /api/me with a session cookie next to a bearer token,
+# in one run. Both are warmed up first (LOAD_WARMUP requests each, unreported: a process's
+# first run is slower whatever it sends), then the bearer token and the memory-store
+# session alternate for LOAD_ROUNDS rounds (default 3) and their medians are printed; then
+# one run on each other store (one Redis node, a 3-master Redis Cluster, cookies). It also
+# prints what the layer and the extractor cost per request without the network.
 tests=(--test verifier_load)
 if [ "${LOAD_SESSION:-0}" = 1 ]; then
   tests+=(--test server_session_load)
