@@ -69,6 +69,14 @@ impl<K: Eq + Hash, V> BoundedCache<K, V> {
             .remove(key);
     }
 
+    /// Keeps only the values `keep` accepts.
+    pub fn retain(&self, mut keep: impl FnMut(&V) -> bool) {
+        self.entries
+            .write()
+            .unwrap_or_else(|p| p.into_inner())
+            .retain(|_, value| keep(value));
+    }
+
     /// How many entries it holds.
     pub fn len(&self) -> usize {
         self.entries.read().map(|e| e.len()).unwrap_or(0)

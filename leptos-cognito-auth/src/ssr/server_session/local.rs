@@ -37,7 +37,9 @@ impl LocalLocks {
 /// stored bytes are the same).
 pub(crate) struct Parsed {
     /// The session id it was opened with (to seal it again).
-    pub id: Option<String>,
+    pub id: String,
+    /// Its store key (the id's hash: [`session_key`](super::record::session_key)).
+    pub key: String,
     pub raw: Bytes,
     pub record: Record,
     pub session: CognitoSession,
@@ -55,9 +57,10 @@ impl std::fmt::Debug for Parsed {
     }
 }
 
-/// The records this process has opened, by session key: a record read again unchanged (the
-/// same stored bytes) is not opened, parsed or verified again. The bytes are compared whole,
-/// so a record another instance changed is read afresh; a full cache starts over.
+/// The records this process has opened, by session id: a record read again unchanged (the
+/// same stored bytes) is not opened, parsed or verified again, and a session's store key
+/// is not hashed again. The bytes are compared, so a record another instance changed is
+/// read afresh; a full cache starts over.
 pub(crate) struct ParsedRecords {
     pub(super) records: BoundedCache<String, Parsed>,
 }
@@ -74,28 +77,49 @@ impl ParsedRecords {
     /// At most this many sessions are kept parsed (about 10 KB each).
     pub(crate) const CAPACITY: usize = 2_048;
 
-    /// The record `raw` under `key`, opened with the session `id`'s key, or `None` when it
-    /// cannot be opened or read.
+    /// What this process last read of the session `id`, if it still remembers it (to be
+    /// checked against the store: it may have changed or gone since).
+    pub fn remembered(&self, id: &str) -> Option<Arc<Parsed>> {
+        self.records.get(id)
+    }
+
+    /// The record `raw` stored under `key`, opened with the session `id`'s key, or `None`
+    /// when it cannot be opened or read.
     pub fn parse(&self, id: &str, key: &str, raw: Bytes) -> Option<Arc<Parsed>> {
-        if let Some(parsed) = self.records.get(key).filter(|p| same_bytes(&p.raw, &raw)) {
+        self.parse_after(self.records.get(id), id, key, raw)
+    }
+
+    /// [`parse`](Self::parse), given what [`remembered`](Self::remembered) answered for
+    /// `id` (not looked up again).
+    pub fn parse_after(
+        &self,
+        remembered: Option<Arc<Parsed>>,
+        id: &str,
+        key: &str,
+        raw: Bytes,
+    ) -> Option<Arc<Parsed>> {
+        if let Some(parsed) = remembered.filter(|p| p.key == key && same_bytes(&p.raw, &raw)) {
             return Some(parsed);
         }
         let record = Record::open(id, &raw)?;
         let session = record.session()?;
         let parsed = Arc::new(Parsed {
-            id: Some(id.to_owned()),
+            id: id.to_owned(),
+            key: key.to_owned(),
             raw,
             record,
             view: OnceLock::new(),
             session,
             user: OnceLock::new(),
         });
-        self.records.insert(key.to_owned(), parsed.clone());
+        self.records.insert(id.to_owned(), parsed.clone());
         Some(parsed)
     }
 
+    /// Forgets the session stored under `key` (removed from the store: signed out, ended,
+    /// revoked), by whatever id it was read with.
     pub fn forget(&self, key: &str) {
-        self.records.remove(key);
+        self.records.retain(|parsed| parsed.key != key);
     }
 }
 
@@ -153,17 +177,23 @@ mod tests {
                 record("carol", 2_000_000_000).seal(&bob_id).into()
             )
             .is_none());
+        // Remembered by id, with its store key; forgotten by its store key.
+        let remembered = parsed.remembered(&bob_id).unwrap();
+        assert!(Arc::ptr_eq(&remembered, &bob));
+        assert_eq!(remembered.key, "session:b");
+        parsed.forget("session:b");
+        assert!(parsed.remembered(&bob_id).is_none());
     }
 
     #[test]
     fn a_full_cache_starts_over() {
         let parsed = ParsedRecords::default();
-        let id = Env::default().random_id();
-        let raw = Bytes::from(record("alice", 2_000_000_000).seal(&id));
+        let env = Env::default();
+        // One more session than it holds, each under its own id.
         for i in 0..=ParsedRecords::CAPACITY {
-            parsed
-                .parse(&id, &format!("session:{i}"), raw.clone())
-                .unwrap();
+            let id = env.random_id();
+            let raw = Bytes::from(record("alice", 2_000_000_000).seal(&id));
+            parsed.parse(&id, &format!("session:{i}"), raw).unwrap();
         }
         assert!(parsed.records.len() <= ParsedRecords::CAPACITY);
     }

@@ -82,9 +82,19 @@ impl Inner {
 
     /// What the store holds for the session `id` (under `key`).
     async fn load(&self, id: &str, key: &str) -> Result<Loaded, StoreError> {
+        self.load_after(self.parsed.remembered(id), id, key).await
+    }
+
+    /// [`load`](Self::load), given what this process remembered of the session.
+    async fn load_after(
+        &self,
+        remembered: Option<Arc<Parsed>>,
+        id: &str,
+        key: &str,
+    ) -> Result<Loaded, StoreError> {
         Ok(match self.store.get(key).await? {
             None => Loaded::Missing,
-            Some(raw) => match self.parsed.parse(id, key, raw) {
+            Some(raw) => match self.parsed.parse_after(remembered, id, key, raw) {
                 Some(parsed) => Loaded::Found(parsed),
                 None => Loaded::Unreadable,
             },
@@ -96,11 +106,13 @@ impl Inner {
         if let Some(user) = parsed.user.get() {
             return Some(user.clone());
         }
-        let user = self
-            .access_verifier
-            .verify(parsed.session.access_token().jwt_token())
-            .await
-            .ok()?;
+        // Boxed: once per record read (the verifier's state is large).
+        let user = Box::pin(
+            self.access_verifier
+                .verify(parsed.session.access_token().jwt_token()),
+        )
+        .await
+        .ok()?;
         Some(parsed.user.get_or_init(|| user).clone())
     }
 
@@ -118,9 +130,7 @@ impl Inner {
         if !needs_touch(record.last_seen_at.max(record.created_at), now) {
             return Ok(parsed.clone());
         }
-        let Some(id) = parsed.id.as_deref() else {
-            return Ok(parsed.clone());
-        };
+        let id = &parsed.id;
         let mut touched = record.clone();
         touched.last_seen_at = now;
         let sealed = Bytes::from(touched.seal(id));
@@ -160,18 +170,19 @@ impl Inner {
         Ok(Some(match (decision, loaded) {
             (Decision::Refresh | Decision::Wait, _) => return Ok(None),
             (Decision::Use, Loaded::Found(parsed)) => {
-                let parsed = self.touch(key, parsed, now).await?;
+                // Boxed, like the other writes below: at most once a minute per session.
+                let parsed = Box::pin(self.touch(key, parsed, now)).await?;
                 self.active(&parsed, None).await
             }
             (Decision::Hold, Loaded::Found(parsed)) => {
                 let error = AuthError::TokensExpireTooSoon {
                     lifetime_secs: parsed.session.lifetime_secs(),
                 };
-                self.after_failure(parsed, error).await
+                Box::pin(self.after_failure(parsed, error)).await
             }
             (Decision::End | Decision::Discard, Loaded::Missing) => Current::Ended { error: None },
             (_, _) => {
-                self.remove_session(key).await?;
+                Box::pin(self.remove_session(key)).await?;
                 Current::Ended { error: None }
             }
         }))
@@ -179,17 +190,25 @@ impl Inner {
 
     /// The session of the cookie `id`, refreshed first when it is due.
     pub(crate) async fn current(&self, id: &str) -> Result<Current, StoreError> {
-        let key = session_key(id);
-        let loaded = self.load(id, &key).await?;
+        // A session read before: its store key is not hashed again, nor its record looked
+        // up again once the store has answered.
+        let remembered = self.parsed.remembered(id);
+        let key = match &remembered {
+            Some(parsed) => parsed.key.clone(),
+            None => session_key(id),
+        };
+        let loaded = self.load_after(remembered, id, &key).await?;
         let now = self.env.now();
         let decision = decide(&loaded.stored(), &self.config, &self.lifetimes, now, false);
         if let Some(current) = self.settle(&key, decision, &loaded, now).await? {
             return Ok(current);
         }
-        // Due (within the margin) or expired with a refresh token: one refresh.
+        // Due (within the margin) or expired with a refresh token: one refresh. Boxed: its
+        // state (the token endpoint's HTTP exchange) is large, and most requests never
+        // get here, so they do not carry it.
         let local = self.local_locks.get(&key);
         let _turn = local.lock().await;
-        self.refresh_once(id, &key).await
+        Box::pin(self.refresh_once(id, &key)).await
     }
 
     /// Refreshes the session under `key` unless another request (here or on another
