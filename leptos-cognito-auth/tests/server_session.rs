@@ -549,10 +549,7 @@ async fn records_are_sealed_at_rest_and_a_shared_store_needs_a_secret() {
     let app = serve(port, &hosted_ui, sessions, CLIENT);
     let http = browser();
     sign_in(&hosted_ui, &http, &app, "/auth/sign-in").await;
-    let csrf = session_view(&http, &app).await["csrf_token"]
-        .as_str()
-        .unwrap()
-        .to_owned();
+    let csrf = csrf_token(&http, &app).await;
     // What the store holds: one record, and nothing in it is a token, the anti-forgery
     // token or a JWT's part.
     let values = store.values();
@@ -862,17 +859,7 @@ async fn three_instances_share_redis_one_refresh_per_expiry_and_survive_a_redis_
         let url = apps[2].parse().unwrap();
         jar.cookies(&url).unwrap().to_str().unwrap().to_owned()
     };
-    let csrf = session_view(&http, &apps[2]).await["csrf_token"]
-        .as_str()
-        .unwrap()
-        .to_owned();
-    let out = http
-        .post(format!("{}/auth/sign-out", apps[2]))
-        .header("sec-fetch-site", "same-origin")
-        .form(&[("csrf_token", csrf.as_str())])
-        .send()
-        .await
-        .unwrap();
+    let out = sign_out(&http, &apps[2]).await;
     assert_eq!(out.status(), StatusCode::SEE_OTHER);
     // The browser drops the cookie; a copy of it kept elsewhere is worth nothing now.
     for app in &apps {
@@ -1075,13 +1062,6 @@ async fn sessions_list(http: &reqwest::Client, app: &str) -> Vec<Value> {
     body["sessions"].as_array().unwrap().clone()
 }
 
-async fn csrf_of(http: &reqwest::Client, app: &str) -> String {
-    session_view(http, app).await["csrf_token"]
-        .as_str()
-        .unwrap()
-        .to_owned()
-}
-
 #[tokio::test]
 async fn the_user_lists_their_sessions_and_ends_one() {
     let port = port().await;
@@ -1123,7 +1103,7 @@ async fn the_user_lists_their_sessions_and_ends_one() {
     }
 
     // Ending a session needs the anti-forgery token and this site.
-    let csrf = csrf_of(&laptop, &app).await;
+    let csrf = csrf_token(&laptop, &app).await;
     let forged = laptop
         .post(format!("{app}/auth/sessions/revoke"))
         .header("sec-fetch-site", "same-origin")
@@ -1232,7 +1212,7 @@ async fn sign_out_everywhere(admin_scope: bool) {
     let globals_before = hosted_ui.running.emulator.counts().global_sign_outs;
     let revoked_before = hosted_ui.running.emulator.counts().revoked_refresh_tokens;
 
-    let csrf = csrf_of(&devices[1], &apps[1]).await;
+    let csrf = csrf_token(&devices[1], &apps[1]).await;
     let out = devices[1]
         .post(format!("{}/auth/sign-out", apps[1]))
         .header("sec-fetch-site", "same-origin")
@@ -1392,17 +1372,7 @@ async fn the_cookie_store_keeps_the_session_sealed_in_the_browser() {
     // Sign-out removes the record cookies.
     let (jar, http) = browser();
     sign_in(&hosted_ui, &http, &app, "/private").await;
-    let csrf = session_view(&http, &app).await["csrf_token"]
-        .as_str()
-        .unwrap()
-        .to_owned();
-    let out = http
-        .post(format!("{app}/auth/sign-out"))
-        .header("sec-fetch-site", "same-origin")
-        .form(&[("csrf_token", csrf.as_str())])
-        .send()
-        .await
-        .unwrap();
+    let out = sign_out(&http, &app).await;
     assert_eq!(out.status(), StatusCode::SEE_OTHER);
     assert!(cookie_of(&jar, &app, "lca-session-record.0").is_none());
     assert_eq!(

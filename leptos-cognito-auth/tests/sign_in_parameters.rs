@@ -249,17 +249,7 @@ async fn a_silent_sign_in_within_a_hosted_ui_session_signs_in_without_a_page() {
     // A first sign-in gives the browser a Hosted UI session. Then the app's session ends
     // and the Hosted UI's stays: the app's sign-out, without following it to `/logout`.
     sign_in(&hosted_ui, &http, &app, "/private").await;
-    let csrf = session_view(&http, &app).await["csrf_token"]
-        .as_str()
-        .expect("a csrf token")
-        .to_owned();
-    let out = http
-        .post(format!("{app}/auth/sign-out"))
-        .header("sec-fetch-site", "same-origin")
-        .form(&[("csrf_token", csrf.as_str())])
-        .send()
-        .await
-        .unwrap();
+    let out = sign_out(&http, &app).await;
     assert!(location(&out).starts_with(&hosted_ui.url("/logout?")));
     assert!(session_view(&http, &app).await["user"].is_null());
 

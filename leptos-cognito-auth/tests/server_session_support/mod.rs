@@ -384,6 +384,26 @@ pub async fn session_view(http: &Client, app: &str) -> Value {
     serde_json::from_str(&text).expect("json")
 }
 
+/// The session's anti-forgery token, as the page gets it.
+pub async fn csrf_token(http: &Client, app: &str) -> String {
+    session_view(http, app).await["csrf_token"]
+        .as_str()
+        .expect("a csrf token")
+        .to_owned()
+}
+
+/// Signs out as the site's own sign-out form does (same origin, with the session's
+/// anti-forgery token), not following the answer.
+pub async fn sign_out(http: &Client, app: &str) -> Response {
+    let csrf = csrf_token(http, app).await;
+    http.post(format!("{app}/auth/sign-out"))
+        .header("sec-fetch-site", "same-origin")
+        .form(&[("csrf_token", csrf.as_str())])
+        .send()
+        .await
+        .expect("sign-out")
+}
+
 /// The browser's half of a sign-in up to the callback URL (not followed).
 pub async fn callback_url(http: &Client, app: &str) -> String {
     let start = http
