@@ -116,20 +116,17 @@ impl Inner {
         Some(parsed.user.get_or_init(|| user).clone())
     }
 
-    /// A session in use: its last use and its store expiry move on (rolling inactivity
-    /// timeout), at most once per minute, with a compare-and-set against the record read
-    /// (a session removed meanwhile stays removed; a record another request rewrote is
-    /// left to it). `now` is the time the decision to use it was made at.
+    /// A session in use that [`needs_touch`]: its last use and its store expiry move on
+    /// (rolling inactivity timeout), with a compare-and-set against the record read (a
+    /// session removed meanwhile stays removed; a record another request rewrote is left to
+    /// it). `now` is the time the decision to use it was made at.
     async fn touch(
         &self,
         key: &str,
-        parsed: &Arc<Parsed>,
+        parsed: Arc<Parsed>,
         now: u64,
     ) -> Result<Arc<Parsed>, StoreError> {
         let record = &parsed.record;
-        if !needs_touch(record.last_seen_at.max(record.created_at), now) {
-            return Ok(parsed.clone());
-        }
         let id = &parsed.id;
         let mut touched = record.clone();
         touched.last_seen_at = now;
@@ -146,14 +143,14 @@ impl Inner {
                 return Ok(touched);
             }
         }
-        Ok(parsed.clone())
+        Ok(parsed)
     }
 
     /// The current session of the record read, as it is.
-    async fn active(&self, parsed: &Arc<Parsed>, error: Option<AuthError>) -> Current {
+    async fn active(&self, parsed: Arc<Parsed>, error: Option<AuthError>) -> Current {
         Current::Active {
-            parsed: parsed.clone(),
-            user: self.user_of(parsed).await,
+            user: self.user_of(&parsed).await,
+            parsed,
             error,
         }
     }
@@ -164,21 +161,26 @@ impl Inner {
         &self,
         key: &str,
         decision: Decision,
-        loaded: &Loaded,
+        loaded: Loaded,
         now: u64,
     ) -> Result<Option<Current>, StoreError> {
         Ok(Some(match (decision, loaded) {
             (Decision::Refresh | Decision::Wait, _) => return Ok(None),
             (Decision::Use, Loaded::Found(parsed)) => {
-                // Boxed, like the other writes below: at most once a minute per session.
-                let parsed = Box::pin(self.touch(key, parsed, now)).await?;
-                self.active(&parsed, None).await
+                let record = &parsed.record;
+                let parsed = if needs_touch(record.last_seen_at.max(record.created_at), now) {
+                    // Boxed, like the other writes below: at most once a minute per session.
+                    Box::pin(self.touch(key, parsed, now)).await?
+                } else {
+                    parsed
+                };
+                self.active(parsed, None).await
             }
             (Decision::Hold, Loaded::Found(parsed)) => {
                 let error = AuthError::TokensExpireTooSoon {
                     lifetime_secs: parsed.session.lifetime_secs(),
                 };
-                Box::pin(self.after_failure(parsed, error)).await
+                Box::pin(self.after_failure(&parsed, error)).await
             }
             (Decision::End | Decision::Discard, Loaded::Missing) => Current::Ended { error: None },
             (_, _) => {
@@ -200,7 +202,7 @@ impl Inner {
         let loaded = self.load_after(remembered, id, &key).await?;
         let now = self.env.now();
         let decision = decide(&loaded.stored(), &self.config, &self.lifetimes, now, false);
-        if let Some(current) = self.settle(&key, decision, &loaded, now).await? {
+        if let Some(current) = self.settle(&key, decision, loaded, now).await? {
             return Ok(current);
         }
         // Due (within the margin) or expired with a refresh token: one refresh. Boxed: its
@@ -222,7 +224,7 @@ impl Inner {
             let locked = !self.store.try_lock(&lock, &owner, self.lock_lease).await?;
             let now = self.env.now();
             let decision = decide(&loaded.stored(), &self.config, &self.lifetimes, now, locked);
-            let outcome = match decision {
+            match decision {
                 Decision::Refresh => {
                     // Read again under the lock: another instance may have refreshed between
                     // our read and our lock.
@@ -231,12 +233,12 @@ impl Inner {
                             let now = self.env.now();
                             let decision =
                                 decide(&loaded.stored(), &self.config, &self.lifetimes, now, false);
-                            match (decision, &loaded) {
+                            match (decision, loaded) {
                                 (Decision::Refresh, Loaded::Found(parsed)) => {
-                                    self.refresh(id, key, parsed).await
+                                    self.refresh(id, key, &parsed).await
                                 }
-                                _ => self
-                                    .settle(key, decision, &loaded, now)
+                                (decision, loaded) => self
+                                    .settle(key, decision, loaded, now)
                                     .await
                                     .map(|c| c.unwrap_or(Current::Ended { error: None })),
                             }
@@ -247,16 +249,15 @@ impl Inner {
                     let _ = self.store.unlock(&lock, &owner).await;
                     return outcome;
                 }
-                Decision::Wait => None,
+                Decision::Wait => {}
                 other => {
                     if !locked {
                         let _ = self.store.unlock(&lock, &owner).await;
                     }
-                    self.settle(key, other, &loaded, now).await?
+                    // Anything but a refresh or a wait settles the request.
+                    let settled = self.settle(key, other, loaded, now).await?;
+                    return Ok(settled.unwrap_or(Current::Ended { error: None }));
                 }
-            };
-            if let Some(current) = outcome {
-                return Ok(current);
             }
             if Instant::now() >= deadline {
                 let error = AuthError::Transport(crate::protocol::TransportError::timeout(
@@ -275,7 +276,7 @@ impl Inner {
     /// stored session kept for a later try.
     async fn after_failure(&self, parsed: &Arc<Parsed>, error: AuthError) -> Current {
         match parsed.session.standing(&self.config, self.env.now()) {
-            Standing::Valid { .. } => self.active(parsed, Some(error)).await,
+            Standing::Valid { .. } => self.active(parsed.clone(), Some(error)).await,
             _ => Current::Stale { error },
         }
     }
@@ -342,11 +343,11 @@ impl Inner {
                             .await?;
                         Ok(match error {
                             Some(error) => self.after_failure(&parsed, error).await,
-                            None => self.active(&parsed, None).await,
+                            None => self.active(parsed, None).await,
                         })
                     }
                     decision => Ok(self
-                        .settle(key, decision, &reread, now)
+                        .settle(key, decision, reread, now)
                         .await?
                         .unwrap_or(Current::Ended { error: None })),
                 }
