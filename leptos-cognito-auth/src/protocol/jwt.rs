@@ -148,8 +148,18 @@ fn decode_with_expiry(jwt: &str) -> Result<(Secret, Claims, u64, Option<u64>), J
 }
 
 macro_rules! token_common {
-    ($ty:ident) => {
+    ($ty:ident, $what:literal) => {
         impl $ty {
+            #[doc = concat!("Decodes ", $what, ". `exp` is required.")]
+            pub fn parse(jwt: &str) -> Result<Self, JwtError> {
+                let (raw, claims, exp, iat) = decode_with_expiry(jwt)?;
+                Ok(Self {
+                    raw,
+                    claims,
+                    exp,
+                    iat,
+                })
+            }
             /// The raw compact JWT, to send as a bearer token.
             pub fn jwt_token(&self) -> &str {
                 self.raw.expose()
@@ -219,16 +229,6 @@ pub struct IdToken {
 }
 
 impl IdToken {
-    /// Decodes an ID token. `exp` is required.
-    pub fn parse(jwt: &str) -> Result<Self, JwtError> {
-        let (raw, claims, exp, iat) = decode_with_expiry(jwt)?;
-        Ok(Self {
-            raw,
-            claims,
-            exp,
-            iat,
-        })
-    }
     /// The user name (`cognito:username`).
     pub fn username(&self) -> Option<&str> {
         self.claims.str("cognito:username")
@@ -250,7 +250,7 @@ impl IdToken {
         self.claims.str("nonce")
     }
 }
-token_common!(IdToken);
+token_common!(IdToken, "an ID token");
 
 /// A decoded Cognito access token. It has no `aud`; its app client is `client_id`.
 #[derive(Clone, PartialEq)]
@@ -262,16 +262,6 @@ pub struct AccessToken {
 }
 
 impl AccessToken {
-    /// Decodes an access token. `exp` is required.
-    pub fn parse(jwt: &str) -> Result<Self, JwtError> {
-        let (raw, claims, exp, iat) = decode_with_expiry(jwt)?;
-        Ok(Self {
-            raw,
-            claims,
-            exp,
-            iat,
-        })
-    }
     /// The user name (`username`).
     pub fn username(&self) -> Option<&str> {
         self.claims.str("username")
@@ -288,7 +278,7 @@ impl AccessToken {
         self.claims.str("client_id")
     }
 }
-token_common!(AccessToken);
+token_common!(AccessToken, "an access token");
 
 #[cfg(test)]
 pub(crate) mod tests {
