@@ -36,7 +36,7 @@ impl Listed {
         Self {
             handle: record.handle.clone(),
             created_at: record.created_at,
-            last_seen_at: record.last_seen_at.max(record.created_at),
+            last_seen_at: record.last_use(),
             user_agent: record.user_agent.clone(),
             refresh_token: record.refresh_token.clone(),
         }

@@ -84,6 +84,12 @@ impl std::fmt::Debug for Record {
 }
 
 impl Record {
+    /// When the session was last used: its last touch, or its creation for a session not
+    /// touched since (or a record from before `last_seen_at` was kept).
+    pub fn last_use(&self) -> u64 {
+        self.last_seen_at.max(self.created_at)
+    }
+
     /// A record of `session` keeping `csrf` and `created_at`.
     pub fn of(session: &CognitoSession, csrf: String, created_at: u64) -> Self {
         Self {

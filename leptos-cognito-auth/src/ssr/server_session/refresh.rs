@@ -67,7 +67,7 @@ impl Loaded {
                 session: &parsed.session,
                 refresh_after: parsed.record.refresh_after,
                 created_at: parsed.record.created_at,
-                last_seen_at: parsed.record.last_seen_at.max(parsed.record.created_at),
+                last_seen_at: parsed.record.last_use(),
             },
         }
     }
@@ -167,8 +167,7 @@ impl Inner {
         Ok(Some(match (decision, loaded) {
             (Decision::Refresh | Decision::Wait, _) => return Ok(None),
             (Decision::Use, Loaded::Found(parsed)) => {
-                let record = &parsed.record;
-                let parsed = if needs_touch(record.last_seen_at.max(record.created_at), now) {
+                let parsed = if needs_touch(parsed.record.last_use(), now) {
                     // Boxed, like the other writes below: at most once a minute per session.
                     Box::pin(self.touch(key, parsed, now)).await?
                 } else {
