@@ -153,7 +153,7 @@ impl Inner {
                     Some(i64::try_from(self.lifetimes.absolute.as_secs()).unwrap_or(i64::MAX)),
                 ));
                 // A session this browser had is replaced (a new id: no fixation).
-                if let Some(old) = cookies::get(&parts.headers, &self.cookie(SESSION))
+                if let Some(old) = cookies::get(&parts.headers, &self.session_cookie)
                     .filter(|old| is_random_id(old) && *old != id)
                 {
                     let _ = self.remove_session(&session_key(&old)).await;
@@ -278,7 +278,7 @@ impl Inner {
         if !is_same_origin_request(&parts) {
             return refused();
         }
-        let id = cookies::get(&parts.headers, &self.cookie(SESSION)).filter(|id| is_random_id(id));
+        let id = cookies::get(&parts.headers, &self.session_cookie).filter(|id| is_random_id(id));
         let logout = LogoutRequest::sign_out_url(&self.config);
         let gone = self.server_cookie_removal(SESSION);
         let Some(id) = id else {
@@ -493,7 +493,7 @@ impl Inner {
         parts: &Parts,
     ) -> Result<Option<(String, Arc<Parsed>)>, StoreError> {
         let Some(id) =
-            cookies::get(&parts.headers, &self.cookie(SESSION)).filter(|id| is_random_id(id))
+            cookies::get(&parts.headers, &self.session_cookie).filter(|id| is_random_id(id))
         else {
             return Ok(None);
         };
