@@ -180,7 +180,7 @@ impl CognitoSession {
     /// Whether this session was made for the scopes `config` asks for now. A change of
     /// scopes needs a new sign-in, as in the original SDK.
     pub fn has_scopes_of(&self, config: &CognitoConfig) -> bool {
-        self.scopes == config.scopes_string()
+        config.is_scopes_string(&self.scopes)
     }
 
     /// The same session with new ID and access tokens from a refresh, keeping the refresh

@@ -464,6 +464,29 @@ mod tests {
     }
 
     #[test]
+    fn scopes_string_compared_in_place() {
+        let c = base().build().unwrap();
+        assert!(c.is_scopes_string("openid email"));
+        for other in [
+            "",
+            "openid",
+            "openid ",
+            "openid email ",
+            " openid email",
+            "openid  email",
+            "email openid",
+            "openid emails",
+            "openidemail",
+        ] {
+            assert!(!c.is_scopes_string(other), "{other:?}");
+        }
+        let all = base().scopes(Vec::<String>::new()).build().unwrap();
+        assert_eq!(all.scopes_string(), "");
+        assert!(all.is_scopes_string(""));
+        assert!(!all.is_scopes_string("openid"));
+    }
+
+    #[test]
     fn domain_forms() {
         let c = base()
             .app_web_domain("http://localhost:9229/")

@@ -93,6 +93,23 @@ impl CognitoConfig {
     pub fn scopes_string(&self) -> String {
         self.scopes.join(" ")
     }
+    /// Whether `joined` is [`scopes_string`](Self::scopes_string), compared in place: a
+    /// server session checks it on every request, and joining would allocate each time.
+    pub(crate) fn is_scopes_string(&self, joined: &str) -> bool {
+        let mut rest = joined;
+        for (i, scope) in self.scopes.iter().enumerate() {
+            let after_space = if i == 0 {
+                Some(rest)
+            } else {
+                rest.strip_prefix(' ')
+            };
+            match after_space.and_then(|r| r.strip_prefix(scope.as_str())) {
+                Some(r) => rest = r,
+                None => return false,
+            }
+        }
+        rest.is_empty()
+    }
     /// The sign-in callback URL (`RedirectUriSignIn`).
     pub fn redirect_uri_sign_in(&self) -> &str {
         &self.redirect_uri_sign_in
