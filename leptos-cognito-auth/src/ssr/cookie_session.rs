@@ -278,9 +278,9 @@ impl CookieMode {
 }
 
 impl SessionMode for CookieMode {
-    fn route(&self, request: Request<Body>) -> BoxFuture<'_, Result<Response, Request<Body>>> {
+    fn route(&self, request: Request<Body>) -> Result<BoxFuture<'_, Response>, Request<Body>> {
         // Cookie mode answers no route of its own: the callback is the app's page.
-        Box::pin(std::future::ready(Err(request)))
+        Err(request)
     }
 
     fn load<'a>(&'a self, parts: &'a Parts) -> BoxFuture<'a, Result<Loaded, Response>> {

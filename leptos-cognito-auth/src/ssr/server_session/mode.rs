@@ -2,6 +2,8 @@
 //! routes, load (and refresh) the session, refuse cross-site state changes, keep signed-out
 //! visitors off protected pages, and hand the session to the app.
 
+use std::borrow::Cow;
+
 use axum::body::Body;
 use axum::http::request::Parts;
 use axum::http::{HeaderMap, Method, Request, StatusCode};
@@ -52,26 +54,22 @@ impl SessionMode for Inner {
         })
     }
 
-    fn route(&self, request: Request<Body>) -> BoxFuture<'_, Result<Response, Request<Body>>> {
-        Box::pin(async move {
-            let paths = &self.paths;
-            let path = request.uri().path();
-            if request.method() == Method::GET && path == paths.sign_in {
-                return Ok(self.sign_in_route(&request.into_parts().0));
-            }
-            if request.method() == Method::GET && path == paths.callback {
-                return Ok(self.callback_route(&request.into_parts().0).await);
-            }
-            if request.method() == Method::POST && path == paths.sign_out {
-                return Ok(self.sign_out_route(request).await);
-            }
-            if request.method() == Method::GET && path == paths.sessions {
-                return Ok(self.sessions_route(&request.into_parts().0).await);
-            }
-            if request.method() == Method::POST && path == paths.revoke {
-                return Ok(self.revoke_route(request).await);
-            }
-            Err(request)
+    fn route(&self, request: Request<Body>) -> Result<BoxFuture<'_, Response>, Request<Body>> {
+        let paths = &self.paths;
+        let (method, path) = (request.method(), request.uri().path());
+        Ok(if method == Method::GET && path == paths.sign_in {
+            let answer = self.sign_in_route(&request.into_parts().0);
+            Box::pin(std::future::ready(answer))
+        } else if method == Method::GET && path == paths.callback {
+            Box::pin(async move { self.callback_route(&request.into_parts().0).await })
+        } else if method == Method::POST && path == paths.sign_out {
+            Box::pin(self.sign_out_route(request))
+        } else if method == Method::GET && path == paths.sessions {
+            Box::pin(async move { self.sessions_route(&request.into_parts().0).await })
+        } else if method == Method::POST && path == paths.revoke {
+            Box::pin(self.revoke_route(request))
+        } else {
+            return Err(request);
         })
     }
 
@@ -81,9 +79,11 @@ impl SessionMode for Inner {
             let mut set = Vec::new();
             // A one-shot error from the callback: shown on this page, then gone.
             let [id, error] = cookies::get_each(&parts.headers, [session_cookie, error_cookie]);
-            let mut error = error.filter(|code| {
-                code.len() <= 64 && code.bytes().all(|b| b.is_ascii_lowercase() || b == b'_')
-            });
+            let mut error = error
+                .filter(|code| {
+                    code.len() <= 64 && code.bytes().all(|b| b.is_ascii_lowercase() || b == b'_')
+                })
+                .map(Cow::into_owned);
             if error.is_some() {
                 set.push(cookies::removal(
                     error_cookie.as_str(),

@@ -1,6 +1,8 @@
 //! The one cookie module of the server side, on the `cookie` crate: every cookie a session
 //! layer or the extractor reads from a request, and every `Set-Cookie` they write.
 
+use std::borrow::Cow;
+
 use axum::http::header::{COOKIE, SET_COOKIE};
 use axum::http::{HeaderMap, HeaderValue};
 use cookie::time::Duration as CookieDuration;
@@ -37,15 +39,16 @@ fn borrowed(headers: &HeaderMap) -> impl Iterator<Item = Cookie<'_>> + '_ {
 /// The value of the request's cookie `name` (the first, if the browser sent several).
 pub(crate) fn get(headers: &HeaderMap, name: &str) -> Option<String> {
     let [value] = get_each(headers, [name]);
-    value
+    value.map(Cow::into_owned)
 }
 
 /// The values of the request's cookies `names` (the first of each, if the browser sent
-/// several), in one pass over the request's cookies.
-pub(crate) fn get_each<const N: usize>(
-    headers: &HeaderMap,
+/// several), in one pass over the request's cookies; borrowed from the request unless a
+/// percent escape or the quotes around a value had to go.
+pub(crate) fn get_each<'h, const N: usize>(
+    headers: &'h HeaderMap,
     names: [&str; N],
-) -> [Option<String>; N] {
+) -> [Option<Cow<'h, str>>; N] {
     let mut values = [const { None }; N];
     let mut left = N;
     for cookie in borrowed(headers) {
@@ -53,7 +56,12 @@ pub(crate) fn get_each<const N: usize>(
             continue;
         };
         if values[i].is_none() {
-            values[i] = Some(cookie.value_trimmed().to_owned());
+            let value = cookie.value_trimmed();
+            values[i] = Some(match cookie.value_raw() {
+                // The crate's value, as the header holds it: trimming removed nothing.
+                Some(raw) if raw.len() == value.len() => Cow::Borrowed(raw),
+                _ => Cow::Owned(value.to_owned()),
+            });
             left -= 1;
             if left == 0 {
                 break;

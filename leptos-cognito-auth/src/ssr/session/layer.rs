@@ -34,9 +34,13 @@ pub(crate) type Work<'a> = Box<dyn FnOnce(Request<Body>) -> BoxFuture<'a, Respon
 
 /// A session mode: cookie mode or server sessions.
 pub(crate) trait SessionMode: Send + Sync + 'static {
-    /// Answers the mode's own routes (server sessions' sign-in, callback and sign-out), or
-    /// gives the request back.
-    fn route(&self, request: Request<Body>) -> BoxFuture<'_, Result<Response, Request<Body>>>;
+    /// The answer to one of the mode's own routes (server sessions' sign-in, callback and
+    /// sign-out), or the request back when it is not one: decided without waiting, so that
+    /// the app's requests do not carry a future of it.
+    // The request comes back by value, as it went in: boxing it would allocate for every
+    // request the app serves, which deciding without a future is there to avoid.
+    #[allow(clippy::result_large_err)]
+    fn route(&self, request: Request<Body>) -> Result<BoxFuture<'_, Response>, Request<Body>>;
 
     /// Loads the request's session: what to hand on, or the answer to give instead of
     /// running the app (a sign-in for a protected page, a refusal, a `503`, the session's
@@ -129,8 +133,8 @@ async fn serve<S>(mode: &dyn SessionMode, mut service: S, request: Request<Body>
 where
     S: tower::Service<Request<Body>, Response = Response, Error = Infallible>,
 {
-    let request = match mode.route(request).await {
-        Ok(answer) => return answer,
+    let request = match mode.route(request) {
+        Ok(answer) => return answer.await,
         Err(request) => request,
     };
     let (mut parts, body) = request.into_parts();
