@@ -12,7 +12,8 @@ pub(crate) use crate::protocol::config::rules::cookies_need_secure_for as secure
 
 /// Every cookie of a request, names and values percent-decoded (`Cookie::split_parse_encoded`:
 /// the browser's cookie storage writes them percent-encoded, and a plain value decodes to
-/// itself). Pairs that do not parse are skipped.
+/// itself). Pairs that do not parse are skipped. Bytes that are not UTF-8 (another app's
+/// cookie in Latin-1, say) become U+FFFD in the cookie that holds them, and hide no other.
 pub(crate) fn request_cookies(headers: &HeaderMap) -> impl Iterator<Item = Cookie<'static>> + '_ {
     borrowed(headers).map(Cookie::into_owned)
 }
@@ -23,7 +24,9 @@ fn borrowed(headers: &HeaderMap) -> impl Iterator<Item = Cookie<'_>> + '_ {
     headers
         .get_all(COOKIE)
         .iter()
-        .filter_map(|v| v.to_str().ok())
+        // Not `HeaderValue::to_str`, which refuses the whole header (every cookie of the
+        // site) for one byte outside ASCII.
+        .map(|v| String::from_utf8_lossy(v.as_bytes()))
         .flat_map(|v| {
             // Percent-decoding text without a `%` changes nothing: such a header (the usual
             // case: the kit's own values are base64url) skips the decoder's pass.
@@ -219,5 +222,20 @@ mod tests {
         assert_eq!(get(&headers, "lca-session").as_deref(), Some("xyz"));
         assert_eq!(get(&headers, "c").as_deref(), Some("3"));
         assert_eq!(get(&headers, "missing"), None);
+    }
+
+    #[test]
+    fn a_cookie_that_is_not_ascii_hides_no_other() {
+        // Browsers send every cookie of the site in one header: another app's cookie in
+        // UTF-8 or Latin-1 must not sign the user out.
+        for header in [
+            &b"pref=Jos\xc3\xa9; lca-session=xyz"[..],
+            b"pref=Jos\xe9; lca-session=xyz",
+        ] {
+            let mut headers = HeaderMap::new();
+            headers.insert(COOKIE, HeaderValue::from_bytes(header).unwrap());
+            assert_eq!(get(&headers, "lca-session").as_deref(), Some("xyz"));
+            assert!(get(&headers, "pref").is_some_and(|v| v.starts_with("Jos")));
+        }
     }
 }
