@@ -90,20 +90,20 @@ impl ParsedRecords {
     /// The record `raw` stored under `key`, opened with the session `id`'s key, or `None`
     /// when it cannot be opened or read.
     pub fn parse(&self, id: &str, key: &str, raw: Bytes) -> Option<Arc<Parsed>> {
-        self.parse_after(self.records.get(id), id, key, raw)
+        self.parse_after(self.records.get(id).as_ref(), id, key, raw)
     }
 
     /// [`parse`](Self::parse), given what [`remembered`](Self::remembered) answered for
     /// `id` (not looked up again).
     pub fn parse_after(
         &self,
-        remembered: Option<Arc<Parsed>>,
+        remembered: Option<&Arc<Parsed>>,
         id: &str,
         key: &str,
         raw: Bytes,
     ) -> Option<Arc<Parsed>> {
         if let Some(parsed) = remembered.filter(|p| p.key == key && same_bytes(&p.raw, &raw)) {
-            return Some(parsed);
+            return Some(parsed.clone());
         }
         let record = Record::open(id, &raw)?;
         let session = record.session()?;

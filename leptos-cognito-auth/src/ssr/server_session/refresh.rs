@@ -82,13 +82,14 @@ impl Inner {
 
     /// What the store holds for the session `id` (under `key`).
     async fn load(&self, id: &str, key: &str) -> Result<Loaded, StoreError> {
-        self.load_after(self.parsed.remembered(id), id, key).await
+        self.load_after(self.parsed.remembered(id).as_ref(), id, key)
+            .await
     }
 
     /// [`load`](Self::load), given what this process remembered of the session.
     async fn load_after(
         &self,
-        remembered: Option<Arc<Parsed>>,
+        remembered: Option<&Arc<Parsed>>,
         id: &str,
         key: &str,
     ) -> Result<Loaded, StoreError> {
@@ -194,22 +195,26 @@ impl Inner {
         // A session read before: its store key is not hashed again, nor its record looked
         // up again once the store has answered.
         let remembered = self.parsed.remembered(id);
+        let hashed;
         let key = match &remembered {
-            Some(parsed) => parsed.key.clone(),
-            None => session_key(id),
+            Some(parsed) => &parsed.key,
+            None => {
+                hashed = session_key(id);
+                &hashed
+            }
         };
-        let loaded = self.load_after(remembered, id, &key).await?;
+        let loaded = self.load_after(remembered.as_ref(), id, key).await?;
         let now = self.env.now();
         let decision = decide(&loaded.stored(), &self.config, &self.lifetimes, now, false);
-        if let Some(current) = self.settle(&key, decision, loaded, now).await? {
+        if let Some(current) = self.settle(key, decision, loaded, now).await? {
             return Ok(current);
         }
         // Due (within the margin) or expired with a refresh token: one refresh. Boxed: its
         // state (the token endpoint's HTTP exchange) is large, and most requests never
         // get here, so they do not carry it.
-        let local = self.local_locks.get(&key);
+        let local = self.local_locks.get(key);
         let _turn = local.lock().await;
-        Box::pin(self.refresh_once(id, &key)).await
+        Box::pin(self.refresh_once(id, key)).await
     }
 
     /// Refreshes the session under `key` unless another request (here or on another
