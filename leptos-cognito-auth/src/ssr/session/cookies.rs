@@ -25,8 +25,13 @@ fn borrowed(headers: &HeaderMap) -> impl Iterator<Item = Cookie<'_>> + '_ {
         .get_all(COOKIE)
         .iter()
         // Not `HeaderValue::to_str`, which refuses the whole header (every cookie of the
-        // site) for one byte outside ASCII.
-        .map(|v| String::from_utf8_lossy(v.as_bytes()))
+        // site) for one byte outside ASCII. `from_utf8` first: its pass is quick over
+        // ASCII, where `from_utf8_lossy` walks the text in chunks (perf: about 2% of a session
+        // request).
+        .map(|v| match std::str::from_utf8(v.as_bytes()) {
+            Ok(text) => Cow::Borrowed(text),
+            Err(_) => String::from_utf8_lossy(v.as_bytes()),
+        })
         .flat_map(|v| {
             // Percent-decoding text without a `%` changes nothing: such a header (the usual
             // case: the kit's own values are base64url) skips the decoder's pass.
