@@ -29,9 +29,7 @@ impl Inner {
     /// The cookie store's scope for a request (`None` with a store of its own).
     pub(crate) fn jar_for(&self, headers: &HeaderMap) -> Option<Jar> {
         let keys = self.cookie_keys.clone()?;
-        let key = cookies::get(headers, &self.session_cookie)
-            .filter(|id| is_random_id(id))
-            .map(|id| session_key(&id));
+        let key = self.session_id(headers).map(|id| session_key(&id));
         Some(Jar::of_request(headers, key, keys, self.secure))
     }
 }

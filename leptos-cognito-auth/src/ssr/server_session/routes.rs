@@ -278,7 +278,7 @@ impl Inner {
         if !is_same_origin_request(&parts) {
             return refused();
         }
-        let id = cookies::get(&parts.headers, &self.session_cookie).filter(|id| is_random_id(id));
+        let id = self.session_id(&parts.headers);
         let logout = LogoutRequest::sign_out_url(&self.config);
         let gone = self.server_cookie_removal(SESSION);
         let Some(id) = id else {
@@ -492,9 +492,7 @@ impl Inner {
         &self,
         parts: &Parts,
     ) -> Result<Option<(String, Arc<Parsed>)>, StoreError> {
-        let Some(id) =
-            cookies::get(&parts.headers, &self.session_cookie).filter(|id| is_random_id(id))
-        else {
+        let Some(id) = self.session_id(&parts.headers) else {
             return Ok(None);
         };
         let key = session_key(&id);

@@ -550,6 +550,12 @@ impl Inner {
         cookies::name(base, self.secure)
     }
 
+    /// The request's session id: its session cookie, when that can be one of ours (a
+    /// tampered cookie or another app's is no session, and never reaches the store).
+    pub(crate) fn session_id(&self, headers: &axum::http::HeaderMap) -> Option<String> {
+        cookies::get(headers, &self.session_cookie).filter(|id| super::record::is_random_id(id))
+    }
+
     /// The page's view of an active session: made once per record as this process read it
     /// and shared by its requests (one with a one-shot `error` to show gets its own).
     pub(crate) fn session_view(
