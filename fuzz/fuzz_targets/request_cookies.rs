@@ -1,5 +1,6 @@
 //! A request's `Cookie` headers (one per line), read by the session layers' one cookie
-//! module: any bytes parse without a panic, and a cookie found reads back the same.
+//! module: any bytes parse without a panic, and a cookie's value is the first of its name
+//! among all the cookies the crate reads.
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;

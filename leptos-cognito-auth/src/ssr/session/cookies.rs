@@ -24,24 +24,30 @@ fn borrowed(headers: &HeaderMap) -> impl Iterator<Item = Cookie<'_>> + '_ {
     headers
         .get_all(COOKIE)
         .iter()
-        // Not `HeaderValue::to_str`, which refuses the whole header (every cookie of the
-        // site) for one byte outside ASCII. `from_utf8` first: its pass is quick over
-        // ASCII, where `from_utf8_lossy` walks the text in chunks (perf: about 2% of a session
-        // request).
-        .map(|v| match std::str::from_utf8(v.as_bytes()) {
-            Ok(text) => Cow::Borrowed(text),
-            Err(_) => String::from_utf8_lossy(v.as_bytes()),
-        })
-        .flat_map(|v| {
-            // Percent-decoding text without a `%` changes nothing: such a header (the usual
-            // case: the kit's own values are base64url) skips the decoder's pass.
-            if v.contains('%') {
-                Cookie::split_parse_encoded(v)
-            } else {
-                Cookie::split_parse(v)
-            }
-        })
+        .flat_map(|v| split(text_of(v)))
         .filter_map(Result::ok)
+}
+
+/// A `Cookie` header's text. Not `HeaderValue::to_str`, which refuses the whole header
+/// (every cookie of the site) for one byte outside ASCII: bytes that are not UTF-8 become
+/// U+FFFD where they are. `from_utf8` first: its pass is quick over ASCII, where
+/// `from_utf8_lossy` walks the text in chunks (perf: about 2% of a session request).
+fn text_of(value: &HeaderValue) -> Cow<'_, str> {
+    match std::str::from_utf8(value.as_bytes()) {
+        Ok(text) => Cow::Borrowed(text),
+        Err(_) => String::from_utf8_lossy(value.as_bytes()),
+    }
+}
+
+/// The cookies of one header's text, as the `cookie` crate parses them; percent-decoded
+/// only when the text has a `%` (decoding text without one changes nothing, and a header
+/// of the kit's own values, which are base64url, skips the decoder's pass).
+fn split(text: Cow<'_, str>) -> cookie::SplitCookies<'_> {
+    if text.contains('%') {
+        Cookie::split_parse_encoded(text)
+    } else {
+        Cookie::split_parse(text)
+    }
 }
 
 /// The value of the request's cookie `name` (the first, if the browser sent several).
@@ -52,31 +58,63 @@ pub(crate) fn get(headers: &HeaderMap, name: &str) -> Option<String> {
 
 /// The values of the request's cookies `names` (the first of each, if the browser sent
 /// several), in one pass over the request's cookies; borrowed from the request unless a
-/// percent escape or the quotes around a value had to go.
+/// percent escape or the quotes around a value had to go. The same values as reading
+/// [`request_cookies`] (the fuzz target `request_cookies` checks it).
 pub(crate) fn get_each<'h, const N: usize>(
     headers: &'h HeaderMap,
     names: [&str; N],
 ) -> [Option<Cow<'h, str>>; N] {
     let mut values = [const { None }; N];
-    let mut left = N;
-    for cookie in borrowed(headers) {
-        let Some(i) = names.iter().position(|n| *n == cookie.name()) else {
-            continue;
-        };
-        if values[i].is_none() {
-            let value = cookie.value_trimmed();
-            values[i] = Some(match cookie.value_raw() {
-                // The crate's value, as the header holds it: trimming removed nothing.
-                Some(raw) if raw.len() == value.len() => Cow::Borrowed(raw),
-                _ => Cow::Owned(value.to_owned()),
-            });
-            left -= 1;
-            if left == 0 {
-                break;
+    for header in headers.get_all(COOKIE) {
+        match text_of(header) {
+            // The usual header: UTF-8, nothing percent-encoded. It is cut at its `;`s and
+            // each pair's name trimmed as the `cookie` crate does (`SplitCookies`), and only
+            // the pairs named here are handed to the crate to parse. Measured: the crate
+            // parses every pair whole (a Unicode whitespace check over each value, two
+            // trims, a `Cookie` of about 200 bytes), about 1,000 instructions for one
+            // session cookie (callgrind, `LOAD_INSTRUCTIONS=1 scripts/load-api.sh`), and
+            // as much again for each other cookie of the site a browser sends.
+            Cow::Borrowed(text) if !text.contains('%') => {
+                for pair in text.split(';') {
+                    // The name as the crate reads it: up to the first `=`, trimmed.
+                    let named = pair
+                        .find('=')
+                        .and_then(|i| names.iter().position(|n| *n == pair[..i].trim()));
+                    if let Some(i) = named.filter(|i| values[*i].is_none()) {
+                        if let Ok(cookie) = Cookie::parse(pair.trim()) {
+                            values[i] = Some(value_of(&cookie));
+                            if values.iter().all(Option::is_some) {
+                                return values;
+                            }
+                        }
+                    }
+                }
+            }
+            text => {
+                for cookie in split(text).filter_map(Result::ok) {
+                    if let Some(i) = names.iter().position(|n| *n == cookie.name()) {
+                        if values[i].is_none() {
+                            values[i] = Some(value_of(&cookie));
+                            if values.iter().all(Option::is_some) {
+                                return values;
+                            }
+                        }
+                    }
+                }
             }
         }
     }
     values
+}
+
+/// A cookie's value without the quotes around it: borrowed from the request when the
+/// crate's value is the header's own text (no quotes removed, nothing decoded).
+fn value_of<'h>(cookie: &Cookie<'h>) -> Cow<'h, str> {
+    let value = cookie.value_trimmed();
+    match cookie.value_raw() {
+        Some(raw) if raw.len() == value.len() => Cow::Borrowed(raw),
+        _ => Cow::Owned(value.to_owned()),
+    }
 }
 
 /// A cookie's name: with the `__Host-` prefix where `Secure` allows it (the browser then
@@ -227,6 +265,58 @@ mod tests {
         assert_eq!(get(&headers, "lca-session").as_deref(), Some("xyz"));
         assert_eq!(get(&headers, "c").as_deref(), Some("3"));
         assert_eq!(get(&headers, "missing"), None);
+    }
+
+    #[test]
+    fn reads_what_the_crate_reads_of_every_cookie() {
+        // The pairs not named are skipped without the crate: what is found must be what
+        // the crate reads of all the cookies (the first of the name), whatever the spacing.
+        let headers_of = |lines: &[&[u8]]| {
+            let mut headers = HeaderMap::new();
+            for line in lines {
+                headers.append(COOKIE, HeaderValue::from_bytes(line).unwrap());
+            }
+            headers
+        };
+        // The request's header lines, the cookie's name, what is read.
+        type Case<'a> = (&'a [&'a [u8]], &'a str, Option<&'a str>);
+        let cases: &[Case] = &[
+            (&[b"s=1"], "s", Some("1")),
+            (&[b" s = 1 ;t=2"], "s", Some("1")),
+            (&[b"\ts\t=\t\"1\"\t"], "s", Some("1")),
+            (&[b"s=\""], "s", Some("\"")),
+            (&[b"s"], "s", None),
+            (&[b"=1; s=2"], "s", Some("2")),
+            (&[b"s=1; s=2"], "s", Some("1")),
+            (&[b"ss=1; s=2"], "s", Some("2")),
+            (&[b"s=a=b"], "s", Some("a=b")),
+            (&[b"s=; s=2"], "s", Some("")),
+            (&[b";;; ;"], "s", None),
+            (&[b"t=1", b"s=2", b"s=3"], "s", Some("2")),
+            (&[b"s%3D=1; s=2"], "s", Some("2")),
+            (&[b"%73=1; s=2"], "s", Some("1")),
+            (&[b"s=%41"], "s", Some("A")),
+            (&[b"t=\xe9; s=\xe9"], "s", Some("\u{fffd}")),
+            (&["\u{a0}s\u{a0}=1".as_bytes()], "s", Some("1")),
+        ];
+        for (lines, name, expected) in cases {
+            let headers = headers_of(lines);
+            let crate_reads = request_cookies(&headers)
+                .find(|c| c.name() == *name)
+                .map(|c| c.value_trimmed().to_owned());
+            assert_eq!(crate_reads.as_deref(), *expected, "{lines:?}");
+            assert_eq!(get(&headers, name).as_deref(), *expected, "{lines:?}");
+        }
+        let headers = headers_of(&[b"x=0; a=1; b=\"2\"", b"a=3"]);
+        let [a, b, c] = get_each(&headers, ["a", "b", "c"]);
+        assert_eq!(
+            (a.as_deref(), b.as_deref(), c),
+            (Some("1"), Some("2"), None)
+        );
+        assert!(
+            matches!(a, Some(Cow::Borrowed(_))),
+            "borrowed from the request"
+        );
     }
 
     #[test]
