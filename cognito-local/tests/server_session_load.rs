@@ -316,7 +316,8 @@ async fn in_process_cost_of_api_me_with_a_server_session() {
     // Without the network: what the layer and the extractor cost, by two tasks at once (the
     // runtime's two worker threads), in alternating rounds; the best round of each, as the
     // least disturbed by the rest of the machine. LOAD_IN_PROCESS=bearer (or =session) runs
-    // that mode alone, for LOAD_IN_PROCESS_ROUNDS rounds (default 5): what
+    // that mode alone, for LOAD_IN_PROCESS_ROUNDS rounds (default 5), by
+    // LOAD_IN_PROCESS_TASKS tasks (default 2; 1 leaves out what the two threads share): what
     // `LOAD_INSTRUCTIONS=1 scripts/load-api.sh` counts the instructions of.
     let only = std::env::var("LOAD_IN_PROCESS").ok();
     assert!(
@@ -325,15 +326,19 @@ async fn in_process_cost_of_api_me_with_a_server_session() {
     );
     let runs = |mode: &str| only.as_deref().is_none_or(|only| only == mode);
     let rounds = load::env_or("LOAD_IN_PROCESS_ROUNDS", 5);
+    let tasks = u32::try_from(load::env_or("LOAD_IN_PROCESS_TASKS", 2))
+        .ok()
+        .filter(|tasks| (1..=1_000).contains(tasks))
+        .expect("LOAD_IN_PROCESS_TASKS is 1 to 1000");
     let authorization = format!("Bearer {bearer}");
     let (mut bearer_best, mut session_best) = (Duration::MAX, Duration::MAX);
     for _ in 0..rounds {
         if runs("bearer") {
-            let bearer = in_process(&app, "Authorization", &authorization, 20_000, 2).await;
+            let bearer = in_process(&app, "Authorization", &authorization, 20_000, tasks).await;
             bearer_best = bearer_best.min(bearer);
         }
         if runs("session") {
-            let session = in_process(&app, "Cookie", &cookie, 20_000, 2).await;
+            let session = in_process(&app, "Cookie", &cookie, 20_000, tasks).await;
             session_best = session_best.min(session);
         }
     }
@@ -342,7 +347,7 @@ async fn in_process_cost_of_api_me_with_a_server_session() {
         best => format!("{:.2} µs", best.as_secs_f64() * 1e6),
     };
     println!(
-        "IN-PROCESS /api/me, wall time per request (best of {rounds} rounds of 20,000, 2 tasks): \
+        "IN-PROCESS /api/me, wall time per request (best of {rounds} rounds of 20,000; tasks at once: {tasks}): \
          bearer token {}, server session on the memory store {}",
         micros(bearer_best),
         micros(session_best)
