@@ -215,6 +215,14 @@ fn redis_cluster() -> Option<(Vec<Child>, String)> {
     ok.then(|| (nodes, format!("redis-cluster://{}", seeds.join(","))))
 }
 
+/// A duration in microseconds, for the report ("n/a" where it was not measured).
+fn micros(duration: Option<Duration>) -> String {
+    duration.map_or_else(
+        || "n/a".to_owned(),
+        |d| format!("{:.2}µs", d.as_secs_f64() * 1e6),
+    )
+}
+
 /// Measures `/api/me` with a session kept in `store`.
 async fn session_run(what: &str, store: Arc<dyn SessionStore>, report: &impl Fn(&str, &load::Run)) {
     let served = Arc::new(AtomicU64::new(0));
@@ -233,8 +241,9 @@ async fn load_api_me_with_a_server_session() {
 
     let report = |what: &str, run: &load::Run| {
         println!(
-            "LOAD /api/me ({what}): requests={} connections={} requests/s={} p99={} non-2xx={} socket-errors={}",
-            run.total, run.connections, run.requests_per_sec, run.p99, run.non_2xx, run.socket_errors
+            "LOAD /api/me ({what}): requests={} connections={} requests/s={} p99={} non-2xx={} socket-errors={} server-cpu/request={}",
+            run.total, run.connections, run.requests_per_sec, run.p99, run.non_2xx, run.socket_errors,
+            micros(run.cpu_per_request)
         );
     };
     // The first run of a process is slower whatever it sends (measured: a session run
@@ -250,6 +259,7 @@ async fn load_api_me_with_a_server_session() {
     let requests = load::env_or("LOAD_REQUESTS", 50_000);
     let rounds = load::env_or("LOAD_ROUNDS", 3);
     let (mut bearer_rates, mut session_rates) = (Vec::new(), Vec::new());
+    let (mut bearer_cpu, mut session_cpu) = (Vec::new(), Vec::new());
     for round in 0..rounds {
         for session_first in [round % 2 == 1, round % 2 == 0] {
             if session_first {
@@ -259,10 +269,12 @@ async fn load_api_me_with_a_server_session() {
                     &run,
                 );
                 session_rates.push(run.rate());
+                session_cpu.extend(run.cpu_per_request.map(|d| d.as_secs_f64()));
             } else {
                 let run = bearer_run(requests).await;
                 report(&format!("bearer token, round {}", round + 1), &run);
                 bearer_rates.push(run.rate());
+                bearer_cpu.extend(run.cpu_per_request.map(|d| d.as_secs_f64()));
             }
         }
     }
@@ -273,6 +285,19 @@ async fn load_api_me_with_a_server_session() {
          server session on the memory store {session_median:.0} requests/s ({:.1}% of bearer)",
         session_median / bearer_median * 100.0
     );
+    // What each request cost the server's CPU, in the same rounds. Measured: it moves with
+    // requests/s (19.2-24.9 µs in rounds of 57-44 k/s), so this machine's slow rounds are
+    // slower in CPU time too, not only waiting for a core.
+    if !bearer_cpu.is_empty() && !session_cpu.is_empty() {
+        let (bearer_cpu, session_cpu) = (load::median(&bearer_cpu), load::median(&session_cpu));
+        println!(
+            "LOAD /api/me server CPU per request, medians of {rounds} rounds: bearer token \
+             {:.2} µs, server session on the memory store {:.2} µs ({:.1}% of bearer)",
+            bearer_cpu * 1e6,
+            session_cpu * 1e6,
+            session_cpu / bearer_cpu * 100.0
+        );
+    }
     if let Some((mut child, redis_url)) = redis() {
         let store = RedisSessionStore::open(&redis_url).unwrap();
         session_run("server session, Redis store", Arc::new(store), &report).await;

@@ -40,6 +40,10 @@ pub struct Run {
     pub non_2xx: String,
     pub socket_errors: String,
     pub connections: u64,
+    /// The CPU time this process (the server under test, all its threads) spent per
+    /// response, where `/proc` tells it. Beside requests/s it tells a slow round that cost
+    /// more CPU per request (the machine itself slower) from one that waited for a core.
+    pub cpu_per_request: Option<Duration>,
 }
 
 impl Run {
@@ -49,6 +53,25 @@ impl Run {
             .parse()
             .expect("requests/s is a number")
     }
+}
+
+/// The CPU time (user and system, all threads) this process has used so far, from
+/// `/proc/self/stat`; `None` where there is no `/proc`.
+fn cpu_time() -> Option<Duration> {
+    static TICKS_PER_SEC: std::sync::OnceLock<f64> = std::sync::OnceLock::new();
+    let per_sec = *TICKS_PER_SEC.get_or_init(|| {
+        Command::new("getconf")
+            .arg("CLK_TCK")
+            .output()
+            .ok()
+            .and_then(|o| String::from_utf8_lossy(&o.stdout).trim().parse().ok())
+            .unwrap_or(100.0)
+    });
+    let stat = std::fs::read_to_string("/proc/self/stat").ok()?;
+    // After the command name (in parentheses): the state is field 3, utime 14, stime 15.
+    let fields: Vec<&str> = stat[stat.rfind(')')? + 1..].split_whitespace().collect();
+    let ticks = fields.get(11)?.parse::<u64>().ok()? + fields.get(12)?.parse::<u64>().ok()?;
+    Some(Duration::from_secs_f64(ticks as f64 / per_sec))
 }
 
 /// The median of `values` (the mean of the middle two for an even count).
@@ -93,6 +116,7 @@ pub async fn wrk_n(
     let per_thread = requests / threads;
     let requests = per_thread * threads;
     let start_count = served.load(Ordering::SeqCst);
+    let cpu_before = cpu_time();
     let wrk = Command::new("wrk")
         .args(["-t", &threads.to_string(), "-c", &connections.to_string()])
         .args(["-d", "120s", "--latency", "-s"])
@@ -112,6 +136,10 @@ pub async fn wrk_n(
         tokio::time::sleep(Duration::from_millis(2)).await;
     }
     let elapsed = started.elapsed();
+    let cpu = cpu_before.zip(cpu_time()).map(|(before, after)| {
+        let answered = served.load(Ordering::SeqCst) - start_count;
+        (after - before).div_f64(answered.max(1) as f64)
+    });
     Command::new("kill")
         .args(["-INT", &wrk.id().to_string()])
         .status()
@@ -148,6 +176,7 @@ pub async fn wrk_n(
             .unwrap_or("none")
             .to_owned(),
         connections,
+        cpu_per_request: cpu,
     };
     assert!(
         run.total >= requests,
