@@ -286,7 +286,7 @@ async fn load_api_me_with_a_server_session() {
         session_median / bearer_median * 100.0
     );
     // What each request cost the server's CPU, in the same rounds. Measured: it moves with
-    // requests/s (19.2-24.9 µs in rounds of 57-44 k/s), so this machine's slow rounds are
+    // requests/s (18.4-24.9 µs in rounds of 57-44 k/s), so this machine's slow rounds are
     // slower in CPU time too, not only waiting for a core.
     if !bearer_cpu.is_empty() && !session_cpu.is_empty() {
         let (bearer_cpu, session_cpu) = (load::median(&bearer_cpu), load::median(&session_cpu));
