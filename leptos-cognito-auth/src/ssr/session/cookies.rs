@@ -83,8 +83,7 @@ pub(crate) fn get_each<'h, const N: usize>(
                         .and_then(|i| names.iter().position(|n| *n == pair[..i].trim()));
                     if let Some(i) = named.filter(|i| values[*i].is_none()) {
                         if let Ok(cookie) = Cookie::parse(pair.trim()) {
-                            values[i] = Some(value_of(&cookie));
-                            if values.iter().all(Option::is_some) {
+                            if keep(&mut values, i, &cookie) {
                                 return values;
                             }
                         }
@@ -93,19 +92,26 @@ pub(crate) fn get_each<'h, const N: usize>(
             }
             text => {
                 for cookie in split(text).filter_map(Result::ok) {
-                    if let Some(i) = names.iter().position(|n| *n == cookie.name()) {
-                        if values[i].is_none() {
-                            values[i] = Some(value_of(&cookie));
-                            if values.iter().all(Option::is_some) {
-                                return values;
-                            }
-                        }
+                    let named = names.iter().position(|n| *n == cookie.name());
+                    if named.is_some_and(|i| keep(&mut values, i, &cookie)) {
+                        return values;
                     }
                 }
             }
         }
     }
     values
+}
+
+/// Keeps `cookie`'s value as the `i`th of `values` unless the first of its name is kept
+/// already; whether every name has its value now.
+fn keep<'h, const N: usize>(
+    values: &mut [Option<Cow<'h, str>>; N],
+    i: usize,
+    cookie: &Cookie<'h>,
+) -> bool {
+    values[i].get_or_insert_with(|| value_of(cookie));
+    values.iter().all(Option::is_some)
 }
 
 /// A cookie's value without the quotes around it: borrowed from the request when the
