@@ -25,9 +25,12 @@ set +e
 # server_session_load.rs): the same /api/me with a session cookie next to a bearer token,
 # in one run. Both are warmed up first (LOAD_WARMUP requests each, unreported: a process's
 # first run is slower whatever it sends), then the bearer token and the memory-store
-# session alternate for LOAD_ROUNDS rounds (default 3) and their medians are printed; then
-# one run on each other store (one Redis node, a 3-master Redis Cluster, cookies). It also
-# prints what the layer and the extractor cost per request without the network.
+# session alternate for LOAD_ROUNDS rounds (default 3) and their medians are printed, with
+# the mean of the rounds' session/bearer ratios and its standard error (LOAD_ROUNDS=20 tells
+# it within about 1.5%); then one run on each other store (one Redis node, a 3-master Redis
+# Cluster, cookies). It also prints what the layer and the extractor cost per request
+# without the network. LOAD_PIN=1 runs that comparison with the server on CPU 0 and wrk on
+# the other CPUs (taskset; 2 CPUs or more).
 tests=(--test verifier_load)
 if [ "${LOAD_SESSION:-0}" = 1 ]; then
   tests+=(--test server_session_load)

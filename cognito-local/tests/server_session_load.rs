@@ -250,6 +250,8 @@ async fn load_api_me_with_a_server_session() {
     // first, 37.0 k/s; the same run later, 45.9 k/s): both are warmed up first, unreported.
     // Then the bearer token and the session alternate, in the order b m, m b, b m, ... so
     // that a drift of the machine touches both alike, and each gets its median.
+    // With LOAD_PIN=1, this comparison runs the server on one CPU and wrk on the others.
+    let pinned = load::pin();
     let warm_up = load::env_or("LOAD_WARMUP", 20_000);
     let bearer_header = format!("Bearer {bearer}");
     let bearer_run = |n| load::wrk_n(&url, "Authorization", &bearer_header, served.clone(), n);
@@ -285,6 +287,36 @@ async fn load_api_me_with_a_server_session() {
          server session on the memory store {session_median:.0} requests/s ({:.1}% of bearer)",
         session_median / bearer_median * 100.0
     );
+    // Each round's two runs are a pair, made back to back: the session's rate over the
+    // bearer's, per round, cancels the machine's drift from round to round. Their mean and
+    // its standard error say how far apart the two paths are and how surely (measured: the
+    // ratio of one round moves by about 7%, so 20 rounds tell it within about 1.5%).
+    let ratios: Vec<f64> = session_rates
+        .iter()
+        .zip(&bearer_rates)
+        .map(|(session, bearer)| session / bearer)
+        .collect();
+    let (mean, error) = load::mean_and_error(&ratios);
+    println!(
+        "LOAD /api/me session / bearer, round by round: mean {:.1}%{} over {rounds} rounds, \
+         the session at least as fast in {} ({}){}",
+        mean * 100.0,
+        error.map_or_else(String::new, |e| format!(
+            " ± {:.1}% (standard error)",
+            e * 100.0
+        )),
+        ratios.iter().filter(|r| **r >= 1.0).count(),
+        ratios
+            .iter()
+            .map(|r| format!("{:.1}%", r * 100.0))
+            .collect::<Vec<_>>()
+            .join(", "),
+        if pinned.is_some() {
+            "; the server on CPU 0, wrk on the others (LOAD_PIN=1)"
+        } else {
+            ""
+        }
+    );
     // What each request cost the server's CPU, in the same rounds. Measured: it moves with
     // requests/s (18.4-24.9 µs in rounds of 57-44 k/s), so this machine's slow rounds are
     // slower in CPU time too, not only waiting for a core.
@@ -298,6 +330,8 @@ async fn load_api_me_with_a_server_session() {
             session_cpu / bearer_cpu * 100.0
         );
     }
+    // The other stores' runs share the machine as before (a Redis server too).
+    drop(pinned);
     if let Some((mut child, redis_url)) = redis() {
         let store = RedisSessionStore::open(&redis_url).unwrap();
         session_run("server session, Redis store", Arc::new(store), &report).await;

@@ -4,7 +4,7 @@
 
 use std::process::{Command, Stdio};
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 const LUA: &str = r#"
@@ -86,9 +86,65 @@ pub fn median(values: &[f64]) -> f64 {
     }
 }
 
+/// The mean of `values` and its standard error (`None` for fewer than two values).
+pub fn mean_and_error(values: &[f64]) -> (f64, Option<f64>) {
+    let n = values.len() as f64;
+    let mean = values.iter().sum::<f64>() / n;
+    let error = (values.len() >= 2).then(|| {
+        let variance = values.iter().map(|v| (v - mean).powi(2)).sum::<f64>() / (n - 1.0);
+        (variance / n).sqrt()
+    });
+    (mean, error)
+}
+
+/// The CPUs wrk runs on while the server is [`pin`]ned (`taskset`'s list), and how many.
+static WRK_CPUS: Mutex<Option<(String, u64)>> = Mutex::new(None);
+
+/// While it lives, this process (the server under test, every thread) runs on CPU 0 and
+/// wrk on the other CPUs; dropped, the process may run anywhere again.
+pub struct Pinned {
+    all: String,
+}
+
+/// With `LOAD_PIN=1`: [`Pinned`] (`None` otherwise). A round then measures the server, not
+/// where the scheduler put it next to wrk (measured on 2 CPUs: about 62 k requests/s pinned
+/// against 52 k not). Panics with the reason when asked to pin and it cannot (`taskset`
+/// missing, a single CPU).
+pub fn pin() -> Option<Pinned> {
+    if std::env::var("LOAD_PIN").as_deref() != Ok("1") {
+        return None;
+    }
+    let cpus = std::thread::available_parallelism().map_or(1, usize::from);
+    assert!(
+        cpus >= 2,
+        "LOAD_PIN=1 needs at least 2 CPUs, this machine has {cpus}"
+    );
+    let all = format!("0-{}", cpus - 1);
+    taskset("0");
+    *WRK_CPUS.lock().unwrap() = Some((format!("1-{}", cpus - 1), cpus as u64 - 1));
+    Some(Pinned { all })
+}
+
+impl Drop for Pinned {
+    fn drop(&mut self) {
+        *WRK_CPUS.lock().unwrap() = None;
+        taskset(&self.all);
+    }
+}
+
+/// Sets the CPUs of every thread of this process.
+fn taskset(cpus: &str) {
+    let status = Command::new("taskset")
+        .args(["-a", "-p", "-c", cpus, &std::process::id().to_string()])
+        .stdout(Stdio::null())
+        .status()
+        .expect("taskset runs (util-linux) for LOAD_PIN=1");
+    assert!(status.success(), "taskset -a -p -c {cpus}: {status}");
+}
+
 /// Sends `LOAD_REQUESTS` (default 50,000) requests to `url` with `header: value` over
-/// `LOAD_CONNECTIONS` (default 32) connections and `LOAD_THREADS` (default 2) threads;
-/// `served` counts the responses the server made.
+/// `LOAD_CONNECTIONS` (default 32) connections and `LOAD_THREADS` threads (default 2, or
+/// one per CPU of wrk's while [`pin`]ned); `served` counts the responses the server made.
 pub async fn wrk(url: &str, header: &str, value: &str, served: Arc<AtomicU64>) -> Run {
     let requests = env_or("LOAD_REQUESTS", 50_000);
     wrk_n(url, header, value, served, requests).await
@@ -102,7 +158,8 @@ pub async fn wrk_n(
     served: Arc<AtomicU64>,
     requests: u64,
 ) -> Run {
-    let threads = env_or("LOAD_THREADS", 2);
+    let wrk_cpus = WRK_CPUS.lock().unwrap().clone();
+    let threads = env_or("LOAD_THREADS", wrk_cpus.as_ref().map_or(2, |(_, n)| *n));
     let connections = env_or("LOAD_CONNECTIONS", 32);
     let script = std::env::temp_dir().join(format!(
         "load-{}-{}.lua",
@@ -117,7 +174,15 @@ pub async fn wrk_n(
     let requests = per_thread * threads;
     let start_count = served.load(Ordering::SeqCst);
     let cpu_before = cpu_time();
-    let wrk = Command::new("wrk")
+    let mut wrk = match &wrk_cpus {
+        Some((cpus, _)) => {
+            let mut taskset = Command::new("taskset");
+            taskset.args(["-c", cpus, "wrk"]);
+            taskset
+        }
+        None => Command::new("wrk"),
+    };
+    let wrk = wrk
         .args(["-t", &threads.to_string(), "-c", &connections.to_string()])
         .args(["-d", "120s", "--latency", "-s"])
         .arg(&script)
