@@ -103,7 +103,11 @@ async fn concurrent_cold_start_while_down_shares_the_failure_then_retries() {
     let mut fetcher = Fetcher::new(Vec::new());
     fetcher.delay = Duration::from_millis(100);
     fetcher.answer(Err("connection refused".into()));
-    let v = fetcher.install(builder()).build().unwrap();
+    // A refetch interval of 200 ms: the pause after the failure is 200 ms (1 s at most).
+    let v = fetcher
+        .install(builder().jwks_refetch_interval(Duration::from_millis(200)))
+        .build()
+        .unwrap();
     let token = a.sign(&access_claims());
     let tasks: Vec<_> = (0..16)
         .map(|_| {
@@ -118,8 +122,57 @@ async fn concurrent_cold_start_while_down_shares_the_failure_then_retries() {
     }
     assert_eq!(fetcher.calls(), 1, "one failed fetch, shared");
     fetcher.answer(Ok(jwks_of(&[a])));
+    let err = v.verify(&token).await.unwrap_err();
+    assert_eq!(err.code(), "jwks_unavailable", "the failure's pause");
+    assert!(
+        err.detail().unwrap().contains("connection refused"),
+        "{err:?}"
+    );
+    assert_eq!(fetcher.calls(), 1, "no fetch during the pause");
+    tokio::time::sleep(Duration::from_millis(250)).await;
     assert!(v.verify(&token).await.is_ok(), "the next call retries");
     assert_eq!(fetcher.calls(), 2);
+}
+
+#[tokio::test]
+async fn a_failing_cold_cache_is_fetched_again_after_a_growing_pause() {
+    // A pool's issuer in the format it does not use: its JWKS answers 403 for ever, and a
+    // token naming it costs nothing to forge. Tokens are refused with the fetch's error
+    // and fetch again after 1 s, then 2 s, ... (up to the refetch interval, 30 s here).
+    let (a, _) = keys();
+    let fetcher = Fetcher::new(Vec::new());
+    fetcher.answer(Err("HTTP 403".into()));
+    let v = fetcher.install(builder()).build().unwrap();
+    let token = a.sign(&access_claims());
+    for _ in 0..50 {
+        let err = v.verify(&token).await.unwrap_err();
+        assert_eq!(err.code(), "jwks_unavailable");
+        assert!(err.detail().unwrap().contains("403"), "{err:?}");
+    }
+    assert_eq!(fetcher.calls(), 1, "one fetch, then the 1 s pause");
+    tokio::time::sleep(Duration::from_millis(1050)).await;
+    assert!(v.verify(&token).await.is_err());
+    assert_eq!(fetcher.calls(), 2, "fetched again after 1 s");
+    tokio::time::sleep(Duration::from_millis(1050)).await;
+    assert!(v.verify(&token).await.is_err());
+    assert_eq!(fetcher.calls(), 2, "the second pause is 2 s");
+    tokio::time::sleep(Duration::from_millis(1050)).await;
+    assert!(v.verify(&token).await.is_err());
+    assert_eq!(fetcher.calls(), 3, "fetched again after 2 s");
+
+    // Prefetching fetches whatever the pause, and keys end it.
+    fetcher.answer(Ok(jwks_of(&[a])));
+    v.prefetch_jwks().await.unwrap();
+    assert_eq!(fetcher.calls(), 4);
+    assert!(v.verify(&token).await.is_ok());
+    assert_eq!(
+        v.jwks_stats(),
+        JwksStats {
+            fetches: 4,
+            failures: 3,
+            keys: 1
+        }
+    );
 }
 
 #[tokio::test]
@@ -127,13 +180,18 @@ async fn endpoint_down_then_up_recovers() {
     let (a, _) = keys();
     let fetcher = Fetcher::new(Vec::new());
     fetcher.answer(Err("HTTP 502".into()));
-    let v = fetcher.install(builder()).build().unwrap();
+    // A refetch interval of 100 ms: each failure's pause is 100 ms.
+    let v = fetcher
+        .install(builder().jwks_refetch_interval(Duration::from_millis(100)))
+        .build()
+        .unwrap();
     let token = a.sign(&access_claims());
     for _ in 0..3 {
         assert_eq!(
             v.verify(&token).await.unwrap_err().code(),
             "jwks_unavailable"
         );
+        tokio::time::sleep(Duration::from_millis(120)).await;
     }
     assert_eq!(
         fetcher.calls(),
@@ -173,7 +231,11 @@ async fn junk_jwks_is_unavailable_and_not_cached() {
     ];
     for body in junk {
         let fetcher = Fetcher::new(body.clone());
-        let v = fetcher.install(builder()).build().unwrap();
+        // No pause after the failure: the good document is fetched at once.
+        let v = fetcher
+            .install(builder().jwks_refetch_interval(Duration::ZERO))
+            .build()
+            .unwrap();
         let err = v.verify(&token).await.unwrap_err();
         assert_eq!(
             err.code(),
@@ -247,9 +309,11 @@ async fn http_fetcher_against_a_local_jwks() {
     let answer = Arc::new(Mutex::new((StatusCode::SERVICE_UNAVAILABLE, Vec::new())));
     let hits = Arc::new(AtomicUsize::new(0));
     let issuer = serve_jwks(answer.clone(), hits.clone()).await;
+    // No pause after a failure: each answer below is fetched at once.
     let v = CognitoJwtVerifier::for_issuer(&issuer)
         .client_id(CLIENT)
         .clock(|| NOW)
+        .jwks_refetch_interval(Duration::ZERO)
         .build()
         .unwrap();
     let token = b.sign(&with(access_claims(), json!({"iss": issuer})));

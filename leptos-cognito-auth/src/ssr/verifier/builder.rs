@@ -240,8 +240,13 @@ impl CognitoJwtVerifierBuilder {
     /// Rate limit for JWKS refetches caused by unknown `kid`s: after such a refetch fails or
     /// does not find the `kid`, unknown `kid`s are refused without fetching for this long
     /// (a refetch that finds a rotated key starts no quiet period). So tokens with made-up
-    /// `kid`s cause at most one fetch per interval. A cold cache is always fetched
-    /// (concurrent requests share one fetch) and a failed fetch is not cached. Default: 30 s.
+    /// `kid`s cause at most one fetch per interval. A cache with no keys yet is fetched on
+    /// the first token that needs it (concurrent requests share one fetch); after a failed
+    /// fetch, tokens are refused with its error for 1 s before the next one, then 2 s,
+    /// 4 s, ... up to this interval while the failures last (a pool's issuer in the format
+    /// it does not use answers 403 for ever, and tokens naming it cost nothing to forge).
+    /// [`prefetch_jwks`](super::CognitoJwtVerifier::prefetch_jwks) fetches whatever the
+    /// pause. `Duration::ZERO` turns every pause off. Default: 30 s.
     pub fn jwks_refetch_interval(mut self, interval: Duration) -> Self {
         self.refetch_interval = interval;
         self

@@ -1,5 +1,6 @@
 //! The JWKS cache: one fetch on a cold start however many requests arrive at once, one
-//! rate-limited refetch on an unknown `kid`, and failures that are reported, not cached.
+//! rate-limited refetch on an unknown `kid`, and failures that are reported, never kept as
+//! keys, and retried after a pause that grows while they last.
 
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, RwLock};
@@ -12,6 +13,13 @@ use super::keys::{parse_jwks, KeySet, VerifyingKey};
 /// The default quiet period after a refetch for an unknown `kid` that did not find it:
 /// during it, unknown `kid`s are refused without fetching.
 pub const DEFAULT_JWKS_REFETCH_INTERVAL: Duration = Duration::from_secs(30);
+
+/// The pause after the first failed fetch of a cache that holds no keys yet; it doubles
+/// with each failure in a row, up to the refetch interval. A pool's issuer in the format
+/// it does not use answers 403 for ever, and a token naming it costs nothing to forge (the
+/// issuer is read before the signature): without a pause, every such request would make
+/// the server fetch again.
+const FIRST_RETRY_AFTER: Duration = Duration::from_secs(1);
 
 /// Counters describing the cache's work, for logs and tests.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -38,10 +46,12 @@ pub(crate) struct JwksCache {
 
 #[derive(Default)]
 struct FetchState {
-    /// Until when unknown `kid`s do not cause refetches: set when a refetch for an unknown
-    /// `kid` failed or did not find it.
+    /// Until when a missing key causes no fetch: set when a fetch failed, or found keys
+    /// without the `kid` asked for.
     quiet_until: Option<Instant>,
     last_error: Option<VerifyError>,
+    /// Fetches failed in a row (0 after one that succeeded).
+    failed_in_a_row: u32,
 }
 
 impl JwksCache {
@@ -111,26 +121,51 @@ impl JwksCache {
             return Err(state.last_error.clone().unwrap_or(VerifyError::UnknownKid));
         }
         let warm = self.snapshot().is_some();
-        if warm
-            && state
-                .quiet_until
-                .is_some_and(|until| Instant::now() < until)
+        if state
+            .quiet_until
+            .is_some_and(|until| Instant::now() < until)
         {
-            return Err(VerifyError::UnknownKid);
+            return Err(match (warm, &state.last_error) {
+                (false, Some(error)) => error.clone(),
+                _ => VerifyError::UnknownKid,
+            });
         }
         let fetched = self.fetch_locked(&mut state).await;
-        let key = fetched.and_then(|()| self.cached(kid).ok_or(VerifyError::UnknownKid));
-        if warm {
-            // A refetch for an unknown kid: if it did not help, the next ones wait.
-            state.quiet_until = key.is_err().then(|| Instant::now() + self.refetch_interval);
-        }
+        let key = match &fetched {
+            Ok(()) => self.cached(kid).ok_or(VerifyError::UnknownKid),
+            Err(error) => Err(error.clone()),
+        };
+        // A fetch that did not help: the next ones wait.
+        state.quiet_until = match (&fetched, &key) {
+            (_, Ok(_)) => None,
+            // Keys without this kid (made up, or not published yet).
+            (Ok(()), Err(_)) => Some(Instant::now() + self.refetch_interval),
+            // A refetch that failed while keys are cached: as above.
+            (Err(_), Err(_)) if warm => Some(Instant::now() + self.refetch_interval),
+            // No keys yet: soon again at first (a cold start during a short outage), then
+            // less and less often.
+            (Err(_), Err(_)) => Some(Instant::now() + self.retry_after(state.failed_in_a_row)),
+        };
         key
     }
 
-    /// Fetches now, whatever the cache holds (to warm it at startup).
+    /// The pause after `failed` failed fetches in a row of a cache with no keys.
+    fn retry_after(&self, failed: u32) -> Duration {
+        let doublings = failed.saturating_sub(1).min(16);
+        FIRST_RETRY_AFTER
+            .saturating_mul(1 << doublings)
+            .min(self.refetch_interval)
+    }
+
+    /// Fetches now, whatever the cache holds and whatever pause is under way (to warm it at
+    /// startup); one that succeeds ends the pause.
     pub async fn refresh(&self) -> Result<(), VerifyError> {
         let mut state = self.fetch.lock().await;
-        self.fetch_locked(&mut state).await
+        let fetched = self.fetch_locked(&mut state).await;
+        if fetched.is_ok() {
+            state.quiet_until = None;
+        }
+        fetched
     }
 
     /// One fetch, with the fetch lock held. A failure leaves the cached keys as they were.
@@ -144,11 +179,13 @@ impl JwksCache {
             Ok(keys) => {
                 self.store(keys);
                 state.last_error = None;
+                state.failed_in_a_row = 0;
                 Ok(())
             }
             Err(err) => {
                 self.failures.fetch_add(1, Ordering::AcqRel);
                 state.last_error = Some(err.clone());
+                state.failed_in_a_row = state.failed_in_a_row.saturating_add(1);
                 Err(err)
             }
         }

@@ -134,7 +134,9 @@ impl CognitoJwtVerifier {
     }
 
     /// Fetches the primary issuer's JWKS now, so the first request does not wait for it.
-    /// A failure is returned and not cached: verification fetches again. (A user pool's
+    /// A failure is returned and no keys are kept from it: verification fetches again,
+    /// after the pause [`jwks_refetch_interval`](super::CognitoJwtVerifierBuilder::jwks_refetch_interval)
+    /// describes. (A user pool's
     /// other issuers are fetched when a token first names them, or now with
     /// [`prefetch_jwks_for`](Self::prefetch_jwks_for) or
     /// [`prefetch_all_jwks`](Self::prefetch_all_jwks).)
@@ -147,7 +149,7 @@ impl CognitoJwtVerifier {
     /// a pool's issuer in a format or Region it does not use answers an error (Cognito: 403),
     /// and that must not stop the others from being ready. Returns when every fetch has
     /// ended (each within the fetcher's timeout). A failed issuer is fetched again when a
-    /// token names it.
+    /// token names it, after a pause that grows while it keeps failing.
     ///
     /// ```no_run
     /// # async fn warm(verifier: leptos_cognito_auth::ssr::CognitoJwtVerifier) {
