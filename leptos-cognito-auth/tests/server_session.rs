@@ -743,6 +743,52 @@ async fn a_refresh_racing_a_sign_out_does_not_bring_the_session_back() {
     assert!(session_view(&http, &app).await["user"].is_null());
 }
 
+/// A refresh made by an instance that cannot read the pool's keys (just started, its key
+/// cache empty, the issuer's key endpoint down): the token endpoint's tokens are kept, so
+/// the session goes on and, with refresh-token rotation, its new refresh token is not lost.
+#[tokio::test]
+async fn a_refresh_while_the_keys_are_unreachable_keeps_the_session() {
+    let (port_a, port_b) = (port().await, port().await);
+    let hosted_ui = hosted_ui(&[&port_a, &port_b]).await;
+    let clock = TestClock::default();
+    let store: Arc<dyn SessionStore> = Arc::new(MemorySessionStore::new());
+    let keys_down = leptos_cognito_auth::ssr::CognitoJwtVerifier::for_issuer(&hosted_ui.issuer())
+        .client_id(CLIENT)
+        .token_use(leptos_cognito_auth::ssr::ExpectedTokenUse::Id)
+        .jwks_url(hosted_ui.url("/nothing/here.json"))
+        .build()
+        .unwrap();
+    let a = sessions(&port_a, &hosted_ui, store.clone(), CLIENT, &clock)
+        .build()
+        .unwrap();
+    let b = sessions(&port_b, &hosted_ui, store, CLIENT, &clock)
+        .id_token_verifier(keys_down)
+        .build()
+        .unwrap();
+    let a = serve(port_a, &hosted_ui, a, CLIENT);
+    let b = serve(port_b, &hosted_ui, b, CLIENT);
+    let http = browser();
+    sign_in(&hosted_ui, &http, &a, "/auth/sign-in").await;
+
+    // Expired: B refreshes, and cannot check the new ID token's signature.
+    clock.advance(TOKEN_SECS + 1);
+    let before = hosted_ui.refreshes();
+    let view = session_view(&http, &b).await;
+    assert_eq!(hosted_ui.refreshes(), before + 1, "B refreshed");
+    assert_eq!(view["user"]["username"], "alice", "kept: {view}");
+    assert!(view["error"].is_null(), "{view}");
+    let me = http.get(format!("{b}/me")).send().await.unwrap();
+    assert_eq!(me.status(), StatusCode::OK, "its access token verifies");
+
+    // Expired again: A refreshes with the refresh token B's refresh brought (rotation
+    // without grace: the one before it is spent).
+    clock.advance(TOKEN_SECS + 1);
+    let view = session_view(&http, &a).await;
+    assert_eq!(hosted_ui.refreshes(), before + 2, "A refreshed");
+    assert_eq!(view["user"]["username"], "alice", "{view}");
+    assert!(view["error"].is_null(), "{view}");
+}
+
 #[tokio::test]
 async fn three_instances_share_redis_one_refresh_per_expiry_and_survive_a_redis_restart() {
     let Some(mut redis) = Redis::start() else {

@@ -19,7 +19,7 @@ use crate::protocol::token::{token_request, TokenGrant};
 use crate::protocol::{
     accept_refresh, check_refreshed, AuthError, CognitoSession, Standing, TokenSet,
 };
-use crate::ssr::verifier::VerifiedUser;
+use crate::ssr::verifier::{VerifiedUser, VerifyError};
 
 /// How often a request waiting for another instance's refresh looks at the store.
 const POLL: Duration = Duration::from_millis(50);
@@ -368,6 +368,13 @@ impl Inner {
 
     /// The session a refresh's tokens make, checked like the callback's: claims for this
     /// app, the ID token's signature, the same user.
+    ///
+    /// A signature the verifier cannot check now (the JWKS unreachable, or a key too new
+    /// for a refetch during its pause) does not refuse the tokens: they came straight from
+    /// the token endpoint over TLS, which OpenID Connect Core (3.1.3.7) accepts in place of
+    /// the signature, and refusing them would end a valid session (and, with refresh-token
+    /// rotation, lose the only refresh token that still works). The access token is
+    /// verified again on use, so the app sees no user until the keys are back.
     async fn refreshed_session(
         &self,
         current: &CognitoSession,
@@ -376,12 +383,15 @@ impl Inner {
         let fresh = tokens.into_session(current.scopes_string())?;
         let session = accept_refresh(current, fresh, &self.config, self.env.now())?;
         if let Some(id) = session.id_token() {
-            self.id_verifier.verify(id.jwt_token()).await.map_err(|e| {
-                AuthError::TokenRejected {
-                    token: "id",
-                    reason: e.to_string(),
+            match self.id_verifier.verify(id.jwt_token()).await {
+                Ok(_) | Err(VerifyError::JwksUnavailable(_) | VerifyError::UnknownKid) => {}
+                Err(e) => {
+                    return Err(AuthError::TokenRejected {
+                        token: "id",
+                        reason: e.to_string(),
+                    })
                 }
-            })?;
+            }
         }
         Ok(session)
     }
