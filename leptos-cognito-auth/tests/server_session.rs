@@ -611,7 +611,7 @@ async fn records_are_sealed_at_rest_and_a_shared_store_needs_a_secret() {
             .unwrap_err();
     assert_eq!(relative, SessionSetupError::BadPath("auth/sign-in".into()));
     let covered =
-        leptos_cognito_auth::ssr::ServerSession::builder(config, MemorySessionStore::new())
+        leptos_cognito_auth::ssr::ServerSession::builder(config.clone(), MemorySessionStore::new())
             .protect(["/auth"])
             .build()
             .unwrap_err();
@@ -619,6 +619,53 @@ async fn records_are_sealed_at_rest_and_a_shared_store_needs_a_secret() {
         matches!(covered, SessionSetupError::ConflictingPaths { .. }),
         "{covered}"
     );
+    // Lifetimes: under 5 minutes would end sessions in use (their last use is written at
+    // most once a minute); over 10 years would overflow the store's expiry.
+    let builder = || {
+        leptos_cognito_auth::ssr::ServerSession::builder(config.clone(), MemorySessionStore::new())
+    };
+    for (too_short_or_long, accepted) in [
+        (Duration::ZERO, Duration::from_secs(300)),
+        (
+            Duration::from_millis(500),
+            Duration::from_secs(3650 * 24 * 3600),
+        ),
+        (Duration::from_secs(299), Duration::from_secs(3600)),
+        (
+            Duration::from_secs(3650 * 24 * 3600 + 1),
+            Duration::from_secs(300),
+        ),
+        (Duration::MAX, Duration::from_secs(3600)),
+    ] {
+        let idle = builder()
+            .inactivity_timeout(too_short_or_long)
+            .absolute_lifetime(accepted)
+            .build()
+            .unwrap_err();
+        assert_eq!(
+            idle,
+            SessionSetupError::BadLifetime {
+                setting: "inactivity_timeout"
+            }
+        );
+        let absolute = builder()
+            .inactivity_timeout(accepted)
+            .absolute_lifetime(too_short_or_long)
+            .build()
+            .unwrap_err();
+        assert_eq!(
+            absolute,
+            SessionSetupError::BadLifetime {
+                setting: "absolute_lifetime"
+            }
+        );
+        assert!(absolute.to_string().contains("5 minutes"), "{absolute}");
+        builder()
+            .inactivity_timeout(accepted)
+            .absolute_lifetime(accepted)
+            .build()
+            .expect("in range");
+    }
 }
 
 /// A memory store where a sign-out (or a revoke elsewhere) removes the session at the worst

@@ -45,6 +45,25 @@ impl Default for Lifetimes {
 }
 
 impl Lifetimes {
+    /// The shortest lifetime `build()` accepts (5 minutes).
+    const SHORTEST: Duration = Duration::from_secs(5 * 60);
+    /// The longest (10 years: Cognito's longest refresh-token lifetime).
+    const LONGEST: Duration = Duration::from_secs(3650 * 24 * 3600);
+
+    /// Both lifetimes within [`SHORTEST`](Self::SHORTEST) and [`LONGEST`](Self::LONGEST),
+    /// so that every sum and store expiry made of them holds.
+    fn check(&self) -> Result<(), SessionSetupError> {
+        for (setting, lifetime) in [
+            ("inactivity_timeout", self.inactivity),
+            ("absolute_lifetime", self.absolute),
+        ] {
+            if !(Self::SHORTEST..=Self::LONGEST).contains(&lifetime) {
+                return Err(SessionSetupError::BadLifetime { setting });
+            }
+        }
+        Ok(())
+    }
+
     /// The store expiry of a session made at `created_at` and used at `now`: the inactivity
     /// timeout, but never past the absolute lifetime (at least a second).
     pub(crate) fn ttl(&self, created_at: u64, now: u64) -> Duration {
@@ -336,14 +355,16 @@ impl ServerSessionBuilder {
     }
 
     /// How long a session lives without use (default 7 days): each request extends it
-    /// (rolling; the store is written at most once a minute for it). See [`Lifetimes`].
+    /// (rolling; the store is written at most once a minute for it). Between 5 minutes and
+    /// 10 years ([`SessionSetupError::BadLifetime`] otherwise). See [`Lifetimes`].
     pub fn inactivity_timeout(mut self, timeout: Duration) -> Self {
         self.mode.lifetimes.inactivity = timeout;
         self
     }
 
     /// How long a session lives at most, however active (default 30 days, Cognito's default
-    /// refresh-token lifetime): then the user signs in again. See [`Lifetimes`].
+    /// refresh-token lifetime): then the user signs in again. Between 5 minutes and 10
+    /// years ([`SessionSetupError::BadLifetime`] otherwise). See [`Lifetimes`].
     pub fn absolute_lifetime(mut self, lifetime: Duration) -> Self {
         self.mode.lifetimes.absolute = lifetime;
         self
@@ -417,7 +438,8 @@ impl ServerSessionBuilder {
     /// # Errors
     /// [`SessionSetupError`]: a configuration for another storage, without an issuer or
     /// user pool, a bad verifier, a route or protected path that is not absolute or
-    /// conflicts with another, a missing secret with a shared store, or a short secret.
+    /// conflicts with another, a lifetime out of range, a missing secret with a shared
+    /// store, or a short secret.
     pub fn build(self) -> Result<ServerSession, SessionSetupError> {
         let Self {
             mode:
@@ -437,6 +459,7 @@ impl ServerSessionBuilder {
             env,
         } = self;
         let callback = callback_path_for(&config, StorageKind::Server, "ServerSession")?;
+        lifetimes.check()?;
         let id_verifier = match id_verifier {
             Some(verifier) => verifier,
             None => verifier_for(&config, ExpectedTokenUse::Id)?,

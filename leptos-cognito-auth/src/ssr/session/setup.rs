@@ -51,6 +51,17 @@ pub enum SessionSetupError {
         /// The shortest accepted.
         min: usize,
     },
+    /// A session lifetime ([`inactivity_timeout`](crate::ssr::ServerSessionBuilder::inactivity_timeout)
+    /// or [`absolute_lifetime`](crate::ssr::ServerSessionBuilder::absolute_lifetime)) under
+    /// 5 minutes or over 10 years. A session in use has its last use written at most once a
+    /// minute, so a shorter inactivity timeout would end sessions in use (and a protected
+    /// page would send the browser round the sign-in again and again); 10 years is
+    /// Cognito's longest refresh-token lifetime.
+    #[error("`{setting}` must be between 5 minutes and 10 years (3,650 days)")]
+    BadLifetime {
+        /// The builder method: `inactivity_timeout` or `absolute_lifetime`.
+        setting: &'static str,
+    },
     /// The configuration is for another mode.
     #[error("{mode} needs a configuration with `storage({expected})`")]
     WrongStorage {
