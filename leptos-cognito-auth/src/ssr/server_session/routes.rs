@@ -299,9 +299,18 @@ impl Inner {
         }
         let everywhere = form_field(&form, "everywhere").is_some_and(|v| v == "true");
         let session = record.session();
-        let outcome = match (&session, everywhere) {
-            (Some(session), true) => self.sign_out_everywhere(session, (&key, &record)).await,
-            _ => {
+        // Everywhere needs the user, to find their other sessions by; a token without one
+        // (no `sub`) ends this session, as a sign-out here does.
+        let everywhere_as = session
+            .as_ref()
+            .filter(|_| everywhere)
+            .and_then(|s| Some((s, self.user_key_of(s)?)));
+        let outcome = match everywhere_as {
+            Some((session, user)) => {
+                self.sign_out_everywhere(session, &user, (&key, &record))
+                    .await
+            }
+            None => {
                 // Best effort: a revocation that fails must not keep the user signed in.
                 if let Some(refresh) = session.as_ref().and_then(|s| s.refresh_token().cloned()) {
                     let _ = self.http.send(revoke_request(&self.config, &refresh)).await;
@@ -328,7 +337,7 @@ impl Inner {
         Ok(())
     }
 
-    /// Signs the user of `session` out everywhere: Cognito's `GlobalSignOut` when the access
+    /// Signs the user of `session` (their index under `user`) out everywhere: Cognito's `GlobalSignOut` when the access
     /// token carries the admin scope and the user-pool API is known (every refresh token of
     /// the user refused), else a revocation of the refresh token of each session this server
     /// holds for the user; then every one of those sessions is deleted, whatever instance
@@ -336,11 +345,9 @@ impl Inner {
     async fn sign_out_everywhere(
         &self,
         session: &CognitoSession,
+        user: &str,
         current: (&str, &Record),
     ) -> Result<(), StoreError> {
-        let Some(user) = self.user_key_of(session) else {
-            return Ok(());
-        };
         let may_global = session
             .access_token()
             .scopes()
@@ -361,7 +368,7 @@ impl Inner {
             }
             _ => false,
         };
-        let sessions = self.sessions_in(&user, current).await?;
+        let sessions = self.sessions_in(user, current).await?;
         let mut revoked = 0;
         for (key, listed) in &sessions {
             if !global {
@@ -374,7 +381,7 @@ impl Inner {
             }
             self.remove_session(key).await?;
         }
-        self.store.remove(&user).await?;
+        self.store.remove(user).await?;
         if global {
             tracing::info!(
                 sessions = sessions.len(),
