@@ -436,6 +436,10 @@ async fn store_contract(store: &dyn SessionStore) {
     let lease = Duration::from_millis(400);
     assert!(store.try_lock("lock", "a", lease).await.unwrap());
     assert!(!store.try_lock("lock", "b", lease).await.unwrap());
+    assert!(
+        store.try_lock("lock", "a", lease).await.unwrap(),
+        "its holder's try again (sent after a lost reply) has it"
+    );
     store.unlock("lock", "b").await.unwrap();
     assert!(
         !store.try_lock("lock", "b", lease).await.unwrap(),

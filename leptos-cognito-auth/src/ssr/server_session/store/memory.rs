@@ -170,15 +170,18 @@ impl SessionStore for MemorySessionStore {
     ) -> BoxFuture<'a, Result<bool, StoreError>> {
         let now = Instant::now();
         let mut entries = self.entries();
-        let free = entries.live(key, now).is_none();
-        if free {
-            let entry = Entry {
-                value: Bytes::copy_from_slice(owner.as_bytes()),
-                expires: now + lease,
-            };
-            entries.insert(key, entry, now);
-        }
-        ready(Ok(free))
+        let taken = match entries.live(key, now) {
+            None => {
+                let entry = Entry {
+                    value: Bytes::copy_from_slice(owner.as_bytes()),
+                    expires: now + lease,
+                };
+                entries.insert(key, entry, now);
+                true
+            }
+            Some(held) => held.value == owner.as_bytes(),
+        };
+        ready(Ok(taken))
     }
 
     fn unlock<'a>(&'a self, key: &'a str, owner: &'a str) -> BoxFuture<'a, Result<(), StoreError>> {

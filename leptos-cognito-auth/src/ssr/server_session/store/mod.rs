@@ -89,8 +89,9 @@ pub trait SessionStore: Send + Sync + 'static {
     fn remove<'a>(&'a self, key: &'a str) -> BoxFuture<'a, Result<(), StoreError>>;
 
     /// Takes the lock `key` for `owner` unless someone else holds it, for at most `lease`
-    /// (a holder that dies does not block the others for longer). Returns whether it was
-    /// taken.
+    /// (a holder that dies does not block the others for longer). Returns whether `owner`
+    /// holds it now: a try of the owner that holds it answers `true` (a try sent again
+    /// after its reply was lost must not find the lock taken by itself).
     fn try_lock<'a>(
         &'a self,
         key: &'a str,

@@ -9,7 +9,7 @@ use futures::future::BoxFuture;
 use redis::aio::{ConnectionManager, ConnectionManagerConfig};
 use redis::cluster::ClusterClient;
 use redis::cluster_async::ClusterConnection;
-use redis::{ExistenceCheck, Script, SetExpiry, SetOptions};
+use redis::{Script, SetExpiry, SetOptions};
 use tokio::sync::OnceCell;
 
 use super::{IndexFields, SessionStore, StoreError};
@@ -20,6 +20,12 @@ const REPLACE: &str = r#"if redis.call("GET", KEYS[1]) == ARGV[1] then redis.cal
 
 /// An index field set, the index living at least `ARGV[3]` ms more. One key, declared.
 const INDEX_PUT: &str = r#"redis.call("HSET", KEYS[1], ARGV[1], ARGV[2]) if redis.call("PTTL", KEYS[1]) < tonumber(ARGV[3]) then redis.call("PEXPIRE", KEYS[1], ARGV[3]) end return 1"#;
+
+/// Take-the-lock, in one step: taken for `ARGV[1]` (the owner) for `ARGV[2]` ms if nobody
+/// holds it, and taken already if `ARGV[1]` holds it. The second case is a try sent again
+/// after its reply was lost (a timeout): that try took the lock, and a plain `SET NX` would
+/// now call it someone else's, leaving the request to wait out its own lease.
+const LOCK: &str = r#"local holder = redis.call("GET", KEYS[1]) if not holder then redis.call("SET", KEYS[1], ARGV[1], "PX", ARGV[2]) return 1 elseif holder == ARGV[1] then return 1 else return 0 end"#;
 
 /// Compare-and-delete: the lock is released only by the owner that holds it (a plain `DEL`
 /// could release a lease that ran out and was taken by another instance).
@@ -65,6 +71,7 @@ pub struct RedisSessionStore {
     connection: OnceCell<Connection>,
     timeout: Duration,
     replace: Script,
+    lock: Script,
     unlock: Script,
     index_put: Script,
 }
@@ -230,6 +237,7 @@ impl RedisSessionStore {
             connection: OnceCell::new(),
             timeout: Duration::from_secs(2),
             replace: Script::new(REPLACE),
+            lock: Script::new(LOCK),
             unlock: Script::new(UNLOCK),
             index_put: Script::new(INDEX_PUT),
         })
@@ -379,20 +387,11 @@ impl SessionStore for RedisSessionStore {
         lease: Duration,
     ) -> BoxFuture<'a, Result<bool, StoreError>> {
         let key = self.key(key);
-        // SET NX PX: taken only if nobody holds it, and released by Redis after the lease.
-        let options = SetOptions::default()
-            .conditional_set(ExistenceCheck::NX)
-            .with_expiration(SetExpiry::PX(millis(lease)));
+        // Taken only if nobody else holds it, and released by Redis after the lease.
         Box::pin(self.run(move |mut c| {
-            let key = key.clone();
-            let options = options.clone();
-            async move {
-                redis::AsyncCommands::set_options::<_, _, Option<String>>(
-                    &mut c, key, owner, options,
-                )
-                .await
-                .map(|reply| reply.is_some())
-            }
+            let mut invocation = self.lock.key(key.clone());
+            invocation.arg(owner).arg(millis(lease));
+            async move { invocation.invoke_async::<i64>(&mut c).await.map(|n| n == 1) }
         }))
     }
 
