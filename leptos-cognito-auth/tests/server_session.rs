@@ -673,11 +673,13 @@ async fn records_are_sealed_at_rest_and_a_shared_store_needs_a_secret() {
 }
 
 /// A memory store where a sign-out (or a revoke elsewhere) removes the session at the worst
-/// moment: between a refresh's read of the record and its write of the new tokens.
+/// moment: between a refresh's read of the record and its write of the new tokens
+/// (`armed`); and whose user index can fail (`index_down`).
 #[derive(Clone, Default)]
 struct SignOutDuringRefresh {
     inner: MemorySessionStore,
     armed: Arc<std::sync::atomic::AtomicBool>,
+    index_down: Arc<std::sync::atomic::AtomicBool>,
 }
 
 impl SessionStore for SignOutDuringRefresh {
@@ -739,6 +741,13 @@ impl SessionStore for SignOutDuringRefresh {
         value: &'a [u8],
         ttl: Duration,
     ) -> futures::future::BoxFuture<'a, Result<(), leptos_cognito_auth::ssr::StoreError>> {
+        if self.index_down.load(std::sync::atomic::Ordering::SeqCst) {
+            return Box::pin(async {
+                Err(leptos_cognito_auth::ssr::StoreError::Unavailable(
+                    "the index is down".into(),
+                ))
+            });
+        }
         self.inner.index_put(key, field, value, ttl)
     }
     fn index_all<'a>(
@@ -792,6 +801,43 @@ async fn a_refresh_racing_a_sign_out_does_not_bring_the_session_back() {
         "the refresh did not write the removed session back"
     );
     assert!(session_view(&http, &app).await["user"].is_null());
+}
+
+/// A callback whose record is written but whose user index fails: no session is made, and
+/// the record does not stay behind (a refresh token out of reach of signing out everywhere).
+#[tokio::test]
+async fn a_sign_in_the_store_half_writes_leaves_nothing_behind() {
+    let port = port().await;
+    let hosted_ui = hosted_ui(&[&port]).await;
+    let store = SignOutDuringRefresh::default();
+    let clock = TestClock::default();
+    let sessions = sessions(&port, &hosted_ui, Arc::new(store.clone()), CLIENT, &clock)
+        .build()
+        .unwrap();
+    let app = serve(port, &hosted_ui, sessions, CLIENT);
+    let http = browser();
+    store
+        .index_down
+        .store(true, std::sync::atomic::Ordering::SeqCst);
+    let callback = callback_url(&http, &app).await;
+    let failed = http.get(&callback).send().await.unwrap();
+    assert_eq!(failed.status(), StatusCode::SERVICE_UNAVAILABLE);
+    assert!(
+        !set_cookies(failed.headers())
+            .iter()
+            .any(|c| c.starts_with("lca-session=") && !c.starts_with("lca-session=;")),
+        "no session cookie"
+    );
+    assert!(store.inner.values().is_empty(), "no record left behind");
+    // The index back: the next sign-in works.
+    store
+        .index_down
+        .store(false, std::sync::atomic::Ordering::SeqCst);
+    let callback = callback_url(&http, &app).await;
+    let done = http.get(&callback).send().await.unwrap();
+    assert_eq!(done.status(), StatusCode::SEE_OTHER);
+    assert_eq!(session_view(&http, &app).await["user"]["username"], "alice");
+    assert_eq!(store.inner.values().len(), 1);
 }
 
 /// A refresh made by an instance that cannot read the pool's keys (just started, its key

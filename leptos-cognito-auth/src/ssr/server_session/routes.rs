@@ -258,7 +258,13 @@ impl Inner {
         self.store
             .set(&key, record.seal(&id).into(), self.lifetimes.ttl(now, now))
             .await?;
-        self.index_session(&key, &record, &session).await?;
+        if let Err(e) = self.index_session(&key, &record, &session).await {
+            // No session is made (the browser gets no cookie), so its record goes too: a
+            // refresh token left in the store unindexed would be out of reach of signing
+            // out everywhere. Best effort: the store has just failed once.
+            let _ = self.store.remove(&key).await;
+            return Err(e.into());
+        }
         Ok((id, pending.return_to))
     }
 
