@@ -65,7 +65,17 @@ pub(crate) const MAX_CHECK_INTERVAL_SECS: u64 = 300;
 /// 10, 20, 40, then every 60.
 ///
 pub(crate) fn backoff_secs(failures: u32) -> u64 {
-    (5_u64 << failures.saturating_sub(1).min(4)).min(60)
+    doubling_backoff(failures, 5, 60)
+}
+
+/// The pause before trying again after `failures` failures in a row (1 counts as the
+/// first): `first`, doubling with each failure, never more than `cap` (in any one unit).
+/// Every retry of the kit that talks to a server waits by it: the browser's automatic
+/// refresh, the server's JWKS fetches, the machine-to-machine token source.
+pub(crate) fn doubling_backoff(failures: u32, first: u64, cap: u64) -> u64 {
+    first
+        .saturating_mul(1 << failures.saturating_sub(1).min(32))
+        .min(cap)
 }
 
 /// Whether the provider refreshes `session` by itself: automatic refresh is on and the
@@ -300,6 +310,16 @@ mod tests {
             [0, 1, 2, 3, 4, 5, 6, 100, u32::MAX].map(backoff_secs),
             [5, 5, 10, 20, 40, 60, 60, 60, 60]
         );
+    }
+
+    #[test]
+    fn doubling_back_off_is_capped_whatever_the_count() {
+        assert_eq!(
+            [0, 1, 2, 3, 10, 33, 64, u32::MAX].map(|n| doubling_backoff(n, 1_000, 30_000)),
+            [1_000, 1_000, 2_000, 4_000, 30_000, 30_000, 30_000, 30_000]
+        );
+        assert_eq!(doubling_backoff(u32::MAX, u64::MAX, u64::MAX), u64::MAX);
+        assert_eq!(doubling_backoff(5, 7, 0), 0, "a cap of 0: no pause");
     }
 
     #[test]

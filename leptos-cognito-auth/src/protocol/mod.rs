@@ -33,9 +33,9 @@ pub use config::{
 pub use error::{AuthError, OAuthErrorKind};
 pub use http::{HttpRequest, HttpResponse, Method, TransportError, TransportErrorKind};
 pub use jwt::{AccessToken, Claims, IdToken, JwtError};
-#[cfg(feature = "ssr")]
-pub(crate) use lifecycle::is_fresh;
 pub(crate) use lifecycle::{check_refreshed, fresh_beyond};
+#[cfg(feature = "ssr")]
+pub(crate) use lifecycle::{doubling_backoff, is_fresh};
 pub use lifecycle::{first_render_status, AuthStatus};
 // The provider's lifecycle decisions: internal (tested in `lifecycle`).
 #[cfg(feature = "hydrate")]

@@ -10,7 +10,7 @@ use crate::client::{Clock, HttpClient, SystemClock};
 use crate::protocol::config::rules::{check_url, UrlProblem, UrlRule};
 use crate::protocol::jwt::decode_claims;
 use crate::protocol::token::client_credentials_request;
-use crate::protocol::{AuthError, CognitoConfig, ConfigError, Secret, TokenSet};
+use crate::protocol::{doubling_backoff, AuthError, CognitoConfig, ConfigError, Secret, TokenSet};
 
 /// How long before its expiry a cached token stops being handed out (by default): 60
 /// seconds, and never more than half of the token's lifetime, so that a short-lived token
@@ -27,6 +27,10 @@ pub const MAX_M2M_ATTEMPTS: u32 = 5;
 /// The wait before the first retry; it doubles before each further one (200 ms, 400 ms,
 /// 800 ms, 1.6 s).
 const RETRY_DELAY: Duration = Duration::from_millis(200);
+
+/// The longest pause after failed fetches (seconds), before the token endpoint is asked
+/// again.
+const MAX_PAUSE_SECS: u64 = 30;
 
 /// The timeout of each request when none is configured (the [`CognitoConfig`] default).
 const DEFAULT_TIMEOUT: Duration = Duration::from_millis(10_000);
@@ -313,6 +317,10 @@ struct State {
     last_error: Option<AuthError>,
     /// Requests sent to the token endpoint, retries included.
     requests: u64,
+    /// Fetches that failed in a row (0 after one that brought a token).
+    failed_in_a_row: u32,
+    /// Until when (clock seconds) callers get the last fetch's error without a new fetch.
+    paused_until: u64,
 }
 
 struct Cached {
@@ -327,6 +335,11 @@ impl State {
             .as_ref()
             .filter(|cached| now < cached.fresh_until)
             .map(|cached| cached.token.clone())
+    }
+
+    /// The last fetch's error, while the pause after it lasts.
+    fn paused(&self, now: u64) -> Option<AuthError> {
+        self.last_error.clone().filter(|_| now < self.paused_until)
     }
 }
 
@@ -391,11 +404,20 @@ impl<H> ClientCredentials<H> {
 impl<H: HttpClient> ClientCredentials<H> {
     /// An access token good for at least the expiry margin: the cached one, or a new one
     /// from the token endpoint, fetched once for every caller waiting at the time.
+    ///
+    /// After a fetch that failed (its retries spent), callers get its error without a new
+    /// request for 1 s, then 2 s, 4 s, ... up to 30 s while fetches keep failing: however
+    /// often the app asks, a token endpoint that refuses or is down is not asked more often
+    /// than that (Cognito bills and throttles machine-to-machine token requests).
     pub async fn access_token(&self) -> Result<Secret, AuthError> {
         let seen = {
             let state = self.state();
-            if let Some(token) = state.fresh(self.inner.clock.now()) {
+            let now = self.inner.clock.now();
+            if let Some(token) = state.fresh(now) {
                 return Ok(token);
+            }
+            if let Some(error) = state.paused(now) {
+                return Err(error);
             }
             state.fetches
         };
@@ -421,10 +443,14 @@ impl<H: HttpClient> ClientCredentials<H> {
                 let token = cached.token.clone();
                 state.token = Some(cached);
                 state.last_error = None;
+                state.failed_in_a_row = 0;
                 Ok(token)
             }
             Err(error) => {
                 state.last_error = Some(error.clone());
+                state.failed_in_a_row = state.failed_in_a_row.saturating_add(1);
+                let pause = doubling_backoff(state.failed_in_a_row, 1, MAX_PAUSE_SECS);
+                state.paused_until = self.inner.clock.now().saturating_add(pause);
                 Err(error)
             }
         }
@@ -476,6 +502,10 @@ fn cache_entry(set: TokenSet, sent_at: u64, margin_secs: u64) -> Result<Cached, 
                 reason: "neither expires_in nor an access token with exp".into(),
             })?,
     };
+    // A token already due would be fetched again on every call.
+    if lifetime == 0 {
+        return Err(AuthError::TokensExpireTooSoon { lifetime_secs: 0 });
+    }
     let margin = margin_secs.min(lifetime / 2);
     Ok(Cached {
         token: set.access_token,

@@ -121,13 +121,20 @@ fn the_margin_is_at_most_half_the_lifetime() {
         now.fetch_add(1, Ordering::SeqCst);
         assert_eq!(tokens.access_token().await.unwrap().expose(), "token-1");
     });
-    // A token that lives 0 s is handed out but never reused.
+    // A token that lives 0 s is already due: refused with a clear error (handed out, it
+    // would be useless to its caller and fetched again on every call), and the pause after
+    // a failure keeps the next calls from asking again at once.
     run(async {
         let script = Script::new(|n| token(n, 0));
-        let tokens = builder().build_with(script.clone()).unwrap();
-        tokens.access_token().await.unwrap();
-        tokens.access_token().await.unwrap();
-        assert_eq!(script.calls(), 2);
+        let (_, clock) = clock();
+        let tokens = builder().clock(clock).build_with(script.clone()).unwrap();
+        for _ in 0..10 {
+            assert_eq!(
+                tokens.access_token().await.unwrap_err().code(),
+                "tokens_expire_too_soon"
+            );
+        }
+        assert_eq!(script.calls(), 1);
     });
 }
 
@@ -199,7 +206,8 @@ fn concurrent_callers_share_one_failure() {
             ))
         });
         script.delay = Duration::from_millis(50);
-        let tokens = builder().build_with(script.clone()).unwrap();
+        let (now, clock) = clock();
+        let tokens = builder().clock(clock).build_with(script.clone()).unwrap();
         let results = futures::future::join_all((0..10).map(|_| tokens.access_token())).await;
         for result in results {
             let err = result.unwrap_err();
@@ -210,9 +218,57 @@ fn concurrent_callers_share_one_failure() {
             1,
             "a refusal is neither retried nor repeated"
         );
-        // A later call asks again.
+        // A later call asks again, once the pause after the failure (1 s) is over.
+        assert_eq!(
+            tokens.access_token().await.unwrap_err().code(),
+            "invalid_client"
+        );
+        assert_eq!(script.calls(), 1, "not during the pause");
+        now.fetch_add(1, Ordering::SeqCst);
         assert!(tokens.access_token().await.is_err());
         assert_eq!(script.calls(), 2);
+    });
+}
+
+#[test]
+fn failures_pause_the_requests_longer_and_longer_up_to_30_seconds() {
+    run(async {
+        // Down for the first 8 fetches (one request each), then a token.
+        let script = Script::new(|n| {
+            if n < 8 {
+                Err(TransportError::network("connection refused"))
+            } else {
+                token(n, 3600)
+            }
+        });
+        let (now, clock) = clock();
+        let tokens = builder()
+            .clock(clock)
+            .max_attempts(1)
+            .build_with(script.clone())
+            .unwrap();
+        assert!(tokens.access_token().await.is_err());
+        // Asked every second: how many seconds until each next fetch.
+        let mut pauses = Vec::new();
+        while script.calls() < 8 {
+            let calls = script.calls();
+            let mut pause = 0;
+            while script.calls() == calls {
+                now.fetch_add(1, Ordering::SeqCst);
+                pause += 1;
+                assert!(pause <= 60, "a fetch within a minute");
+                let err = tokens.access_token().await.unwrap_err();
+                assert_eq!(err.code(), "network_error");
+            }
+            pauses.push(pause);
+        }
+        assert_eq!(pauses, [1, 2, 4, 8, 16, 30, 30]);
+        now.fetch_add(29, Ordering::SeqCst);
+        assert!(tokens.access_token().await.is_err(), "still paused");
+        assert_eq!(script.calls(), 8);
+        now.fetch_add(1, Ordering::SeqCst);
+        assert_eq!(tokens.access_token().await.unwrap().expose(), "token-8");
+        assert_eq!(script.calls(), 9);
     });
 }
 

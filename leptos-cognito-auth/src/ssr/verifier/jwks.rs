@@ -9,6 +9,7 @@ use std::time::{Duration, Instant};
 use super::error::VerifyError;
 use super::fetch::JwksFetcher;
 use super::keys::{parse_jwks, KeySet, VerifyingKey};
+use crate::protocol::doubling_backoff;
 
 /// The default quiet period after a refetch for an unknown `kid` that did not find it:
 /// during it, unknown `kid`s are refused without fetching.
@@ -151,10 +152,12 @@ impl JwksCache {
 
     /// The pause after `failed` failed fetches in a row of a cache with no keys.
     fn retry_after(&self, failed: u32) -> Duration {
-        let doublings = failed.saturating_sub(1).min(16);
-        FIRST_RETRY_AFTER
-            .saturating_mul(1 << doublings)
-            .min(self.refetch_interval)
+        let millis = |d: Duration| u64::try_from(d.as_millis()).unwrap_or(u64::MAX);
+        Duration::from_millis(doubling_backoff(
+            failed,
+            millis(FIRST_RETRY_AFTER),
+            millis(self.refetch_interval),
+        ))
     }
 
     /// Fetches now, whatever the cache holds and whatever pause is under way (to warm it at
