@@ -22,19 +22,7 @@ use server_session_support::*;
 
 #[tokio::test]
 async fn round_trip_refresh_and_sign_out_with_the_memory_store() {
-    let port = port().await;
-    let hosted_ui = hosted_ui(&[&port]).await;
-    let clock = TestClock::default();
-    let sessions = sessions(
-        &port,
-        &hosted_ui,
-        Arc::new(MemorySessionStore::new()),
-        CLIENT,
-        &clock,
-    )
-    .build()
-    .unwrap();
-    let app = serve(port, &hosted_ui, sessions, CLIENT);
+    let (hosted_ui, app, clock) = one_app(Arc::new(MemorySessionStore::new()), CLIENT).await;
     let http = browser();
 
     // Signed out: /me is refused, the protected page starts a sign-in.
@@ -159,19 +147,7 @@ async fn round_trip_refresh_and_sign_out_with_the_memory_store() {
 
 #[tokio::test]
 async fn bad_cookies_open_redirects_replays_and_another_browser() {
-    let port = port().await;
-    let hosted_ui = hosted_ui(&[&port]).await;
-    let clock = TestClock::default();
-    let sessions = sessions(
-        &port,
-        &hosted_ui,
-        Arc::new(MemorySessionStore::new()),
-        CLIENT,
-        &clock,
-    )
-    .build()
-    .unwrap();
-    let app = serve(port, &hosted_ui, sessions, CLIENT);
+    let (hosted_ui, app, _clock) = one_app(Arc::new(MemorySessionStore::new()), CLIENT).await;
 
     // A tampered or unknown session cookie reads as signed out, and goes.
     for value in ["garbage", "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA"] {
@@ -240,19 +216,7 @@ async fn bad_cookies_open_redirects_replays_and_another_browser() {
 
 #[tokio::test]
 async fn sign_ins_started_in_several_tabs_all_complete() {
-    let port = port().await;
-    let hosted_ui = hosted_ui(&[&port]).await;
-    let clock = TestClock::default();
-    let sessions = sessions(
-        &port,
-        &hosted_ui,
-        Arc::new(MemorySessionStore::new()),
-        CLIENT,
-        &clock,
-    )
-    .build()
-    .unwrap();
-    let app = serve(port, &hosted_ui, sessions, CLIENT);
+    let (_hosted_ui, app, _clock) = one_app(Arc::new(MemorySessionStore::new()), CLIENT).await;
     let http = browser();
     // Three tabs of one browser start a sign-in each before any completes.
     let mut authorizes = Vec::new();
@@ -285,19 +249,7 @@ async fn sign_ins_started_in_several_tabs_all_complete() {
 
 #[tokio::test]
 async fn token_endpoint_faults_and_a_revoked_refresh_token() {
-    let port = port().await;
-    let hosted_ui = hosted_ui(&[&port]).await;
-    let clock = TestClock::default();
-    let sessions = sessions(
-        &port,
-        &hosted_ui,
-        Arc::new(MemorySessionStore::new()),
-        STEADY,
-        &clock,
-    )
-    .build()
-    .unwrap();
-    let app = serve(port, &hosted_ui, sessions, STEADY);
+    let (hosted_ui, app, clock) = one_app(Arc::new(MemorySessionStore::new()), STEADY).await;
     let http = browser();
     sign_in(&hosted_ui, &http, &app, "/auth/sign-in").await;
 
@@ -528,14 +480,8 @@ async fn anonymous_starts(app: &str, n: usize) {
 
 #[tokio::test]
 async fn anonymous_sign_in_starts_store_nothing_memory() {
-    let port = port().await;
-    let hosted_ui = hosted_ui(&[&port]).await;
     let store = MemorySessionStore::new();
-    let clock = TestClock::default();
-    let sessions = sessions(&port, &hosted_ui, Arc::new(store.clone()), CLIENT, &clock)
-        .build()
-        .unwrap();
-    let app = serve(port, &hosted_ui, sessions, CLIENT);
+    let (_hosted_ui, app, _clock) = one_app(Arc::new(store.clone()), CLIENT).await;
     let before = store.len();
     anonymous_starts(&app, 2_000).await;
     assert_eq!(store.len(), before, "2,000 sign-in starts stored nothing");
@@ -543,14 +489,8 @@ async fn anonymous_sign_in_starts_store_nothing_memory() {
 
 #[tokio::test]
 async fn records_are_sealed_at_rest_and_a_shared_store_needs_a_secret() {
-    let port = port().await;
-    let hosted_ui = hosted_ui(&[&port]).await;
     let store = MemorySessionStore::new();
-    let clock = TestClock::default();
-    let sessions = sessions(&port, &hosted_ui, Arc::new(store.clone()), CLIENT, &clock)
-        .build()
-        .unwrap();
-    let app = serve(port, &hosted_ui, sessions, CLIENT);
+    let (hosted_ui, app, _clock) = one_app(Arc::new(store.clone()), CLIENT).await;
     let http = browser();
     sign_in(&hosted_ui, &http, &app, "/auth/sign-in").await;
     let csrf = csrf_token(&http, &app).await;
@@ -773,14 +713,8 @@ impl SessionStore for SignOutDuringRefresh {
 
 #[tokio::test]
 async fn a_refresh_racing_a_sign_out_does_not_bring_the_session_back() {
-    let port = port().await;
-    let hosted_ui = hosted_ui(&[&port]).await;
     let store = SignOutDuringRefresh::default();
-    let clock = TestClock::default();
-    let sessions = sessions(&port, &hosted_ui, Arc::new(store.clone()), CLIENT, &clock)
-        .build()
-        .unwrap();
-    let app = serve(port, &hosted_ui, sessions, CLIENT);
+    let (hosted_ui, app, clock) = one_app(Arc::new(store.clone()), CLIENT).await;
     let http = browser();
     sign_in(&hosted_ui, &http, &app, "/auth/sign-in").await;
     assert_eq!(store.inner.values().len(), 1);
@@ -807,14 +741,8 @@ async fn a_refresh_racing_a_sign_out_does_not_bring_the_session_back() {
 /// the record does not stay behind (a refresh token out of reach of signing out everywhere).
 #[tokio::test]
 async fn a_sign_in_the_store_half_writes_leaves_nothing_behind() {
-    let port = port().await;
-    let hosted_ui = hosted_ui(&[&port]).await;
     let store = SignOutDuringRefresh::default();
-    let clock = TestClock::default();
-    let sessions = sessions(&port, &hosted_ui, Arc::new(store.clone()), CLIENT, &clock)
-        .build()
-        .unwrap();
-    let app = serve(port, &hosted_ui, sessions, CLIENT);
+    let (_hosted_ui, app, _clock) = one_app(Arc::new(store.clone()), CLIENT).await;
     let http = browser();
     store
         .index_down
@@ -1207,14 +1135,8 @@ async fn sessions_list(http: &reqwest::Client, app: &str) -> Vec<Value> {
 
 #[tokio::test]
 async fn the_user_lists_their_sessions_and_ends_one() {
-    let port = port().await;
-    let hosted_ui = hosted_ui(&[&port]).await;
     let store = MemorySessionStore::new();
-    let clock = TestClock::default();
-    let sessions = sessions(&port, &hosted_ui, Arc::new(store.clone()), CLIENT, &clock)
-        .build()
-        .unwrap();
-    let app = serve(port, &hosted_ui, sessions, CLIENT);
+    let (hosted_ui, app, _clock) = one_app(Arc::new(store.clone()), CLIENT).await;
     // Without a session: 401.
     let anonymous = browser();
     let refused = anonymous

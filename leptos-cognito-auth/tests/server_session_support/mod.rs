@@ -230,6 +230,20 @@ pub fn sessions_with_scopes(
         .user_pool_endpoint(format!("{}/", hosted_ui.base))
 }
 
+/// One app instance behind server sessions on `store` for `client` (as [`sessions`] builds
+/// them) with its own local Hosted UI: the Hosted UI, the app's base URL, and the clock
+/// its sessions read.
+pub async fn one_app(store: Arc<dyn SessionStore>, client: &str) -> (HostedUi, String, TestClock) {
+    let port = port().await;
+    let hosted_ui = hosted_ui(&[&port]).await;
+    let clock = TestClock::default();
+    let sessions = sessions(&port, &hosted_ui, store, client, &clock)
+        .build()
+        .expect("server sessions");
+    let app = serve(port, &hosted_ui, sessions, client);
+    (hosted_ui, app, clock)
+}
+
 /// Serves an app on `port` behind `sessions`: `GET /me` (the `VerifiedUser` extractor,
 /// with a bearer verifier too for requests without a session), `GET /private` and
 /// `POST /change` (a state-changing route).
