@@ -132,6 +132,13 @@ impl Store {
         self.refresh_tokens.retain(|_, r| r.expires_at > now);
     }
 
+    /// How many token requests the queued faults will answer (at most `u32::MAX`).
+    pub fn queued_token_faults(&self) -> u32 {
+        self.token_faults
+            .iter()
+            .fold(0, |sum, (_, n)| sum.saturating_add(*n))
+    }
+
     /// Signs `username` out of every sign-in (`GlobalSignOut`): each of the user's refresh
     /// tokens is refused from now on, and so are the access tokens issued from them.
     pub fn sign_out_everywhere(&mut self, username: &str) {
@@ -248,7 +255,7 @@ impl Emulator {
             refresh_tokens: store.refresh_tokens.len(),
             revoked_refresh_tokens: store.refresh_tokens.values().filter(|r| r.revoked).count(),
             sessions: store.sessions.len(),
-            queued_token_faults: store.token_faults.iter().map(|(_, n)| n).sum(),
+            queued_token_faults: store.queued_token_faults(),
             token_requests: store.token_requests.clone(),
             global_sign_outs: store.global_sign_outs,
         }

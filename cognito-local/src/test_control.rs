@@ -57,7 +57,7 @@ async fn queue_token_fault(State(emulator): State<SharedEmulator>, body: Bytes) 
     }
     let mut store = emulator.store();
     store.token_faults.push_back((request.fault, request.count));
-    let queued: u32 = store.token_faults.iter().map(|(_, n)| n).sum();
+    let queued = store.queued_token_faults();
     Json(json!({ "queued": queued })).into_response()
 }
 

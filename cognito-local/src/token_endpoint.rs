@@ -164,15 +164,19 @@ pub async fn token(
     headers: HeaderMap,
     body: Bytes,
 ) -> Response {
-    // Every request counts, faulted ones too (tests count refresh attempts with it).
-    let grant_type = Params::parse(&String::from_utf8_lossy(&body))
-        .get("grant_type")
-        .map(|g| g.chars().take(32).collect::<String>())
-        .unwrap_or_default();
+    // Every request counts, faulted ones too (tests count refresh attempts with it): by
+    // grant type for the grants Cognito knows, all others under one key, so that requests
+    // with made-up grant types cannot grow the counters.
+    let params = Params::parse(&String::from_utf8_lossy(&body));
+    let grant_type = match params.get("grant_type") {
+        Some(known @ ("authorization_code" | "refresh_token" | "client_credentials")) => known,
+        Some(_) => "other",
+        None => "",
+    };
     *emulator
         .store()
         .token_requests
-        .entry(grant_type)
+        .entry(grant_type.to_owned())
         .or_default() += 1;
     if let Some(fault) = emulator.take_token_fault() {
         if let Some(response) = fault::apply(fault).await {

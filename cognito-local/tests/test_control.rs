@@ -237,3 +237,33 @@ async fn reset_forgets_everything() {
         "invalid_grant"
     );
 }
+
+#[tokio::test]
+async fn made_up_grant_types_and_huge_fault_counts_are_bounded() {
+    let h = start_with(|c| c.enable_test_control = true).await;
+    // Requests with grant types Cognito does not know share one counter.
+    for i in 0..50 {
+        let response = h
+            .http
+            .post(h.url("/oauth2/token"))
+            .form(&[("grant_type", format!("made-up-{i}"))])
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.status(), StatusCode::BAD_REQUEST);
+    }
+    let state: Value = h.get("/_test/state").await.json().await.unwrap();
+    assert_eq!(state["token_requests"], json!({ "other": 50 }));
+    // Fault counts add up without overflowing.
+    for _ in 0..2 {
+        let response = post_json(
+            &h,
+            "/_test/faults/token",
+            json!({ "fault": "server_error", "count": 3_000_000_000_u32 }),
+        )
+        .await;
+        assert_eq!(response.status(), StatusCode::OK);
+    }
+    let state: Value = h.get("/_test/state").await.json().await.unwrap();
+    assert_eq!(state["queued_token_faults"], u32::MAX);
+}
