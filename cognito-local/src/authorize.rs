@@ -407,6 +407,16 @@ pub fn complete(
                 Ok(issued) => issued,
                 Err(e) => return server_error(e.0),
             };
+            // No refresh token to find this sign-in by: remembered while its tokens live,
+            // so that `GlobalSignOut` revokes them too.
+            let client = &request.client;
+            let lives = client
+                .access_token_lifetime_secs
+                .max(client.id_token_lifetime_secs);
+            emulator.store().implicit_sign_ins.insert(
+                grant.origin_jti.clone(),
+                (grant.username.clone(), now().saturating_add(lives)),
+            );
             let expires_in = issued.expires_in.to_string();
             let mut pairs = vec![("access_token", issued.access_token.as_str())];
             if let Some(id) = &issued.id_token {

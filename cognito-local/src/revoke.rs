@@ -60,7 +60,7 @@ pub async fn revoke(
         Some(record) => Some(record.grant.origin_jti.clone()),
     };
     if let Some(origin) = origin {
-        store.revoke_origin(&origin);
+        store.revoke_origin(&origin, emulator.revocation_horizon());
     }
     no_store(StatusCode::OK.into_response())
 }

@@ -111,8 +111,13 @@ pub struct Store {
     pub codes: HashMap<String, CodeRecord>,
     /// Refresh tokens by token.
     pub refresh_tokens: HashMap<String, RefreshRecord>,
-    /// Sign-ins (`origin_jti`) whose tokens were revoked.
-    pub revoked_origins: std::collections::HashSet<String>,
+    /// Sign-ins (`origin_jti`) whose tokens were revoked, until when a token of theirs
+    /// could still be unexpired (Unix seconds): then they are forgotten.
+    pub revoked_origins: HashMap<String, u64>,
+    /// Sign-ins of the implicit flow, which leave no refresh token to find them by: their
+    /// `origin_jti`, the user, and until when their tokens live. `GlobalSignOut` revokes
+    /// them too.
+    pub implicit_sign_ins: HashMap<String, (String, u64)>,
     /// Hosted UI sessions by cookie value.
     pub sessions: HashMap<String, Session>,
     /// Faults queued for `/oauth2/token`, consumed front first.
@@ -125,11 +130,21 @@ pub struct Store {
 }
 
 impl Store {
-    /// Drops expired codes, sessions and refresh tokens.
+    /// Drops expired codes, sessions and refresh tokens, refresh tokens rotated out past
+    /// their grace period, and revocations and implicit sign-ins whose tokens have all
+    /// expired: the state a client can make the emulator keep is bounded by lifetimes.
     pub fn purge_expired(&mut self, now: u64) {
         self.codes.retain(|_, c| c.expires_at > now);
         self.sessions.retain(|_, s| s.expires_at > now);
-        self.refresh_tokens.retain(|_, r| r.expires_at > now);
+        self.refresh_tokens
+            .retain(|_, r| r.expires_at > now && r.retire_at.is_none_or(|t| t > now));
+        self.revoked_origins.retain(|_, until| *until > now);
+        self.implicit_sign_ins.retain(|_, (_, until)| *until > now);
+    }
+
+    /// Whether the tokens of the sign-in `origin_jti` were revoked.
+    pub fn is_revoked(&self, origin_jti: &str) -> bool {
+        self.revoked_origins.contains_key(origin_jti)
     }
 
     /// How many token requests the queued faults will answer (at most `u32::MAX`).
@@ -140,23 +155,31 @@ impl Store {
     }
 
     /// Signs `username` out of every sign-in (`GlobalSignOut`): each of the user's refresh
-    /// tokens is refused from now on, and so are the access tokens issued from them.
-    pub fn sign_out_everywhere(&mut self, username: &str) {
+    /// tokens is refused from now on, and so are the access tokens issued from them and
+    /// those of the user's implicit-flow sign-ins. `until`: see [`revoke_origin`](Self::revoke_origin).
+    pub fn sign_out_everywhere(&mut self, username: &str, until: u64) {
         let origins: Vec<String> = self
             .refresh_tokens
             .values()
-            .filter(|r| r.grant.username == username)
-            .map(|r| r.grant.origin_jti.clone())
+            .map(|r| (&r.grant.username, &r.grant.origin_jti))
+            .chain(self.implicit_sign_ins.iter().map(|(o, (u, _))| (u, o)))
+            .filter(|(user, _)| *user == username)
+            .map(|(_, origin)| origin.clone())
             .collect();
         for origin in origins {
-            self.revoke_origin(&origin);
+            self.revoke_origin(&origin, until);
         }
         self.global_sign_outs += 1;
     }
 
-    /// Revokes every refresh token (and so every access token) of one sign-in.
-    pub fn revoke_origin(&mut self, origin_jti: &str) {
-        self.revoked_origins.insert(origin_jti.to_owned());
+    /// Revokes every refresh token (and so every access token) of one sign-in, remembering
+    /// the revocation `until` the last of its tokens has expired (Unix seconds).
+    pub fn revoke_origin(&mut self, origin_jti: &str, until: u64) {
+        let kept = self
+            .revoked_origins
+            .entry(origin_jti.to_owned())
+            .or_default();
+        *kept = (*kept).max(until);
         for record in self.refresh_tokens.values_mut() {
             if record.grant.origin_jti == origin_jti {
                 record.revoked = true;
@@ -259,6 +282,19 @@ impl Emulator {
             token_requests: store.token_requests.clone(),
             global_sign_outs: store.global_sign_outs,
         }
+    }
+
+    /// Until when a revocation made now must be remembered (Unix seconds): the longest any
+    /// client's access or ID token issued before now can still live.
+    pub(crate) fn revocation_horizon(&self) -> u64 {
+        let longest = self
+            .config
+            .clients
+            .iter()
+            .map(|c| c.access_token_lifetime_secs.max(c.id_token_lifetime_secs))
+            .max()
+            .unwrap_or(0);
+        now().saturating_add(longest)
     }
 
     /// Locks the state. A poisoned lock is recovered: the state stays usable.

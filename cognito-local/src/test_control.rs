@@ -89,8 +89,9 @@ async fn revoke_user(
         .values()
         .filter(|r| r.grant.username == username && !r.revoked)
         .count();
+    let until = emulator.revocation_horizon();
     for origin in origins {
-        store.revoke_origin(&origin);
+        store.revoke_origin(&origin, until);
     }
     Json(json!({ "revoked": revoked })).into_response()
 }

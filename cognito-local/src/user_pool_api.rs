@@ -79,7 +79,7 @@ pub async fn user_pool_api(
         .and_then(Value::as_u64)
         .is_some_and(|exp| exp > now());
     let mut store = emulator.store();
-    let revoked = store.revoked_origins.contains(claim("origin_jti"));
+    let revoked = store.is_revoked(claim("origin_jti"));
     if claim("token_use") != "access"
         || claim("iss") != emulator.issuer
         || !fresh
@@ -95,7 +95,7 @@ pub async fn user_pool_api(
         );
     }
     let username = claim("username").to_owned();
-    store.sign_out_everywhere(&username);
+    store.sign_out_everywhere(&username, emulator.revocation_horizon());
     let mut response = (StatusCode::OK, "{}").into_response();
     response.headers_mut().insert(
         header::CONTENT_TYPE,

@@ -43,8 +43,7 @@ fn check_access_token(emulator: &Emulator, token: &str) -> Option<Value> {
             .and_then(Value::as_u64)
             .is_some_and(|exp| exp > now())
         && str_claim("scope").is_some_and(|s| s.split(' ').any(|s| s == "openid"))
-        && str_claim("origin_jti")
-            .is_some_and(|origin| !emulator.store().revoked_origins.contains(origin));
+        && str_claim("origin_jti").is_some_and(|origin| !emulator.store().is_revoked(origin));
     valid.then_some(claims)
 }
 

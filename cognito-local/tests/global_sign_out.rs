@@ -112,3 +112,38 @@ async fn global_sign_out_answers_cognitos_errors() {
     assert_eq!(kind, "UnknownOperationException");
     assert_eq!(h.running.emulator.counts().global_sign_outs, 0);
 }
+
+#[tokio::test]
+async fn global_sign_out_ends_implicit_flow_sign_ins_too() {
+    let h = start().await;
+    // A sign-in of the implicit flow: tokens in the fragment, no refresh token.
+    let pairs = [
+        ("response_type", "token"),
+        ("client_id", SPA),
+        ("redirect_uri", CALLBACK),
+        ("scope", "openid aws.cognito.signin.user.admin"),
+    ];
+    let response = h.sign_in(&pairs, "alice", PASSWORD).await;
+    let implicit = url_params(&location(&response), true)["access_token"].clone();
+    assert_eq!(h.userinfo(&implicit).await.status(), StatusCode::OK);
+    let bob = h.tokens_for("bob", &[]).await["access_token"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+
+    let done = global_sign_out(&h, json!({"AccessToken": implicit}), TARGET).await;
+    assert_eq!(done.status(), StatusCode::OK);
+    assert_eq!(
+        h.userinfo(&implicit).await.status(),
+        StatusCode::UNAUTHORIZED,
+        "the implicit flow's access token is revoked"
+    );
+    let (kind, _) =
+        aws_error(global_sign_out(&h, json!({"AccessToken": implicit}), TARGET).await).await;
+    assert_eq!(kind, "NotAuthorizedException");
+    assert_eq!(
+        h.userinfo(&bob).await.status(),
+        StatusCode::OK,
+        "bob's is not"
+    );
+}

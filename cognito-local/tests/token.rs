@@ -498,6 +498,8 @@ async fn refresh_with_rotation_returns_a_new_token_and_retires_the_old_one() {
     assert_eq!(response.status(), StatusCode::OK);
     let body: Value = response.json().await.unwrap();
     assert!(body["refresh_token"].is_string());
+    // Tokens rotated out past their grace period are forgotten, not kept to their expiry.
+    assert_eq!(h.running.emulator.counts().refresh_tokens, 1);
 }
 
 #[tokio::test]
