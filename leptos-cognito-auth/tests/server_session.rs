@@ -563,6 +563,33 @@ async fn records_are_sealed_at_rest_and_a_shared_store_needs_a_secret() {
         matches!(covered, SessionSetupError::ConflictingPaths { .. }),
         "{covered}"
     );
+    // The user-pool endpoint gets users' access tokens: https, or http to a loopback host.
+    for bad in [
+        "http://other-host/",
+        "cognito-idp.eu-west-1.amazonaws.com",
+        "ftp://x/",
+    ] {
+        let err = leptos_cognito_auth::ssr::ServerSession::builder(
+            config.clone(),
+            MemorySessionStore::new(),
+        )
+        .user_pool_endpoint(bad)
+        .build()
+        .unwrap_err();
+        assert!(
+            matches!(err, SessionSetupError::BadUserPoolEndpoint(_)),
+            "{bad}: {err}"
+        );
+    }
+    for good in [
+        "https://cognito-idp.eu-west-1.amazonaws.com/",
+        "http://127.0.0.1:9229/",
+    ] {
+        leptos_cognito_auth::ssr::ServerSession::builder(config.clone(), MemorySessionStore::new())
+            .user_pool_endpoint(good)
+            .build()
+            .unwrap_or_else(|e| panic!("{good}: {e}"));
+    }
     // Lifetimes: under 5 minutes would end sessions in use (their last use is written at
     // most once a minute); over 10 years would overflow the store's expiry.
     let builder = || {

@@ -7,7 +7,7 @@ use std::time::Duration;
 
 use super::http::ServerHttp;
 use crate::client::{Clock, HttpClient, SystemClock};
-use crate::protocol::config::rules::{check_url, UrlProblem, UrlRule};
+use crate::protocol::config::rules::{check_url, UrlRule};
 use crate::protocol::jwt::decode_claims;
 use crate::protocol::token::client_credentials_request;
 use crate::protocol::{doubling_backoff, AuthError, CognitoConfig, ConfigError, Secret, TokenSet};
@@ -166,16 +166,7 @@ impl ClientCredentialsBuilder {
                 field: "token_endpoint",
             }))?;
         if let Err(problem) = check_url(&endpoint, UrlRule::BASE) {
-            let reason = match problem {
-                UrlProblem::NotHttpUrl => "is not an absolute http(s) URL".to_owned(),
-                UrlProblem::Query | UrlProblem::Fragment => {
-                    "must not have a query or fragment".to_owned()
-                }
-                UrlProblem::PlainHttp(host) => {
-                    format!("plain http is only allowed to loopback hosts, not `{host}`; use https")
-                }
-            };
-            return Err(invalid("token_endpoint", format!("`{endpoint}` {reason}")));
+            return Err(invalid("token_endpoint", problem.reason(&endpoint)));
         }
         let mut scopes: Vec<String> = Vec::with_capacity(self.scopes.len());
         for scope in self.scopes {

@@ -417,14 +417,11 @@ fn url_error(field: &'static str, input: &str, rule: UrlRule, problem: UrlProble
         UrlProblem::NotHttpUrl if field == "AppWebDomain" => {
             format!("`{input}` is not a host name or http(s) URL")
         }
-        UrlProblem::NotHttpUrl => format!("`{input}` is not an absolute http(s) URL"),
         UrlProblem::Query | UrlProblem::Fragment if rule.query => {
             "must not contain a fragment (#)".to_owned()
         }
         UrlProblem::Query | UrlProblem::Fragment => "must not have a query or fragment".to_owned(),
-        UrlProblem::PlainHttp(host) => {
-            format!("plain http is only allowed for loopback hosts, not `{host}`; use https")
-        }
+        problem => problem.reason(input),
     };
     ConfigError::invalid(field, reason)
 }

@@ -159,6 +159,19 @@ pub(crate) enum UrlProblem {
     PlainHttp(String),
 }
 
+impl UrlProblem {
+    /// What is wrong with the URL `input`, as a setting's error says it.
+    pub(crate) fn reason(&self, input: &str) -> String {
+        match self {
+            Self::NotHttpUrl => format!("`{input}` is not an absolute http(s) URL"),
+            Self::Query | Self::Fragment => format!("`{input}` must not have a query or fragment"),
+            Self::PlainHttp(host) => {
+                format!("plain http is only allowed for loopback hosts, not `{host}`; use https")
+            }
+        }
+    }
+}
+
 /// Checks `url` against `rule`: an absolute `http(s)` URL, `https` unless the host is a
 /// loopback host (`localhost`, `127.0.0.0/8`, `::1`) or the rule allows any plain `http`,
 /// and a query or fragment only where allowed. Returns its parts.

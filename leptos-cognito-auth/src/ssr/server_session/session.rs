@@ -7,6 +7,7 @@ use std::time::Duration;
 use super::local::{LocalLocks, Parsed, ParsedRecords};
 use super::routes::{ERROR, SESSION};
 use super::store::SessionStore;
+use crate::protocol::config::rules::{check_url, UrlRule};
 use crate::protocol::{
     CognitoConfig, ResponseType, ServerSessionView, SignInParameter, StorageKind,
 };
@@ -348,7 +349,9 @@ impl ServerSessionBuilder {
 
     /// Where the user-pool API is, for signing out everywhere with `GlobalSignOut` (default:
     /// `https://cognito-idp.<region>.amazonaws.com/` of the configured user pool; a local
-    /// Hosted UI serves it at its own base URL).
+    /// Hosted UI serves it at its own base URL). An `https` URL, or plain `http` to a
+    /// loopback host ([`SessionSetupError::BadUserPoolEndpoint`] otherwise): the user's
+    /// access token is sent there.
     pub fn user_pool_endpoint(mut self, url: impl Into<String>) -> Self {
         self.mode.user_pool_api = Some(url.into());
         self
@@ -438,8 +441,8 @@ impl ServerSessionBuilder {
     /// # Errors
     /// [`SessionSetupError`]: a configuration for another storage, without an issuer or
     /// user pool, a bad verifier, a route or protected path that is not absolute or
-    /// conflicts with another, a lifetime out of range, a missing secret with a shared
-    /// store, or a short secret.
+    /// conflicts with another, a lifetime out of range, a user-pool endpoint that is not
+    /// `https`, a missing secret with a shared store, or a short secret.
     pub fn build(self) -> Result<ServerSession, SessionSetupError> {
         let Self {
             mode:
@@ -501,6 +504,10 @@ impl ServerSessionBuilder {
             return Err(SessionSetupError::WeakSecret {
                 min: MIN_SECRET_LEN,
             });
+        }
+        if let Some(url) = &user_pool_api {
+            check_url(url, UrlRule::BASE)
+                .map_err(|problem| SessionSetupError::BadUserPoolEndpoint(problem.reason(url)))?;
         }
         let user_pool_api = user_pool_api.or_else(|| {
             config

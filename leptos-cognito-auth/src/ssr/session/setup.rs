@@ -62,6 +62,11 @@ pub enum SessionSetupError {
         /// The builder method: `inactivity_timeout` or `absolute_lifetime`.
         setting: &'static str,
     },
+    /// The user-pool endpoint ([`user_pool_endpoint`](crate::ssr::ServerSessionBuilder::user_pool_endpoint))
+    /// is not an `https` URL (plain `http` only to a loopback host): signing out everywhere
+    /// sends the user's access token there.
+    #[error("the user-pool endpoint is not usable: {0}")]
+    BadUserPoolEndpoint(String),
     /// The configuration is for another mode.
     #[error("{mode} needs a configuration with `storage({expected})`")]
     WrongStorage {
