@@ -11,7 +11,7 @@ mod settings;
 
 pub use app::{protected_paths, shell, App};
 pub use server_fns::{admin_report, whoami};
-pub use settings::{DemoSettings, SettingsError, SETTINGS_ELEMENT_ID};
+pub use settings::{redact_password, DemoSettings, SettingsError, SETTINGS_ELEMENT_ID};
 
 /// Reads the settings the server rendered into the page and hydrates the app (called by
 /// `frontend`'s `hydrate()`).

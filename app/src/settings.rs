@@ -293,12 +293,25 @@ fn session_store(var: &impl Fn(&str) -> Option<String>) -> Result<Option<String>
             Err(SettingsError {
                 variable: "COGNITO_SESSION_STORE",
                 message: format!(
-                    "`{v}` is none of `memory`, `cookie`, a redis://, rediss://, \
-                     redis-cluster:// or rediss-cluster:// URL"
+                    "`{}` is none of `memory`, `cookie`, a redis://, rediss://, \
+                     redis-cluster:// or rediss-cluster:// URL",
+                    redact_password(&v)
                 ),
             })
         }
         v => Ok(v),
+    }
+}
+
+/// A store URL fit for a log line or an error message: whatever comes before the last `@`
+/// (a user name and password) replaced, the scheme kept.
+pub fn redact_password(url: &str) -> String {
+    let Some(at) = url.rfind('@') else {
+        return url.to_owned();
+    };
+    match url.split_once("://") {
+        Some((scheme, _)) if scheme.len() < at => format!("{scheme}://[redacted]{}", &url[at..]),
+        _ => format!("[redacted]{}", &url[at..]),
     }
 }
 
@@ -427,6 +440,26 @@ mod tests {
             let err = DemoSettings::from_env(env(&pairs)).unwrap_err();
             assert_eq!(err.variable, variable, "{err}");
         }
+    }
+
+    #[test]
+    fn a_store_url_never_shows_its_password() {
+        for (url, shown) in [
+            (
+                "Rediss://:hunter2@cache:6379",
+                "Rediss://[redacted]@cache:6379",
+            ),
+            ("valkey://admin:hunter2@host", "valkey://[redacted]@host"),
+            ("hunter2@host", "[redacted]@host"),
+            ("redis://cache:6379", "redis://cache:6379"),
+        ] {
+            assert_eq!(redact_password(url), shown);
+        }
+        let err =
+            DemoSettings::from_env(env(&[("COGNITO_SESSION_STORE", "Rediss://:hunter2@cache")]))
+                .unwrap_err();
+        assert_eq!(err.variable, "COGNITO_SESSION_STORE");
+        assert!(!err.to_string().contains("hunter2"), "{err}");
     }
 
     #[test]

@@ -5,7 +5,7 @@ use std::process::ExitCode;
 use std::sync::Arc;
 use std::time::Duration;
 
-use app::{protected_paths, shell, App, DemoSettings};
+use app::{protected_paths, redact_password, shell, App, DemoSettings};
 use axum::http::StatusCode;
 use axum::routing::get;
 use axum::{Extension, Json, Router};
@@ -15,7 +15,7 @@ use leptos_cognito_auth::client::call_with_retry;
 use leptos_cognito_auth::ssr::{
     AuthRejection, ClientCredentials, CognitoJwtVerifier, CookieSession, CookieSessionStore,
     ExpectedTokenUse, MemorySessionStore, RedisSessionStore, ServerHttp, ServerSession,
-    SessionStore, VerifiedUser,
+    SessionSetupError, SessionStore, VerifiedUser,
 };
 use leptos_cognito_auth::{AuthError, HttpRequest, HttpResponse, Method, Secret, StorageKind};
 
@@ -288,15 +288,17 @@ fn server_sessions(settings: &DemoSettings) -> Result<ServerSession, String> {
         .secret(settings.session_secret.iter().cloned())
         .protect(protected_paths())
         .build()
-        .map_err(|e| format!("COGNITO_SESSION_SECRET / server sessions: {e}"))
-}
-
-/// A Redis URL fit for a log line: any password replaced.
-fn redact_password(url: &str) -> String {
-    match (url.split_once("://"), url.rfind('@')) {
-        (Some((scheme, _)), Some(at)) => format!("{scheme}://[redacted]{}", &url[at..]),
-        _ => url.to_owned(),
-    }
+        .map_err(|e| {
+            // The setting to fix, named.
+            let variable = match e {
+                SessionSetupError::MissingSecret | SessionSetupError::WeakSecret { .. } => {
+                    "COGNITO_SESSION_SECRET"
+                }
+                SessionSetupError::BadUserPoolEndpoint(_) => "COGNITO_USER_POOL_ENDPOINT",
+                _ => "server sessions",
+            };
+            format!("{variable}: {e}")
+        })
 }
 
 /// Runs the demo server until Ctrl-C. Returns the process exit code.
