@@ -454,6 +454,17 @@ where
         let refresh_token = current.refresh_token().ok_or(AuthError::NoSession)?;
         let request = token_request(&self.config, TokenGrant::RefreshToken { refresh_token });
         let response = self.send(request).await?;
+        // While the request was out, storage may have changed under it: a sign-out here or
+        // in another tab cleared it (a sign-out takes no refresh lock), or another user
+        // signed in. Neither is undone: the answer is dropped, and what storage holds now
+        // stands. Read and written with no await in between, so nothing of this tab comes
+        // between the check and the write.
+        let now_stored = self.get_cached_session();
+        if now_stored.as_ref().map(|s| s.access_token().jwt_token())
+            != Some(current.access_token().jwt_token())
+        {
+            return now_stored.ok_or(AuthError::NoSession);
+        }
         let tokens = match TokenSet::from_response(&response) {
             Ok(tokens) => tokens,
             Err(e) => {

@@ -807,6 +807,46 @@ fn two_clients_sharing_storage_see_each_other() {
 }
 
 #[test]
+fn a_sign_out_or_another_sign_in_while_a_refresh_is_out_is_not_undone() {
+    // Signed out (here, or in another tab: storage cleared) while the refresh request is
+    // out: its answer is dropped, and the user stays signed out.
+    let h = harness();
+    store_session(&h, "alice", NOW - 10, Some("r-1"));
+    h.http.json(200, token_response("alice", None, Some("r-2")));
+    let (refreshed, ()) = block_on(async {
+        futures::join!(h.auth.refresh_session(), async {
+            h.auth.sign_out_locally()
+        })
+    });
+    assert!(
+        matches!(refreshed, Err(AuthError::NoSession)),
+        "{refreshed:?}"
+    );
+    assert_eq!(h.http.requests().len(), 1, "the refresh was sent");
+    assert!(h.auth.get_cached_session().is_none(), "still signed out");
+    // Another user signed in meanwhile (another tab): their session stays, and is what
+    // the refresh answers with.
+    store_session(&h, "alice", NOW - 10, Some("r-3"));
+    h.http.json(200, token_response("alice", None, Some("r-4")));
+    let (refreshed, ()) = block_on(async {
+        futures::join!(h.auth.refresh_session(), async {
+            store_session(&h, "bob", NOW + 3600, Some("b-1"))
+        })
+    });
+    assert_eq!(refreshed.unwrap().refresh_token().unwrap().expose(), "b-1");
+    assert_eq!(h.auth.get_username().as_deref(), Some("bob"));
+    assert_eq!(
+        h.auth
+            .get_cached_session()
+            .unwrap()
+            .refresh_token()
+            .unwrap()
+            .expose(),
+        "b-1"
+    );
+}
+
+#[test]
 fn concurrent_refreshes_share_one_request() {
     let h = harness();
     store_session(&h, "alice", NOW - 10, Some("r-1"));

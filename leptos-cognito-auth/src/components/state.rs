@@ -290,6 +290,11 @@ mod browser_ops {
             client: &Client,
             result: Result<CognitoSession, AuthError>,
         ) {
+            // A sign-out under way publishes its own outcome; a refresh that ended meanwhile
+            // publishes nothing (the client dropped its answer if storage was cleared).
+            if self.signing_out.get_value() {
+                return;
+            }
             let before = self.session.get_untracked();
             let lifecycle = self.lifecycle();
             match result {
