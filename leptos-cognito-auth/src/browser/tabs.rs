@@ -15,11 +15,14 @@ use crate::client::CrossTabGuard;
 
 /// How long a tab waits for another tab's lock before going on without it: longer than
 /// any refresh can take (the HTTP timeout is at most 120 s by configuration, 10 s by
-/// default), so only a tab that is stuck is overtaken.
-const MAX_WAIT_MS: u32 = 30_000;
-/// How long a storage lease lasts unless released: a tab closed mid-refresh blocks the
-/// others for at most this long.
-const LEASE_MS: u64 = 15_000;
+/// default), so only a tab that is stuck is overtaken, never one whose refresh is slow
+/// (two tabs sending one rotating refresh token would sign every tab out).
+const MAX_WAIT_MS: u32 = 130_000;
+/// How long a storage lease lasts unless released: as long as a refresh can take, for the
+/// same reason. A tab closed mid-refresh blocks the others' refresh for at most this long
+/// (only in browsers without the Web Locks API, whose locks go with their tab). Renewing a
+/// shorter lease while it is held would cost the browser bundle about 0.8 KiB (gzip).
+const LEASE_MS: u64 = MAX_WAIT_MS as u64;
 /// After writing a lease, how long to wait before reading it back, so that a tab that
 /// wrote at the same moment has been seen.
 const LEASE_SETTLE_MS: u32 = 40;
@@ -29,8 +32,8 @@ const LEASE_POLL_MS: u32 = 100;
 /// Waits for the exclusive lock `name`, shared by every page of this origin, and returns
 /// a guard that releases it when dropped. Uses the Web Locks API (`navigator.locks`)
 /// where the browser has it, which releases the lock by itself if the tab is closed, and
-/// [`storage_lease`] otherwise. A lock not granted within 30 s is given up: the guard
-/// then holds nothing and the caller goes on.
+/// [`storage_lease`] otherwise. A lock not granted within 130 s (longer than any refresh
+/// can take) is given up: the guard then holds nothing and the caller goes on.
 pub async fn cross_tab_lock(name: &str) -> CrossTabGuard {
     match web_locks() {
         Some((locks, request)) => web_lock(&locks, &request, name).await,
@@ -95,7 +98,7 @@ async fn web_lock(locks: &JsValue, request: &Function, name: &str) -> CrossTabGu
 /// The lock `name` as a lease in `localStorage` (the fallback where the Web Locks API is
 /// missing): an entry `<name>.lease` = `<owner> <until, ms since the epoch>`, written,
 /// read back after a moment (so that two tabs writing at once see who won), and removed
-/// on release. A lease not released (a tab closed mid-refresh) lapses after 15 s. Without
+/// on release. A lease not released (a tab closed mid-refresh) lapses after 130 s. Without
 /// `localStorage` there is nothing to share, and the guard holds nothing.
 pub async fn storage_lease(name: &str) -> CrossTabGuard {
     let Ok(storage) = Area::Local.raw() else {
