@@ -123,7 +123,9 @@ impl PendingSignIn {
         };
         let redirect_uri = text("redirect_uri")??;
         let scopes = text("scopes")??;
-        let return_to = text("return_to")??;
+        // Checked again as it is read: storage another page can write (a cookie a sibling
+        // subdomain sets) must not turn the callback into an open redirect.
+        let return_to = sanitize_return_path(&text("return_to")??);
         let app_state = text("app_state")?;
         let created_at = object.get("created_at")?.as_u64()?;
         Some(Self {
@@ -402,6 +404,20 @@ mod tests {
             PendingSignIn::from_json(with_state.to_json().as_bytes()),
             Some(with_state)
         );
+        // A planted record's return path is read back as the home page.
+        for planted in [
+            "//evil.example",
+            "https://evil.example/",
+            "/\\evil.example",
+            "/a b",
+        ] {
+            let json = format!(
+                r#"{{"state":"s","nonce":"n","response_type":"code","redirect_uri":"r","scopes":"","return_to":{},"created_at":5}}"#,
+                serde_json::Value::from(planted)
+            );
+            let read = PendingSignIn::from_json(json.as_bytes()).unwrap();
+            assert_eq!(read.return_to, "/", "{planted}");
+        }
         for bad in [
             &b""[..],
             b"[]",
