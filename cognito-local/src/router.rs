@@ -9,7 +9,7 @@ use tokio::net::TcpListener;
 use tokio::sync::oneshot;
 use tokio::task::JoinHandle;
 
-use super::config::{ClientConfig, ConfigError, EmulatorConfig};
+use super::config::{ClientConfig, ConfigError, EmulatorConfig, DEFAULT_PASSWORD};
 use super::state::{Emulator, SharedEmulator};
 use super::{
     authorize, cors, favicon, index, login, logout, params, revoke, test_control, token_endpoint,
@@ -168,10 +168,15 @@ pub fn startup_banner(running: &RunningEmulator) -> String {
     if let Some(line) = app_origin_line(&config.clients) {
         lines.push(line);
     }
+    // The documented default password is shown; a password someone chose is not printed
+    // (the banner goes to logs).
     let users: Vec<String> = config
         .users
         .iter()
-        .map(|u| format!("{} / {}", u.username, u.password))
+        .map(|u| match u.password.as_str() {
+            DEFAULT_PASSWORD => format!("{} / {}", u.username, u.password),
+            _ => format!("{} (its password as configured)", u.username),
+        })
         .collect();
     lines.push(format!("  demo users:  {}", users.join(", ")));
     if config.enable_test_control {

@@ -374,6 +374,20 @@ async fn banner_names_the_origin_the_callbacks_expect() {
     assert!(!startup_banner(&h.running).contains("your app"));
 }
 
+/// The banner shows the documented default password, never one someone configured.
+#[tokio::test]
+async fn banner_prints_no_configured_password() {
+    let h = start().await;
+    assert!(startup_banner(&h.running).contains("alice / Passw0rd!"));
+    let h = start_with(|c| c.users[0].password = "a-password-of-my-own".into()).await;
+    let banner = startup_banner(&h.running);
+    assert!(!banner.contains("a-password-of-my-own"), "{banner}");
+    assert!(
+        banner.contains("alice (its password as configured)"),
+        "{banner}"
+    );
+}
+
 /// In-process startup: configuration, key loading, bind, first JWKS response.
 #[tokio::test]
 async fn in_process_startup_time() {
