@@ -301,6 +301,30 @@ fn server_sessions(settings: &DemoSettings) -> Result<ServerSession, String> {
         })
 }
 
+/// Why the embedded local Hosted UI is not where the settings look for it (`expected`:
+/// the settings' domain and issuer; `serving`: the Hosted UI's), if it is not. A
+/// `COGNITO_LOCAL_CONFIG` with another address, user pool or issuer format starts, and then
+/// every sign-in would fail verification; this says so at start instead.
+fn elsewhere_than_expected(
+    expected: (&str, Option<&str>),
+    serving: (&str, &str),
+) -> Option<String> {
+    let trim = |url: &str| url.trim_end_matches('/').to_owned();
+    let (domain, issuer) = (trim(serving.0), trim(serving.1));
+    let same_domain = trim(expected.0) == domain;
+    let same_issuer = expected.1.is_none_or(|expected| trim(expected) == issuer);
+    (!same_domain || !same_issuer).then(|| {
+        format!(
+            "COGNITO_LOCAL_CONFIG: the local Hosted UI serves {domain} with the issuer {issuer}, \
+             but the demo expects {} with the issuer {}: keep `addr`, `user_pool_id` and \
+             `issuer_format` at their defaults in that file, or run it on its own (cargo run \
+             -p cognito-local -- --config FILE) and set COGNITO_DOMAIN and COGNITO_ISSUER to it",
+            expected.0,
+            expected.1.unwrap_or("of its user pool"),
+        )
+    })
+}
+
 /// Runs the demo server until Ctrl-C. Returns the process exit code.
 pub async fn run() -> ExitCode {
     let settings = match DemoSettings::from_env(|name| std::env::var(name).ok()) {
@@ -313,6 +337,13 @@ pub async fn run() -> ExitCode {
     let local = if settings.local_emulator {
         match start_local_hosted_ui().await {
             Ok(running) => {
+                if let Some(e) = elsewhere_than_expected(
+                    (&settings.domain, settings.issuer.as_deref()),
+                    (running.domain_base(), running.issuer()),
+                ) {
+                    eprintln!("server: invalid configuration: {e}");
+                    return ExitCode::from(2);
+                }
                 println!("{}", cognito_local::startup_banner(&running));
                 Some(running)
             }
@@ -448,6 +479,41 @@ pub async fn run() -> ExitCode {
         Err(e) => {
             eprintln!("server: {e}");
             ExitCode::FAILURE
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::elsewhere_than_expected;
+
+    #[test]
+    fn a_local_hosted_ui_elsewhere_than_the_settings_stops_the_start() {
+        const DOMAIN: &str = "http://localhost:9229";
+        const ISSUER: &str = "http://localhost:9229/us-east-1_LocalPool";
+        assert_eq!(
+            elsewhere_than_expected((DOMAIN, Some(ISSUER)), (DOMAIN, ISSUER)),
+            None
+        );
+        assert_eq!(
+            elsewhere_than_expected((DOMAIN, Some(ISSUER)), ("http://localhost:9229/", ISSUER)),
+            None
+        );
+        for serving in [
+            (
+                "http://localhost:9300",
+                "http://localhost:9300/us-east-1_LocalPool",
+            ),
+            (DOMAIN, "http://localhost:9229/eu-west-1_Other"),
+            (
+                DOMAIN,
+                "https://cognito-idp.us-east-1.amazonaws.com/us-east-1_LocalPool",
+            ),
+        ] {
+            let e = elsewhere_than_expected((DOMAIN, Some(ISSUER)), serving)
+                .expect("a mismatch is reported");
+            assert!(e.starts_with("COGNITO_LOCAL_CONFIG: "), "{e}");
+            assert!(e.contains(serving.1), "{e}");
         }
     }
 }
