@@ -13,7 +13,7 @@ use cookie::Cookie;
 use super::local::Parsed;
 use super::pending::{PendingSignIns, COOKIE as PENDING};
 use super::record::{is_random_id, session_key, Record};
-use super::session::Inner;
+use super::session::{Inner, ERROR, SESSION};
 use super::store::StoreError;
 use crate::protocol::authorize::{AuthorizeOptions, AuthorizeRequest};
 use crate::protocol::encoding::parse_form;
@@ -31,11 +31,6 @@ use crate::ssr::session::{is_same_origin_request, InitialAuth};
 
 /// The largest sign-out form body read.
 const MAX_FORM_BYTES: usize = 4096;
-
-/// The session cookie's base name.
-pub(crate) const SESSION: &str = "lca-session";
-/// The one-shot error cookie's base name.
-pub(crate) const ERROR: &str = "lca-error";
 
 /// The host the browser asked for: a proxy's `X-Forwarded-Host` (its first value), else
 /// `Host`.

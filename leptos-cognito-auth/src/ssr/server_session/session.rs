@@ -5,7 +5,6 @@ use std::sync::{Arc, OnceLock};
 use std::time::Duration;
 
 use super::local::{LocalLocks, Parsed, ParsedRecords};
-use super::routes::{ERROR, SESSION};
 use super::store::SessionStore;
 use crate::protocol::config::rules::{check_url, UrlRule};
 use crate::protocol::{
@@ -19,6 +18,11 @@ use crate::ssr::session::{
     SessionSetupError,
 };
 use crate::ssr::verifier::{CognitoJwtVerifier, ExpectedTokenUse};
+
+/// The session cookie's base name.
+pub(crate) const SESSION: &str = "lca-session";
+/// The one-shot error cookie's base name.
+pub(crate) const ERROR: &str = "lca-error";
 
 /// How long a server session lives: without use ([`inactivity`](Self::inactivity), rolling:
 /// every request extends it) and at most ([`absolute`](Self::absolute), counted from the
