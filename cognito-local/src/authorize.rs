@@ -409,10 +409,7 @@ pub fn complete(
             };
             // No refresh token to find this sign-in by: remembered while its tokens live,
             // so that `GlobalSignOut` revokes them too.
-            let client = &request.client;
-            let lives = client
-                .access_token_lifetime_secs
-                .max(client.id_token_lifetime_secs);
+            let lives = request.client.longest_token_lifetime_secs();
             emulator.store().implicit_sign_ins.insert(
                 grant.origin_jti.clone(),
                 (grant.username.clone(), now().saturating_add(lives)),

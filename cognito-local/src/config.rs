@@ -183,6 +183,15 @@ pub struct ClientConfig {
     pub rotation_grace_secs: u64,
 }
 
+impl ClientConfig {
+    /// The longest any token of this client that a sign-in issues can live (seconds): its
+    /// access or its ID token's lifetime, whichever is longer.
+    pub(crate) fn longest_token_lifetime_secs(&self) -> u64 {
+        self.access_token_lifetime_secs
+            .max(self.id_token_lifetime_secs)
+    }
+}
+
 impl fmt::Debug for ClientConfig {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("ClientConfig")

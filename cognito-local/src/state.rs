@@ -10,7 +10,7 @@ use base64::Engine as _;
 use rand::RngCore;
 use serde::Serialize;
 
-use super::config::{ConfigError, EmulatorConfig};
+use super::config::{ClientConfig, ConfigError, EmulatorConfig};
 use super::fault::Fault;
 use super::keys::KeySet;
 
@@ -291,7 +291,7 @@ impl Emulator {
             .config
             .clients
             .iter()
-            .map(|c| c.access_token_lifetime_secs.max(c.id_token_lifetime_secs))
+            .map(ClientConfig::longest_token_lifetime_secs)
             .max()
             .unwrap_or(0);
         now().saturating_add(longest)
