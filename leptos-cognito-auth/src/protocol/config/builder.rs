@@ -420,7 +420,6 @@ fn url_error(field: &'static str, input: &str, rule: UrlRule, problem: UrlProble
         UrlProblem::Query | UrlProblem::Fragment if rule.query => {
             "must not contain a fragment (#)".to_owned()
         }
-        UrlProblem::Query | UrlProblem::Fragment => "must not have a query or fragment".to_owned(),
         problem => problem.reason(input),
     };
     ConfigError::invalid(field, reason)
