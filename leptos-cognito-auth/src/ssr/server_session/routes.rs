@@ -338,11 +338,11 @@ impl Inner {
         Ok(())
     }
 
-    /// Signs the user of `session` (their index under `user`) out everywhere: Cognito's `GlobalSignOut` when the access
-    /// token carries the admin scope and the user-pool API is known (every refresh token of
-    /// the user refused), else a revocation of the refresh token of each session this server
-    /// holds for the user; then every one of those sessions is deleted, whatever instance
-    /// made it. The log says which it did.
+    /// Signs the user of `session` (their index under `user`) out everywhere: Cognito's
+    /// `GlobalSignOut` when the access token carries the admin scope and the user-pool API
+    /// is known (every refresh token of the user refused), else a revocation of the refresh
+    /// token of each session this server holds for the user; then every one of those
+    /// sessions is deleted, whatever instance made it. The log says which it did.
     async fn sign_out_everywhere(
         &self,
         session: &CognitoSession,
