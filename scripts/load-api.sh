@@ -34,6 +34,14 @@ set +e
 tests=(--test verifier_load)
 if [ "${LOAD_SESSION:-0}" = 1 ]; then
   tests+=(--test server_session_load)
+  # The Redis and Redis Cluster runs need redis-server and redis-cli (as scripts/setup.sh
+  # installs them); the runs start and stop their own servers on 127.0.0.1.
+  if ! command -v redis-server >/dev/null 2>&1 || ! command -v redis-cli >/dev/null 2>&1; then
+    export DEBIAN_FRONTEND=noninteractive
+    if ! apt-get install -y redis-server >/dev/null 2>&1; then
+      apt-get update >/dev/null && apt-get install -y redis-server >/dev/null
+    fi
+  fi
 fi
 output="$(cargo test -p cognito-local --release "${tests[@]}" -- --ignored --nocapture --test-threads 1 2>&1)"
 status=$?
