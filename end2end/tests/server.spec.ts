@@ -220,7 +220,14 @@ test('cookie session mode: /protected renders signed in on the server, JavaScrip
   const meStatus = await page.evaluate(async () => (await fetch('/api/me')).status);
   expect(meStatus).toBe(200);
 
-  // But not for requests another site makes the browser send (CSRF): the same cookies,
+  // A link followed from another site changes nothing: the cookies act, so the page it
+  // opens has the visitor's data.
+  const linkedFromElsewhere = await page.request.get(`${E.url}/api/me`, {
+    headers: { 'Sec-Fetch-Site': 'cross-site' },
+  });
+  expect(linkedFromElsewhere.status()).toBe(200);
+
+  // But not for state changes another site makes the browser send (CSRF): the same cookies,
   // marked cross-site by the browser, or a POST naming a foreign Origin, are not a session.
   const form = { 'Content-Type': 'application/x-www-form-urlencoded' };
   const crossSite = await page.request.post(`${E.url}/api/whoami`, {

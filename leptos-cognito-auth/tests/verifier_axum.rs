@@ -58,6 +58,19 @@ async fn call(app: &Router, path: &str, headers: &[(&str, &str)]) -> (StatusCode
     (response.status(), response)
 }
 
+async fn post(app: &Router, path: &str, headers: &[(&str, &str)]) -> (StatusCode, Response) {
+    let mut request = Request::builder().method("POST").uri(path);
+    for (name, value) in headers {
+        request = request.header(*name, *value);
+    }
+    let response = app
+        .clone()
+        .oneshot(request.body(Body::empty()).unwrap())
+        .await
+        .unwrap();
+    (response.status(), response)
+}
+
 async fn body_json(response: Response) -> Value {
     let bytes = axum::body::to_bytes(response.into_body(), 1 << 20)
         .await
@@ -215,12 +228,62 @@ async fn cookie_mode_extension_lookup_and_server_errors() {
         .unwrap();
     // Verifier as an Extension, router state `()`.
     let app: Router = Router::new()
-        .route("/api/me", get(me))
-        .layer(Extension(verifier));
+        .route("/api/me", get(me).post(me))
+        .layer(Extension(verifier.clone()));
     let token = a.sign(&access_claims());
     let cookie = format!("theme=dark; cognito_access_token={token}; other=1");
     let (status, _) = call(&app, "/api/me", &[("cookie", &cookie)]).await;
     assert_eq!(status, StatusCode::OK);
+    // A link followed from another site: the cookie acts (nothing changes).
+    let cross = [
+        ("cookie", cookie.as_str()),
+        ("sec-fetch-site", "cross-site"),
+    ];
+    let (status, _) = call(&app, "/api/me", &cross).await;
+    assert_eq!(status, StatusCode::OK);
+    // A state change another site made (a form posted from a sibling subdomain, a site the
+    // cookie's SameSite let through): the cookie is no token (CSRF).
+    for site in ["cross-site", "same-site"] {
+        let headers = [("cookie", cookie.as_str()), ("sec-fetch-site", site)];
+        let (status, response) = post(&app, "/api/me", &headers).await;
+        assert_eq!(status, StatusCode::UNAUTHORIZED, "{site}");
+        assert_eq!(body_json(response).await["error"], "missing_token");
+    }
+    let foreign = [
+        ("cookie", cookie.as_str()),
+        ("host", "app.example"),
+        ("origin", "https://evil.example"),
+    ];
+    assert_eq!(
+        post(&app, "/api/me", &foreign).await.0,
+        StatusCode::UNAUTHORIZED
+    );
+    // This site's own state change acts; so does a bearer token sent cross-site (no
+    // browser sends one on its own).
+    let own = [
+        ("cookie", cookie.as_str()),
+        ("sec-fetch-site", "same-origin"),
+    ];
+    assert_eq!(post(&app, "/api/me", &own).await.0, StatusCode::OK);
+    let bearer_cross = [
+        ("authorization", &*bearer(&token)),
+        ("sec-fetch-site", "cross-site"),
+    ];
+    assert_eq!(post(&app, "/api/me", &bearer_cross).await.0, StatusCode::OK);
+    // require_user reads the cookie by the same rule.
+    for (method, site, ok) in [
+        ("POST", "same-origin", true),
+        ("POST", "cross-site", false),
+        ("GET", "cross-site", true),
+    ] {
+        let request = Request::builder()
+            .method(method)
+            .uri("/api/whoami")
+            .header("cookie", &cookie)
+            .header("sec-fetch-site", site);
+        let (user, _) = in_request(request, Some(verifier.clone()), false, require_user()).await;
+        assert_eq!(user.is_ok(), ok, "{method} {site}: {user:?}");
+    }
     // The Authorization header wins over the cookie.
     let (status, response) = call(
         &app,
@@ -264,10 +327,24 @@ async fn in_server_fn<T>(
     if let Some(value) = authorization {
         request = request.header("authorization", value);
     }
+    in_request(request, verifier, false, f).await
+}
+
+/// Runs `f` for `request` as `leptos_axum` runs it: in a server function's own request, or
+/// while it renders a page (`page`: the page's URL is in context too).
+async fn in_request<T>(
+    request: axum::http::request::Builder,
+    verifier: Option<CognitoJwtVerifier>,
+    page: bool,
+    f: impl std::future::Future<Output = T>,
+) -> (T, ResponseOptions) {
     let (parts, ()) = request.body(()).unwrap().into_parts();
     let response = ResponseOptions::default();
     let owner = Owner::new();
     let fut = owner.with(|| {
+        if page {
+            provide_context(leptos_router::location::RequestUrl::new("/account"));
+        }
         provide_context(parts);
         provide_context(response.clone());
         if let Some(verifier) = verifier {
@@ -333,7 +410,7 @@ async fn require_user_in_a_server_function() {
     .await;
     assert!(user.is_ok());
     let (err, response) = in_server_fn(
-        Some(verifier),
+        Some(verifier.clone()),
         Some(&bearer(&token)),
         require_group("billing"),
     )
@@ -353,4 +430,22 @@ async fn require_user_in_a_server_function() {
         response.0.read().unwrap().status,
         Some(StatusCode::INTERNAL_SERVER_ERROR)
     );
+
+    // Called while a page renders on the server (a resource of a page everyone may see):
+    // the same error, but the page keeps its status and gets no challenge.
+    let page = Request::builder().uri("/account");
+    let (err, response) = in_request(page, Some(verifier.clone()), true, require_user()).await;
+    assert_eq!(
+        message(err.unwrap_err()),
+        "missing_token: no bearer token was sent"
+    );
+    let parts = response.0.read().unwrap().clone();
+    assert_eq!(parts.status, None);
+    assert!(parts.headers.get(header::WWW_AUTHENTICATE).is_none());
+
+    // Outside any request: a clear error, no panic.
+    let err = Owner::new()
+        .with(|| ScopedFuture::new(require_user()))
+        .await;
+    assert!(message(err.unwrap_err()).starts_with("require_user: no request to read"));
 }

@@ -2,8 +2,8 @@
 //! [`CookieSessionBuilder`] and mounted as one [`SessionLayer`]. The browser's
 //! [`CookieStorage`] keeps the tokens in cookies (the original SDK's key names,
 //! percent-encoded values); on each request the layer reads them, verifies the access token,
-//! decides what `<AuthProvider>` renders on the server, hands the verified user to the app on
-//! same-origin requests only, and sends a signed-out request for a protected page to the
+//! decides what `<AuthProvider>` renders on the server, hands the verified user to the app
+//! (except on a state change another site made), and sends a signed-out request for a protected page to the
 //! Hosted UI before anything renders.
 //!
 //! [`CookieStorage`]: https://docs.rs/leptos-cognito-auth/latest/leptos_cognito_auth/browser/struct.CookieStorage.html
@@ -21,8 +21,8 @@ use super::session::cookies::{self, Readers};
 use super::session::protected::ProtectedPaths;
 use super::session::response::{json_error, redirect};
 use super::session::{
-    callback_path_for, check_protected, is_same_origin_request, Env, InitialAuth, Loaded,
-    SessionBuilder, SessionLayer, SessionMode, SessionSetupError,
+    callback_path_for, check_protected, cookie_acts, Env, InitialAuth, Loaded, SessionBuilder,
+    SessionLayer, SessionMode, SessionSetupError,
 };
 use super::verifier::CognitoJwtVerifier;
 use crate::protocol::authorize::{AuthorizeOptions, AuthorizeRequest};
@@ -144,9 +144,12 @@ pub fn server_sign_in(
 ///   Hosted UI before anything renders (the pending sign-in goes into a cookie the callback
 ///   page reads);
 /// - hands the [`VerifiedUser`] to the app in the request's extensions, where the
-///   extractor and [`require_user`] look first, on same-origin requests only
-///   ([`is_same_origin_request`]), which with the cookies' `SameSite=Lax` keeps other sites
-///   from calling server functions or APIs with the visitor's session;
+///   extractor and [`require_user`] look first, except on a state-changing request another
+///   site made (a cross-site form post: see
+///   [`is_same_origin_request`](super::is_same_origin_request)), which with the
+///   cookies' `SameSite=Lax` keeps other sites from calling server functions or APIs with
+///   the visitor's session, while a link followed from another site still opens the
+///   visitor's own page;
 /// - leaves an [`InitialAuth`] in the request's extensions, so `<AuthProvider>` renders the
 ///   page signed in on the server and hydrates without a flash of signed-out content.
 ///
@@ -303,8 +306,9 @@ impl SessionMode for CookieMode {
             }
             Ok(Loaded {
                 initial,
-                // The cookie acts for the visitor only on requests of this site's pages.
-                user: user.filter(|_| is_same_origin_request(parts)),
+                // The cookie acts for the visitor on what changes nothing, and on this
+                // site's own requests (CSRF).
+                user: user.filter(|_| cookie_acts(&parts.method, &parts.uri, &parts.headers)),
                 cookies: Vec::new(),
             })
         })

@@ -12,6 +12,7 @@ use axum::http::request::Parts;
 use axum::http::{HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 
+use super::session::cookie_acts;
 use super::verifier::CognitoJwtVerifier;
 use super::verifier::VerifiedUser;
 use super::verifier::VerifyError;
@@ -260,7 +261,11 @@ where
             return Ok(Some(user.clone()));
         }
         let verifier = verifier_for(parts, state).ok_or(AuthRejection::VerifierMissing)?;
-        match token_from_headers(&parts.headers, verifier.token_cookie())? {
+        // The token cookie, like every session cookie, acts only where it is no forgery.
+        let cookie = verifier
+            .token_cookie()
+            .filter(|_| cookie_acts(&parts.method, &parts.uri, &parts.headers));
+        match token_from_headers(&parts.headers, cookie)? {
             Some(token) => Ok(Some(verifier.verify(&token).await?)),
             None => Ok(None),
         }

@@ -2,20 +2,28 @@
 //! [`require_scope`].
 
 use axum::http::header::WWW_AUTHENTICATE;
-use axum::http::{Extensions, HeaderMap, HeaderValue, StatusCode};
+use axum::http::request::Parts;
+use axum::http::{HeaderValue, StatusCode};
 use leptos::prelude::{use_context, ServerFnError};
 use leptos_axum::ResponseOptions;
+use leptos_router::location::RequestUrl;
 
 use super::extractor::{token_from_headers, AuthRejection};
+use super::session::cookie_acts;
 use super::verifier::CognitoJwtVerifier;
 use super::verifier::VerifiedUser;
 
 /// The `ServerFnError` for a rejection: a `ServerError` whose message is
 /// `"<code>: <message>"` (e.g. `"expired: the token has expired"`). When called inside a
-/// server function it also sets the HTTP status (401 / 403 / 503) and the
-/// `WWW-Authenticate` header, so the client can tell "sign in again" from "forbidden".
+/// server function's own request it also sets the HTTP status (401 / 403 / 503) and the
+/// `WWW-Authenticate` header, so the client can tell "sign in again" from "forbidden". A
+/// server function called while a page renders on the server (a resource of a page that
+/// everyone may see) leaves the page's status alone: the page is not a refusal.
 pub fn rejection_to_server_fn_error(rejection: &AuthRejection) -> ServerFnError {
-    if let Some(response) = use_context::<ResponseOptions>() {
+    // `leptos_axum` gives a page's render the URL it renders, and a server function's
+    // request none.
+    let rendering_a_page = use_context::<RequestUrl>().is_some();
+    if let Some(response) = use_context::<ResponseOptions>().filter(|_| !rendering_a_page) {
         if let Ok(status) = StatusCode::from_u16(rejection.status()) {
             response.set_status(status);
         }
@@ -32,9 +40,9 @@ pub fn rejection_to_server_fn_error(rejection: &AuthRejection) -> ServerFnError 
 /// The signed-in user of the current server-function call, verified.
 ///
 /// The user a session layer handed over in the request's extensions (server sessions,
-/// cookie mode) comes first. Otherwise it reads the request headers with
-/// `leptos_axum::extract` (bearer token, or the token cookie when the verifier names one)
-/// and the verifier from the Leptos context
+/// cookie mode) comes first. Otherwise it reads the request headers (bearer token, or the
+/// token cookie when the verifier names one, except on a state-changing request another
+/// site made) and the verifier from the Leptos context
 /// (`provide_context(verifier)` in `handle_server_fns_with_context` /
 /// `leptos_routes_with_context`), else from the request extensions.
 ///
@@ -48,25 +56,30 @@ pub fn rejection_to_server_fn_error(rejection: &AuthRejection) -> ServerFnError 
 /// }
 /// ```
 pub async fn require_user() -> Result<VerifiedUser, ServerFnError> {
-    let extensions = leptos_axum::extract::<Extensions>().await.ok();
+    // The request `leptos_axum` serves (a server function's, or the page's it renders).
+    let Some(parts) = use_context::<Parts>() else {
+        return Err(ServerFnError::new(
+            "require_user: no request to read (call it in a server function or a page that \
+             leptos_axum serves)",
+        ));
+    };
     // The session layer's hand-off first: verified once, shared, no header forged.
-    if let Some(user) = extensions
-        .as_ref()
-        .and_then(|ext| ext.get::<VerifiedUser>())
-    {
+    if let Some(user) = parts.extensions.get::<VerifiedUser>() {
         return Ok(user.clone());
     }
-    let headers: HeaderMap = leptos_axum::extract()
-        .await
-        .map_err(|e| ServerFnError::new(e.to_string()))?;
     let verifier = match use_context::<CognitoJwtVerifier>() {
         Some(verifier) => verifier,
-        None => extensions
-            .as_ref()
-            .and_then(|ext| ext.get::<CognitoJwtVerifier>().cloned())
+        None => parts
+            .extensions
+            .get::<CognitoJwtVerifier>()
+            .cloned()
             .ok_or_else(|| rejection_to_server_fn_error(&AuthRejection::VerifierMissing))?,
     };
-    let result = match token_from_headers(&headers, verifier.token_cookie()) {
+    // The token cookie, like every session cookie, acts only where it is no forgery.
+    let cookie = verifier
+        .token_cookie()
+        .filter(|_| cookie_acts(&parts.method, &parts.uri, &parts.headers));
+    let result = match token_from_headers(&parts.headers, cookie) {
         Ok(Some(token)) => verifier
             .verify(&token)
             .await

@@ -18,12 +18,9 @@ use crate::protocol::secret::constant_time_eq;
 use crate::protocol::CSRF_HEADER;
 use crate::ssr::session::cookies::{self, Readers};
 use crate::ssr::session::response::json_error;
-use crate::ssr::session::{is_same_origin_request, InitialAuth, Loaded, SessionMode, Work};
-
-/// Whether a request may change state (anything but `GET`, `HEAD`, `OPTIONS`).
-fn changes_state(method: &Method) -> bool {
-    !matches!(*method, Method::GET | Method::HEAD | Method::OPTIONS)
-}
+use crate::ssr::session::{
+    changes_state, is_same_origin_request, InitialAuth, Loaded, SessionMode, Work,
+};
 
 impl Inner {
     /// The cookie store's scope for a request (`None` with a store of its own).

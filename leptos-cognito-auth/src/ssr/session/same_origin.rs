@@ -1,16 +1,35 @@
 //! The same-origin rule for requests authenticated by a cookie: the check that keeps
 //! another site from using a visitor's session (CSRF), written once for the cookie session
-//! layer and the server session layer.
+//! layer, the server session layer, the extractor's token cookie and `require_user`.
 
 use axum::http::header::{HOST, ORIGIN};
 use axum::http::request::Parts;
-use axum::http::Method;
+use axum::http::{HeaderMap, Method, Uri};
+
+/// Whether a request may change state: anything but `GET`, `HEAD` and `OPTIONS`.
+pub(crate) fn changes_state(method: &Method) -> bool {
+    !matches!(*method, Method::GET | Method::HEAD | Method::OPTIONS)
+}
+
+/// Whether a session cookie acts for the visitor on this request: on a request that
+/// changes no state (a link to this site followed from another one opens the visitor's own
+/// page), and on a same-origin one ([`is_same_origin_request`]). With `SameSite=Lax`
+/// cookies no other cross-site request carries the cookie at all. The one rule of every
+/// cookie the kit reads as a session: cookie mode's, the verifier's
+/// [`token_cookie`](crate::ssr::CognitoJwtVerifierBuilder::token_cookie) in the extractor
+/// and in `require_user`. (Server sessions refuse a cross-site state change outright, and
+/// ask for their anti-forgery token too.)
+pub(crate) fn cookie_acts(method: &Method, uri: &Uri, headers: &HeaderMap) -> bool {
+    !changes_state(method) || same_origin(method, uri, headers)
+}
 
 /// Whether the request was made by a page of this site, as far as the browser says:
 /// `Sec-Fetch-Site` is `same-origin` or `none` (typed in the address bar, a bookmark); a
 /// request another site made the browser send (`cross-site` or `same-site`) is not. Without
-/// `Sec-Fetch-Site` (older browsers, non-browser clients), a `GET` or `HEAD` counts as
-/// same-origin, and a state-changing request must name this host in `Origin`.
+/// `Sec-Fetch-Site` (older browsers, plain http to another host than a loopback one,
+/// non-browser clients), a `GET` or `HEAD` counts as same-origin, and a state-changing
+/// request must name this host in `Origin` (the `Host` header, or over HTTP/2 the
+/// request's authority).
 ///
 /// With `SameSite=Lax` cookies this keeps cross-site requests from acting with the
 /// visitor's session: a cross-site `POST` form is refused here, and a cross-site `fetch`
@@ -33,19 +52,28 @@ use axum::http::Method;
 /// assert!(!is_same_origin_request(&parts("POST", &[])));
 /// ```
 pub fn is_same_origin_request(parts: &Parts) -> bool {
-    let header = |name: &str| parts.headers.get(name).and_then(|v| v.to_str().ok());
+    same_origin(&parts.method, &parts.uri, &parts.headers)
+}
+
+/// [`is_same_origin_request`], of a request's method, target and headers.
+fn same_origin(method: &Method, uri: &Uri, headers: &HeaderMap) -> bool {
+    let header = |name: &str| headers.get(name).and_then(|v| v.to_str().ok());
     match header("sec-fetch-site") {
         Some(site) => site == "same-origin" || site == "none",
-        None if matches!(parts.method, Method::GET | Method::HEAD) => true,
-        None => match (header(ORIGIN.as_str()), header(HOST.as_str())) {
-            (Some(origin), Some(host)) => {
-                origin
-                    .strip_prefix("http://")
-                    .or_else(|| origin.strip_prefix("https://"))
-                    == Some(host)
+        None if matches!(*method, Method::GET | Method::HEAD) => true,
+        None => {
+            // HTTP/1.1 names the host in `Host`; HTTP/2 in the request's authority.
+            let host = header(HOST.as_str()).or_else(|| uri.authority().map(|a| a.as_str()));
+            match (header(ORIGIN.as_str()), host) {
+                (Some(origin), Some(host)) => {
+                    origin
+                        .strip_prefix("http://")
+                        .or_else(|| origin.strip_prefix("https://"))
+                        == Some(host)
+                }
+                _ => false,
             }
-            _ => false,
-        },
+        }
     }
 }
 
@@ -93,5 +121,35 @@ mod tests {
             let p = parts(Method::POST, &[host, ("origin", origin)]);
             assert_eq!(is_same_origin_request(&p), ok, "{origin}");
         }
+        // Over HTTP/2 there is no `Host` header: the request's authority names the host.
+        let h2 = |origin: &str| {
+            let request = Request::builder()
+                .method(Method::POST)
+                .uri("https://app.example/api/x")
+                .header("origin", origin);
+            request.body(()).unwrap().into_parts().0
+        };
+        assert!(is_same_origin_request(&h2("https://app.example")));
+        assert!(!is_same_origin_request(&h2("https://evil.example")));
+    }
+
+    #[test]
+    fn a_cookie_acts_on_requests_that_change_nothing_and_on_same_origin_ones() {
+        let acts = |method: Method, site: &str| {
+            let p = parts(method, &[("sec-fetch-site", site)]);
+            cookie_acts(&p.method, &p.uri, &p.headers)
+        };
+        // A link followed from another site (or a sibling subdomain) opens the visitor's page.
+        for method in [Method::GET, Method::HEAD, Method::OPTIONS] {
+            assert!(acts(method.clone(), "cross-site"), "{method}");
+            assert!(acts(method.clone(), "same-site"), "{method}");
+        }
+        // A state change acts only when this site's page made it.
+        for method in [Method::POST, Method::PUT, Method::PATCH, Method::DELETE] {
+            assert!(acts(method.clone(), "same-origin"), "{method}");
+            assert!(!acts(method.clone(), "cross-site"), "{method}");
+            assert!(!acts(method.clone(), "same-site"), "{method}");
+        }
+        assert!(!changes_state(&Method::GET) && changes_state(&Method::POST));
     }
 }

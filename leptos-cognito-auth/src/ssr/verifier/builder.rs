@@ -266,7 +266,10 @@ impl CognitoJwtVerifierBuilder {
 
     /// A cookie the axum extractor and [`require_user`](crate::ssr::require_user) read the
     /// token from when the request has no `Authorization` header (cookie session mode).
-    /// Default: none, only `Authorization: Bearer` is read.
+    /// Like every session cookie, it is not read for a state-changing request another site
+    /// made (a cross-site form post: see
+    /// [`is_same_origin_request`](crate::ssr::is_same_origin_request)), so that other sites
+    /// cannot act with it. Default: none, only `Authorization: Bearer` is read.
     pub fn token_cookie(mut self, name: impl Into<String>) -> Self {
         self.token_cookie = Some(name.into());
         self
