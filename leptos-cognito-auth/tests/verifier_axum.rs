@@ -45,21 +45,23 @@ fn app(verifier: CognitoJwtVerifier) -> Router {
         .with_state(verifier)
 }
 
+/// A `GET` of `path` with `headers`.
 async fn call(app: &Router, path: &str, headers: &[(&str, &str)]) -> (StatusCode, Response) {
-    let mut request = Request::builder().uri(path);
-    for (name, value) in headers {
-        request = request.header(*name, *value);
-    }
-    let response = app
-        .clone()
-        .oneshot(request.body(Body::empty()).unwrap())
-        .await
-        .unwrap();
-    (response.status(), response)
+    send(app, "GET", path, headers).await
 }
 
+/// A `POST` of `path` with `headers` (and no body).
 async fn post(app: &Router, path: &str, headers: &[(&str, &str)]) -> (StatusCode, Response) {
-    let mut request = Request::builder().method("POST").uri(path);
+    send(app, "POST", path, headers).await
+}
+
+async fn send(
+    app: &Router,
+    method: &str,
+    path: &str,
+    headers: &[(&str, &str)],
+) -> (StatusCode, Response) {
+    let mut request = Request::builder().method(method).uri(path);
     for (name, value) in headers {
         request = request.header(*name, *value);
     }
