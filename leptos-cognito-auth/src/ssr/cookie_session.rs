@@ -3,8 +3,8 @@
 //! [`CookieStorage`] keeps the tokens in cookies (the original SDK's key names,
 //! percent-encoded values); on each request the layer reads them, verifies the access token,
 //! decides what `<AuthProvider>` renders on the server, hands the verified user to the app
-//! (except on a state change another site made), and sends a signed-out request for a protected page to the
-//! Hosted UI before anything renders.
+//! (except on a state change another site made), and sends a signed-out request for a
+//! protected page to the Hosted UI before anything renders.
 //!
 //! [`CookieStorage`]: https://docs.rs/leptos-cognito-auth/latest/leptos_cognito_auth/browser/struct.CookieStorage.html
 
@@ -308,7 +308,7 @@ impl SessionMode for CookieMode {
                 initial,
                 // The cookie acts for the visitor on what changes nothing, and on this
                 // site's own requests (CSRF).
-                user: user.filter(|_| cookie_acts(&parts.method, &parts.uri, &parts.headers)),
+                user: user.filter(|_| cookie_acts(parts)),
                 cookies: Vec::new(),
             })
         })

@@ -199,6 +199,17 @@ pub fn token_from_headers<'a>(
         .map(Cow::Owned))
 }
 
+/// The token of a request for `verifier`: [`token_from_headers`] with the verifier's token
+/// cookie, which like every session cookie acts only where it is no forgery
+/// ([`cookie_acts`]). What the extractor and `require_user` read.
+pub(crate) fn token_of_request<'a>(
+    parts: &'a Parts,
+    verifier: &CognitoJwtVerifier,
+) -> Result<Option<Cow<'a, str>>, VerifyError> {
+    let cookie = verifier.token_cookie().filter(|_| cookie_acts(parts));
+    token_from_headers(&parts.headers, cookie)
+}
+
 fn verifier_for<S: VerifierSource>(parts: &Parts, state: &S) -> Option<CognitoJwtVerifier> {
     parts
         .extensions
@@ -261,11 +272,7 @@ where
             return Ok(Some(user.clone()));
         }
         let verifier = verifier_for(parts, state).ok_or(AuthRejection::VerifierMissing)?;
-        // The token cookie, like every session cookie, acts only where it is no forgery.
-        let cookie = verifier
-            .token_cookie()
-            .filter(|_| cookie_acts(&parts.method, &parts.uri, &parts.headers));
-        match token_from_headers(&parts.headers, cookie)? {
+        match token_of_request(parts, &verifier)? {
             Some(token) => Ok(Some(verifier.verify(&token).await?)),
             None => Ok(None),
         }

@@ -8,8 +8,7 @@ use leptos::prelude::{use_context, ServerFnError};
 use leptos_axum::ResponseOptions;
 use leptos_router::location::RequestUrl;
 
-use super::extractor::{token_from_headers, AuthRejection};
-use super::session::cookie_acts;
+use super::extractor::{token_of_request, AuthRejection};
 use super::verifier::CognitoJwtVerifier;
 use super::verifier::VerifiedUser;
 
@@ -75,11 +74,7 @@ pub async fn require_user() -> Result<VerifiedUser, ServerFnError> {
             .cloned()
             .ok_or_else(|| rejection_to_server_fn_error(&AuthRejection::VerifierMissing))?,
     };
-    // The token cookie, like every session cookie, acts only where it is no forgery.
-    let cookie = verifier
-        .token_cookie()
-        .filter(|_| cookie_acts(&parts.method, &parts.uri, &parts.headers));
-    let result = match token_from_headers(&parts.headers, cookie) {
+    let result = match token_of_request(&parts, &verifier) {
         Ok(Some(token)) => verifier
             .verify(&token)
             .await

@@ -4,7 +4,7 @@
 
 use axum::http::header::{HOST, ORIGIN};
 use axum::http::request::Parts;
-use axum::http::{HeaderMap, Method, Uri};
+use axum::http::Method;
 
 /// Whether a request may change state: anything but `GET`, `HEAD` and `OPTIONS`.
 pub(crate) fn changes_state(method: &Method) -> bool {
@@ -19,8 +19,8 @@ pub(crate) fn changes_state(method: &Method) -> bool {
 /// [`token_cookie`](crate::ssr::CognitoJwtVerifierBuilder::token_cookie) in the extractor
 /// and in `require_user`. (Server sessions refuse a cross-site state change outright, and
 /// ask for their anti-forgery token too.)
-pub(crate) fn cookie_acts(method: &Method, uri: &Uri, headers: &HeaderMap) -> bool {
-    !changes_state(method) || same_origin(method, uri, headers)
+pub(crate) fn cookie_acts(parts: &Parts) -> bool {
+    !changes_state(&parts.method) || is_same_origin_request(parts)
 }
 
 /// Whether the request was made by a page of this site, as far as the browser says:
@@ -52,18 +52,13 @@ pub(crate) fn cookie_acts(method: &Method, uri: &Uri, headers: &HeaderMap) -> bo
 /// assert!(!is_same_origin_request(&parts("POST", &[])));
 /// ```
 pub fn is_same_origin_request(parts: &Parts) -> bool {
-    same_origin(&parts.method, &parts.uri, &parts.headers)
-}
-
-/// [`is_same_origin_request`], of a request's method, target and headers.
-fn same_origin(method: &Method, uri: &Uri, headers: &HeaderMap) -> bool {
-    let header = |name: &str| headers.get(name).and_then(|v| v.to_str().ok());
+    let header = |name: &str| parts.headers.get(name).and_then(|v| v.to_str().ok());
     match header("sec-fetch-site") {
         Some(site) => site == "same-origin" || site == "none",
-        None if matches!(*method, Method::GET | Method::HEAD) => true,
+        None if matches!(parts.method, Method::GET | Method::HEAD) => true,
         None => {
             // HTTP/1.1 names the host in `Host`; HTTP/2 in the request's authority.
-            let host = header(HOST.as_str()).or_else(|| uri.authority().map(|a| a.as_str()));
+            let host = header(HOST.as_str()).or_else(|| parts.uri.authority().map(|a| a.as_str()));
             match (header(ORIGIN.as_str()), host) {
                 (Some(origin), Some(host)) => {
                     origin
@@ -135,10 +130,8 @@ mod tests {
 
     #[test]
     fn a_cookie_acts_on_requests_that_change_nothing_and_on_same_origin_ones() {
-        let acts = |method: Method, site: &str| {
-            let p = parts(method, &[("sec-fetch-site", site)]);
-            cookie_acts(&p.method, &p.uri, &p.headers)
-        };
+        let acts =
+            |method: Method, site: &str| cookie_acts(&parts(method, &[("sec-fetch-site", site)]));
         // A link followed from another site (or a sibling subdomain) opens the visitor's page.
         for method in [Method::GET, Method::HEAD, Method::OPTIONS] {
             assert!(acts(method.clone(), "cross-site"), "{method}");
