@@ -14,10 +14,15 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$PWD/target}"
 
-if ! command -v wrk >/dev/null 2>&1; then
-  if ! apt-get install -y wrk >/dev/null 2>&1; then
-    apt-get update >/dev/null && apt-get install -y wrk >/dev/null
+# Installs a Debian package (the package lists are refreshed only when the first try fails).
+apt_install() {
+  if ! apt-get install -y "$1" >/dev/null 2>&1; then
+    apt-get update >/dev/null && apt-get install -y "$1" >/dev/null
   fi
+}
+
+if ! command -v wrk >/dev/null 2>&1; then
+  apt_install wrk
 fi
 
 set +e
@@ -37,10 +42,7 @@ if [ "${LOAD_SESSION:-0}" = 1 ]; then
   # The Redis and Redis Cluster runs need redis-server and redis-cli (as scripts/setup.sh
   # installs them); the runs start and stop their own servers on 127.0.0.1.
   if ! command -v redis-server >/dev/null 2>&1 || ! command -v redis-cli >/dev/null 2>&1; then
-    export DEBIAN_FRONTEND=noninteractive
-    if ! apt-get install -y redis-server >/dev/null 2>&1; then
-      apt-get update >/dev/null && apt-get install -y redis-server >/dev/null
-    fi
+    DEBIAN_FRONTEND=noninteractive apt_install redis-server
   fi
 fi
 output="$(cargo test -p cognito-local --release "${tests[@]}" -- --ignored --nocapture --test-threads 1 2>&1)"
@@ -60,9 +62,7 @@ fi
 # two such counts, as the runtime's scheduling now and then adds to one.
 if [ "${LOAD_INSTRUCTIONS:-0}" = 1 ]; then
   if ! command -v valgrind >/dev/null 2>&1; then
-    if ! apt-get install -y valgrind >/dev/null 2>&1; then
-      apt-get update >/dev/null && apt-get install -y valgrind >/dev/null
-    fi
+    apt_install valgrind
   fi
   # The test's own executable (cargo also names the emulator's binary, in no set order).
   binary="$(cargo test -p cognito-local --release --test server_session_load --no-run \
