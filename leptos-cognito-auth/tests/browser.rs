@@ -705,6 +705,35 @@ async fn web_locks_lock_is_exclusive_and_released_on_drop() {
     second_waits_for_the_first(|| cross_tab_lock("lcat-test-web-lock")).await;
 }
 
+/// A Web Lock passes on a moment after its guard is dropped, not at once: what the holder
+/// wrote in `localStorage` reaches the other tabs (whose copies are updated by a message
+/// not ordered with the lock) before the next holder reads it.
+#[wasm_bindgen_test]
+async fn web_lock_passes_on_a_moment_after_its_guard_is_dropped() {
+    let first = cross_tab_lock("lcat-test-settle").await;
+    let granted = Rc::new(Cell::new(false));
+    let flag = granted.clone();
+    wasm_bindgen_futures::spawn_local(async move {
+        let _guard = cross_tab_lock("lcat-test-settle").await;
+        flag.set(true);
+    });
+    sleep_ms(100).await;
+    drop(first);
+    // Timers run in the order they fall due: this one before the release's.
+    sleep_ms(20).await;
+    assert!(
+        !granted.get(),
+        "still held just after the guard was dropped"
+    );
+    for _ in 0..50 {
+        if granted.get() {
+            return;
+        }
+        sleep_ms(20).await;
+    }
+    panic!("the lock did not pass on after its guard was dropped");
+}
+
 #[wasm_bindgen_test]
 async fn storage_lease_is_exclusive_and_removed_on_release() {
     let key = "lcat-test-lease.lease";

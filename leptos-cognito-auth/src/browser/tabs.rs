@@ -28,9 +28,19 @@ const LEASE_MS: u64 = MAX_WAIT_MS as u64;
 const LEASE_SETTLE_MS: u32 = 40;
 /// How often a waiting tab looks at a lease held by another.
 const LEASE_POLL_MS: u32 = 100;
+/// How long a Web Lock stays held after its guard is dropped, so that what the holder wrote
+/// in `localStorage` has reached the other tabs before the next holder reads it. Each tab's
+/// renderer keeps its own copy of `localStorage`, updated by a message from the browser
+/// process that is not ordered with the lock's grant: without this pause, a tab granted the
+/// lock at once could read the tokens from before the refresh just made under it, and
+/// refresh them again (seen in the three-tab test of `short-tokens.spec.ts`: a second
+/// refresh 36-53 ms after the first). A lease in `localStorage` needs no pause: its removal
+/// reaches the other tabs after the writes made before it.
+const RELEASE_SETTLE_MS: u64 = 100;
 
 /// Waits for the exclusive lock `name`, shared by every page of this origin, and returns
-/// a guard that releases it when dropped. Uses the Web Locks API (`navigator.locks`)
+/// a guard that releases it when dropped (a Web Lock 100 ms later, so that what the holder
+/// wrote in `localStorage` reaches the other tabs first). Uses the Web Locks API (`navigator.locks`)
 /// where the browser has it, which releases the lock by itself if the tab is closed, and
 /// [`storage_lease`] otherwise. A lock not granted within 130 s (longer than any refresh
 /// can take) is given up: the guard then holds nothing and the caller goes on.
@@ -83,7 +93,13 @@ async fn web_lock(locks: &JsValue, request: &Function, name: &str) -> CrossTabGu
             let held = SendWrapper::new((resolve, callback));
             CrossTabGuard::new(move || {
                 let (resolve, _callback) = held.take();
-                let _ = resolve.call0(&JsValue::UNDEFINED);
+                // On the timer Leptos's `set_timeout` sets (its code is in the page already).
+                leptos::prelude::set_timeout(
+                    move || {
+                        let _ = resolve.call0(&JsValue::UNDEFINED);
+                    },
+                    std::time::Duration::from_millis(RELEASE_SETTLE_MS),
+                );
             })
         }
         _ => {
