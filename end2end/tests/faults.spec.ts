@@ -30,6 +30,8 @@ import {
   throughHostedUi,
   waitUntilExpiredForKit,
   pendingKeys,
+  expectSignInForm,
+  submitSignInForm,
 } from './helpers';
 
 /** The callback's own error view (the sign-in did not complete). */
@@ -354,6 +356,16 @@ for (const [name, reason, instead] of [
     await signInUntilCallback(page, A, 'alice');
     await expect(sessionState(page)).toHaveText('signed-in');
     await expect(page.getByTestId('username')).toHaveText('alice');
+  });
+
+  test(`storage ${name}: a signed-out visit to a protected page still goes to sign in, and back`, async ({ page }) => {
+    await page.addInitScript(BROKEN_STORAGE[name]);
+    // The notice that storage fell back is not an error that stops the sign-in.
+    await page.goto(`${A.url}/protected`);
+    await expectSignInForm(page, HOSTED_UI);
+    await submitSignInForm(page, 'alice');
+    await expect(page).toHaveURL(`${A.url}/protected`);
+    await expect(sessionState(page)).toHaveText('signed-in');
   });
 }
 

@@ -395,10 +395,11 @@ mod browser {
                 // The first call sends the request as built; the retry, one rebuilt from
                 // what it was built from (a body that cannot be replayed is not retried).
                 let send = |token: Option<&str>| {
-                    let request = match (first.take(), replay.take()) {
-                        (Some(request), _) => Ok(request),
-                        (None, Some(replay)) => replay.rebuild::<E>(),
-                        (None, None) => Err(E::from_server_fn_error(
+                    // (`replay` is taken only once `first` is spent: the retry needs it.)
+                    let request = match first.take().ok_or_else(|| replay.take()) {
+                        Ok(request) => Ok(request),
+                        Err(Some(replay)) => replay.rebuild::<E>(),
+                        Err(None) => Err(E::from_server_fn_error(
                             leptos::server_fn::error::ServerFnErrorErr::Request(
                                 "the request was already sent".into(),
                             ),

@@ -74,10 +74,14 @@ impl AuthState {
         }
     }
 
-    /// Publishes a status (and whether it means signed in).
+    /// Publishes a status (and whether it means signed in), when it changes: a route
+    /// condition that reads it builds its page again each time it is woken, so a refresh
+    /// (signed in, and still signed in) must not wake it.
     pub fn set_status(&self, status: AuthStatus) {
-        self.status.set(status);
-        self.is_authenticated.set(status.is_authenticated());
+        if self.status.get_untracked() != status {
+            self.status.set(status);
+            self.is_authenticated.set(status.is_authenticated());
+        }
     }
 
     /// Publishes a session (or its absence), its user and the status it means.
@@ -240,7 +244,13 @@ mod browser_ops {
                 return;
             };
             self.error.set(None);
-            self.set_status(AuthStatus::Loading);
+            // A valid session held stays on the page (it is what comes back); anything else
+            // is not known until the task ends.
+            if self.status.get_untracked() != AuthStatus::SignedIn
+                || self.session_expired_untracked()
+            {
+                self.set_status(AuthStatus::Loading);
+            }
             let state = *self;
             spawn_local(async move {
                 let result = client.get_session().await;

@@ -306,7 +306,13 @@ impl UseAuth {
             }
             AuthStatus::SignedIn => Some(true),
             AuthStatus::SignedOut => {
-                if state.error.with(Option::is_none) && !state.in_flight.get_value() {
+                // An error stops it (signing in again could fail the same way), but not the
+                // notice that storage fell back: sign-in works there.
+                let stopped = state.error.with(|e| {
+                    e.as_ref()
+                        .is_some_and(|e| !matches!(e, AuthError::Storage(_)))
+                });
+                if !stopped && !state.in_flight.get_value() {
                     state.get_session();
                 }
                 None
@@ -321,8 +327,7 @@ impl UseAuth {
         &self,
         group: impl Into<String>,
     ) -> impl Fn() -> Option<bool> + Send + Sync + Clone + 'static {
-        let group = group.into();
-        self.user_condition(move |u| u.in_group(&group))
+        self.user_condition(AuthUser::in_group, group.into())
     }
 
     /// A `ProtectedRoute` condition: signed in with an access token carrying `scope`.
@@ -330,24 +335,29 @@ impl UseAuth {
         &self,
         scope: impl Into<String>,
     ) -> impl Fn() -> Option<bool> + Send + Sync + Clone + 'static {
-        let scope = scope.into();
-        self.user_condition(move |u| u.has_scope(&scope))
+        self.user_condition(AuthUser::has_scope, scope.into())
     }
 
-    /// `None` while not known, `Some(false)` signed out, else what `test` says of the user.
+    /// `None` while not known, `Some(false)` signed out, else what `test` says of the user
+    /// and `name` (a plain function: the browser build holds one copy of this code).
     fn user_condition(
         &self,
-        test: impl Fn(&AuthUser) -> bool + Send + Sync + Clone + 'static,
+        test: fn(&AuthUser, &str) -> bool,
+        name: String,
     ) -> impl Fn() -> Option<bool> + Send + Sync + Clone + 'static {
         let status = self.state.status;
         let signing_out = self.state.signing_out;
         let user = self.user;
+        // Memoized: a refresh publishes a new user with the same answer, which must not wake
+        // the route (it would build its page again). (`ArcMemo<bool>`, as `<Show>` has it.)
+        let passes =
+            ArcMemo::new(move |_| user.with(|u| u.as_ref().is_some_and(|u| test(u, &name))));
         move || match status.get() {
             AuthStatus::Loading => None,
             // Signing out: the page is leaving for `/logout`; no redirect meanwhile.
             _ if signing_out.get_value() => None,
             AuthStatus::SignedOut => Some(false),
-            AuthStatus::SignedIn => Some(user.with(|u| u.as_ref().is_some_and(&test))),
+            AuthStatus::SignedIn => Some(passes.get()),
         }
     }
 }

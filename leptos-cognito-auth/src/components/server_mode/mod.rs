@@ -58,9 +58,7 @@ impl AuthState {
         } else {
             AuthStatus::SignedOut
         };
-        if self.status.get_untracked() != status {
-            self.set_status(status);
-        }
+        self.set_status(status);
         if let Some(before) = before {
             for event in server_events(before, after, code.as_deref())
                 .into_iter()
