@@ -91,7 +91,7 @@ test('three servers sharing a Redis Cluster: one refresh per expiry across all o
   }
 });
 
-test('three servers sharing a Redis Cluster: with every node stopped requests get a 503 naming it, and after a restart the stored session works again', async ({ page, request }) => {
+test('three servers sharing a Redis Cluster: with every node stopped requests get a clear 503 (the words of Redis stay in the log), and after a restart the stored session works again', async ({ page, request }) => {
   expect(REDIS.dir, 'E2E_REDIS_DIR (set by scripts/test-e2e.sh)').not.toBe('');
   const cookie = await signInOnJ(page);
   const headers = { cookie: `lca-session=${cookie}` };
@@ -103,7 +103,9 @@ test('three servers sharing a Redis Cluster: with every node stopped requests ge
       expect(res.status(), url).toBe(503);
       const body = await res.text();
       expect(body, url).toContain('session_store_unavailable');
-      expect(body, url).toMatch(/redis/i);
+      expect(body, url).toContain('the session store is unavailable');
+      // Redis's own words (a node's address, the system's error) stay in the server's log.
+      expect(body, url).not.toMatch(/redis|refused|os error|127\.0\.0\.1/i);
     }
     // A page too: a clear answer, not a hang or a crash.
     const pageAnswer = await request.get(`${CLUSTER[2]}/protected`, { headers, maxRedirects: 0 });

@@ -12,6 +12,7 @@ use futures::future::BoxFuture;
 
 use super::record::{is_random_id, session_key};
 use super::refresh::Current;
+use super::routes::store_failure;
 use super::session::Inner;
 use super::store::cookie::{self as cookie_store, Jar};
 use crate::protocol::secret::constant_time_eq;
@@ -41,9 +42,7 @@ impl SessionMode for Inner {
             match set {
                 Ok(set) => cookies::append(response.headers_mut(), &set),
                 // A session too large for cookies: refused rather than half set.
-                Err(e) => {
-                    return json_error(StatusCode::SERVICE_UNAVAILABLE, e.code(), &e.to_string())
-                }
+                Err(e) => return store_failure(&e),
             }
             response
         })
@@ -91,13 +90,7 @@ impl SessionMode for Inner {
                 // session, and never reaches the store.
                 Some(id) if is_random_id(id) => match self.current(id).await {
                     Ok(current) => current,
-                    Err(e) => {
-                        return Err(json_error(
-                            StatusCode::SERVICE_UNAVAILABLE,
-                            e.code(),
-                            &e.to_string(),
-                        ))
-                    }
+                    Err(e) => return Err(store_failure(&e)),
                 },
                 _ => Current::Ended { error: None },
             };

@@ -32,6 +32,18 @@ use crate::ssr::session::{is_same_origin_request, InitialAuth};
 /// The largest sign-out form body read.
 const MAX_FORM_BYTES: usize = 4096;
 
+/// The answer to a request the session store failed (a `503`, with the error's code): the
+/// store's own words, which may name a host, a cluster node's address or the operating
+/// system's error, go to the server's log, not to the visitor.
+pub(super) fn store_failure(e: &StoreError) -> Response {
+    tracing::error!(code = e.code(), "{e}");
+    let message = match e {
+        StoreError::Unavailable(_) => "the session store is unavailable: try again shortly",
+        StoreError::Failed(_) => "the session store failed: the server's log has the cause",
+    };
+    json_error(StatusCode::SERVICE_UNAVAILABLE, e.code(), message)
+}
+
 /// The host the browser asked for: a proxy's `X-Forwarded-Host` (its first value), else
 /// `Host`.
 fn request_host(headers: &HeaderMap) -> Option<&str> {
@@ -162,9 +174,7 @@ impl Inner {
                 set.push(self.server_cookie_removal(ERROR));
                 redirect(&return_to, &set)
             }
-            Err(CallbackFailure::Store(e)) => {
-                json_error(StatusCode::SERVICE_UNAVAILABLE, e.code(), &e.to_string())
-            }
+            Err(CallbackFailure::Store(e)) => store_failure(&e),
             Err(CallbackFailure::Auth(e)) => self.fail(&e, set),
         }
     }
@@ -289,7 +299,7 @@ impl Inner {
         let key = session_key(&id);
         let record = match self.store.get(&key).await {
             Ok(raw) => raw.and_then(|raw| Record::open(&id, &raw)),
-            Err(e) => return json_error(StatusCode::SERVICE_UNAVAILABLE, e.code(), &e.to_string()),
+            Err(e) => return store_failure(&e),
         };
         let Some(record) = record else {
             return redirect(&logout, &[gone]);
@@ -320,7 +330,7 @@ impl Inner {
             }
         };
         if let Err(e) = outcome {
-            return json_error(StatusCode::SERVICE_UNAVAILABLE, e.code(), &e.to_string());
+            return store_failure(&e);
         }
         redirect(&logout, &[gone])
     }
@@ -409,7 +419,7 @@ impl Inner {
                     "no user is signed in",
                 )
             }
-            Err(e) => return json_error(StatusCode::SERVICE_UNAVAILABLE, e.code(), &e.to_string()),
+            Err(e) => return store_failure(&e),
         };
         let body = serde_json::json!({ "sessions": sessions }).to_string();
         let mut response = body.into_response();
@@ -437,7 +447,7 @@ impl Inner {
         let form = read_form(&parts, body).await;
         let found = match self.session_of_request(&parts).await {
             Ok(found) => found,
-            Err(e) => return json_error(StatusCode::SERVICE_UNAVAILABLE, e.code(), &e.to_string()),
+            Err(e) => return store_failure(&e),
         };
         let Some((current, parsed)) = found else {
             return json_error(
@@ -490,7 +500,7 @@ impl Inner {
                 "unknown_session",
                 "no session of yours has this id",
             ),
-            Err(e) => json_error(StatusCode::SERVICE_UNAVAILABLE, e.code(), &e.to_string()),
+            Err(e) => store_failure(&e),
         }
     }
 
