@@ -1,9 +1,9 @@
 // The origin trap: the demo's callback is http://localhost:<port>/callback, and a newcomer
 // opens the app at http://127.0.0.1:<port>. A sign-in started there would come back to
 // localhost, where its pending record does not exist. It must fail at once, naming both
-// origins and the fix, in both modes.
+// origins and the fix, in every mode.
 
-import { A, H, HOSTED_UI } from './env';
+import { A, E, H, HOSTED_UI } from './env';
 import { expect, test } from './fixtures';
 import { authError, recordRequests, sessionState, signInButton } from './helpers';
 
@@ -36,6 +36,21 @@ test('server sessions: the sign-in route asked at 127.0.0.1 answers 400 with bot
   expect(text).toContain(H.url);
   // At localhost it starts as usual.
   const ok = await request.get(`${H.url}/auth/sign-in?return_to=/protected`, { maxRedirects: 0 });
+  expect(ok.status()).toBe(303);
+  expect(ok.headers()['location']).toMatch(/\/oauth2\/authorize\?/);
+});
+
+test('cookie session mode: a protected page asked at 127.0.0.1 answers 400 with both origins named, and sets no cookie', async ({ request }) => {
+  const here = atLoopbackIp(E.url);
+  const answer = await request.get(`${here}/protected`, { maxRedirects: 0 });
+  expect(answer.status()).toBe(400);
+  expect(answer.headers()['set-cookie']).toBeUndefined();
+  const text = await answer.text();
+  expect(text).toContain('wrong_origin');
+  expect(text).toContain(new URL(here).host);
+  expect(text).toContain(E.url);
+  // At localhost the server starts the sign-in as usual.
+  const ok = await request.get(`${E.url}/protected`, { maxRedirects: 0 });
   expect(ok.status()).toBe(303);
   expect(ok.headers()['location']).toMatch(/\/oauth2\/authorize\?/);
 });

@@ -19,16 +19,17 @@ use futures::future::BoxFuture;
 
 use super::session::cookies::{self, Readers};
 use super::session::protected::ProtectedPaths;
-use super::session::response::{json_error, redirect};
+use super::session::response::{json_error, plain_error, redirect};
 use super::session::{
-    callback_path_for, check_protected, cookie_acts, Env, InitialAuth, Loaded, SessionBuilder,
-    SessionLayer, SessionMode, SessionSetupError,
+    callback_path_for, check_protected, cookie_acts, request_host, Env, InitialAuth, Loaded,
+    SessionBuilder, SessionLayer, SessionMode, SessionSetupError,
 };
 use super::verifier::CognitoJwtVerifier;
 use crate::protocol::authorize::{AuthorizeOptions, AuthorizeRequest};
 use crate::protocol::{
-    first_render_status, AuthError, AuthStatus, CognitoConfig, CognitoSession, CognitoStorage,
-    MemoryStorage, RandomSource, Storage, StorageKeys, StorageKind, PENDING_SIGN_IN_TTL,
+    check_sign_in_origin, first_render_status, AuthError, AuthStatus, CognitoConfig,
+    CognitoSession, CognitoStorage, MemoryStorage, RandomSource, Storage, StorageKeys, StorageKind,
+    PENDING_SIGN_IN_TTL,
 };
 
 /// A memory storage holding the request's cookies whose names start with `prefix`, as the
@@ -99,6 +100,10 @@ pub fn initial_auth(
 /// the request's cookies that the browser would prune itself (unreadable, expired, or the
 /// oldest beyond [`MAX_PENDING_SIGN_INS`](crate::protocol::MAX_PENDING_SIGN_INS)), so
 /// repeated redirects do not pile up cookies.
+///
+/// A request to another host than the callback's (`127.0.0.1` for `localhost`, say) fails
+/// with `wrong_origin` ([`check_sign_in_origin`]) and sets nothing: the pending record's
+/// cookie would belong to this host, and the callback would not find it.
 pub fn server_sign_in(
     config: &CognitoConfig,
     return_to: &str,
@@ -106,6 +111,9 @@ pub fn server_sign_in(
     now: u64,
     random: &dyn RandomSource,
 ) -> Result<(String, Vec<Cookie<'static>>), AuthError> {
+    if let Some(host) = request_host(request_headers) {
+        check_sign_in_origin(config, host)?;
+    }
     let store = CognitoStorage::new(
         cookies_into_memory(
             request_headers,
@@ -275,6 +283,8 @@ impl CookieMode {
             &*self.env.random,
         ) {
             Ok((url, set)) => redirect(&url, &set),
+            // As server sessions answer it: a page that says what to open instead.
+            Err(e @ AuthError::WrongOrigin { .. }) => plain_error(StatusCode::BAD_REQUEST, &e),
             Err(e) => json_error(StatusCode::INTERNAL_SERVER_ERROR, e.code(), &e.to_string()),
         }
     }
@@ -323,8 +333,9 @@ mod tests {
 
     const NOW: u64 = 1_700_000_000;
 
-    #[test]
-    fn protected_pages_are_the_paths_and_what_is_below_them() {
+    /// A cookie-mode configuration (its callback at `http://localhost:3005/callback`) and a
+    /// verifier for it.
+    fn cookie_mode() -> (CognitoConfig, CognitoJwtVerifier) {
         let verifier = CognitoJwtVerifier::for_issuer("http://localhost:9229/p")
             .client_id("c")
             .build()
@@ -337,6 +348,12 @@ mod tests {
             .storage(StorageKind::Cookie)
             .build()
             .unwrap();
+        (config, verifier)
+    }
+
+    #[test]
+    fn protected_pages_are_the_paths_and_what_is_below_them() {
+        let (config, verifier) = cookie_mode();
         let session = CookieSession::builder(config, verifier)
             .protect(["/protected", "/admin/"])
             .build()
@@ -425,6 +442,43 @@ mod tests {
             );
             assert!(!jar.iter().any(|p| p.ends_with("=junk")));
         }
+    }
+
+    /// A signed-out visit to a protected page at another host than the callback's (a
+    /// newcomer's `127.0.0.1` for `localhost`) gets a 400 that says so and sets no cookie,
+    /// instead of a sign-in whose callback could not find its pending record.
+    #[tokio::test]
+    async fn a_protected_page_at_another_host_than_the_callback_says_so() {
+        use tower::ServiceExt;
+        let (config, verifier) = cookie_mode();
+        let layer = CookieSession::builder(config, verifier)
+            .protect(["/protected"])
+            .build()
+            .unwrap()
+            .layer();
+        let app = axum::Router::new()
+            .route("/protected", axum::routing::get(|| async { "the page" }))
+            .layer(layer);
+        let visit = |host: &'static str| {
+            let request = Request::get("/protected")
+                .header("host", host)
+                .body(Body::empty())
+                .unwrap();
+            app.clone().oneshot(request)
+        };
+        let here = visit("localhost:3005").await.unwrap();
+        assert_eq!(here.status(), StatusCode::SEE_OTHER);
+        assert!(here.headers().contains_key("set-cookie"));
+
+        let elsewhere = visit("127.0.0.1:3005").await.unwrap();
+        assert_eq!(elsewhere.status(), StatusCode::BAD_REQUEST);
+        assert!(!elsewhere.headers().contains_key("set-cookie"));
+        let body = axum::body::to_bytes(elsewhere.into_body(), 4096)
+            .await
+            .unwrap();
+        let body = String::from_utf8(body.to_vec()).unwrap();
+        assert!(body.contains("wrong_origin"), "{body}");
+        assert!(body.contains("http://localhost:3005"), "{body}");
     }
 
     #[test]

@@ -27,7 +27,7 @@ use crate::protocol::{
 };
 use crate::ssr::session::cookies::{self, Readers};
 use crate::ssr::session::response::{json_error, plain_error, redirect};
-use crate::ssr::session::{is_same_origin_request, InitialAuth};
+use crate::ssr::session::{is_same_origin_request, request_host, InitialAuth};
 
 /// The largest sign-out form body read.
 const MAX_FORM_BYTES: usize = 4096;
@@ -42,18 +42,6 @@ pub(super) fn store_failure(e: &StoreError) -> Response {
         StoreError::Failed(_) => "the session store failed: the server's log has the cause",
     };
     json_error(StatusCode::SERVICE_UNAVAILABLE, e.code(), message)
-}
-
-/// The host the browser asked for: a proxy's `X-Forwarded-Host` (its first value), else
-/// `Host`.
-fn request_host(headers: &HeaderMap) -> Option<&str> {
-    headers
-        .get("x-forwarded-host")
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.split(',').next())
-        .or_else(|| headers.get(axum::http::header::HOST)?.to_str().ok())
-        .map(str::trim)
-        .filter(|h| !h.is_empty())
 }
 
 impl Inner {

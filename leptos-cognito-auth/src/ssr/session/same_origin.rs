@@ -4,7 +4,21 @@
 
 use axum::http::header::{HOST, ORIGIN};
 use axum::http::request::Parts;
-use axum::http::Method;
+use axum::http::{HeaderMap, Method};
+
+/// The host the browser asked for: a proxy's `X-Forwarded-Host` (its first value), else
+/// `Host`. A sign-in started on the server checks it against the callback's
+/// ([`check_sign_in_origin`](crate::protocol::check_sign_in_origin)): the pending sign-in's
+/// cookie belongs to this host, and a callback at another would not find it.
+pub(crate) fn request_host(headers: &HeaderMap) -> Option<&str> {
+    headers
+        .get("x-forwarded-host")
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.split(',').next())
+        .or_else(|| headers.get(HOST)?.to_str().ok())
+        .map(str::trim)
+        .filter(|h| !h.is_empty())
+}
 
 /// Whether a request may change state: anything but `GET`, `HEAD` and `OPTIONS`.
 pub(crate) fn changes_state(method: &Method) -> bool {
