@@ -7,13 +7,9 @@ use wasm_bindgen::JsCast;
 
 use super::js;
 use super::web_storage::PROBE_KEY;
-use crate::protocol::config::rules::cookies_need_secure;
+use crate::protocol::config::rules::{cookies_need_secure, MAX_COOKIE_BYTES};
 use crate::protocol::encoding::{encode, percent_decode_lossy};
 use crate::protocol::{Storage, StorageError};
-
-/// The largest `name=value` pair browsers keep (RFC 6265 asks for at least 4096 bytes, and
-/// Chromium and Firefox refuse anything bigger).
-const MAX_COOKIE_BYTES: usize = 4096;
 
 /// One year: how long the original SDK's `CookieStorage` kept its cookies.
 const DEFAULT_MAX_AGE_SECS: u64 = 365 * 24 * 60 * 60;

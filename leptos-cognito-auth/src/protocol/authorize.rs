@@ -250,6 +250,18 @@ pub fn sanitize_return_path(path: &str) -> String {
     }
 }
 
+/// A shorter return path for a pending sign-in too large for its cookie: `return_to`
+/// without its query and fragment, then `/`; `None` once it is `/`. Each step is shorter,
+/// so a loop over it ends.
+#[cfg(feature = "ssr")]
+pub(crate) fn shorter_return_path(return_to: &str) -> Option<String> {
+    match return_to.split_once(['?', '#']) {
+        Some((path, _)) if path.starts_with('/') => Some(path.to_owned()),
+        _ if return_to != "/" => Some("/".to_owned()),
+        _ => None,
+    }
+}
+
 /// `scheme://host[:port]` of an absolute http(s) URL, lower case, without the scheme's
 /// default port (as `window.location.origin` writes it).
 fn origin_of(url: &str) -> Option<(String, String)> {
@@ -667,6 +679,20 @@ mod tests {
         );
         let bad = SignInOptions::new().resource("not a uri");
         assert_eq!(url_with(&config, &bad).unwrap_err().field(), "resource");
+    }
+
+    #[test]
+    #[cfg(feature = "ssr")]
+    fn shorter_return_paths_drop_the_query_then_everything() {
+        let mut path = "/orders/7?tab=items&page=2#top".to_owned();
+        let mut steps = Vec::new();
+        while let Some(shorter) = shorter_return_path(&path) {
+            steps.push(shorter.clone());
+            path = shorter;
+        }
+        assert_eq!(steps, ["/orders/7", "/"]);
+        assert_eq!(shorter_return_path("/orders/7"), Some("/".to_owned()));
+        assert_eq!(shorter_return_path("/"), None);
     }
 
     #[test]

@@ -25,7 +25,10 @@ use super::session::{
     SessionBuilder, SessionLayer, SessionMode, SessionSetupError,
 };
 use super::verifier::CognitoJwtVerifier;
-use crate::protocol::authorize::{AuthorizeOptions, AuthorizeRequest};
+use crate::protocol::authorize::{
+    shorter_return_path, AuthorizeOptions, AuthorizeRequest, PendingSignIn,
+};
+use crate::protocol::config::rules::MAX_COOKIE_BYTES;
 use crate::protocol::{
     check_sign_in_origin, first_render_status, AuthError, AuthStatus, CognitoConfig,
     CognitoSession, CognitoStorage, MemoryStorage, RandomSource, Storage, StorageKeys, StorageKind,
@@ -126,10 +129,11 @@ pub fn server_sign_in(
         return_to,
         ..AuthorizeOptions::default()
     };
-    let request = AuthorizeRequest::new(config, &rng, now, options)?;
+    let mut request = AuthorizeRequest::new(config, &rng, now, options)?;
+    let key = store.keys().pending_sign_in(&request.pending.state);
+    fit_in_a_cookie(&key, &mut request.pending);
     let removed = store.save_pending(&request.pending)?;
     let secure = cookies::secure_for(config.redirect_uri_sign_in());
-    let key = store.keys().pending_sign_in(&request.pending.state);
     let ttl = i64::try_from(PENDING_SIGN_IN_TTL).unwrap_or(i64::MAX);
     let mut set = vec![cookies::build(
         key,
@@ -144,6 +148,29 @@ pub fn server_sign_in(
             .map(|gone| cookies::removal(gone, secure, Readers::Page)),
     );
     Ok((request.url, set))
+}
+
+/// Shortens the return path of `pending` until its cookie `key` is one a browser keeps (a
+/// long query, percent-encoded, can take it past [`MAX_COOKIE_BYTES`]): the path without
+/// its query, else `/`. The sign-in then completes and lands there; a cookie the browser
+/// refused would have failed it at the callback.
+fn fit_in_a_cookie(key: &str, pending: &mut PendingSignIn) {
+    let size = |pending: &PendingSignIn| {
+        let cookie = cookies::build(
+            key.to_owned(),
+            pending.to_json(),
+            false,
+            Readers::Page,
+            None,
+        );
+        cookie.encoded().stripped().to_string().len()
+    };
+    while size(pending) > MAX_COOKIE_BYTES {
+        match shorter_return_path(&pending.return_to) {
+            Some(shorter) => pending.return_to = shorter,
+            None => return,
+        }
+    }
 }
 
 /// Cookie session mode for an axum app, in one layer: for every request it reads the
@@ -441,6 +468,47 @@ mod tests {
                 jar.len()
             );
             assert!(!jar.iter().any(|p| p.ends_with("=junk")));
+        }
+    }
+
+    /// A return path long enough that its pending cookie, percent-encoded, would pass what a
+    /// browser keeps gives way to its path, else `/`: the sign-in still completes (the
+    /// longest return path kept is 2,048 bytes).
+    #[test]
+    fn a_return_path_too_long_for_a_cookie_is_shortened() {
+        let (config, _) = cookie_mode();
+        let env = Env::default();
+        let headers = HeaderMap::new();
+        // `/` and `=` take three bytes each in a cookie.
+        let query = format!("/search?q={}", "=/".repeat(1_000));
+        let path = "/a".repeat(1_020);
+        for (return_to, lands_on) in [
+            ("/protected?tab=2", "/protected?tab=2"),
+            (query.as_str(), "/search"),
+            (&path, "/"),
+        ] {
+            let (_, cookies) =
+                server_sign_in(&config, return_to, &headers, NOW, &*env.random).unwrap();
+            let size = |cookie: &Cookie| cookie.encoded().stripped().to_string().len();
+            assert!(size(&cookies[0]) <= MAX_COOKIE_BYTES, "{return_to}");
+            let pair = cookies[0].encoded().stripped().to_string();
+            let mut h = HeaderMap::new();
+            h.insert(COOKIE, HeaderValue::from_str(&pair).unwrap());
+            let record = cookies::request_cookies(&h).next().unwrap();
+            let mut pending = PendingSignIn::from_json(record.value().as_bytes()).unwrap();
+            assert_eq!(pending.return_to, lands_on);
+            // The record with the whole path would not have fitted.
+            if return_to != lands_on {
+                pending.return_to = return_to.to_owned();
+                let whole = cookies::build(
+                    record.name().to_owned(),
+                    pending.to_json(),
+                    false,
+                    Readers::Page,
+                    None,
+                );
+                assert!(size(&whole) > MAX_COOKIE_BYTES, "{return_to}");
+            }
         }
     }
 

@@ -97,6 +97,13 @@ pub(crate) fn pool_issuers_in(pool_id: &str, region: &str) -> Option<[String; 2]
     is_region(region).then(|| IssuerFormat::ALL.map(|format| format.issuer_in(region, pool_id)))
 }
 
+/// The largest `name=value` pair browsers keep (RFC 6265 asks for at least 4096 bytes, and
+/// Chromium and Firefox refuse anything bigger): the browser's cookie storage refuses to
+/// write more, and a sign-in the server starts in cookie session mode shortens its return
+/// path to stay under it.
+#[cfg(any(feature = "hydrate", feature = "ssr"))]
+pub(crate) const MAX_COOKIE_BYTES: usize = 4096;
+
 /// Whether cookies for a page (or callback) at `scheme://host` get the `Secure` attribute:
 /// always, except plain http on a loopback host (a development machine), where a browser
 /// would not send them back. The one rule of the browser's cookie storage and of both

@@ -7,6 +7,7 @@
 //! replayed callback finds it gone). Several sign-ins started in several tabs each keep their
 //! entry; at most [`MAX_PENDING_SIGN_INS`] are kept, the oldest dropped.
 
+use crate::protocol::authorize::shorter_return_path;
 use crate::protocol::secret::constant_time_eq;
 use crate::protocol::storage::codec::{decode_record, encode_record};
 use crate::protocol::{PendingSignIn, MAX_PENDING_SIGN_INS};
@@ -68,15 +69,24 @@ impl PendingSignIns {
     }
 
     /// The cookie's new value, sealed (the oldest entries dropped until it fits a cookie),
-    /// or `None` when nothing is pending (the cookie goes).
+    /// or `None` when nothing is pending (the cookie goes). One entry too large on its own (a
+    /// return path of quotes, each escaped in JSON) gives up its return path instead: its
+    /// query, then all but `/`.
     pub fn seal(&mut self, keys: &Keyring) -> Option<String> {
         while !self.entries.is_empty() {
             let records: Vec<String> = self.entries.iter().map(PendingSignIn::to_json).collect();
             let sealed = keys.seal(encode_record(&records).as_bytes());
-            if sealed.len() <= MAX_SEALED_BYTES || self.entries.len() == 1 {
+            if sealed.len() <= MAX_SEALED_BYTES {
                 return Some(sealed);
             }
-            self.entries.remove(0);
+            if let [only] = self.entries.as_mut_slice() {
+                match shorter_return_path(&only.return_to) {
+                    Some(shorter) => only.return_to = shorter,
+                    None => return Some(sealed),
+                }
+            } else {
+                self.entries.remove(0);
+            }
         }
         None
     }
@@ -185,5 +195,20 @@ mod tests {
         assert!(read
             .take(&format!("state-number-{:010}", MAX_PENDING_SIGN_INS - 1))
             .is_some());
+
+        // One return path too large on its own (quotes, each escaped in JSON: a link's
+        // `return_to=%22%22...`): its query goes, then all but `/`.
+        for (return_to, lands_on) in [
+            (format!("/search?q={}", "\"".repeat(2_000)), "/search"),
+            (format!("/{}", "\"".repeat(2_000)), "/"),
+        ] {
+            let mut pending = PendingSignIns::default();
+            pending.push(super::tests::pending("the-one-state", NOW));
+            pending.entries[0].return_to = return_to;
+            let sealed = pending.seal(&keys).unwrap();
+            assert!(sealed.len() <= MAX_SEALED_BYTES, "{}", sealed.len());
+            let mut read = PendingSignIns::read(&keys, Some(&sealed), NOW);
+            assert_eq!(read.take("the-one-state").unwrap().return_to, lands_on);
+        }
     }
 }
