@@ -669,8 +669,8 @@ async fn sleep_ms(ms: u32) {
 }
 
 /// Takes the lock with `acquire` while a first holder has it: the second is granted only
-/// after the first guard is dropped.
-async fn second_waits_for_the_first<F, Fut>(acquire: F)
+/// after the first guard is dropped, and not within `still_held_ms` of it (none when 0).
+async fn second_waits_for_the_first<F, Fut>(acquire: F, still_held_ms: u32)
 where
     F: Fn() -> Fut + 'static,
     Fut: std::future::Future<Output = leptos_cognito_auth::client::CrossTabGuard> + 'static,
@@ -687,6 +687,14 @@ where
     sleep_ms(300).await;
     assert!(!granted.get(), "the second holder must wait");
     drop(first);
+    if still_held_ms > 0 {
+        // Timers run in the order they fall due: this one before the release's.
+        sleep_ms(still_held_ms).await;
+        assert!(
+            !granted.get(),
+            "still held just after the guard was dropped"
+        );
+    }
     for _ in 0..50 {
         if granted.get() {
             return;
@@ -702,7 +710,7 @@ async fn web_locks_lock_is_exclusive_and_released_on_drop() {
         !eval("navigator.locks === undefined").is_truthy(),
         "Chromium has the Web Locks API"
     );
-    second_waits_for_the_first(|| cross_tab_lock("lcat-test-web-lock")).await;
+    second_waits_for_the_first(|| cross_tab_lock("lcat-test-web-lock"), 0).await;
 }
 
 /// A Web Lock passes on a moment after its guard is dropped, not at once: what the holder
@@ -710,34 +718,13 @@ async fn web_locks_lock_is_exclusive_and_released_on_drop() {
 /// not ordered with the lock) before the next holder reads it.
 #[wasm_bindgen_test]
 async fn web_lock_passes_on_a_moment_after_its_guard_is_dropped() {
-    let first = cross_tab_lock("lcat-test-settle").await;
-    let granted = Rc::new(Cell::new(false));
-    let flag = granted.clone();
-    wasm_bindgen_futures::spawn_local(async move {
-        let _guard = cross_tab_lock("lcat-test-settle").await;
-        flag.set(true);
-    });
-    sleep_ms(100).await;
-    drop(first);
-    // Timers run in the order they fall due: this one before the release's.
-    sleep_ms(20).await;
-    assert!(
-        !granted.get(),
-        "still held just after the guard was dropped"
-    );
-    for _ in 0..50 {
-        if granted.get() {
-            return;
-        }
-        sleep_ms(20).await;
-    }
-    panic!("the lock did not pass on after its guard was dropped");
+    second_waits_for_the_first(|| cross_tab_lock("lcat-test-settle"), 20).await;
 }
 
 #[wasm_bindgen_test]
 async fn storage_lease_is_exclusive_and_removed_on_release() {
     let key = "lcat-test-lease.lease";
-    second_waits_for_the_first(|| storage_lease("lcat-test-lease")).await;
+    second_waits_for_the_first(|| storage_lease("lcat-test-lease"), 0).await;
     sleep_ms(50).await;
     assert_eq!(
         local_storage().get_item(key).unwrap(),
