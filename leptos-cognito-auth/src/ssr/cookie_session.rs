@@ -21,7 +21,7 @@ use super::session::cookies::{self, Readers};
 use super::session::protected::ProtectedPaths;
 use super::session::response::{json_error, plain_error, redirect};
 use super::session::{
-    callback_path_for, check_protected, cookie_acts, request_host, Env, InitialAuth, Loaded,
+    callback_path_for, check_protected, check_sign_in_host, cookie_acts, Env, InitialAuth, Loaded,
     SessionBuilder, SessionLayer, SessionMode, SessionSetupError,
 };
 use super::verifier::CognitoJwtVerifier;
@@ -30,9 +30,8 @@ use crate::protocol::authorize::{
 };
 use crate::protocol::config::rules::MAX_COOKIE_BYTES;
 use crate::protocol::{
-    check_sign_in_origin, first_render_status, AuthError, AuthStatus, CognitoConfig,
-    CognitoSession, CognitoStorage, MemoryStorage, RandomSource, Storage, StorageKeys, StorageKind,
-    PENDING_SIGN_IN_TTL,
+    first_render_status, AuthError, AuthStatus, CognitoConfig, CognitoSession, CognitoStorage,
+    MemoryStorage, RandomSource, Storage, StorageKeys, StorageKind, PENDING_SIGN_IN_TTL,
 };
 
 /// A memory storage holding the request's cookies whose names start with `prefix`, as the
@@ -105,8 +104,9 @@ pub fn initial_auth(
 /// repeated redirects do not pile up cookies.
 ///
 /// A request to another host than the callback's (`127.0.0.1` for `localhost`, say) fails
-/// with `wrong_origin` ([`check_sign_in_origin`]) and sets nothing: the pending record's
-/// cookie would belong to this host, and the callback would not find it.
+/// with `wrong_origin`
+/// ([`check_sign_in_origin`](crate::protocol::check_sign_in_origin)) and sets nothing: the
+/// pending record's cookie would belong to this host, and the callback would not find it.
 pub fn server_sign_in(
     config: &CognitoConfig,
     return_to: &str,
@@ -114,9 +114,7 @@ pub fn server_sign_in(
     now: u64,
     random: &dyn RandomSource,
 ) -> Result<(String, Vec<Cookie<'static>>), AuthError> {
-    if let Some(host) = request_host(request_headers) {
-        check_sign_in_origin(config, host)?;
-    }
+    check_sign_in_host(config, request_headers)?;
     let store = CognitoStorage::new(
         cookies_into_memory(
             request_headers,

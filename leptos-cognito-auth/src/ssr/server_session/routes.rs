@@ -20,14 +20,14 @@ use crate::protocol::encoding::parse_form;
 use crate::protocol::secret::constant_time_eq;
 use crate::protocol::token::{revoke_request, token_request, TokenGrant};
 use crate::protocol::{
-    accept_sign_in, check_sign_in_origin, global_sign_out_request, global_sign_out_result,
-    is_state_token, sanitize_return_path, AuthError, CallbackGrant, CallbackResponse,
-    CognitoSession, LogoutRequest, PendingResponseType, Secret, SignInOptions, TokenSet,
-    ADMIN_SCOPE, CSRF_FIELD, CSRF_HEADER, PENDING_SIGN_IN_TTL,
+    accept_sign_in, global_sign_out_request, global_sign_out_result, is_state_token,
+    sanitize_return_path, AuthError, CallbackGrant, CallbackResponse, CognitoSession,
+    LogoutRequest, PendingResponseType, Secret, SignInOptions, TokenSet, ADMIN_SCOPE, CSRF_FIELD,
+    CSRF_HEADER, PENDING_SIGN_IN_TTL,
 };
 use crate::ssr::session::cookies::{self, Readers};
 use crate::ssr::session::response::{json_error, plain_error, redirect};
-use crate::ssr::session::{is_same_origin_request, request_host, InitialAuth};
+use crate::ssr::session::{check_sign_in_host, is_same_origin_request, InitialAuth};
 
 /// The largest sign-out form body read.
 const MAX_FORM_BYTES: usize = 4096;
@@ -77,10 +77,8 @@ impl Inner {
     ) -> Response {
         // The browser's cookies (and with them the pending sign-in) belong to the host it
         // asked: a callback at another host would find nothing.
-        if let Some(host) = request_host(headers) {
-            if let Err(e) = check_sign_in_origin(&self.config, host) {
-                return plain_error(StatusCode::BAD_REQUEST, &e);
-            }
+        if let Err(e) = check_sign_in_host(&self.config, headers) {
+            return plain_error(StatusCode::BAD_REQUEST, &e);
         }
         let now = self.env.now();
         let rng = |buf: &mut [u8]| self.env.random.fill(buf);

@@ -17,6 +17,6 @@ pub use initial::InitialAuth;
 pub(crate) use layer::{Loaded, SessionMode, Work};
 pub use layer::{SessionLayer, SessionService};
 pub use same_origin::is_same_origin_request;
-pub(crate) use same_origin::{changes_state, cookie_acts, request_host};
+pub(crate) use same_origin::{changes_state, check_sign_in_host, cookie_acts};
 pub use setup::SessionSetupError;
 pub(crate) use setup::{callback_path_for, check_distinct, check_protected, Env};

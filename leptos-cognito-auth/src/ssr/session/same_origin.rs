@@ -6,11 +6,23 @@ use axum::http::header::{HOST, ORIGIN};
 use axum::http::request::Parts;
 use axum::http::{HeaderMap, Method};
 
+use crate::protocol::{check_sign_in_origin, AuthError, CognitoConfig};
+
+/// Whether a sign-in started on the server for this request can complete: the host the
+/// browser asked for must be the callback's
+/// ([`check_sign_in_origin`](crate::protocol::check_sign_in_origin)), as the pending
+/// sign-in's cookie belongs to this host and a callback at another would not find it.
+/// A request that names no host is let through. Both session modes check it.
+pub(crate) fn check_sign_in_host(
+    config: &CognitoConfig,
+    headers: &HeaderMap,
+) -> Result<(), AuthError> {
+    request_host(headers).map_or(Ok(()), |host| check_sign_in_origin(config, host))
+}
+
 /// The host the browser asked for: a proxy's `X-Forwarded-Host` (its first value), else
-/// `Host`. A sign-in started on the server checks it against the callback's
-/// ([`check_sign_in_origin`](crate::protocol::check_sign_in_origin)): the pending sign-in's
-/// cookie belongs to this host, and a callback at another would not find it.
-pub(crate) fn request_host(headers: &HeaderMap) -> Option<&str> {
+/// `Host`.
+fn request_host(headers: &HeaderMap) -> Option<&str> {
     headers
         .get("x-forwarded-host")
         .and_then(|v| v.to_str().ok())
