@@ -29,11 +29,13 @@ set +e
 # LOAD_SESSION=1 also runs the server-session comparison (cognito-local/tests/
 # server_session_load.rs): the same /api/me with a session cookie next to a bearer token,
 # in one run. Both are warmed up first (LOAD_WARMUP requests each, unreported: a process's
-# first run is slower whatever it sends), then the bearer token and the memory-store
-# session alternate for LOAD_ROUNDS rounds (default 3) and their medians are printed, with
-# the mean of the rounds' session/bearer ratios and its standard error (LOAD_ROUNDS=20 tells
-# it within about 1.5%); then one run on each other store (one Redis node, a 3-master Redis
-# Cluster, cookies). It also prints what the layer and the extractor cost per request
+# first run is slower whatever it sends), then each of LOAD_ROUNDS rounds (default 3) runs
+# the bearer token, the memory-store session and the bearer token again (the control), in
+# an order that changes round by round. It prints their medians, the session's ratio to
+# the round's two bearer runs and the control's ratio to the bearer run (the same requests
+# twice: what the machine alone moves a ratio by), each as a geometric mean over the rounds
+# with its standard error; then one run on each other store (one Redis node, a 3-master
+# Redis Cluster, cookies). It also prints what the layer and the extractor cost per request
 # without the network. LOAD_PIN=1 runs that comparison with the server on CPU 0 and wrk on
 # the other CPUs (taskset; 2 CPUs or more).
 tests=(--test verifier_load)

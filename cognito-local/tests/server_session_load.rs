@@ -215,6 +215,24 @@ fn redis_cluster() -> Option<(Vec<Child>, String)> {
     ok.then(|| (nodes, format!("redis-cluster://{}", seeds.join(","))))
 }
 
+/// A leg of a round of the comparison (its index in the round's figures).
+#[derive(Clone, Copy)]
+enum Leg {
+    Bearer = 0,
+    Session = 1,
+    Control = 2,
+}
+
+impl Leg {
+    fn name(self) -> &'static str {
+        match self {
+            Leg::Bearer => "bearer token",
+            Leg::Session => "server session, memory store",
+            Leg::Control => "bearer token again, the control",
+        }
+    }
+}
+
 /// A duration in microseconds, for the reports ("not measured" where it was not).
 fn micros(duration: Option<Duration>) -> String {
     duration.map_or_else(
@@ -248,8 +266,6 @@ async fn load_api_me_with_a_server_session() {
     };
     // The first run of a process is slower whatever it sends (measured: a session run
     // first, 37.0 k/s; the same run later, 45.9 k/s): both are warmed up first, unreported.
-    // Then the bearer token and the session alternate, in the order b m, m b, b m, ... so
-    // that a drift of the machine touches both alike, and each gets its median.
     // With LOAD_PIN=1, this comparison runs the server on one CPU and wrk on the others.
     let pinned = load::pin();
     let warm_up = load::env_or("LOAD_WARMUP", 20_000);
@@ -260,74 +276,97 @@ async fn load_api_me_with_a_server_session() {
     session_run_(warm_up).await;
     let requests = load::env_or("LOAD_REQUESTS", 50_000);
     let rounds = load::env_or("LOAD_ROUNDS", 3);
-    let (mut bearer_rates, mut session_rates) = (Vec::new(), Vec::new());
-    let (mut bearer_cpu, mut session_cpu) = (Vec::new(), Vec::new());
+    // Each round runs three legs back to back: the bearer token, the session, and the
+    // bearer token again, the control. The control's ratio to the bearer run is what the
+    // machine alone moves a ratio by, since both send the same requests (measured, with
+    // the session leg sending the bearer token too: 95.5% ± 3.0% over 20 rounds, as far
+    // from 100% as the session's own ratio was). The legs' order goes through the six
+    // orders of three, round by round, so that no leg keeps the first or last place.
+    const ORDERS: [[Leg; 3]; 6] = [
+        [Leg::Bearer, Leg::Session, Leg::Control],
+        [Leg::Session, Leg::Control, Leg::Bearer],
+        [Leg::Control, Leg::Bearer, Leg::Session],
+        [Leg::Bearer, Leg::Control, Leg::Session],
+        [Leg::Control, Leg::Session, Leg::Bearer],
+        [Leg::Session, Leg::Bearer, Leg::Control],
+    ];
+    let mut rates: [Vec<f64>; 3] = Default::default();
+    let mut cpu: [Vec<f64>; 3] = Default::default();
     for round in 0..rounds {
-        for session_first in [round % 2 == 1, round % 2 == 0] {
-            if session_first {
-                let run = session_run_(requests).await;
-                report(
-                    &format!("server session, memory store, round {}", round + 1),
-                    &run,
-                );
-                session_rates.push(run.rate());
-                session_cpu.extend(run.cpu_per_request.map(|d| d.as_secs_f64()));
-            } else {
-                let run = bearer_run(requests).await;
-                report(&format!("bearer token, round {}", round + 1), &run);
-                bearer_rates.push(run.rate());
-                bearer_cpu.extend(run.cpu_per_request.map(|d| d.as_secs_f64()));
-            }
+        for leg in ORDERS[usize::try_from(round).unwrap() % ORDERS.len()] {
+            let run = match leg {
+                Leg::Session => session_run_(requests).await,
+                Leg::Bearer | Leg::Control => bearer_run(requests).await,
+            };
+            report(&format!("{}, round {}", leg.name(), round + 1), &run);
+            rates[leg as usize].push(run.rate());
+            cpu[leg as usize].extend(run.cpu_per_request.map(|d| d.as_secs_f64()));
         }
     }
-    let (bearer_median, session_median) =
-        (load::median(&bearer_rates), load::median(&session_rates));
+    let [bearer_median, session_median, control_median] = rates.each_ref().map(|r| load::median(r));
     println!(
         "LOAD /api/me medians of {rounds} rounds: bearer token {bearer_median:.0} requests/s, \
-         server session on the memory store {session_median:.0} requests/s ({:.1}% of bearer)",
-        session_median / bearer_median * 100.0
+         server session on the memory store {session_median:.0} requests/s ({:.1}% of bearer), \
+         bearer token again (control) {control_median:.0} requests/s ({:.1}% of bearer)",
+        session_median / bearer_median * 100.0,
+        control_median / bearer_median * 100.0
     );
-    // Each round's two runs are a pair, made back to back: the session's rate over the
-    // bearer's, per round, cancels the machine's drift from round to round. Their mean and
-    // its standard error say how far apart the two paths are and how surely (measured: the
-    // ratio of one round moves by about 7%, so 20 rounds tell it within about 1.5%).
-    let ratios: Vec<f64> = session_rates
-        .iter()
-        .zip(&bearer_rates)
-        .map(|(session, bearer)| session / bearer)
+    // Each round's legs are made back to back: a ratio of two legs of one round cancels the
+    // machine's drift from round to round. The session is set against both bearer runs of
+    // its round (their geometric mean), and the control against the bearer run: the
+    // control's spread is what the machine alone makes. Each is summed up as the geometric
+    // mean of its rounds (a ratio and its inverse weigh alike, so the control centres on
+    // 100%) and its standard error.
+    let [bearer_rates, session_rates, control_rates] = &rates;
+    let session_ratios: Vec<f64> = (0..session_rates.len())
+        .map(|i| session_rates[i] / (bearer_rates[i] * control_rates[i]).sqrt())
         .collect();
-    let (mean, error) = load::mean_and_error(&ratios);
-    println!(
-        "LOAD /api/me session / bearer, round by round: mean {:.1}%{} over {rounds} rounds, \
-         the session at least as fast in {} ({}){}",
-        mean * 100.0,
-        error.map_or_else(String::new, |e| format!(
-            " ± {:.1}% (standard error)",
-            e * 100.0
-        )),
-        ratios.iter().filter(|r| **r >= 1.0).count(),
-        ratios
-            .iter()
-            .map(|r| format!("{:.1}%", r * 100.0))
-            .collect::<Vec<_>>()
-            .join(", "),
-        if pinned.is_some() {
-            "; the server on CPU 0, wrk on the others (LOAD_PIN=1)"
-        } else {
-            ""
-        }
-    );
+    let control_ratios: Vec<f64> = (0..control_rates.len())
+        .map(|i| control_rates[i] / bearer_rates[i])
+        .collect();
+    for (what, ratios) in [
+        ("session / bearer (both bearer runs)", session_ratios),
+        (
+            "control: bearer / bearer, the same requests twice",
+            control_ratios,
+        ),
+    ] {
+        let (mean, error) = load::geometric_mean_and_error(&ratios);
+        println!(
+            "LOAD /api/me {what}, round by round: geometric mean {:.1}%{} over {rounds} rounds, \
+             at least as fast in {} ({}){}",
+            mean * 100.0,
+            error.map_or_else(String::new, |e| format!(
+                " ± {:.1}% (standard error)",
+                e * 100.0
+            )),
+            ratios.iter().filter(|r| **r >= 1.0).count(),
+            ratios
+                .iter()
+                .map(|r| format!("{:.1}%", r * 100.0))
+                .collect::<Vec<_>>()
+                .join(", "),
+            if pinned.is_some() {
+                "; the server on CPU 0, wrk on the others (LOAD_PIN=1)"
+            } else {
+                ""
+            }
+        );
+    }
     // What each request cost the server's CPU, in the same rounds. Measured: it moves with
     // requests/s (18.4-24.9 µs in rounds of 57-44 k/s), so this machine's slow rounds are
     // slower in CPU time too, not only waiting for a core.
-    if !bearer_cpu.is_empty() && !session_cpu.is_empty() {
-        let (bearer_cpu, session_cpu) = (load::median(&bearer_cpu), load::median(&session_cpu));
+    if cpu.iter().all(|c| !c.is_empty()) {
+        let [bearer_cpu, session_cpu, control_cpu] = cpu.each_ref().map(|c| load::median(c));
         println!(
             "LOAD /api/me server CPU per request, medians of {rounds} rounds: bearer token \
-             {:.2} µs, server session on the memory store {:.2} µs ({:.1}% of bearer)",
+             {:.2} µs, server session on the memory store {:.2} µs ({:.1}% of bearer), \
+             control {:.2} µs ({:.1}% of bearer)",
             bearer_cpu * 1e6,
             session_cpu * 1e6,
-            session_cpu / bearer_cpu * 100.0
+            session_cpu / bearer_cpu * 100.0,
+            control_cpu * 1e6,
+            control_cpu / bearer_cpu * 100.0
         );
     }
     // The other stores' runs share the machine as before (a Redis server too).

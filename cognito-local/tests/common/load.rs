@@ -97,6 +97,16 @@ pub fn mean_and_error(values: &[f64]) -> (f64, Option<f64>) {
     (mean, error)
 }
 
+/// The geometric mean of `ratios` (positive) and its standard error, from the mean of their
+/// logarithms (`None` for fewer than two): a ratio and its inverse move it alike.
+pub fn geometric_mean_and_error(ratios: &[f64]) -> (f64, Option<f64>) {
+    let logs: Vec<f64> = ratios.iter().map(|r| r.ln()).collect();
+    let (mean, error) = mean_and_error(&logs);
+    let mean = mean.exp();
+    // The error of the logarithm's mean, carried to the ratio (to first order).
+    (mean, error.map(|e| e * mean))
+}
+
 /// The CPUs wrk runs on while the server is [`pin`]ned (`taskset`'s list), and how many.
 static WRK_CPUS: Mutex<Option<(String, u64)>> = Mutex::new(None);
 
