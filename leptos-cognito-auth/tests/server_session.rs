@@ -563,6 +563,25 @@ async fn records_are_sealed_at_rest_and_a_shared_store_needs_a_secret() {
         matches!(covered, SessionSetupError::ConflictingPaths { .. }),
         "{covered}"
     );
+    // The callback needs a path of its own: at the site's root, every visit to the home
+    // page would be answered as a callback (and a URL without a path is its root).
+    for root in [format!("{}/", port.base), port.base.clone()] {
+        let config = leptos_cognito_auth::CognitoConfig::builder()
+            .client_id(CLIENT)
+            .app_web_domain(&hosted_ui.base)
+            .redirect_uri_sign_in(&root)
+            .redirect_uri_sign_out(format!("{}/", port.base))
+            .issuer(hosted_ui.issuer())
+            .storage(leptos_cognito_auth::StorageKind::Server)
+            .build()
+            .unwrap();
+        let at_root =
+            leptos_cognito_auth::ssr::ServerSession::builder(config, MemorySessionStore::new())
+                .build()
+                .unwrap_err();
+        assert_eq!(at_root, SessionSetupError::CallbackAtRoot(root.clone()));
+        assert!(at_root.to_string().contains("/auth/callback"), "{at_root}");
+    }
     // The user-pool endpoint gets users' access tokens: https, or http to a loopback host.
     for bad in [
         "http://other-host/",

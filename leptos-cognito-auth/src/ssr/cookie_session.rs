@@ -586,5 +586,27 @@ mod tests {
             matches!(err, SessionSetupError::ConflictingPaths { .. }),
             "{err}"
         );
+        // A callback URL without a path is the site's root, as a browser reads it (the
+        // app's page there completes the sign-in): `/callback` is then an ordinary page.
+        let at_root = CognitoConfig::builder()
+            .client_id("c")
+            .app_web_domain("http://localhost:9229")
+            .redirect_uri_sign_in("http://localhost:3005")
+            .redirect_uri_sign_out("http://localhost:3005/")
+            .storage(StorageKind::Cookie)
+            .build()
+            .unwrap();
+        CookieSession::builder(at_root.clone(), verifier())
+            .protect(["/callback"])
+            .build()
+            .unwrap();
+        let err = CookieSession::builder(at_root, verifier())
+            .protect(["/"])
+            .build()
+            .unwrap_err();
+        assert!(
+            matches!(err, SessionSetupError::ConflictingPaths { .. }),
+            "{err}"
+        );
     }
 }

@@ -444,9 +444,10 @@ impl ServerSessionBuilder {
     ///
     /// # Errors
     /// [`SessionSetupError`]: a configuration for another storage, without an issuer or
-    /// user pool, a bad verifier, a route or protected path that is not absolute or
-    /// conflicts with another, a lifetime out of range, a user-pool endpoint that is not
-    /// `https`, a missing secret with a shared store, or a short secret.
+    /// user pool, or with its sign-in redirect URI at the site's root, a bad verifier, a
+    /// route or protected path that is not absolute or conflicts with another, a lifetime
+    /// out of range, a user-pool endpoint that is not `https`, a missing secret with a
+    /// shared store, or a short secret.
     pub fn build(self) -> Result<ServerSession, SessionSetupError> {
         let Self {
             mode:

@@ -7,17 +7,20 @@
 pub(crate) struct ProtectedPaths(Vec<String>);
 
 impl ProtectedPaths {
-    /// Adds `paths` (a trailing `/` is ignored).
+    /// Adds `paths` (a trailing `/` is ignored, but `/` stays the site's root, so that a
+    /// check names it as it was written).
     pub fn extend<I, S>(&mut self, paths: I)
     where
         I: IntoIterator<Item = S>,
         S: Into<String>,
     {
-        self.0.extend(
-            paths
-                .into_iter()
-                .map(|p| p.into().trim_end_matches('/').to_owned()),
-        );
+        self.0.extend(paths.into_iter().map(|p| {
+            let p = p.into();
+            match p.trim_end_matches('/') {
+                "" if !p.is_empty() => "/".to_owned(),
+                trimmed => trimmed.to_owned(),
+            }
+        }));
     }
 
     /// Whether `path` is one of the paths or below one.
@@ -27,11 +30,11 @@ impl ProtectedPaths {
 
     /// Whether the protected path `protected` covers `path` (is it, or above it).
     pub fn covers(&self, protected: &str, path: &str) -> bool {
-        Self::covers_path(protected.trim_end_matches('/'), path)
+        Self::covers_path(protected, path)
     }
 
     fn covers_path(protected: &str, path: &str) -> bool {
-        path.strip_prefix(protected)
+        path.strip_prefix(protected.trim_end_matches('/'))
             .is_some_and(|rest| rest.is_empty() || rest.starts_with('/'))
     }
 

@@ -67,6 +67,16 @@ pub enum SessionSetupError {
     /// sends the user's access token there.
     #[error("the user-pool endpoint is not usable: {0}")]
     BadUserPoolEndpoint(String),
+    /// Server sessions answer the callback at the path of
+    /// [`redirect_uri_sign_in`](crate::CognitoConfigBuilder::redirect_uri_sign_in), so it
+    /// must be a path of its own: at the site's root every visit to the home page would be
+    /// taken for a callback.
+    #[error(
+        "server sessions answer the callback at the path of the sign-in redirect URI `{0}`, \
+         so it needs a path of its own, like `https://app.example.com/auth/callback` (the \
+         same in the app client's callback URLs), not the site's root"
+    )]
+    CallbackAtRoot(String),
     /// The configuration is for another mode.
     #[error("{mode} needs a configuration with `storage({expected})`")]
     WrongStorage {
@@ -110,7 +120,8 @@ impl Env {
 }
 
 /// Checks that `config` is for the layer `mode` (its `storage` is `kind`), and returns the
-/// path of its callback URL.
+/// path of its callback URL: `/` for a URL without one, as a browser reads it. Server
+/// sessions, which answer the callback themselves, refuse the site's root.
 pub(crate) fn callback_path_for(
     config: &CognitoConfig,
     kind: StorageKind,
@@ -125,12 +136,15 @@ pub(crate) fn callback_path_for(
             },
         });
     }
-    Ok(
-        crate::protocol::encoding::split_url(config.redirect_uri_sign_in())
-            .map(|u| u.path.to_owned())
-            .filter(|p| p.starts_with('/'))
-            .unwrap_or_else(|| "/callback".to_owned()),
-    )
+    let uri = config.redirect_uri_sign_in();
+    let path = crate::protocol::encoding::split_url(uri)
+        .map(|u| u.path)
+        .filter(|p| p.starts_with('/'))
+        .unwrap_or("/");
+    if path == "/" && kind == StorageKind::Server {
+        return Err(SessionSetupError::CallbackAtRoot(uri.to_owned()));
+    }
+    Ok(path.to_owned())
 }
 
 /// Checks a path a layer answers or protects: absolute, not `//` (another host for a
