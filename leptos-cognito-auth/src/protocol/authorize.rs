@@ -209,7 +209,11 @@ impl AuthorizeRequest {
         if let Some(data) = options.user_context_data.filter(|d| !d.is_empty()) {
             params.push(("userContextData", data));
         }
-        let url = format!("{}/oauth2/authorize?{}", config.domain_base(), form(params));
+        let url = format!(
+            "{}/oauth2/authorize?{}",
+            config.domain_base(),
+            form(&params)
+        );
         let pending = PendingSignIn {
             state,
             nonce,

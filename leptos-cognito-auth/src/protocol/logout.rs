@@ -31,7 +31,7 @@ impl LogoutRequest {
         format!(
             "{}/logout?{}",
             config.domain_base(),
-            form([
+            form(&[
                 ("client_id", config.client_id()),
                 ("logout_uri", config.redirect_uri_sign_out()),
             ])
@@ -54,7 +54,7 @@ impl LogoutRequest {
         if !scopes.is_empty() {
             pairs.push(("scope", &scopes));
         }
-        format!("{}/logout?{}", config.domain_base(), form(pairs))
+        format!("{}/logout?{}", config.domain_base(), form(&pairs))
     }
 }
 

@@ -119,7 +119,7 @@ fn client_credentials_body(client_id: &str, scopes: &[String]) -> String {
     if !scope.is_empty() {
         pairs.push(("scope", &scope));
     }
-    form(pairs)
+    form(&pairs)
 }
 
 /// The `client_credentials` token request of a confidential client whose token endpoint is
@@ -174,9 +174,9 @@ pub fn token_request(config: &CognitoConfig, grant: TokenGrant<'_>) -> HttpReque
             if let Some(verifier) = code_verifier {
                 pairs.push(("code_verifier", verifier.expose()));
             }
-            form(pairs)
+            form(&pairs)
         }
-        TokenGrant::RefreshToken { refresh_token } => form([
+        TokenGrant::RefreshToken { refresh_token } => form(&[
             ("grant_type", "refresh_token"),
             ("client_id", config.client_id()),
             ("refresh_token", refresh_token.expose()),
@@ -272,7 +272,7 @@ pub fn revoke_request(config: &CognitoConfig, refresh_token: &Secret) -> HttpReq
     form_post(
         config,
         "/oauth2/revoke",
-        form([
+        form(&[
             ("token", refresh_token.expose()),
             ("client_id", config.client_id()),
         ]),
