@@ -111,3 +111,17 @@ test('a Cognito ?error=access_denied callback is shown and consumes the pending 
   await openDemo(page, A, '/', 'signed-out');
   await signIn(page, A, 'alice');
 });
+
+test('a sign-in started from the callback page after a failure lands home, not back on the callback', async ({
+  page,
+}) => {
+  await startSignIn(page);
+  await page.goto(`${A.url}/callback?code=${randomBytes(16).toString('hex')}&state=${randomBytes(32).toString('base64url')}`);
+  await expectAuthError(page, 'state_mismatch');
+
+  // The header's Sign in button, on the callback page: its return path would be the
+  // callback itself, where nothing is left to complete.
+  await signIn(page, A, 'alice');
+  await expect(page).toHaveURL(`${A.url}/`);
+  await expect(page.getByText('Signing you in…')).toHaveCount(0);
+});

@@ -221,7 +221,7 @@ impl AuthorizeRequest {
             response_type: response_type.into(),
             redirect_uri: config.redirect_uri_sign_in().to_owned(),
             scopes,
-            return_to: sanitize_return_path(options.return_to),
+            return_to: return_path(config, options.return_to),
             app_state: options.app_state,
             created_at: now,
         };
@@ -251,6 +251,27 @@ pub fn sanitize_return_path(path: &str) -> String {
         path.to_owned()
     } else {
         "/".to_owned()
+    }
+}
+
+/// A sign-in's return path: [`sanitize_return_path`]'s, but `/` instead of the callback
+/// page itself. A sign-in started there (after one that failed, from a Sign in button in
+/// the page's header) would come back to a callback with nothing left to complete: the
+/// router does not leave the callback for itself, and the page stayed on "Signing you in…".
+fn return_path(config: &CognitoConfig, return_to: &str) -> String {
+    let path = sanitize_return_path(return_to);
+    let page = path.split('?').next().unwrap_or_default();
+    let page = page.split('#').next().unwrap_or_default();
+    // The callback's page: the redirect URI (checked when the configuration was built: an
+    // http(s) URL, no fragment) from the first `/` after its `scheme://`, up to its query.
+    let uri = config.redirect_uri_sign_in();
+    let rest = uri.split_once("://").map_or("", |(_, rest)| rest);
+    let callback = rest.find('/').map_or("", |i| &rest[i..]);
+    let callback = callback.split('?').next().unwrap_or_default();
+    if page != "/" && page == callback {
+        "/".to_owned()
+    } else {
+        path
     }
 }
 
@@ -481,6 +502,28 @@ mod tests {
 
     fn get<'a>(q: &'a [(String, String)], name: &str) -> Option<&'a str> {
         q.iter().find(|(n, _)| n == name).map(|(_, v)| v.as_str())
+    }
+
+    /// A sign-in started on the callback page (after one that failed) comes back home, not
+    /// to a callback with nothing left to complete; pages beside or below it are kept.
+    #[test]
+    fn a_sign_in_started_on_the_callback_page_returns_home() {
+        for (here, back) in [
+            ("/callback", "/"),
+            ("/callback?error=access_denied&state=x", "/"),
+            ("/callback#top", "/"),
+            ("/callbacks", "/callbacks"),
+            ("/callback/help", "/callback/help"),
+            ("/orders?id=7", "/orders?id=7"),
+        ] {
+            let options = AuthorizeOptions {
+                return_to: here,
+                ..Default::default()
+            };
+            let config = config(ResponseType::Code);
+            let req = AuthorizeRequest::new(&config, &counting_rng(), 1000, options).unwrap();
+            assert_eq!(req.pending.return_to, back, "{here}");
+        }
     }
 
     #[test]
