@@ -555,30 +555,31 @@ mod tests {
                 .build()
                 .unwrap()
         };
-        let config = |storage| {
+        let callback = "http://localhost:3005/auth/callback";
+        let config = |storage, callback: &str| {
             CognitoConfig::builder()
                 .client_id("c")
                 .app_web_domain("http://localhost:9229")
-                .redirect_uri_sign_in("http://localhost:3005/auth/callback")
+                .redirect_uri_sign_in(callback)
                 .redirect_uri_sign_out("http://localhost:3005/")
                 .storage(storage)
                 .build()
                 .unwrap()
         };
-        let err = CookieSession::builder(config(StorageKind::Local), verifier())
+        let err = CookieSession::builder(config(StorageKind::Local, callback), verifier())
             .build()
             .unwrap_err();
         assert!(
             matches!(err, SessionSetupError::WrongStorage { .. }),
             "{err}"
         );
-        let err = CookieSession::builder(config(StorageKind::Cookie), verifier())
+        let err = CookieSession::builder(config(StorageKind::Cookie, callback), verifier())
             .protect(["account"])
             .build()
             .unwrap_err();
         assert_eq!(err, SessionSetupError::BadPath("account".into()));
         // Protecting the callback would keep every sign-in from completing.
-        let err = CookieSession::builder(config(StorageKind::Cookie), verifier())
+        let err = CookieSession::builder(config(StorageKind::Cookie, callback), verifier())
             .protect(["/auth"])
             .build()
             .unwrap_err();
@@ -588,14 +589,7 @@ mod tests {
         );
         // A callback URL without a path is the site's root, as a browser reads it (the
         // app's page there completes the sign-in): `/callback` is then an ordinary page.
-        let at_root = CognitoConfig::builder()
-            .client_id("c")
-            .app_web_domain("http://localhost:9229")
-            .redirect_uri_sign_in("http://localhost:3005")
-            .redirect_uri_sign_out("http://localhost:3005/")
-            .storage(StorageKind::Cookie)
-            .build()
-            .unwrap();
+        let at_root = config(StorageKind::Cookie, "http://localhost:3005");
         CookieSession::builder(at_root.clone(), verifier())
             .protect(["/callback"])
             .build()

@@ -25,15 +25,11 @@ impl ProtectedPaths {
 
     /// Whether `path` is one of the paths or below one.
     pub fn contains(&self, path: &str) -> bool {
-        self.0.iter().any(|p| Self::covers_path(p, path))
+        self.0.iter().any(|p| self.covers(p, path))
     }
 
     /// Whether the protected path `protected` covers `path` (is it, or above it).
     pub fn covers(&self, protected: &str, path: &str) -> bool {
-        Self::covers_path(protected, path)
-    }
-
-    fn covers_path(protected: &str, path: &str) -> bool {
         path.strip_prefix(protected.trim_end_matches('/'))
             .is_some_and(|rest| rest.is_empty() || rest.starts_with('/'))
     }
