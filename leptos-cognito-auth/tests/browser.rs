@@ -15,7 +15,7 @@ use leptos_cognito_auth::{
     CognitoConfig, CognitoSession, HttpRequest, Method, Secret, Storage, StorageError, StorageKind,
     TransportErrorKind,
 };
-use wasm_bindgen::JsValue;
+use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_test::{wasm_bindgen_test, wasm_bindgen_test_configure};
 
 wasm_bindgen_test_configure!(run_in_browser);
@@ -52,7 +52,11 @@ fn jwt(claims: serde_json::Value) -> String {
 }
 
 fn session(user: &str) -> CognitoSession {
-    let exp = 2_000_000_000u64;
+    session_until(user, 2_000_000_000)
+}
+
+/// A session of `user` whose tokens expire at `exp` (Unix seconds).
+fn session_until(user: &str, exp: u64) -> CognitoSession {
     let id = jwt(serde_json::json!({
         "sub": format!("sub-{user}"), "cognito:username": user, "aud": CLIENT,
         "token_use": "id", "exp": exp, "iat": exp - 3600, "email": format!("{user}@example.com"),
@@ -792,4 +796,69 @@ async fn session_channel_reaches_other_channels_not_itself() {
     a.announce();
     sleep_ms(200).await;
     assert_eq!(heard_by_b.get(), 1, "a dropped channel is closed");
+}
+
+// ---- the provider ------------------------------------------------------------------------
+
+/// A refresh that the provider started and that ends after the provider unmounted (the
+/// app left the page part that held it) publishes nothing: its values are disposed, and
+/// reading them would panic (which stops the whole app in wasm).
+#[wasm_bindgen_test]
+async fn a_refresh_ending_after_the_provider_unmounts_publishes_nothing() {
+    use leptos::prelude::*;
+    use leptos_cognito_auth::components::AuthProvider;
+
+    // Any panic, in this test or in a task it started, is noted on the page.
+    let before = std::panic::take_hook();
+    std::panic::set_hook(Box::new(move |info| {
+        let _ = js_sys::Reflect::set(
+            &js_sys::global(),
+            &JsValue::from_str("__lcaPanic"),
+            &JsValue::from_str(&info.to_string()),
+        );
+        before(info);
+    }));
+    // The token endpoint answers only when the test says so: nothing is contacted.
+    eval(
+        "globalThis.__lcaRealFetch = globalThis.fetch; globalThis.__lcaTokenRequests = 0;
+         globalThis.fetch = (request) => new Promise((resolve) => {
+             globalThis.__lcaTokenRequests += 1;
+             globalThis.__lcaAnswer = () => resolve(new Response(
+                 '{\"error\":\"invalid_grant\"}',
+                 { status: 400, headers: { 'content-type': 'application/json' } }));
+         });",
+    );
+    let now = js_sys::Date::now() as u64 / 1000;
+    let (storage, _) = BrowserStorage::open(StorageKind::Session, &CookieOptions::default());
+    let store = CognitoStorage::new(storage, CLIENT);
+    // Expired, with a refresh token: the provider refreshes it as it starts.
+    store.save(&session_until("dave", now - 60)).unwrap();
+
+    let document = window().document().unwrap();
+    let host = document.create_element("div").unwrap();
+    document.body().unwrap().append_child(&host).unwrap();
+    let mounted = leptos::mount::mount_to(host.clone().unchecked_into(), || {
+        view! { <AuthProvider config=config(StorageKind::Session)>"app"</AuthProvider> }
+    });
+    let mut waited = 0;
+    while eval("globalThis.__lcaTokenRequests").as_f64() != Some(1.0) && waited < 5_000 {
+        sleep_ms(20).await;
+        waited += 20;
+    }
+    let requests = eval("globalThis.__lcaTokenRequests").as_f64();
+    drop(mounted);
+    eval("globalThis.__lcaAnswer && globalThis.__lcaAnswer();");
+    sleep_ms(300).await;
+    let panic = eval("globalThis.__lcaPanic").as_string();
+    eval(
+        "globalThis.fetch = globalThis.__lcaRealFetch; delete globalThis.__lcaRealFetch;
+         delete globalThis.__lcaTokenRequests; delete globalThis.__lcaAnswer;
+         delete globalThis.__lcaPanic;",
+    );
+    store.clear();
+    host.remove();
+
+    assert_eq!(requests, Some(1.0), "the provider asked for a refresh");
+    assert_eq!(panic, None, "nothing panicked");
+    assert_eq!(host.child_element_count(), 0, "the provider unmounted");
 }

@@ -188,6 +188,13 @@ mod browser_ops {
             self.lifecycle.try_get_value().flatten()
         }
 
+        /// Whether the provider is still there: a task that ends after it unmounted (the
+        /// app left the part of the page that held it) publishes nothing, as its values are
+        /// disposed (reading one would panic, which stops a wasm app).
+        fn mounted(&self) -> bool {
+            !self.status.is_disposed()
+        }
+
         /// Starts the per-page machinery: the channel to the other tabs. Timers start as
         /// sessions are published ([`schedule`](Self::schedule)).
         pub fn start_lifecycle(&self) {
@@ -302,7 +309,7 @@ mod browser_ops {
         ) {
             // A sign-out under way publishes its own outcome; a refresh that ended meanwhile
             // publishes nothing (the client dropped its answer if storage was cleared).
-            if self.signing_out.get_value() {
+            if !self.mounted() || self.signing_out.get_value() {
                 return;
             }
             let before = self.session.get_untracked();
@@ -518,11 +525,13 @@ mod browser_ops {
             spawn_local(async move {
                 client.end_session().await;
                 // Signed out here and in the other tabs before the page leaves.
-                state.set_session(None);
-                state.emit(AuthEvent::SignedOut {
-                    from_other_tab: false,
-                });
-                state.announce();
+                if state.mounted() {
+                    state.set_session(None);
+                    state.emit(AuthEvent::SignedOut {
+                        from_other_tab: false,
+                    });
+                    state.announce();
+                }
                 let result = client.leave_for_logout();
                 if result.is_err() {
                     // Still here: the page is signed out, and a protected page may now ask
@@ -562,6 +571,9 @@ mod browser_ops {
             let started_at = client.pending_return_path(&url);
             self.busy.set(true);
             let result = client.parse_cognito_web_response(&url).await;
+            if !self.mounted() {
+                return result.map(|outcome| outcome.return_to);
+            }
             self.busy.set(false);
             match result {
                 Ok(outcome) => {
