@@ -6,7 +6,7 @@ import { expect, test } from '@playwright/test';
 
 import { chromiumWithBackForwardCache } from '../launch';
 import { A, HOSTED_UI } from './env';
-import { authError, expectSignInForm, keys, localStorageOf, openDemo, sessionState, signIn, signInButton } from './helpers';
+import { authError, expectSignInForm, keys, localStorageOf, openDemo, sessionState, signIn, signInButton, signOutAndReturn } from './helpers';
 
 test.use({ launchOptions: chromiumWithBackForwardCache });
 
@@ -36,4 +36,30 @@ test('back button on the sign-in page returns to a usable, signed-out app', asyn
 
   await signIn(page, A, 'alice');
   await expect(page).toHaveURL(`${A.url}/`);
+});
+
+// Signed out from a protected page, the user presses Back. A page restored from the
+// back/forward cache was left mid sign-out: its route condition must not keep waiting for
+// that sign-out, but ask for a sign-in as a protected page does when signed out.
+test('back to a protected page after signing out from it asks for a sign-in again', async ({ page }) => {
+  // Told from the page as it happens: the restored page leaves for the Hosted UI at once.
+  let restored = false;
+  await page.exposeFunction('notePageShow', (persisted: boolean) => {
+    restored ||= persisted;
+  });
+  await page.addInitScript(() => {
+    window.addEventListener('pageshow', (e) => {
+      (window as unknown as { notePageShow(persisted: boolean): void }).notePageShow(e.persisted);
+    });
+  });
+  await openDemo(page, A, '/', 'signed-out');
+  await signIn(page, A, 'alice');
+  await openDemo(page, A, '/protected', 'signed-in');
+  await expect(page.getByTestId('claims')).toBeVisible();
+  await signOutAndReturn(page, A);
+  await expect(sessionState(page)).toHaveText('signed-out');
+
+  await page.goBack({ waitUntil: 'commit' });
+  await expectSignInForm(page, HOSTED_UI);
+  expect(restored, 'Back restored the protected page from the back/forward cache').toBe(true);
 });

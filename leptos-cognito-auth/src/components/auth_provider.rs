@@ -165,9 +165,15 @@ pub fn AuthProvider(
             state.schedule();
         });
         // Back from the Hosted UI, a browser may restore this page from its back/forward
-        // cache exactly as it was left: mid sign-in, buttons disabled. Start over.
+        // cache exactly as it was left: mid sign-in, buttons disabled, or mid sign-out, its
+        // route conditions waiting for the page to leave (woken through "loading", they ask
+        // again). Start over.
         let restored = window_event_listener(leptos::ev::pageshow, move |event| {
             if event.persisted() {
+                if state.signing_out.get_value() {
+                    state.signing_out.set_value(false);
+                    state.set_status(super::AuthStatus::Loading);
+                }
                 state.in_flight.set_value(false);
                 state.busy.set(false);
                 state.load();
