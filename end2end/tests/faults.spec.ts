@@ -23,6 +23,7 @@ import {
   recordRequests,
   SECRET_PARAMS,
   sessionState,
+  shiftClock,
   setKitEntries,
   signIn,
   signInButton,
@@ -433,21 +434,6 @@ test('storage entries corrupted by hand: no panic, a broken session is removed, 
 });
 
 // --- 8. the device's clock is minutes or hours off ----------------------------------------
-
-/** An init script moving the page's clock (`Date.now()`, `new Date()`) by `offsetMs`. */
-function shiftClock(offsetMs: number) {
-  const RealDate = Date;
-  class ShiftedDate extends RealDate {
-    constructor(...args: ConstructorParameters<DateConstructor> | []) {
-      if (args.length === 0) super(RealDate.now() + offsetMs);
-      else super(...(args as ConstructorParameters<DateConstructor>));
-    }
-    static now() {
-      return RealDate.now() + offsetMs;
-    }
-  }
-  globalThis.Date = ShiftedDate as DateConstructor;
-}
 
 for (const [label, offsetSecs] of [
   ['10 minutes ahead', 600],

@@ -302,3 +302,18 @@ export async function setKitEntries(page: Page, clientId: string, entries: Recor
     { prefix: keys(clientId).prefix, entries },
   );
 }
+
+/** An init script moving the page's clock (`Date.now()`, `new Date()`) by `offsetMs`. */
+export function shiftClock(offsetMs: number) {
+  const RealDate = Date;
+  class ShiftedDate extends RealDate {
+    constructor(...args: ConstructorParameters<DateConstructor> | []) {
+      if (args.length === 0) super(RealDate.now() + offsetMs);
+      else super(...(args as ConstructorParameters<DateConstructor>));
+    }
+    static now() {
+      return RealDate.now() + offsetMs;
+    }
+  }
+  globalThis.Date = ShiftedDate as DateConstructor;
+}

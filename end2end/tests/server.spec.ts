@@ -13,6 +13,7 @@ import {
   openDemo,
   recordRequests,
   sessionState,
+  shiftClock,
   signIn,
   submitSignInForm,
 } from './helpers';
@@ -284,5 +285,38 @@ test('cookie session mode: a session the server cannot verify renders the same o
   });
   await page.goto(`${E.url}/`);
   await expect(sessionState(page)).not.toHaveText('loading');
+  expect(errors.filter((e) => /hydrat|panicked|unreachable/i.test(e))).toEqual([]);
+});
+
+test("cookie session mode: a browser clock hours ahead of the server's first shows what the server rendered", async ({
+  page,
+  context,
+}) => {
+  await openDemo(page, E, '/', 'signed-out');
+  await signIn(page, E, 'alice');
+  const accessToken = async () => {
+    const name = keys(E.clientId, 'alice').accessToken;
+    return (await context.cookies(E.url)).find((c) => decodeURIComponent(c.name) === name)?.value;
+  };
+  const signedInWith = await accessToken();
+  expect(signedInWith).toBeTruthy();
+  // The server renders the protected page signed in (the session is valid by its clock);
+  // the browser's clock, two hours ahead, sees the same cookies expired. Its first render
+  // must still show what the server rendered, or hydration breaks; then it refreshes.
+  await page.addInitScript(shiftClock, 2 * 3_600 * 1_000);
+  const html = await (await page.request.get(`${E.url}/protected`)).text();
+  expect(html).toMatch(/data-testid="session-state"[^>]*>signed-in</);
+  const errors: string[] = [];
+  page.on('pageerror', (e) => errors.push(e.message));
+  page.on('console', (m) => {
+    if (m.type() === 'error') errors.push(m.text());
+  });
+  await page.goto(`${E.url}/protected`);
+  await expect(sessionState(page)).toHaveText('signed-in');
+  await expect(page.getByTestId('username')).toHaveText('alice');
+  await expect(page.getByTestId('claims')).toContainText('alice@example.com');
+  // Then the browser judged the session by its own clock: expired, so refreshed.
+  await expect.poll(accessToken).not.toBe(signedInWith);
+  await expect(sessionState(page)).toHaveText('signed-in');
   expect(errors.filter((e) => /hydrat|panicked|unreachable/i.test(e))).toEqual([]);
 });

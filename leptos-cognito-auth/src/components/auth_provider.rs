@@ -87,32 +87,34 @@ pub fn AuthProvider(
         });
     }
 
-    // Cookie session mode: whether the server accepted the access token of the cookies'
-    // session, carried to the page, so that the browser's first render (hydration) computes
-    // the same status from the same cookies (`first_render_status`). Made in cookie mode
-    // only, the same on both sides (the configuration is).
-    let cookie_mode = config.storage() == crate::protocol::StorageKind::Cookie;
-    // `new_str`: a `bool` travels as `true`/`false` through `FromStr`, so the browser build
+    // Cookie session mode: the status the server rendered from the request's cookies,
+    // carried to the page, so that the browser's first render (hydration) shows the same
+    // whatever its own clock says: near the tokens' expiry, a browser clock or a stored
+    // clock drift a few seconds off the server's would judge the same cookies otherwise.
+    // Made in cookie mode only, the same on both sides (the configuration is); not in a
+    // browser build with only the server-session side, which has no cookie mode.
+    // `new_str`: the status travels as its number through `FromStr`, so the browser build
     // needs no serde_json reader of strings beside the one that reads tokens from bytes
     // (measured, December 2026: `SharedValue::new` here cost 3.5 KiB gzip in client mode).
+    #[cfg(any(feature = "ssr", feature = "hydrate"))]
     #[cfg_attr(not(feature = "hydrate"), allow(unused_variables))]
-    let server_accepted = cookie_mode.then(|| {
+    let rendered = (config.storage() == crate::protocol::StorageKind::Cookie).then(|| {
         SharedValue::new_str(move || {
             #[cfg(feature = "ssr")]
             {
-                use_context::<axum::http::request::Parts>().is_some_and(|parts| {
-                    matches!(
-                        parts.extensions.get::<crate::ssr::InitialAuth>(),
-                        Some(crate::ssr::InitialAuth::Cookie {
-                            server_accepted: true,
-                            ..
-                        })
+                use_context::<axum::http::request::Parts>()
+                    .and_then(
+                        |parts| match parts.extensions.get::<crate::ssr::InitialAuth>() {
+                            Some(crate::ssr::InitialAuth::Cookie { status, .. }) => Some(*status),
+                            _ => None,
+                        },
                     )
-                })
+                    // Without the cookie session layer the server renders "not known yet".
+                    .unwrap_or(super::AuthStatus::Loading) as u8
             }
             #[cfg(not(feature = "ssr"))]
             {
-                false
+                super::AuthStatus::Loading as u8
             }
         })
         .into_inner()
@@ -134,17 +136,17 @@ pub fn AuthProvider(
     {
         let (client, fallback) =
             crate::browser::browser_auth(config, &crate::browser::CookieOptions::default());
-        // Cookie session mode: the server rendered what the cookies say, and the cookies
-        // can be read now, so the first render (hydration) starts from the same state,
-        // by the same rule. (The configured mode: a fallback to cookies is not cookie
-        // mode, and the server rendered it as "not known yet".)
-        if let Some(accepted) = server_accepted {
-            let cached = client.get_cached_session();
-            let standing = cached.as_ref().map(|s| client.standing(s));
-            match crate::protocol::first_render_status(standing, accepted) {
-                super::AuthStatus::SignedIn => state.set_session(cached),
-                status => state.set_status(status),
-            }
+        // Cookie session mode: the first render (hydration) starts from what the server
+        // rendered, with the session of the same cookies, which can be read now; the
+        // browser judges it by its own clock after hydration (`load`). (The configured
+        // mode: a fallback to cookies is not cookie mode, and the server rendered it as
+        // "not known yet".)
+        const SIGNED_IN: u8 = super::AuthStatus::SignedIn as u8;
+        const SIGNED_OUT: u8 = super::AuthStatus::SignedOut as u8;
+        match rendered {
+            Some(SIGNED_IN) => state.set_session(client.get_cached_session()),
+            Some(SIGNED_OUT) => state.set_status(super::AuthStatus::SignedOut),
+            _ => {}
         }
         // Page start: what cannot be read goes (reads never write, so this is the moment).
         client.clean_up();

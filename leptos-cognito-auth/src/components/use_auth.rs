@@ -300,7 +300,10 @@ impl UseAuth {
                 state.refresh();
                 Some(true)
             }
-            AuthStatus::SignedIn if state.session_expired_untracked() => {
+            // Judged by this browser's clock once the page has hydrated (the provider's
+            // `load` refreshes it then): its first render shows what the server rendered
+            // (cookie mode), whatever this clock says.
+            AuthStatus::SignedIn if state.session_expired_untracked() && !hydrating() => {
                 state.get_session();
                 None
             }
@@ -360,4 +363,9 @@ impl UseAuth {
             AuthStatus::SignedIn => Some(passes.get()),
         }
     }
+}
+
+/// Whether the page is hydrating: building its first render over the server's HTML.
+fn hydrating() -> bool {
+    Owner::current_shared_context().is_some_and(|context| context.during_hydration())
 }

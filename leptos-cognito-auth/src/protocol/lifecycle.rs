@@ -35,11 +35,11 @@ impl AuthStatus {
 }
 
 /// The status the first render of a page shows for a session read from cookies (cookie
-/// mode), computed the same way by the server and by the browser so that hydration
-/// matches: signed in when the session is valid and the server accepted its access token;
-/// "not known yet" when it will be refreshed, or when the server could not accept it (the
-/// browser decides after hydration); signed out when there is none or it cannot be
-/// renewed.
+/// mode), as the server renders it (the page carries it to the browser, whose first render
+/// shows the same, so that hydration matches): signed in when the session is valid and the
+/// server accepted its access token; "not known yet" when it will be refreshed, or when the
+/// server could not accept it (the browser decides after hydration); signed out when there
+/// is none or it cannot be renewed.
 ///
 /// ```
 /// use leptos_cognito_auth::protocol::{first_render_status, AuthStatus, Standing};

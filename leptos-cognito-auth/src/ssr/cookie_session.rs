@@ -49,7 +49,8 @@ fn cookies_into_memory(headers: &HeaderMap, prefix: &str) -> MemoryStorage {
 
 /// The session stored in the request's cookies by the browser's cookie storage for app
 /// client `client_id`, expired or not (`None` when there is none or it is unreadable).
-/// The tokens are decoded, not verified.
+/// The tokens are decoded, not verified. The session is judged by this server's clock: the
+/// clock drift stored beside it is the browser's clock's, and is left out.
 ///
 /// ```
 /// use axum::http::{HeaderMap, HeaderValue};
@@ -60,13 +61,14 @@ fn cookies_into_memory(headers: &HeaderMap, prefix: &str) -> MemoryStorage {
 /// ```
 pub fn session_from_cookies(headers: &HeaderMap, client_id: &str) -> Option<CognitoSession> {
     let prefix = format!("{}.", StorageKeys::new(client_id).prefix());
-    CognitoStorage::new(cookies_into_memory(headers, &prefix), client_id).load()
+    CognitoStorage::new(cookies_into_memory(headers, &prefix), client_id)
+        .load()
+        .map(|session| session.with_clock_drift(0))
 }
 
 /// What to render for a session read from the cookies at `now`: the status
 /// [`first_render_status`] gives for its standing and whether the server accepted its
-/// access token (`verified`), which the browser computes the same way before its first
-/// render (from the same cookies and the server's verdict, which the page carries), so
+/// access token (`verified`), which the page carries to the browser's first render, so
 /// hydration matches; and, signed in, the session without its refresh token.
 pub fn initial_auth(
     session: Option<CognitoSession>,
@@ -467,6 +469,49 @@ mod tests {
             );
             assert!(!jar.iter().any(|p| p.ends_with("=junk")));
         }
+    }
+
+    /// The clock drift the browser stored beside its session (its clock two hours behind
+    /// Cognito's, say) is the browser's: the server judges the cookies' session by its own
+    /// clock, so a session valid now renders signed in.
+    #[test]
+    fn the_server_judges_the_cookies_session_by_its_own_clock() {
+        use crate::protocol::jwt::tests::jwt;
+        use crate::protocol::{MemoryStorage, Secret, Storage};
+        let (config, _) = cookie_mode();
+        let claims = |token_use: &str| {
+            serde_json::json!({
+                "sub": "s", "username": "alice", "cognito:username": "alice", "aud": "c",
+                "client_id": "c", "token_use": token_use, "iat": NOW - 60, "exp": NOW + 3_540,
+            })
+        };
+        let session = CognitoSession::from_tokens(
+            Some(&jwt(&claims("id"))),
+            &jwt(&claims("access")),
+            Some(Secret::new("r")),
+            config.scopes_string(),
+        )
+        .unwrap()
+        .with_clock_drift(-7_200);
+        let store = CognitoStorage::new(MemoryStorage::new(), "c");
+        store.save(&session).unwrap();
+        let pairs: Vec<String> = (store.storage().keys().iter())
+            .map(|k| {
+                let value = store.storage().get(k).unwrap();
+                format!("{k}={}", crate::protocol::encoding::encode(&value))
+            })
+            .collect();
+        assert!(
+            pairs.iter().any(|p| p.ends_with(".clockDrift=-7200")),
+            "{pairs:?}"
+        );
+        let mut headers = HeaderMap::new();
+        headers.insert(COOKIE, HeaderValue::from_str(&pairs.join("; ")).unwrap());
+
+        let read = session_from_cookies(&headers, "c").expect("the session reads back");
+        assert_eq!(read.clock_drift(), 0);
+        let initial = initial_auth(Some(read), &config, true, NOW);
+        assert_eq!(initial.status(), AuthStatus::SignedIn);
     }
 
     /// A return path long enough that its pending cookie, percent-encoded, would pass what a

@@ -16,13 +16,13 @@ use crate::protocol::{AuthStatus, CognitoSession, ServerSessionView};
 pub enum InitialAuth {
     /// Cookie mode: what the request's cookies say.
     Cookie {
-        /// The status to render.
+        /// The status to render (the page carries it, so that the browser's first render
+        /// agrees with the server's).
         status: AuthStatus,
         /// The session to render when signed in (ID and access tokens; never the refresh
         /// token).
         session: Option<CognitoSession>,
-        /// Whether the server accepted the session's access token (the page carries this,
-        /// so that the browser's first render agrees with the server's).
+        /// Whether the server accepted the session's access token (signed in needs it).
         server_accepted: bool,
     },
     /// Server sessions: what the page shows of the session (the user, never a token).
