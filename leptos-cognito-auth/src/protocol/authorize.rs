@@ -262,13 +262,7 @@ fn return_path(config: &CognitoConfig, return_to: &str) -> String {
     let path = sanitize_return_path(return_to);
     let page = path.split('?').next().unwrap_or_default();
     let page = page.split('#').next().unwrap_or_default();
-    // The callback's page: the redirect URI (checked when the configuration was built: an
-    // http(s) URL, no fragment) from the first `/` after its `scheme://`, up to its query.
-    let uri = config.redirect_uri_sign_in();
-    let rest = uri.split_once("://").map_or("", |(_, rest)| rest);
-    let callback = rest.find('/').map_or("", |i| &rest[i..]);
-    let callback = callback.split('?').next().unwrap_or_default();
-    if page != "/" && page == callback {
+    if page != "/" && page == config.callback_path() {
         "/".to_owned()
     } else {
         path

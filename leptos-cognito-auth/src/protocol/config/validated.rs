@@ -114,6 +114,14 @@ impl CognitoConfig {
     pub fn redirect_uri_sign_in(&self) -> &str {
         &self.redirect_uri_sign_in
     }
+    /// The path of the callback URL, without its query: `/` for a URL without one, as a
+    /// browser reads it.
+    pub(crate) fn callback_path(&self) -> &str {
+        crate::protocol::encoding::split_url(&self.redirect_uri_sign_in)
+            .map(|url| url.path)
+            .filter(|path| path.starts_with('/'))
+            .unwrap_or("/")
+    }
     /// The sign-out URL (`RedirectUriSignOut`).
     pub fn redirect_uri_sign_out(&self) -> &str {
         &self.redirect_uri_sign_out

@@ -137,10 +137,7 @@ pub(crate) fn callback_path_for(
         });
     }
     let uri = config.redirect_uri_sign_in();
-    let path = crate::protocol::encoding::split_url(uri)
-        .map(|u| u.path)
-        .filter(|p| p.starts_with('/'))
-        .unwrap_or("/");
+    let path = config.callback_path();
     if path == "/" && kind == StorageKind::Server {
         return Err(SessionSetupError::CallbackAtRoot(uri.to_owned()));
     }
