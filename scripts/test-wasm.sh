@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Runs the browser adapter tests (leptos-cognito-auth/tests/browser.rs) in headless Chromium through
+# Runs the browser adapter tests (leptos-cognito-auth/tests/browser.rs, and
+# tests/browser_server_session.rs for the server-session side) in headless Chromium through
 # wasm-bindgen-test-runner and chromedriver. Chromium's options are in leptos-cognito-auth/webdriver.json;
 # the runner is set in .cargo/config.toml. The tests contact nothing but 127.0.0.1.
 set -euo pipefail
@@ -27,12 +28,17 @@ trap 'rm -f "$log"' EXIT
 status=0
 cargo test -p leptos-cognito-auth --target wasm32-unknown-unknown --features hydrate --test browser "$@" 2>&1 \
   | tee "$log" || status=$?
+# The browser side of server sessions, built as an app that only uses server sessions builds
+# it (feature `hydrate-server-session` alone).
+cargo test -p leptos-cognito-auth --target wasm32-unknown-unknown --features hydrate-server-session \
+  --test browser_server_session "$@" 2>&1 | tee -a "$log" || status=$?
 
-# The verdict, then cargo's own summary line again, so the output ends with "test result:".
+# The verdict, then cargo's own summary lines again (one per test file), so the output
+# ends with "test result:".
 if [ "$status" -eq 0 ]; then
   echo "[test-wasm] PASS: browser adapter tests (headless Chromium)"
 else
   echo "[test-wasm] FAIL: browser adapter tests (headless Chromium), exit status $status"
 fi
-grep -a '^test result:' "$log" | tail -n 1 || true
+grep -a '^test result:' "$log" || true
 exit "$status"

@@ -34,7 +34,7 @@ cargo clippy --workspace --all-targets --features "$FEATURES" -- -D warnings
 step "clippy: wasm32 (hydrate)"
 cargo clippy -p leptos-cognito-auth --lib --tests --target wasm32-unknown-unknown --features hydrate -- -D warnings
 # The browser build for server sessions only (no client-side protocol).
-cargo clippy -p leptos-cognito-auth --lib --target wasm32-unknown-unknown --features hydrate-server-session -- -D warnings
+cargo clippy -p leptos-cognito-auth --lib --test browser_server_session --target wasm32-unknown-unknown --features hydrate-server-session -- -D warnings
 cargo clippy -p app -p frontend --lib --target wasm32-unknown-unknown --features app/hydrate -- -D warnings
 
 step "the browser feature matches the mode: <ServerSessionProvider> with only \`hydrate\` is a compile error naming the feature"

@@ -35,24 +35,28 @@ impl AuthState {
         let code = view.error.take();
         // What the page showed before (not for the first view: reading the session when the
         // page loads is not an event).
-        let before = (self.status.get_untracked() != AuthStatus::Loading).then(|| {
-            self.user
-                .with_untracked(|u| u.as_ref().map(|u| u.expires_at))
-        });
+        let first = self.status.get_untracked() == AuthStatus::Loading;
         let after = user.as_ref().map(|u| u.expires_at);
-        // The server sends an error's code: compared as codes.
-        if self
-            .error
-            .with_untracked(|e| e.as_ref().map(AuthError::code) != code.as_deref())
-        {
-            self.error.set(code.as_deref().map(AuthError::from_code));
-        }
-        if self
-            .user
-            .with_untracked(|u| !same_user(u.as_ref(), user.as_ref()))
-        {
-            self.user.set(user);
-        }
+        // Each signal is read and written under one lock (`maybe_update`), and notifies
+        // only when what it holds changes. The server sends an error's code: compared as
+        // codes.
+        self.error.maybe_update(|error| {
+            let changed = error.as_ref().map(AuthError::code) != code.as_deref();
+            if changed {
+                *error = code.as_deref().map(AuthError::from_code);
+            }
+            changed
+        });
+        let mut before = None;
+        self.user.maybe_update(|shown| {
+            before = Some(shown.as_ref().map(|u| u.expires_at));
+            let changed = !same_user(shown.as_ref(), user.as_ref());
+            if changed {
+                *shown = user;
+            }
+            changed
+        });
+        let before = before.filter(|_| !first);
         let status = if after.is_some() {
             AuthStatus::SignedIn
         } else {
@@ -318,7 +322,12 @@ mod browser {
             let state = *self;
             leptos::task::spawn_local(async move {
                 let view = fetch_view(&url).await;
-                state.in_flight.set_value(false);
+                // Disposed (`Some`) when the provider unmounted meanwhile (the app left the
+                // part of the page that held it): its values are gone, nothing to publish
+                // (reading one would panic, which stops a wasm app).
+                if state.in_flight.try_set_value(false).is_some() {
+                    return;
+                }
                 match view {
                     Ok(view) => {
                         let signed_in = view.user.is_some();
