@@ -158,6 +158,25 @@ test('server sessions: a tampered or unknown session cookie reads as signed out'
   }
 });
 
+test('server sessions: the sign-in button comes back to the page the user is on after a client-side navigation', async ({ page }) => {
+  // The header's button is rendered on the first page and kept while the router moves on.
+  await page.goto(`${H.url}/no-such-page`);
+  await expect(page.getByRole('heading', { name: 'Page not found' })).toBeVisible();
+  await expect(sessionState(page)).toHaveText('signed-out');
+  await page.evaluate(() => ((window as unknown as { sameDocument: boolean }).sameDocument = true));
+  await page.getByRole('link', { name: 'Back to the home page' }).click();
+  await expect(page).toHaveURL(`${H.url}/`);
+  expect(
+    await page.evaluate(() => (window as unknown as { sameDocument?: boolean }).sameDocument),
+    'the router navigated in the page',
+  ).toBe(true);
+  await signInButton(page).click();
+  await expectSignInForm(page, HOSTED_UI);
+  await submitSignInForm(page, 'alice');
+  await expect(sessionState(page)).toHaveText('signed-in');
+  await expect(page).toHaveURL(`${H.url}/`);
+});
+
 for (const evil of ['//evil.example', 'https://evil.example']) {
   test(`server sessions: return_to=${evil} is refused`, async ({ page }) => {
     await page.goto(`${H.url}/auth/sign-in?return_to=${encodeURIComponent(evil)}`);

@@ -178,6 +178,17 @@ async fn bad_cookies_open_redirects_replays_and_another_browser() {
         assert_eq!(landed, "/", "{evil}");
     }
 
+    // Without `return_to` (`<SignInButton/>`'s form sends none), the sign-in comes back to
+    // the app's page the browser names in `Referer`; another site's page is not followed.
+    for (referer, lands_on) in [
+        (format!("{app}/orders?tab=items"), "/orders?tab=items"),
+        ("https://evil.example/orders".to_owned(), "/"),
+    ] {
+        let http = browser_on_page(&referer);
+        let landed = sign_in(&hosted_ui, &http, &app, "/auth/sign-in").await;
+        assert_eq!(landed, lands_on, "{referer}");
+    }
+
     // A replayed callback is refused: by another browser, and by the same one (the
     // pending sign-in was spent).
     let http = browser();

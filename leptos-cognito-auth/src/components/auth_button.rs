@@ -12,8 +12,9 @@ use crate::protocol::CSRF_FIELD;
 ///
 /// In server-session mode it is a form that works without JavaScript, the same shape for
 /// both buttons (one copy of the view's code in the wasm): a `GET` to the server's sign-in
-/// route with the return path (`sign_in`: `arg`, else the current page), or a `POST` to
-/// its sign-out route with the session's anti-forgery token.
+/// route with the return path (`sign_in`: `arg`, else none, and the server comes back to
+/// the page the form is on), or a `POST` to its sign-out route with the session's
+/// anti-forgery token.
 pub(super) fn auth_button(
     class: Option<String>,
     default_class: &'static str,
@@ -77,14 +78,18 @@ fn server_form(
     sign_in: bool,
 ) -> AnyView {
     let (form_class, method, action, field, value, extra) = if sign_in {
-        let return_to = arg.unwrap_or_else(super::server_mode::current_path);
+        // Without a return path of its own, the form sends none (a field without a name is
+        // not sent): the server's sign-in route comes back to the page the browser names
+        // in `Referer`, the one the user is on when they click. A path written here when
+        // the button renders would go stale: a client-side navigation keeps the button.
+        let field = if arg.is_some() { "return_to" } else { "" };
         let action = auth.state.sign_in_path();
         (
             "cognito-sign-in-form",
             "get",
             action,
-            "return_to",
-            return_to,
+            field,
+            arg.unwrap_or_default(),
             "",
         )
     } else {
@@ -176,5 +181,13 @@ mod tests {
             sign_in.contains(r#"<button type="submit" name="" value="true""#),
             "{sign_in}"
         );
+        // Without a return path of its own, the form sends no field at all: the server
+        // comes back to the page the browser names in `Referer`.
+        let here = render(|| view! { <SignInButton/> }.into_any());
+        assert!(
+            here.contains(r#"<input type="hidden" name="" value="">"#),
+            "{here}"
+        );
+        assert!(!here.contains("return_to"), "{here}");
     }
 }

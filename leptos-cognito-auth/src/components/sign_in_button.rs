@@ -25,7 +25,9 @@ pub fn SignInButton(
     /// CSS class (default `cognito-sign-in`).
     #[prop(optional, into)]
     class: Option<String>,
-    /// Where to return after sign-in (a same-origin path; default: the current page).
+    /// Where to return after sign-in (a same-origin path; default: the current page, the
+    /// one the user is on when they click, which with server sessions the server reads
+    /// from the browser's `Referer`).
     #[prop(optional)]
     return_to: Option<String>,
     /// The button's content (default "Sign in").

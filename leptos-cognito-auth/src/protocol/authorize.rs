@@ -281,6 +281,28 @@ pub(crate) fn shorter_return_path(return_to: &str) -> Option<String> {
     }
 }
 
+/// The page a sign-in was started from, as its return path: the path and query of
+/// `referer` (the request's `Referer`) when it is a page of the app's origin, the
+/// callback's; `None` otherwise. A server-session sign-in button sends no return path of
+/// its own, as the page it was rendered on need not be the one the user is on (a
+/// client-side navigation does not render it again), so the server's sign-in route asks
+/// the browser which page the form was on. Browsers name the full URL to the same origin
+/// unless the page's `Referrer-Policy` says otherwise (`no-referrer`, `origin`); without
+/// it, the sign-in comes back to `/`.
+#[cfg(feature = "ssr")]
+pub(crate) fn return_path_from_referer(config: &CognitoConfig, referer: &str) -> Option<String> {
+    let (app, _) = origin_of(config.redirect_uri_sign_in())?;
+    if origin_of(referer)?.0 != app {
+        return None;
+    }
+    let url = split_url(referer)?;
+    let path = if url.path.is_empty() { "/" } else { url.path };
+    Some(match url.query {
+        Some(query) => format!("{path}?{query}"),
+        None => path.to_owned(),
+    })
+}
+
 /// `scheme://host[:port]` of an absolute http(s) URL, lower case, without the scheme's
 /// default port (as `window.location.origin` writes it).
 fn origin_of(url: &str) -> Option<(String, String)> {
@@ -734,6 +756,50 @@ mod tests {
         assert_eq!(steps, ["/orders/7", "/"]);
         assert_eq!(shorter_return_path("/orders/7"), Some("/".to_owned()));
         assert_eq!(shorter_return_path("/"), None);
+    }
+
+    #[test]
+    #[cfg(feature = "ssr")]
+    fn a_referer_of_the_apps_own_origin_gives_the_return_path() {
+        // The app's origin: the callback's, http://localhost:3000.
+        let config = config(ResponseType::Code);
+        for (referer, path) in [
+            (
+                "http://localhost:3000/orders/7?tab=items",
+                Some("/orders/7?tab=items"),
+            ),
+            ("http://localhost:3000/orders", Some("/orders")),
+            ("http://localhost:3000", Some("/")),
+            ("HTTP://LOCALHOST:3000/Orders", Some("/Orders")),
+            ("http://localhost:3000/a#fragment", Some("/a")),
+            // Another origin: scheme, host or port.
+            ("https://localhost:3000/orders", None),
+            ("http://127.0.0.1:3000/orders", None),
+            ("http://localhost:3001/orders", None),
+            ("http://evil.example/orders", None),
+            // Not an absolute http(s) URL.
+            ("/orders", None),
+            ("about:client", None),
+            ("", None),
+        ] {
+            assert_eq!(
+                return_path_from_referer(&config, referer).as_deref(),
+                path,
+                "{referer}"
+            );
+        }
+        // The scheme's default port is the same origin.
+        let https = CognitoConfig::builder()
+            .client_id("c")
+            .app_web_domain("https://auth.example")
+            .redirect_uri_sign_in("https://app.example/callback")
+            .redirect_uri_sign_out("https://app.example/")
+            .build()
+            .unwrap();
+        assert_eq!(
+            return_path_from_referer(&https, "https://app.example:443/a?b").as_deref(),
+            Some("/a?b")
+        );
     }
 
     #[test]

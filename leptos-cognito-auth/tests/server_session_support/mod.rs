@@ -272,12 +272,27 @@ pub fn serve(port: Port, hosted_ui: &HostedUi, sessions: ServerSession, client: 
 
 /// A browser: a cookie jar, no automatic redirects, no proxy.
 pub fn browser() -> Client {
+    browser_builder().build().expect("reqwest client")
+}
+
+/// A browser whose every request names `referer` as the page it comes from.
+pub fn browser_on_page(referer: &str) -> Client {
+    let mut headers = reqwest::header::HeaderMap::new();
+    headers.insert(
+        reqwest::header::REFERER,
+        referer.parse().expect("a header value"),
+    );
+    browser_builder()
+        .default_headers(headers)
+        .build()
+        .expect("reqwest client")
+}
+
+fn browser_builder() -> reqwest::ClientBuilder {
     Client::builder()
         .cookie_store(true)
         .redirect(reqwest::redirect::Policy::none())
         .no_proxy()
-        .build()
-        .expect("reqwest client")
 }
 
 pub fn location(response: &Response) -> String {

@@ -171,24 +171,6 @@ fn same_user(a: Option<&AuthUser>, b: Option<&AuthUser>) -> bool {
     }
 }
 
-/// The page's path with its query: where a sign-in returns to by default.
-#[cfg(any(feature = "ssr", feature = "hydrate-server-session"))]
-pub(crate) fn current_path() -> String {
-    #[cfg(feature = "ssr")]
-    {
-        use_context::<axum::http::request::Parts>()
-            .and_then(|parts| parts.uri.path_and_query().map(|p| p.as_str().to_owned()))
-            .unwrap_or_else(|| "/".to_owned())
-    }
-    #[cfg(all(feature = "hydrate-server-session", not(feature = "ssr")))]
-    {
-        let location = window().location();
-        let path = location.pathname().unwrap_or_else(|_| "/".into());
-        let query = location.search().unwrap_or_default();
-        format!("{path}{query}")
-    }
-}
-
 /// The server's view of the session when the page is rendered: what the server-session
 /// layer left in the request (on the server), carried to the browser for hydration.
 #[cfg(any(feature = "ssr", feature = "hydrate-server-session"))]
@@ -224,6 +206,15 @@ mod browser {
     use wasm_bindgen::JsCast;
 
     use super::*;
+
+    /// The page's path with its query: where a sign-in started from code returns to by
+    /// default.
+    fn current_path() -> String {
+        let location = window().location();
+        let path = location.pathname().unwrap_or_else(|_| "/".into());
+        let query = location.search().unwrap_or_default();
+        format!("{path}{query}")
+    }
 
     impl AuthState {
         /// The sign-in route's URL returning to `return_to` (a same-origin path).

@@ -4,7 +4,7 @@
 use std::sync::Arc;
 
 use axum::body::{to_bytes, Body};
-use axum::http::header::{CACHE_CONTROL, CONTENT_TYPE};
+use axum::http::header::{CACHE_CONTROL, CONTENT_TYPE, REFERER};
 use axum::http::request::Parts;
 use axum::http::{HeaderMap, HeaderValue, Request, StatusCode};
 use axum::response::{IntoResponse, Response};
@@ -15,7 +15,7 @@ use super::pending::{PendingSignIns, COOKIE as PENDING};
 use super::record::{is_random_id, session_key, Record};
 use super::session::{Inner, ERROR, SESSION};
 use super::store::StoreError;
-use crate::protocol::authorize::{AuthorizeOptions, AuthorizeRequest};
+use crate::protocol::authorize::{return_path_from_referer, AuthorizeOptions, AuthorizeRequest};
 use crate::protocol::encoding::parse_form;
 use crate::protocol::secret::constant_time_eq;
 use crate::protocol::token::{revoke_request, token_request, TokenGrant};
@@ -105,14 +105,24 @@ impl Inner {
 
     /// `GET <sign-in>?return_to=/path`, with the managed-login parameters the app lets a
     /// browser pass (`ServerSessionBuilder::sign_in_parameters`): another one, or a value
-    /// that breaks its rule, is a `400` that names it, and no sign-in starts.
+    /// that breaks its rule, is a `400` that names it, and no sign-in starts. Without
+    /// `return_to`, the sign-in comes back to the app's page the browser names in `Referer`
+    /// (what `<SignInButton/>` sends: see [`return_path_from_referer`]), else to `/`.
     pub(crate) fn sign_in_route(&self, parts: &Parts) -> Response {
         let query = parts.uri.query().unwrap_or_default();
         let options = match SignInOptions::from_query(query, &self.sign_in_parameters) {
             Ok(options) => options,
             Err(e) => return plain_error(StatusCode::BAD_REQUEST, &AuthError::Config(e)),
         };
-        let return_to = options.return_path().unwrap_or("/").to_owned();
+        let return_to = match options.return_path() {
+            Some(path) => path.to_owned(),
+            None => parts
+                .headers
+                .get(REFERER)
+                .and_then(|referer| referer.to_str().ok())
+                .and_then(|referer| return_path_from_referer(&self.config, referer))
+                .unwrap_or_else(|| "/".to_owned()),
+        };
         self.start_sign_in_with(&parts.headers, &return_to, Some(&options))
     }
 
