@@ -260,8 +260,7 @@ pub fn sanitize_return_path(path: &str) -> String {
 /// router does not leave the callback for itself, and the page stayed on "Signing you in…".
 fn return_path(config: &CognitoConfig, return_to: &str) -> String {
     let path = sanitize_return_path(return_to);
-    let page = path.split('?').next().unwrap_or_default();
-    let page = page.split('#').next().unwrap_or_default();
+    let page = page_of(&path);
     if page != "/" && page == config.callback_path() {
         "/".to_owned()
     } else {
@@ -274,11 +273,19 @@ fn return_path(config: &CognitoConfig, return_to: &str) -> String {
 /// so a loop over it ends.
 #[cfg(feature = "ssr")]
 pub(crate) fn shorter_return_path(return_to: &str) -> Option<String> {
-    match return_to.split_once(['?', '#']) {
-        Some((path, _)) if path.starts_with('/') => Some(path.to_owned()),
-        _ if return_to != "/" => Some("/".to_owned()),
-        _ => None,
+    let page = page_of(return_to);
+    if page.len() < return_to.len() && page.starts_with('/') {
+        Some(page.to_owned())
+    } else if return_to != "/" {
+        Some("/".to_owned())
+    } else {
+        None
     }
+}
+
+/// The page of a return path: the path without its query and fragment.
+fn page_of(return_to: &str) -> &str {
+    return_to.split(['?', '#']).next().unwrap_or_default()
 }
 
 /// The page a sign-in was started from, as its return path: the path and query of
