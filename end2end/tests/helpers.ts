@@ -255,6 +255,22 @@ export function watchConsole(page: Page) {
 }
 
 /**
+ * Collects the page's errors from now on: uncaught exceptions, console errors, and any
+ * console message about hydration.
+ */
+export function collectErrors(page: Page): string[] {
+  const errors: string[] = [];
+  page.on('pageerror', (e) => errors.push(e.message));
+  page.on('console', (m) => {
+    if (m.type() === 'error' || /hydrat/i.test(m.text())) errors.push(m.text());
+  });
+  return errors;
+}
+
+/** An error that shows a hydration mismatch or a Rust panic. */
+export const HYDRATION_OR_PANIC = /hydrat|panicked|unreachable/i;
+
+/**
  * From a demo page that shows the "Sign in" button: click it, sign in on the Hosted UI
  * (unless its session cookie lets the browser straight through) and wait until the browser
  * is back on the demo's callback, whatever the callback then does.

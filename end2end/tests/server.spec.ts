@@ -6,8 +6,10 @@ import { expect, test, type APIRequestContext, type Page } from '@playwright/tes
 
 import { A, E, HOSTED_UI } from './env';
 import {
+  collectErrors,
   expectSignInForm,
   formOf,
+  HYDRATION_OR_PANIC,
   keys,
   localStorageOf,
   openDemo,
@@ -209,11 +211,7 @@ test('cookie session mode: /protected renders signed in on the server, JavaScrip
 
   // With JavaScript the page hydrates over the signed-in HTML: the first client render
   // starts from the same cookies, so no hydration error and no "loading" on the way.
-  const problems: string[] = [];
-  page.on('pageerror', (e) => problems.push(e.message));
-  page.on('console', (m) => {
-    if (m.type() === 'error' || /hydrat/i.test(m.text())) problems.push(m.text());
-  });
+  const problems = collectErrors(page);
   await page.goto(`${E.url}/protected`);
   await expect(sessionState(page)).toHaveText('signed-in');
   await expect(page.getByTestId('server-says')).toHaveText('The server says you are alice');
@@ -279,13 +277,10 @@ test('cookie session mode: a session the server cannot verify renders the same o
   // ...and so does the browser's first render, from the same cookies and the server's
   // verdict, so the page hydrates without a mismatch (the console fixture fails on a panic);
   // then the browser decides by itself.
-  const errors: string[] = [];
-  page.on('console', (m) => {
-    if (m.type() === 'error') errors.push(m.text());
-  });
+  const errors = collectErrors(page);
   await page.goto(`${E.url}/`);
   await expect(sessionState(page)).not.toHaveText('loading');
-  expect(errors.filter((e) => /hydrat|panicked|unreachable/i.test(e))).toEqual([]);
+  expect(errors.filter((e) => HYDRATION_OR_PANIC.test(e))).toEqual([]);
 });
 
 test("cookie session mode: a browser clock hours ahead of the server's first shows what the server rendered", async ({
@@ -306,11 +301,7 @@ test("cookie session mode: a browser clock hours ahead of the server's first sho
   await page.addInitScript(shiftClock, 2 * 3_600 * 1_000);
   const html = await (await page.request.get(`${E.url}/protected`)).text();
   expect(html).toMatch(/data-testid="session-state"[^>]*>signed-in</);
-  const errors: string[] = [];
-  page.on('pageerror', (e) => errors.push(e.message));
-  page.on('console', (m) => {
-    if (m.type() === 'error') errors.push(m.text());
-  });
+  const errors = collectErrors(page);
   await page.goto(`${E.url}/protected`);
   await expect(sessionState(page)).toHaveText('signed-in');
   await expect(page.getByTestId('username')).toHaveText('alice');
@@ -318,5 +309,5 @@ test("cookie session mode: a browser clock hours ahead of the server's first sho
   // Then the browser judged the session by its own clock: expired, so refreshed.
   await expect.poll(accessToken).not.toBe(signedInWith);
   await expect(sessionState(page)).toHaveText('signed-in');
-  expect(errors.filter((e) => /hydrat|panicked|unreachable/i.test(e))).toEqual([]);
+  expect(errors.filter((e) => HYDRATION_OR_PANIC.test(e))).toEqual([]);
 });
