@@ -17,12 +17,14 @@ pub(crate) fn check_sign_in_host(
     config: &CognitoConfig,
     headers: &HeaderMap,
 ) -> Result<(), AuthError> {
-    request_host(headers).map_or(Ok(()), |host| check_sign_in_origin(config, host))
+    request_host(headers, None).map_or(Ok(()), |host| check_sign_in_origin(config, host))
 }
 
 /// The host the browser asked for: a proxy's `X-Forwarded-Host` (its first value), else
-/// `Host`.
-fn request_host(headers: &HeaderMap) -> Option<&str> {
+/// `Host`, else (HTTP/2, which has no `Host` header) the request's `authority`. A page of
+/// another site cannot make the browser send `X-Forwarded-Host` (a form sets no header,
+/// and a cross-site `fetch` with one needs a CORS preflight that nothing here allows).
+fn request_host<'a>(headers: &'a HeaderMap, authority: Option<&'a str>) -> Option<&'a str> {
     headers
         .get("x-forwarded-host")
         .and_then(|v| v.to_str().ok())
@@ -30,6 +32,7 @@ fn request_host(headers: &HeaderMap) -> Option<&str> {
         .or_else(|| headers.get(HOST)?.to_str().ok())
         .map(str::trim)
         .filter(|h| !h.is_empty())
+        .or(authority)
 }
 
 /// Whether a request may change state: anything but `GET`, `HEAD` and `OPTIONS`.
@@ -54,8 +57,9 @@ pub(crate) fn cookie_acts(parts: &Parts) -> bool {
 /// request another site made the browser send (`cross-site` or `same-site`) is not. Without
 /// `Sec-Fetch-Site` (older browsers, plain http to another host than a loopback one,
 /// non-browser clients), a `GET` or `HEAD` counts as same-origin, and a state-changing
-/// request must name this host in `Origin` (the `Host` header, or over HTTP/2 the
-/// request's authority).
+/// request must name this host in `Origin`: the host the browser asked for, as the sign-in
+/// checks read it (a proxy's `X-Forwarded-Host`, else the `Host` header, else over HTTP/2
+/// the request's authority).
 ///
 /// With `SameSite=Lax` cookies this keeps cross-site requests from acting with the
 /// visitor's session: a cross-site `POST` form is refused here, and a cross-site `fetch`
@@ -83,9 +87,11 @@ pub fn is_same_origin_request(parts: &Parts) -> bool {
         Some(site) => site == "same-origin" || site == "none",
         None if matches!(parts.method, Method::GET | Method::HEAD) => true,
         None => {
-            // HTTP/1.1 names the host in `Host`; HTTP/2 in the request's authority.
-            let host = header(HOST.as_str()).or_else(|| parts.uri.authority().map(|a| a.as_str()));
-            match (header(ORIGIN.as_str()), host) {
+            let authority = parts.uri.authority().map(|a| a.as_str());
+            match (
+                header(ORIGIN.as_str()),
+                request_host(&parts.headers, authority),
+            ) {
                 (Some(origin), Some(host)) => {
                     origin
                         .strip_prefix("http://")
@@ -152,6 +158,53 @@ mod tests {
         };
         assert!(is_same_origin_request(&h2("https://app.example")));
         assert!(!is_same_origin_request(&h2("https://evil.example")));
+        // Behind a proxy that names the public host in `X-Forwarded-Host` (as the sign-in
+        // host check reads it too), `Host` being the app's own address.
+        let proxied = |origin: &str| {
+            let headers = [
+                ("host", "10.0.0.5:3000"),
+                ("x-forwarded-host", "app.example"),
+                ("origin", origin),
+            ];
+            parts(Method::POST, &headers)
+        };
+        assert!(is_same_origin_request(&proxied("https://app.example")));
+        assert!(!is_same_origin_request(&proxied("http://10.0.0.5:3000")));
+        assert!(!is_same_origin_request(&proxied("https://evil.example")));
+    }
+
+    #[test]
+    fn a_sign_in_starts_only_at_the_callbacks_host_as_the_browser_asked_for_it() {
+        let config = CognitoConfig::builder()
+            .client_id("c")
+            .app_web_domain("https://auth.example")
+            .redirect_uri_sign_in("https://app.example/callback")
+            .redirect_uri_sign_out("https://app.example/")
+            .build()
+            .unwrap();
+        let check = |headers: &[(&str, &str)]| {
+            let mut map = HeaderMap::new();
+            for (name, value) in headers {
+                map.insert(
+                    axum::http::HeaderName::from_bytes(name.as_bytes()).unwrap(),
+                    value.parse().unwrap(),
+                );
+            }
+            check_sign_in_host(&config, &map).is_ok()
+        };
+        assert!(check(&[("host", "app.example")]));
+        assert!(!check(&[("host", "127.0.0.1:3000")]));
+        // A proxy's `X-Forwarded-Host` (its first value) is the host the browser asked for.
+        assert!(check(&[
+            ("host", "10.0.0.5:3000"),
+            ("x-forwarded-host", "app.example, 10.0.0.9")
+        ]));
+        assert!(!check(&[
+            ("host", "app.example"),
+            ("x-forwarded-host", "other.example")
+        ]));
+        // A request that names no host is let through.
+        assert!(check(&[]));
     }
 
     #[test]
