@@ -52,15 +52,21 @@ pub(crate) fn parse_view(json: &str) -> Result<ServerSessionView, String> {
 #[cfg(all(target_arch = "wasm32", feature = "hydrate-server-session"))]
 pub(crate) mod browser {
     use js_sys::{Array, Reflect};
-    use wasm_bindgen::{JsCast, JsValue};
+    use wasm_bindgen::JsValue;
 
     use crate::protocol::{AuthUser, ServerSessionView};
 
     /// The largest integer a JavaScript number holds exactly.
     const MAX_SAFE_INTEGER: f64 = 9_007_199_254_740_991.0;
 
-    fn field(object: &JsValue, name: &str) -> JsValue {
-        Reflect::get(object, &JsValue::from_str(name)).unwrap_or(JsValue::UNDEFINED)
+    /// `object[name]`; `undefined` when there is none (or `object` has no fields).
+    pub(crate) fn field(object: &JsValue, name: &str) -> JsValue {
+        item(object, &JsValue::from_str(name))
+    }
+
+    /// `object[key]`; `undefined` when there is none (or `object` has no fields).
+    pub(crate) fn item(object: &JsValue, key: &JsValue) -> JsValue {
+        Reflect::get(object, key).unwrap_or(JsValue::UNDEFINED)
     }
 
     /// An optional field: absent and `null` are `None`.
@@ -91,11 +97,16 @@ pub(crate) mod browser {
         if !Array::is_array(&value) {
             return Err(missing(name));
         }
-        value
-            .unchecked_into::<Array>()
-            .iter()
-            .map(|item| item.as_string().ok_or_else(|| missing(name)))
-            .collect()
+        // Read by index as the fields are (`JSON.parse` makes no `undefined` item, so the
+        // first one is the end): the array's own methods would be two more imports.
+        let mut strings = Vec::new();
+        loop {
+            let next = item(&value, &JsValue::from(strings.len() as u32));
+            if next.is_undefined() {
+                return Ok(strings);
+            }
+            strings.push(next.as_string().ok_or_else(|| missing(name))?);
+        }
     }
 
     /// The view from the object `JSON.parse` made of the server's JSON.
