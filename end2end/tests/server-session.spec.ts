@@ -177,6 +177,27 @@ test('server sessions: the sign-in button comes back to the page the user is on 
   await expect(page).toHaveURL(`${H.url}/`);
 });
 
+test('server sessions: signed out and in again as another user in another tab, the first tab signs out with the button it kept', async ({ page, context }) => {
+  await signInOnH(page);
+  const other = await context.newPage();
+  await other.goto(H.url);
+  await expect(other.getByTestId('username')).toHaveText('alice');
+  await signOutButton(other).click();
+  await expect(sessionState(other)).toHaveText('signed-out');
+  await signInButton(other).click();
+  await expectSignInForm(other, HOSTED_UI);
+  await submitSignInForm(other, 'bob');
+  await expect(other.getByTestId('username')).toHaveText('bob');
+  await other.close();
+  // The first tab, shown again, asks the server: still signed in, now as bob. Its sign-out
+  // button was rendered for alice's session and is not rendered again.
+  await page.evaluate(() => document.dispatchEvent(new Event('visibilitychange', { bubbles: true })));
+  await expect(page.getByTestId('username')).toHaveText('bob');
+  await signOutButton(page).click();
+  await expect(page).toHaveURL(`${H.url}/`);
+  await expect(sessionState(page)).toHaveText('signed-out');
+});
+
 for (const evil of ['//evil.example', 'https://evil.example']) {
   test(`server sessions: return_to=${evil} is refused`, async ({ page }) => {
     await page.goto(`${H.url}/auth/sign-in?return_to=${encodeURIComponent(evil)}`);

@@ -84,7 +84,11 @@ impl AuthUser {
 /// mode (the server refuses state-changing requests without it).
 pub const CSRF_HEADER: &str = "x-csrf-token";
 
-/// The form field the sign-out form sends the anti-forgery token in.
+/// The form field the sign-out form sends the anti-forgery token in. A form of the app's
+/// that posts to the session's routes sends it the same way, with
+/// `use_auth().anti_forgery_token()`. In server-session mode the page keeps every field of
+/// this name current: when the session changes under a page that stays signed in (signed
+/// out and in again in another tab), the new session's token is written into each.
 pub const CSRF_FIELD: &str = "csrf_token";
 
 /// What a server session shows the browser: the user (never a token), the anti-forgery

@@ -71,6 +71,10 @@ impl AuthState {
                 self.emit(event);
             }
         }
+        #[cfg(feature = "hydrate-server-session")]
+        if let Some(token) = &view.csrf_token {
+            browser::renew_forms(token);
+        }
         self.server_view.set_value(Some(view));
     }
 
@@ -333,6 +337,33 @@ mod browser {
                     Err(e) => state.error.set(Some(e)),
                 }
             });
+        }
+    }
+
+    /// Writes the session's anti-forgery token into every field named
+    /// [`CSRF_FIELD`](crate::protocol::CSRF_FIELD) on the page: `<SignOutButton/>`'s forms
+    /// and the app's own. The session can change under a form that stays on the page:
+    /// signed out and in again in another tab (as another user, say), the user is still
+    /// signed in here, so nothing renders the form again, and it would post the old
+    /// session's token, which the server refuses. The forms hold their token in a plain
+    /// attribute: a reactive one would cost about 1 KiB of wasm.
+    pub(super) fn renew_forms(token: &str) {
+        use super::wire::browser::{field, item};
+        // `document.forms[i][name]`, read as the session view is (the DOM's own methods
+        // would each add an import).
+        let forms = field(&document(), "forms");
+        let mut i = 0u32;
+        loop {
+            let form = item(&forms, &i.into());
+            if form.is_undefined() {
+                break;
+            }
+            // A hidden field's value is its `value` attribute. (A form without the field
+            // answers `undefined`, whose `setAttribute` throws: an `Err`, ignored.)
+            let _ = field(&form, crate::protocol::CSRF_FIELD)
+                .unchecked_into::<web_sys::Element>()
+                .set_attribute("value", token);
+            i += 1;
         }
     }
 
